@@ -1,1 +1,158 @@
-pub fn x(){}
+//! Test support for Kyso: generates the fixture PKI with the repository's
+//! own scripts (`tests/fixtures/make-pki.sh`, `provision-softhsm.sh`) into a
+//! private temporary directory once per test process, and points SoftHSM at
+//! it. Never the user's token store. Tests call [`fixture`] and skip with a
+//! printed reason when a tool is missing.
+//!
+//! This crate is the one place that sets an environment variable
+//! (`SOFTHSM2_CONF`, read by SoftHSM at C_Initialize). It does so once,
+//! under a `OnceLock`, before any module is loaded in this process.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// Test user PINs of the fixture tokens.
+pub mod pins {
+    /// "VGCA GCA-01 CANHAN".
+    pub const CANHAN: &str = "12345678";
+    /// "VGCA GCA-01 TOCHUC".
+    pub const TOCHUC: &str = "87654321";
+    /// "VGCA GCA-01 PINTEST".
+    pub const PINTEST: &str = "11112222";
+    /// Password of the fixture PKCS#12 files.
+    pub const P12: &str = "kyso-p12";
+}
+
+/// Token labels.
+pub mod tokens {
+    /// Personal certificates.
+    pub const CANHAN: &str = "VGCA GCA-01 CANHAN";
+    /// Organisation certificate.
+    pub const TOCHUC: &str = "VGCA GCA-01 TOCHUC";
+    /// For PIN tests (its own counters).
+    pub const PINTEST: &str = "VGCA GCA-01 PINTEST";
+}
+
+/// A generated PKI and provisioned SoftHSM token store.
+#[derive(Debug)]
+pub struct Fixture {
+    /// Directory with `root.pem`, `int.pem`, `canhan.pem`, `crl.pem`, … .
+    pub pki: PathBuf,
+    /// The private `softhsm2.conf`.
+    pub softhsm_conf: PathBuf,
+    /// The SoftHSM module.
+    pub module: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    /// A file of the PKI directory.
+    pub fn pki_file(&self, name: &str) -> PathBuf {
+        self.pki.join(name)
+    }
+}
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+/// `../shared` beside the repository, when present.
+pub fn shared_dir() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("KYSO_SHARED_DIR") {
+        let p = PathBuf::from(p);
+        return p.is_dir().then_some(p);
+    }
+    let p = repo_root().join("../shared");
+    p.is_dir().then_some(p)
+}
+
+/// The SoftHSM module path, when installed.
+pub fn softhsm_module() -> Option<PathBuf> {
+    [
+        "/usr/lib/softhsm/libsofthsm2.so",
+        "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+        "/usr/lib64/pkcs11/libsofthsm2.so",
+        "/usr/local/lib/softhsm/libsofthsm2.so",
+        "/opt/homebrew/lib/softhsm/libsofthsm2.so",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.is_file())
+}
+
+fn have(tool: &str) -> bool {
+    Command::new(tool).arg("--version").output().is_ok()
+        || Command::new(tool).arg("version").output().is_ok()
+}
+
+fn build() -> Result<Fixture, String> {
+    let module = softhsm_module().ok_or("SoftHSM2 is not installed (apt install softhsm2)")?;
+    for tool in ["openssl", "pkcs11-tool", "softhsm2-util", "bash"] {
+        if !have(tool) {
+            return Err(format!("{tool} is not installed"));
+        }
+    }
+    let dir = tempfile::Builder::new().prefix("kyso-fixture-").tempdir().map_err(|e| e.to_string())?;
+    let pki = dir.path().join("pki");
+    let hsm = dir.path().join("hsm");
+    let scripts = repo_root().join("tests/fixtures");
+    let run = |script: &str, args: &[&Path]| -> Result<(), String> {
+        let out = Command::new("bash")
+            .arg(scripts.join(script))
+            .args(args)
+            .env("SOFTHSM2_CONF", hsm.join("softhsm2.conf"))
+            .output()
+            .map_err(|e| format!("{script}: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("{script} failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        Ok(())
+    };
+    run("make-pki.sh", &[&pki])?;
+    run("provision-softhsm.sh", &[&pki, &hsm, &module])?;
+    let softhsm_conf = hsm.join("softhsm2.conf");
+    // SAFETY: see the crate documentation; done once, before this process
+    // loads any PKCS#11 module, under the fixture's OnceLock.
+    #[allow(unsafe_code)]
+    unsafe {
+        std::env::set_var("SOFTHSM2_CONF", &softhsm_conf);
+    }
+    Ok(Fixture { pki, softhsm_conf, module, _dir: dir })
+}
+
+/// The process-wide fixture, built on first use. `None` (with the reason
+/// printed) when SoftHSM or the PKI tools are missing.
+pub fn fixture() -> Option<&'static Fixture> {
+    static FIXTURE: OnceLock<Result<Fixture, String>> = OnceLock::new();
+    match FIXTURE.get_or_init(build) {
+        Ok(f) => Some(f),
+        Err(why) => {
+            eprintln!("SKIPPED: token fixture unavailable: {why}");
+            None
+        }
+    }
+}
+
+/// Skips the calling test (returns) when the fixture is unavailable.
+#[macro_export]
+macro_rules! require_fixture {
+    () => {
+        match $crate::fixture() {
+            Some(f) => f,
+            None => return,
+        }
+    };
+}
+
+/// Runs a command and returns (success, stdout+stderr).
+pub fn run(cmd: &mut Command) -> (bool, String) {
+    match cmd.output() {
+        Ok(o) => (
+            o.status.success(),
+            format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)),
+        ),
+        Err(e) => (false, e.to_string()),
+    }
+}
