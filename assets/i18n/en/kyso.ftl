@@ -1,0 +1,81 @@
+# Kyso — English
+
+app-name = Kyso — Digital signing
+app-tagline = Sign and check electronic documents with Vietnamese Government CA certificates
+
+## Tokens
+tokens-heading = Signing tokens
+tokens-module = PKCS#11 module: { $path }
+tokens-module-source = source: { $source }
+tokens-module-loaded = loaded ({ $library })
+tokens-module-failed = failed to load: { $reason }
+tokens-slot = Slot { $id }: { $description }
+tokens-slot-empty = no token inserted
+tokens-none = No signing token found. Plug in the USB token and install its driver (Bit4id, SafeNet, Viettel-CA, VNPT-CA…).
+tokens-no-modules = No PKCS#11 module found. Install your token's software or give its path with --module.
+token-label = Label
+token-manufacturer = Manufacturer
+token-model = Model
+token-serial = Serial number
+token-pin = PIN state
+pin-ok = normal
+pin-count-low = a wrong PIN was entered at least once
+pin-final-try = ONE TRY LEFT — another wrong PIN locks the token
+pin-locked = PIN LOCKED
+pin-to-be-changed = PIN must be changed
+pin-not-initialized = PIN not initialised
+pin-pad = enter the PIN on the reader's PIN pad
+source-explicit = given
+source-environment = KYSO_PKCS11_MODULE environment variable
+source-configured = settings
+source-well_known = usual install location
+source-p11kit = p11-kit
+
+## Certificates
+certs-heading = Certificates
+certs-none = No certificates on the token.
+cert-subject = Subject
+cert-issuer = Issuer
+cert-serial = Serial
+cert-validity = Validity
+cert-validity-range = from { $from } to { $to }
+cert-key = Key
+cert-key-usage = Key usage
+cert-eku = Extended key usage
+cert-policies = Policies
+cert-token = Token
+cert-id = Object ID (CKA_ID)
+cert-private-key = Private key
+cert-private-key-yes = yes
+cert-private-key-no = no
+cert-can-sign = Can sign
+warn-expired = The certificate has expired
+warn-not_yet_valid = The certificate is not valid yet
+warn-no_signing_key_usage = The certificate may not be used for signing
+warn-is_ca = This is a CA certificate, not for signing documents
+yes = yes
+no = no
+
+## Errors
+err-module-not-found = PKCS#11 module not found: { $path }
+err-module-not-absolute = The module path must be absolute: { $path }
+err-module-32bit = Module { $path } is 32-bit and 64-bit Kyso cannot load it. Install the 64-bit version of the token driver.
+err-module-load = Cannot load module { $path }: { $reason }
+err-module-init = Module { $path } failed to start: { $reason }
+err-token-not-found = No token matches { $token }.
+err-token-removed = The token was removed. Plug it in again and retry.
+err-pin-incorrect = Wrong PIN.
+err-pin-locked = The PIN is locked after too many wrong attempts. Contact the certificate issuer to unlock it.
+err-pin-invalid = The PIN has an invalid length or characters.
+err-pin-required = A PIN is required.
+err-key-not-found = The private key of this certificate is not on the token.
+err-unsupported-key = Unsupported key type: { $detail }
+err-pkcs11 = Token error ({ $function }: { $code }).
+err-usage = Wrong usage: { $detail }
+err-io = Cannot read/write { $path }: { $detail }
+
+## GUI
+gui-rescan = Rescan
+gui-scanning = Looking for tokens…
+gui-language = Language
+gui-open-file = File opened: { $path }

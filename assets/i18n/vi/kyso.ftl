@@ -1,0 +1,81 @@
+# Kyso — tiếng Việt (ngôn ngữ mặc định)
+
+app-name = Kyso — Ký số
+app-tagline = Ký và kiểm tra văn bản điện tử bằng chứng thư số của Ban Cơ yếu Chính phủ
+
+## Thiết bị ký số (tokens)
+tokens-heading = Thiết bị ký số
+tokens-module = Mô-đun PKCS#11: { $path }
+tokens-module-source = nguồn: { $source }
+tokens-module-loaded = đã nạp ({ $library })
+tokens-module-failed = không nạp được: { $reason }
+tokens-slot = Khe { $id }: { $description }
+tokens-slot-empty = chưa cắm thiết bị
+tokens-none = Không tìm thấy thiết bị ký số nào. Hãy cắm USB token và cài trình điều khiển (Bit4id, SafeNet, Viettel-CA, VNPT-CA…).
+tokens-no-modules = Không tìm thấy mô-đun PKCS#11 nào. Hãy cài phần mềm của USB token hoặc chỉ đường dẫn bằng --module.
+token-label = Nhãn
+token-manufacturer = Nhà sản xuất
+token-model = Mẫu
+token-serial = Số sê-ri
+token-pin = Trạng thái PIN
+pin-ok = bình thường
+pin-count-low = đã nhập sai PIN ít nhất một lần
+pin-final-try = CHỈ CÒN MỘT LẦN THỬ — sai nữa thiết bị sẽ bị khoá
+pin-locked = PIN ĐÃ BỊ KHOÁ
+pin-to-be-changed = cần đổi PIN
+pin-not-initialized = PIN chưa được khởi tạo
+pin-pad = nhập PIN trên bàn phím của đầu đọc
+source-explicit = chỉ định
+source-environment = biến môi trường KYSO_PKCS11_MODULE
+source-configured = cấu hình
+source-well_known = vị trí cài đặt thông thường
+source-p11kit = p11-kit
+
+## Chứng thư số
+certs-heading = Chứng thư số
+certs-none = Không có chứng thư số nào trên thiết bị.
+cert-subject = Chủ thể
+cert-issuer = Tổ chức cấp
+cert-serial = Số hiệu
+cert-validity = Hiệu lực
+cert-validity-range = từ { $from } đến { $to }
+cert-key = Khoá
+cert-key-usage = Mục đích khoá
+cert-eku = Mục đích mở rộng
+cert-policies = Chính sách
+cert-token = Thiết bị
+cert-id = Mã đối tượng (CKA_ID)
+cert-private-key = Khoá bí mật
+cert-private-key-yes = có
+cert-private-key-no = không
+cert-can-sign = Dùng để ký được
+warn-expired = Chứng thư số đã hết hạn
+warn-not_yet_valid = Chứng thư số chưa đến thời gian hiệu lực
+warn-no_signing_key_usage = Chứng thư số không được phép dùng để ký
+warn-is_ca = Đây là chứng thư của tổ chức cấp (CA), không dùng để ký văn bản
+yes = có
+no = không
+
+## Lỗi
+err-module-not-found = Không tìm thấy mô-đun PKCS#11: { $path }
+err-module-not-absolute = Đường dẫn mô-đun phải là đường dẫn tuyệt đối: { $path }
+err-module-32bit = Mô-đun { $path } là bản 32-bit, Kyso 64-bit không nạp được. Hãy cài bản 64-bit của trình điều khiển token.
+err-module-load = Không nạp được mô-đun { $path }: { $reason }
+err-module-init = Mô-đun { $path } không khởi động được: { $reason }
+err-token-not-found = Không tìm thấy thiết bị ký số { $token }.
+err-token-removed = Thiết bị ký số đã bị rút ra. Hãy cắm lại rồi thử lại.
+err-pin-incorrect = Mã PIN không đúng.
+err-pin-locked = Mã PIN đã bị khoá do nhập sai quá nhiều lần. Hãy liên hệ tổ chức cấp chứng thư để mở khoá.
+err-pin-invalid = Mã PIN có độ dài hoặc ký tự không hợp lệ.
+err-pin-required = Cần nhập mã PIN.
+err-key-not-found = Không tìm thấy khoá bí mật của chứng thư số này trên thiết bị.
+err-unsupported-key = Loại khoá không được hỗ trợ: { $detail }
+err-pkcs11 = Lỗi thiết bị ký số ({ $function }: { $code }).
+err-usage = Cách dùng không đúng: { $detail }
+err-io = Lỗi đọc/ghi tệp { $path }: { $detail }
+
+## Giao diện
+gui-rescan = Quét lại
+gui-scanning = Đang tìm thiết bị…
+gui-language = Ngôn ngữ
+gui-open-file = Tệp được mở: { $path }
