@@ -1,0 +1,109 @@
+//! `kyso-cli tokens` / `certs` end to end against SoftHSM fixture tokens.
+
+use std::process::{Command, Output};
+
+use kyso_testkit::{Fixture, pins, require_fixture, tokens};
+use serde_json::Value;
+
+fn cli(fx: &Fixture, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kyso-cli"))
+        .args(args)
+        .env("SOFTHSM2_CONF", &fx.softhsm_conf)
+        .env_remove("KYSO_LANG")
+        .output()
+        .expect("kyso-cli runs")
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn tokens_json_lists_labels_serials_and_pin_flags_and_reports_bad_modules() {
+    let fx = require_fixture!();
+    let module = fx.module.to_str().unwrap();
+    let out = cli(fx, &["tokens", "--module", "/nonexistent/libbit4xpki.so", "--module", module, "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    let modules = v["modules"].as_array().unwrap();
+    assert_eq!(modules[0]["loaded"], false);
+    assert_eq!(modules[0]["error"]["code"], "module_not_found");
+    assert!(modules[0]["error"]["message"].as_str().unwrap().contains("Không tìm thấy mô-đun"));
+    assert_eq!(modules[1]["loaded"], true);
+    let toks: Vec<&Value> = modules[1]["slots"].as_array().unwrap().iter().map(|s| &s["token"]).filter(|t| !t.is_null()).collect();
+    let canhan = toks.iter().find(|t| t["label"] == tokens::CANHAN).expect("CANHAN listed");
+    assert!(!canhan["serial"].as_str().unwrap().is_empty());
+    for flag in ["count_low", "final_try", "locked", "to_be_changed"] {
+        assert_eq!(canhan["pin"][flag], false, "{flag}");
+    }
+    assert_eq!(canhan["pin"]["initialized"], true);
+}
+
+#[test]
+fn tokens_human_output_is_vietnamese_by_default_and_english_on_request() {
+    let fx = require_fixture!();
+    let module = fx.module.to_str().unwrap();
+    let vi = String::from_utf8(cli(fx, &["tokens", "--module", module]).stdout).unwrap();
+    assert!(vi.contains("Nhãn: VGCA GCA-01 CANHAN") && vi.contains("Trạng thái PIN: bình thường"), "{vi}");
+    let en = String::from_utf8(cli(fx, &["tokens", "--module", module, "--lang", "en"]).stdout).unwrap();
+    assert!(en.contains("Label: VGCA GCA-01 CANHAN") && en.contains("PIN state: normal"), "{en}");
+}
+
+#[test]
+fn certs_json_keeps_vietnamese_subjects_and_shows_private_keys() {
+    let fx = require_fixture!();
+    let module = fx.module.to_str().unwrap();
+    let out = cli(fx, &["certs", "--module", module, "--token", tokens::CANHAN, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out);
+    let certs = v["certificates"].as_array().unwrap();
+    let find = |cn: &str| certs.iter().find(|c| c["certificate"]["subject_cn"] == cn).unwrap_or_else(|| panic!("{cn}"));
+    let a = find("Nguyễn Văn A");
+    assert!(a["certificate"]["subject"].as_str().unwrap().contains("O=Văn phòng UBND tỉnh Bắc Ninh TEST"));
+    assert_eq!(a["has_private_key"], true);
+    assert_eq!(a["token_label"], tokens::CANHAN);
+    assert_eq!(a["certificate"]["warnings"], serde_json::json!([]));
+    assert_eq!(find("TEST CA phục vụ các cơ quan Nhà nước G2")["has_private_key"], false);
+    assert_eq!(find("Hoàng Thị Em")["certificate"]["warnings"], serde_json::json!(["expired"]));
+}
+
+#[test]
+fn certs_with_pin_from_stdin_and_a_wrong_pin() {
+    let fx = require_fixture!();
+    let module = fx.module.to_str().unwrap();
+    let run = |pin: &str| {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kyso-cli"))
+            .args(["certs", "--module", module, "--token", tokens::TOCHUC, "--pin-stdin", "--json"])
+            .env("SOFTHSM2_CONF", &fx.softhsm_conf)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{pin}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let ok = run(pins::TOCHUC);
+    let v = json(&ok);
+    assert_eq!(v["certificates"][0]["key_evidence"], "private_key");
+    let bad = run("99999999");
+    assert_eq!(bad.status.code(), Some(4));
+    let v = json(&bad);
+    assert_eq!(v["errors"][0]["code"], "pin_incorrect");
+    assert!(!String::from_utf8_lossy(&bad.stdout).contains("99999999"), "the PIN must never be echoed");
+    // Restore the counter for other tests.
+    let _ = run(pins::TOCHUC);
+}
+
+#[test]
+fn unknown_token_exits_3_and_usage_errors_exit_2() {
+    let fx = require_fixture!();
+    let module = fx.module.to_str().unwrap();
+    let out = cli(fx, &["certs", "--module", module, "--token", "KHONG-CO", "--json"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(json(&out)["errors"][0]["code"], "token_not_found");
+    assert_eq!(cli(fx, &["certs", "--bogus"]).status.code(), Some(2));
+    let v = cli(fx, &["--version"]);
+    assert!(String::from_utf8_lossy(&v.stdout).starts_with("kyso-cli "));
+}
