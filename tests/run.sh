@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Kyso's whole test suite, from a fresh Debian/Ubuntu machine with only Rust:
+#   bash tests/run.sh
+# 1. installs what the tests use when it is missing (needs root or sudo):
+#    Debian packages softhsm2, opensc (pkcs11-tool), openssl, poppler-utils
+#    (pdfsig), qpdf, libxml2-utils, and pyHanko from PyPI;
+# 2. checks formatting and clippy;
+# 3. runs every test of the workspace (the token tests build their own PKI
+#    and SoftHSM tokens in a private temp dir; nothing of the user's is used).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+need_apt=()
+command -v softhsm2-util >/dev/null || need_apt+=(softhsm2)
+command -v pkcs11-tool >/dev/null || need_apt+=(opensc)
+command -v openssl >/dev/null || need_apt+=(openssl)
+command -v pdfsig >/dev/null || need_apt+=(poppler-utils)
+command -v qpdf >/dev/null || need_apt+=(qpdf)
+command -v xmllint >/dev/null || need_apt+=(libxml2-utils)
+command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing: ${need_apt[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+if ! command -v pyhanko >/dev/null; then
+  echo "installing pyHanko"
+  python3 -m pip install -q 'pyhanko[pkcs11,image-support,opentype]' pyhanko-cli 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages 'pyhanko[pkcs11,image-support,opentype]' pyhanko-cli
+fi
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked
