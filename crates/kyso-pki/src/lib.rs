@@ -8,11 +8,13 @@
 
 mod algorithm;
 mod cert;
+mod cms;
 mod p12;
 mod signer;
 mod verify;
 
-pub use algorithm::{DigestAlgorithm, SignatureAlgorithm, ecdsa_raw_to_der, rsa_digest_info};
+pub use algorithm::{DigestAlgorithm, Hasher, SignatureAlgorithm, ecdsa_raw_to_der, rsa_digest_info};
+pub use cms::{build_detached_cms, estimate_cms_len};
 pub use cert::{CertInfo, CertWarning, KeyKind, format_name, name_attribute};
 pub use p12::{P12Error, Pkcs12Signer};
 pub use signer::{Signer, SignerError, ecdsa_der_max_len};

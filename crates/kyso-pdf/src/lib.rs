@@ -1,0 +1,15 @@
+//! Kyso's PDF layer: a lazy revision-aware reader, an incremental writer and
+//! PAdES signing (ISO 32000-2 §12.8, ETSI EN 319 142-1). Reading and writing
+//! know nothing of signatures; `sign` builds on them.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod filter;
+pub mod object;
+pub mod reader;
+mod sign;
+mod writer;
+
+pub use reader::{PdfError, PdfReader, Section, XrefEntry, XrefKind};
+pub use sign::{Appearance, SignError, SignOptions, SignOutcome, sign_pdf};
+pub use writer::IncrementalUpdate;

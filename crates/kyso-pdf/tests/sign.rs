@@ -1,0 +1,244 @@
+//! PAdES signing judged by validators nobody here wrote: pyHanko, pdfsig,
+//! qpdf and openssl. Signers are real SoftHSM tokens from the fixture PKI.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use kyso_pdf::{SignError, SignOptions, sign_pdf};
+use kyso_pki::Signer;
+use kyso_testkit::{Fixture, pins, require_fixture, tokens};
+use kyso_token::{Pin, Pkcs11Signer, SignerOptions, list_certificates, load_module};
+
+/// A small PDF with `pages` pages and a classic xref table.
+fn minimal_pdf(path: &Path, pages: usize) {
+    let mut objs: Vec<String> = Vec::new();
+    let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", 4 + 2 * i)).collect();
+    objs.push("<< /Type /Catalog /Pages 2 0 R >>".into());
+    objs.push(format!("<< /Type /Pages /Kids [{}] /Count {pages} >>", kids.join(" ")));
+    objs.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into());
+    for i in 0..pages {
+        objs.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+            5 + 2 * i
+        ));
+        let text = format!("BT /F1 24 Tf 72 720 Td (Trang {}) Tj ET", i + 1);
+        objs.push(format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len()));
+    }
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objs.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f\r\n", objs.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n\r\n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R /ID [<0011223344556677> <0011223344556677>] >>\nstartxref\n{xref}\n%%EOF\n", objs.len() + 1)
+            .as_bytes(),
+    );
+    std::fs::write(path, out).unwrap();
+}
+
+fn token_signer(fx: &Fixture, token: &str, pin: &str, cn: &str) -> Pkcs11Signer {
+    let module = load_module(&fx.module).unwrap();
+    let (slot, _) = module.find_tokens(Some(token)).unwrap().remove(0);
+    let certs = list_certificates(&module, slot, None).unwrap();
+    let entry = certs.iter().find(|c| c.certificate.subject_cn.as_deref() == Some(cn)).unwrap();
+    Pkcs11Signer::open(&module, entry, Pin::new(pin.into()), SignerOptions::default()).unwrap()
+}
+
+fn have(tool: &str) -> bool {
+    Command::new(tool).arg("--help").output().is_ok()
+}
+
+fn pyhanko_validate(fx: &Fixture, file: &Path, expected: usize) {
+    if !have("pyhanko") {
+        eprintln!("SKIPPED pyHanko check: pyhanko not installed");
+        return;
+    }
+    let (ok, out) = kyso_testkit::run(
+        Command::new("pyhanko")
+            .args(["sign", "validate", "--pretty-print", "--no-revocation-check", "--trust-replace", "--trust"])
+            .arg(fx.pki_file("root.pem"))
+            .arg("--other-certs")
+            .arg(fx.pki_file("int.pem"))
+            .arg(file),
+    );
+    assert!(ok, "pyHanko rejected {}:\n{out}", file.display());
+    assert_eq!(out.matches("The signature is judged VALID.").count(), expected, "{out}");
+    assert_eq!(out.matches("The signer's certificate is trusted.").count(), expected, "{out}");
+    assert!(!out.contains("INVALID") && !out.contains("ILLEGAL"), "{out}");
+}
+
+fn pdfsig_all_valid(file: &Path, expected: usize) {
+    if !have("pdfsig") {
+        eprintln!("SKIPPED pdfsig check: poppler-utils not installed");
+        return;
+    }
+    let (_, out) = kyso_testkit::run(Command::new("pdfsig").arg(file));
+    assert_eq!(out.matches("Signature Validation: Signature is Valid.").count(), expected, "{out}");
+}
+
+fn qpdf_check(file: &Path) {
+    if !have("qpdf") {
+        return;
+    }
+    let (ok, out) = kyso_testkit::run(Command::new("qpdf").arg("--check").arg(file));
+    assert!(ok && out.contains("No syntax or stream encoding errors"), "qpdf: {out}");
+}
+
+/// openssl cms -verify over the signed byte ranges of the last signature.
+fn openssl_cms_verify(fx: &Fixture, file: &Path, br: [u64; 4], dir: &Path) {
+    let bytes = std::fs::read(file).unwrap();
+    let mut signed = bytes[..br[1] as usize].to_vec();
+    signed.extend_from_slice(&bytes[br[2] as usize..(br[2] + br[3]) as usize]);
+    let hex = &bytes[br[1] as usize + 1..br[2] as usize - 1];
+    let der = hex_to_der(hex);
+    let (sig, content) = (dir.join("sig.der"), dir.join("content.bin"));
+    std::fs::write(&sig, der).unwrap();
+    std::fs::write(&content, signed).unwrap();
+    let (ok, out) = kyso_testkit::run(
+        Command::new("openssl")
+            .args(["cms", "-verify", "-binary", "-inform", "DER", "-in"])
+            .arg(&sig)
+            .arg("-content")
+            .arg(&content)
+            .arg("-CAfile")
+            // The TOCHUC token carries no CA certificate, so its CMS holds
+            // only the leaf (as VGCA's tools do); openssl 3.0 cms has no
+            // -untrusted, so the intermediate goes with the root.
+            .arg(fx.pki_file("chain.pem"))
+            .args(["-purpose", "any", "-out", "/dev/null"]),
+    );
+    if !(ok && out.contains("Verification successful")) {
+        let keep = std::env::temp_dir().join("kyso-failed-cms");
+        let _ = std::fs::create_dir_all(&keep);
+        let _ = std::fs::copy(&sig, keep.join("sig.der"));
+        let _ = std::fs::copy(file, keep.join("file.pdf"));
+    }
+    assert!(ok && out.contains("Verification successful"), "openssl cms on {}: {out}", file.display());
+}
+
+fn hex_to_der(hex: &[u8]) -> Vec<u8> {
+    let bytes: Vec<u8> = hex.chunks(2).map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap()).collect();
+    // The CMS is zero-padded: cut at its DER length.
+    let len = match bytes[1] {
+        n if n < 0x80 => 2 + n as usize,
+        0x81 => 3 + bytes[2] as usize,
+        0x82 => 4 + ((bytes[2] as usize) << 8 | bytes[3] as usize),
+        0x83 => 5 + ((bytes[2] as usize) << 16 | (bytes[3] as usize) << 8 | bytes[4] as usize),
+        _ => panic!("length"),
+    };
+    bytes[..len].to_vec()
+}
+
+fn three_signatures(fx: &Fixture, input: &Path, dir: &Path, label: &str) {
+    let signers = [
+        token_signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A"),
+        token_signer(fx, tokens::CANHAN, pins::CANHAN, "Lê Văn Cường"),
+        token_signer(fx, tokens::TOCHUC, pins::TOCHUC, "Sở Thông tin và Truyền thông tỉnh Bắc Ninh"),
+    ];
+    let mut current = input.to_owned();
+    let mut fields = Vec::new();
+    for (i, s) in signers.iter().enumerate() {
+        let out = dir.join(format!("{label}-{}.pdf", i + 1));
+        let opts = SignOptions {
+            reason: Some(format!("Phê duyệt (lần {}) — đồng ý", i + 1)),
+            location: Some("Bắc Ninh".into()),
+            ..Default::default()
+        };
+        let outcome = sign_pdf(&current, &out, s as &dyn Signer, &opts).unwrap_or_else(|e| panic!("{label} #{i}: {e}"));
+        fields.push(outcome.field_name.clone());
+        qpdf_check(&out);
+        openssl_cms_verify(fx, &out, outcome.byte_range, dir);
+        pdfsig_all_valid(&out, i + 1);
+        pyhanko_validate(fx, &out, i + 1);
+        current = out;
+    }
+    assert_eq!(fields, ["Signature1", "Signature2", "Signature3"]);
+}
+
+fn qpdf(args: &[&str], input: &Path, output: &Path) -> bool {
+    if !have("qpdf") {
+        eprintln!("SKIPPED: qpdf not installed");
+        return false;
+    }
+    let (ok, out) = kyso_testkit::run(Command::new("qpdf").args(args).arg(input).arg(output));
+    assert!(ok || out.contains("warning"), "qpdf {args:?}: {out}");
+    true
+}
+
+#[test]
+fn three_successive_signatures_on_a_minimal_pdf() {
+    let fx = require_fixture!();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("min.pdf");
+    minimal_pdf(&input, 1);
+    let before = std::fs::read(&input).unwrap();
+    three_signatures(fx, &input, dir.path(), "min");
+    assert_eq!(std::fs::read(&input).unwrap(), before, "the input must never change");
+}
+
+#[test]
+fn three_successive_signatures_on_a_multi_page_pdf() {
+    let fx = require_fixture!();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("multi.pdf");
+    minimal_pdf(&input, 12);
+    three_signatures(fx, &input, dir.path(), "multi");
+}
+
+#[test]
+fn three_successive_signatures_with_xref_and_object_streams() {
+    let fx = require_fixture!();
+    let dir = tempfile::tempdir().unwrap();
+    let (src, input) = (dir.path().join("src.pdf"), dir.path().join("objstm.pdf"));
+    minimal_pdf(&src, 5);
+    if !qpdf(&["--object-streams=generate"], &src, &input) {
+        return;
+    }
+    three_signatures(fx, &input, dir.path(), "objstm");
+}
+
+#[test]
+fn three_successive_signatures_on_a_linearized_pdf() {
+    let fx = require_fixture!();
+    let dir = tempfile::tempdir().unwrap();
+    let (src, input) = (dir.path().join("src.pdf"), dir.path().join("lin.pdf"));
+    minimal_pdf(&src, 5);
+    if !qpdf(&["--linearize"], &src, &input) {
+        return;
+    }
+    three_signatures(fx, &input, dir.path(), "lin");
+}
+
+#[test]
+fn refusals_leave_no_output() {
+    let fx = require_fixture!();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.pdf");
+    minimal_pdf(&input, 1);
+    let signer = token_signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
+    // Existing output without force.
+    let out = dir.path().join("exists.pdf");
+    std::fs::write(&out, b"keep me").unwrap();
+    assert!(matches!(sign_pdf(&input, &out, &signer, &SignOptions::default()), Err(SignError::OutputExists(_))));
+    assert_eq!(std::fs::read(&out).unwrap(), b"keep me");
+    // Certified with no changes allowed: a second signature is refused.
+    let certified = dir.path().join("certified.pdf");
+    sign_pdf(&input, &certified, &signer, &SignOptions { certify: Some(1), ..Default::default() }).unwrap();
+    pyhanko_validate(fx, &certified, 1);
+    let next = dir.path().join("next.pdf");
+    assert!(matches!(sign_pdf(&certified, &next, &signer, &SignOptions::default()), Err(SignError::DocMdpForbids)));
+    assert!(!next.exists());
+    // Not a PDF.
+    let junk = dir.path().join("junk.pdf");
+    std::fs::write(&junk, b"not a pdf at all").unwrap();
+    assert!(matches!(sign_pdf(&junk, &dir.path().join("j.pdf"), &signer, &SignOptions::default()), Err(SignError::Pdf(_))));
+    // No temp files left behind.
+    let leftovers: Vec<PathBuf> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.path()).filter(|p| p.to_string_lossy().contains(".kyso-")).collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
