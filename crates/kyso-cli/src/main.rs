@@ -1,10 +1,11 @@
 //! `kyso-cli`: Kyso's command line. Human output is Vietnamese by default
 //! (`--lang en` for English); `--json` gives the stable documented format
 //! (docs/cli.md). Exit codes: 0 ok, 2 usage error, 3 nothing found, 4 module
-//! or token error, 5 I/O error.
+//! or token error, 5 I/O error, 6 document or certificate refused.
 #![forbid(unsafe_code)]
 
 mod output;
+mod sign;
 mod tokens;
 
 use std::path::PathBuf;
@@ -25,6 +26,9 @@ pub mod exit {
     pub const TOKEN: u8 = 4;
     /// Reading or writing a file failed.
     pub const IO: u8 = 5;
+    /// The document was refused (encrypted, certified without changes
+    /// allowed, damaged) or the certificate may not sign.
+    pub const REFUSED: u8 = 6;
 }
 
 #[derive(Parser)]
@@ -72,6 +76,8 @@ enum Command {
         #[arg(long)]
         pin_stdin: bool,
     },
+    /// Sign PDF files (PAdES B-B, incremental update: earlier signatures stay valid).
+    Sign(sign::SignArgs),
 }
 
 fn main() -> ExitCode {
@@ -93,6 +99,7 @@ fn main() -> ExitCode {
         Command::Certs { modules, token, pin_stdin } => {
             tokens::certs(&t, &modules, token.as_deref(), pin_stdin, cli.json)
         }
+        Command::Sign(args) => sign::sign(&t, &args, cli.json),
     };
     ExitCode::from(code)
 }

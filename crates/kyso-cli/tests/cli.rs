@@ -107,3 +107,76 @@ fn unknown_token_exits_3_and_usage_errors_exit_2() {
     let v = cli(fx, &["--version"]);
     assert!(String::from_utf8_lossy(&v.stdout).starts_with("kyso-cli "));
 }
+
+fn sign_cmd(fx: &Fixture, args: &[&str], secret: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kyso-cli"))
+        .args(args)
+        .env("SOFTHSM2_CONF", &fx.softhsm_conf)
+        .env_remove("KYSO_LANG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{secret}").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn sign_with_token_then_organisation_then_p12() {
+    let fx = require_fixture!();
+    let module = fx.module.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cong-van.pdf");
+    kyso_testkit::minimal_pdf(&input, 2);
+    let inp = input.to_str().unwrap();
+
+    // Wrong PIN: typed error, exit 4, no output file.
+    let out = sign_cmd(fx, &["sign", inp, "--module", module, "--token", tokens::PINTEST, "--pin-stdin", "--json"], "00000000");
+    assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(json(&out)["error"]["code"], "pin_incorrect");
+    assert!(!dir.path().join("cong-van.signed.pdf").exists());
+    let _ = sign_cmd(fx, &["certs", "--module", module, "--token", tokens::PINTEST, "--pin-stdin"], pins::PINTEST);
+
+    // Personal certificate, chosen by name.
+    let out = sign_cmd(
+        fx,
+        &["sign", inp, "--module", module, "--token", tokens::CANHAN, "--cert", "Nguyễn Văn A", "--pin-stdin", "--reason", "Đồng ý (ký duyệt)", "--json"],
+        pins::CANHAN,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["files"][0]["ok"], true);
+    assert_eq!(v["files"][0]["field"], "Signature1");
+    let first = dir.path().join("cong-van.signed.pdf");
+    assert!(first.exists());
+
+    // Several certificates on the token and none chosen: refused, listed.
+    let out = sign_cmd(fx, &["sign", first.to_str().unwrap(), "--module", module, "--token", tokens::CANHAN, "--pin-stdin"], pins::CANHAN);
+    assert_eq!(out.status.code(), Some(2));
+    // An expired certificate is refused before any PIN is used.
+    let out = sign_cmd(fx, &["sign", first.to_str().unwrap(), "--module", module, "--cert", "Hoàng Thị Em", "--pin-stdin", "--json"], pins::CANHAN);
+    assert_eq!(out.status.code(), Some(6));
+    assert_eq!(json(&out)["error"]["code"], "certificate_refused");
+
+    // The organisation (only certificate on its token), then a PKCS#12 file.
+    let second = dir.path().join("second.pdf");
+    let out = sign_cmd(fx, &["sign", first.to_str().unwrap(), "-o", second.to_str().unwrap(), "--module", module, "--token", tokens::TOCHUC, "--pin-stdin"], pins::TOCHUC);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Đã ký"));
+    let third = dir.path().join("third.pdf");
+    let p12 = fx.pki_file("ecdsa.p12");
+    let out = sign_cmd(fx, &["sign", second.to_str().unwrap(), "-o", third.to_str().unwrap(), "--p12", p12.to_str().unwrap(), "--pin-stdin"], pins::P12);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // Existing output refused without --force.
+    let out = sign_cmd(fx, &["sign", second.to_str().unwrap(), "-o", third.to_str().unwrap(), "--p12", p12.to_str().unwrap(), "--pin-stdin", "--json"], pins::P12);
+    assert_eq!(out.status.code(), Some(5));
+    assert_eq!(json(&out)["files"][0]["error"]["code"], "output_exists");
+
+    if Command::new("pdfsig").arg("-v").output().is_ok() {
+        let o = Command::new("pdfsig").arg(&third).output().unwrap();
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(text.matches("Signature is Valid.").count(), 3, "{text}");
+    }
+}

@@ -1,0 +1,331 @@
+//! `kyso-cli sign`: PAdES B-B signatures through a token (one login for a
+//! whole batch) or a PKCS#12 file.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use kyso_i18n::Translator;
+use kyso_pdf::{SignError, SignOptions, sign_pdf};
+use kyso_pki::{CertInfo, DigestAlgorithm, P12Error, Pkcs12Signer, SignatureAlgorithm, Signer, SignerError};
+use kyso_token::{CertEntry, Pin, Pkcs11Signer, SignerOptions, TokenError, candidate_modules, list_certificates, load_module};
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::output::{print_json, token_error_text};
+use crate::{ModuleArgs, exit};
+
+/// Options of `kyso-cli sign`.
+#[derive(Args, Debug)]
+pub struct SignArgs {
+    /// PDF files to sign.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Output file (one input only). Default: NAME.signed.pdf beside the input.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    modules: ModuleArgs,
+    /// Token label or serial.
+    #[arg(long, value_name = "LABEL_OR_SERIAL")]
+    token: Option<String>,
+    /// Certificate: serial (hex), CKA_ID (hex) or part of the subject's common name.
+    #[arg(long)]
+    cert: Option<String>,
+    /// Sign with a PKCS#12 (.p12/.pfx) file instead of a token.
+    #[arg(long, value_name = "FILE")]
+    p12: Option<PathBuf>,
+    /// Read the token PIN (or the PKCS#12 password) from the first line of
+    /// standard input. It is never logged or stored.
+    #[arg(long)]
+    pin_stdin: bool,
+    /// Signature field name (a new field, or an existing empty one).
+    #[arg(long)]
+    field: Option<String>,
+    /// Page (1-based) for a new field's widget.
+    #[arg(long, default_value_t = 1)]
+    page: usize,
+    /// Reason.
+    #[arg(long)]
+    reason: Option<String>,
+    /// Location.
+    #[arg(long)]
+    location: Option<String>,
+    /// Contact information.
+    #[arg(long)]
+    contact: Option<String>,
+    /// Certify the document (first signature only): 1 no changes, 2 form
+    /// filling and signing, 3 also annotations.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3))]
+    certify: Option<u8>,
+    /// Digest: sha256 (default), sha384, sha512.
+    #[arg(long, value_parser = parse_digest)]
+    digest: Option<DigestAlgorithm>,
+    /// Use RSASSA-PSS instead of PKCS#1 v1.5 (RSA keys).
+    #[arg(long)]
+    pss: bool,
+    /// Overwrite existing output files.
+    #[arg(long)]
+    force: bool,
+}
+
+fn parse_digest(s: &str) -> Result<DigestAlgorithm, String> {
+    DigestAlgorithm::from_name(s).ok_or_else(|| format!("unknown digest {s:?} (sha256, sha384, sha512)"))
+}
+
+#[derive(Serialize)]
+struct FileResult {
+    input: PathBuf,
+    output: Option<PathBuf>,
+    ok: bool,
+    field: Option<String>,
+    byte_range: Option<[u64; 4]>,
+    error: Option<ErrorOut>,
+}
+
+#[derive(Serialize, Clone)]
+struct ErrorOut {
+    code: &'static str,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct SignJson {
+    signer: Option<SignerJson>,
+    files: Vec<FileResult>,
+    error: Option<ErrorOut>,
+}
+
+#[derive(Serialize)]
+struct SignerJson {
+    subject: String,
+    issuer: String,
+    serial: String,
+    algorithm: SignatureAlgorithm,
+}
+
+/// A failure before any file is signed.
+struct Fatal {
+    exit: u8,
+    error: ErrorOut,
+}
+
+fn fatal(exit: u8, code: &'static str, message: String) -> Fatal {
+    Fatal { exit, error: ErrorOut { code, message } }
+}
+
+fn read_secret() -> Result<Zeroizing<String>, std::io::Error> {
+    let mut line = Zeroizing::new(String::new());
+    std::io::stdin().lock().read_line(&mut line)?;
+    let trimmed = line.trim_end_matches(['\r', '\n']).len();
+    line.truncate(trimmed);
+    Ok(line)
+}
+
+fn default_output(input: &Path) -> PathBuf {
+    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "document".into());
+    input.with_file_name(format!("{stem}.signed.pdf"))
+}
+
+fn algorithm_for(info: &CertInfo, args: &SignArgs) -> Option<SignatureAlgorithm> {
+    let base = info.default_algorithm()?;
+    let d = args.digest.unwrap_or(base.digest());
+    Some(match base {
+        SignatureAlgorithm::RsaPkcs1v15(_) | SignatureAlgorithm::RsaPss(_) if args.pss => SignatureAlgorithm::RsaPss(d),
+        SignatureAlgorithm::RsaPkcs1v15(_) | SignatureAlgorithm::RsaPss(_) => SignatureAlgorithm::RsaPkcs1v15(d),
+        SignatureAlgorithm::Ecdsa(_) => SignatureAlgorithm::Ecdsa(d),
+    })
+}
+
+fn token_fatal(t: &Translator, e: &TokenError) -> Fatal {
+    let exit = match e {
+        TokenError::TokenNotFound(_) => exit::NOT_FOUND,
+        _ => exit::TOKEN,
+    };
+    let code = match e.code() {
+        kyso_token::ErrorCode::PinIncorrect => "pin_incorrect",
+        kyso_token::ErrorCode::PinLocked => "pin_locked",
+        kyso_token::ErrorCode::TokenNotFound => "token_not_found",
+        kyso_token::ErrorCode::TokenRemoved => "token_removed",
+        kyso_token::ErrorCode::KeyNotFound => "key_not_found",
+        _ => "token_error",
+    };
+    fatal(exit, code, token_error_text(t, e))
+}
+
+/// Refuses certificates that cannot sign now (TT 15/2025 Art. 5: check the
+/// certificate before signing).
+fn check_certificate(t: &Translator, info: &CertInfo) -> Result<(), Fatal> {
+    if let Some(w) = info.warnings.first() {
+        let code = serde_json::to_value(w).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        return Err(fatal(exit::REFUSED, "certificate_refused", t.tr(&format!("warn-{code}"))));
+    }
+    Ok(())
+}
+
+fn choose(t: &Translator, certs: Vec<CertEntry>, wanted: Option<&str>) -> Result<CertEntry, Fatal> {
+    let mut candidates: Vec<CertEntry> = certs.into_iter().filter(|c| c.has_private_key).collect();
+    if let Some(w) = wanted {
+        let wl = w.to_lowercase();
+        candidates.retain(|c| {
+            c.certificate.serial.eq_ignore_ascii_case(w)
+                || c.id.eq_ignore_ascii_case(w)
+                || c.certificate.subject_cn.as_deref().is_some_and(|cn| cn.to_lowercase().contains(&wl))
+        });
+    } else {
+        // Without a choice, only certificates that can sign are candidates.
+        candidates.retain(|c| c.certificate.can_sign());
+    }
+    match candidates.len() {
+        0 => Err(fatal(exit::NOT_FOUND, "certificate_not_found", t.tr("err-cert-not-found"))),
+        1 => Ok(candidates.remove(0)),
+        _ => {
+            let list: Vec<String> = candidates
+                .iter()
+                .map(|c| format!("{} ({})", c.certificate.subject_cn.clone().unwrap_or_default(), c.certificate.serial))
+                .collect();
+            Err(fatal(exit::USAGE, "certificate_ambiguous", t.tr_args("err-cert-ambiguous", &[("list", &list.join("; "))])))
+        }
+    }
+}
+
+fn open_signer(t: &Translator, args: &SignArgs) -> Result<Box<dyn Signer>, Fatal> {
+    let secret = if args.pin_stdin {
+        Some(read_secret().map_err(|e| fatal(exit::IO, "io", t.tr_args("err-io", &[("path", "stdin"), ("detail", &e.to_string())])))?)
+    } else {
+        None
+    };
+    if let Some(p12) = &args.p12 {
+        let password = secret.ok_or_else(|| fatal(exit::USAGE, "pin_required", t.tr("err-password-required")))?;
+        let s = Pkcs12Signer::open(p12, &password).map_err(|e| match e {
+            P12Error::WrongPassword => fatal(exit::TOKEN, "wrong_password", t.tr("err-p12-password")),
+            P12Error::Io(io) => fatal(exit::IO, "io", t.tr_args("err-io", &[("path", &p12.display().to_string()), ("detail", &io.to_string())])),
+            other => fatal(exit::REFUSED, "p12_invalid", t.tr_args("err-p12-invalid", &[("detail", &other.to_string())])),
+        })?;
+        let info = CertInfo::from_certificate(s.certificate(), std::time::SystemTime::now());
+        check_certificate(t, &info)?;
+        let alg = algorithm_for(&info, args).ok_or_else(|| fatal(exit::REFUSED, "unsupported_key", t.tr_args("err-unsupported-key", &[("detail", "")])))?;
+        let s = s.with_algorithm(alg).map_err(|e| fatal(exit::REFUSED, "unsupported_key", e.to_string()))?;
+        return Ok(Box::new(s));
+    }
+    let mut all = Vec::new();
+    let mut modules = Vec::new();
+    let mut last_err = None;
+    for c in candidate_modules(&args.modules.modules, &[]) {
+        let m = match load_module(&c.path) {
+            Ok(m) => m,
+            Err(e) => {
+                last_err = Some(e);
+                continue;
+            }
+        };
+        for (slot, _) in m.find_tokens(args.token.as_deref()).map_err(|e| token_fatal(t, &e))? {
+            match list_certificates(&m, slot, None) {
+                Ok(list) => all.extend(list),
+                Err(e) => last_err = Some(e),
+            }
+        }
+        modules.push(m);
+    }
+    if all.is_empty() {
+        if let Some(tok) = &args.token {
+            return Err(token_fatal(t, &TokenError::TokenNotFound(tok.clone())));
+        }
+        if let Some(e) = last_err {
+            return Err(token_fatal(t, &e));
+        }
+        return Err(fatal(exit::NOT_FOUND, "token_not_found", t.tr("tokens-none")));
+    }
+    let entry = choose(t, all, args.cert.as_deref())?;
+    check_certificate(t, &entry.certificate)?;
+    let module = modules.into_iter().find(|m| m.path() == entry.module).ok_or_else(|| token_fatal(t, &TokenError::TokenRemoved))?;
+    let algorithm = algorithm_for(&entry.certificate, args);
+    let pin = Pin::new(secret.map(|s| s.to_string()).unwrap_or_default());
+    let signer = Pkcs11Signer::open(&module, &entry, pin, SignerOptions { algorithm, ..Default::default() }).map_err(|e| token_fatal(t, &e))?;
+    Ok(Box::new(signer))
+}
+
+fn sign_error(t: &Translator, e: &SignError) -> (u8, ErrorOut) {
+    let (exit, code, msg) = match e {
+        SignError::OutputExists(p) => (exit::IO, "output_exists", t.tr_args("err-output-exists", &[("path", &p.display().to_string())])),
+        SignError::SameFile => (exit::USAGE, "same_file", t.tr("err-same-file")),
+        SignError::Io { path, source } => (exit::IO, "io", t.tr_args("err-io", &[("path", &path.display().to_string()), ("detail", &source.to_string())])),
+        SignError::Pdf(kyso_pdf::PdfError::Io(io)) => (exit::IO, "io", t.tr_args("err-io", &[("path", "PDF"), ("detail", &io.to_string())])),
+        SignError::Pdf(kyso_pdf::PdfError::Encrypted) | SignError::Encrypted => (exit::REFUSED, "encrypted", t.tr("err-pdf-encrypted")),
+        SignError::Pdf(other) => (exit::REFUSED, "pdf_malformed", t.tr_args("err-pdf-malformed", &[("detail", &other.to_string())])),
+        SignError::DocMdpForbids => (exit::REFUSED, "docmdp_forbids", t.tr("err-docmdp-forbids")),
+        SignError::CertifyNotFirst => (exit::REFUSED, "certify_not_first", t.tr("err-certify-not-first")),
+        SignError::FieldNotEmpty(f) => (exit::REFUSED, "field_not_empty", t.tr_args("err-field-not-empty", &[("field", f)])),
+        SignError::NoSuchPage { page, count } => {
+            (exit::USAGE, "no_such_page", t.tr_args("err-no-such-page", &[("page", &page.to_string()), ("count", &count.to_string())]))
+        }
+        SignError::Signer(SignerError::TokenRemoved) => (exit::TOKEN, "token_removed", t.tr("err-token-removed")),
+        SignError::Signer(other) => (exit::TOKEN, "signer_error", t.tr_args("err-signer", &[("detail", &other.to_string())])),
+        _ => (exit::REFUSED, "sign_failed", t.tr_args("err-signer", &[("detail", &e.to_string())])),
+    };
+    (exit, ErrorOut { code, message: msg })
+}
+
+/// `kyso-cli sign`.
+pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
+    if args.output.is_some() && args.files.len() > 1 {
+        let e = fatal(exit::USAGE, "usage", t.tr_args("err-usage", &[("detail", "--output with several files")]));
+        return report_fatal(json, e);
+    }
+    let signer = match open_signer(t, args) {
+        Ok(s) => s,
+        Err(e) => return report_fatal(json, e),
+    };
+    let cert = CertInfo::from_certificate(signer.certificate(), std::time::SystemTime::now());
+    let mut code = exit::OK;
+    let mut results = Vec::new();
+    for input in &args.files {
+        let output = args.output.clone().unwrap_or_else(|| default_output(input));
+        let opts = SignOptions {
+            field_name: args.field.clone(),
+            page: Some(args.page),
+            reason: args.reason.clone(),
+            location: args.location.clone(),
+            contact_info: args.contact.clone(),
+            name: cert.subject_cn.clone(),
+            certify: args.certify,
+            force: args.force,
+            ..Default::default()
+        };
+        match sign_pdf(input, &output, signer.as_ref(), &opts) {
+            Ok(o) => {
+                if !json {
+                    println!("{}", t.tr_args("sign-done", &[("input", &input.display().to_string()), ("output", &output.display().to_string())]));
+                }
+                results.push(FileResult { input: input.clone(), output: Some(output), ok: true, field: Some(o.field_name), byte_range: Some(o.byte_range), error: None });
+            }
+            Err(e) => {
+                let (c, err) = sign_error(t, &e);
+                if code == exit::OK {
+                    code = c;
+                }
+                if !json {
+                    eprintln!("{}: {}", input.display(), err.message);
+                }
+                results.push(FileResult { input: input.clone(), output: None, ok: false, field: None, byte_range: None, error: Some(err) });
+            }
+        }
+    }
+    if json {
+        print_json(&SignJson {
+            signer: Some(SignerJson { subject: cert.subject, issuer: cert.issuer, serial: cert.serial, algorithm: signer.algorithm() }),
+            files: results,
+            error: None,
+        });
+    }
+    code
+}
+
+fn report_fatal(json: bool, e: Fatal) -> u8 {
+    if json {
+        print_json(&SignJson { signer: None, files: Vec::new(), error: Some(e.error.clone()) });
+    } else {
+        eprintln!("{}", e.error.message);
+    }
+    e.exit
+}
