@@ -1,1 +1,69 @@
-fn main(){}
+//! Kyso (ký số): desktop signing client for Vietnamese government USB tokens.
+//!
+//! Usage: `kyso [FILE]`. The interface language is Vietnamese unless
+//! `KYSO_LANG` says otherwise (`en`, `en_US.UTF-8`, …).
+#![forbid(unsafe_code)]
+
+mod app;
+mod i18n;
+mod screen;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use kyso_i18n::{Lang, Translator};
+
+/// Command-line arguments.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Args {
+    /// A document to open.
+    pub file: Option<PathBuf>,
+}
+
+/// Parses `kyso [FILE]`; the error is the offending argument.
+fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, String> {
+    let mut out = Args::default();
+    let mut only_files = false;
+    for arg in args {
+        let is_option = arg.to_str().is_some_and(|s| s.starts_with('-') && s.len() > 1);
+        if !only_files && arg == "--" {
+            only_files = true;
+        } else if (!only_files && is_option) || out.file.is_some() {
+            return Err(arg.to_string_lossy().into_owned());
+        } else {
+            out.file = Some(PathBuf::from(arg));
+        }
+    }
+    Ok(out)
+}
+
+fn main() -> iced::Result {
+    let lang = std::env::var("KYSO_LANG").ok().and_then(|s| Lang::parse(&s)).unwrap_or_default();
+    let args = match parse_args(std::env::args_os().skip(1)) {
+        Ok(args) => args,
+        Err(arg) => {
+            let t = Translator::new(lang);
+            eprintln!("{}", t.tr_args("err-usage", &[("detail", &arg)]));
+            std::process::exit(2);
+        }
+    };
+    app::run(args, lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(v: &[&str]) -> Result<Args, String> {
+        parse_args(v.iter().map(OsString::from))
+    }
+
+    #[test]
+    fn file_argument_is_optional_and_single() {
+        assert_eq!(parse(&[]), Ok(Args::default()));
+        assert_eq!(parse(&["a.pdf"]), Ok(Args { file: Some("a.pdf".into()) }));
+        assert_eq!(parse(&["--", "-x.pdf"]), Ok(Args { file: Some("-x.pdf".into()) }));
+        assert_eq!(parse(&["a.pdf", "b.pdf"]), Err("b.pdf".into()));
+        assert_eq!(parse(&["--bogus"]), Err("--bogus".into()));
+    }
+}

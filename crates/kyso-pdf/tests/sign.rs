@@ -103,6 +103,14 @@ fn hex_to_der(hex: &[u8]) -> Vec<u8> {
 }
 
 fn three_signatures(fx: &Fixture, input: &Path, dir: &Path, label: &str) {
+    let fields = signatures_after(fx, input, dir, label, 0);
+    assert_eq!(fields, ["Signature1", "Signature2", "Signature3"]);
+}
+
+/// Adds three signatures (personal RSA, personal ECDSA, organisation) to a
+/// file already holding `already` valid ones; every validator checks every
+/// signature after each step.
+fn signatures_after(fx: &Fixture, input: &Path, dir: &Path, label: &str, already: usize) -> Vec<String> {
     let signers = [
         token_signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A"),
         token_signer(fx, tokens::CANHAN, pins::CANHAN, "Lê Văn Cường"),
@@ -121,11 +129,11 @@ fn three_signatures(fx: &Fixture, input: &Path, dir: &Path, label: &str) {
         fields.push(outcome.field_name.clone());
         qpdf_check(&out);
         openssl_cms_verify(fx, &out, outcome.byte_range, dir);
-        pdfsig_all_valid(&out, i + 1);
-        pyhanko_validate(fx, &out, i + 1);
+        pdfsig_all_valid(&out, already + i + 1);
+        pyhanko_validate(fx, &out, already + i + 1);
         current = out;
     }
-    assert_eq!(fields, ["Signature1", "Signature2", "Signature3"]);
+    fields
 }
 
 fn qpdf(args: &[&str], input: &Path, output: &Path) -> bool {
@@ -208,4 +216,76 @@ fn refusals_leave_no_output() {
     // No temp files left behind.
     let leftovers: Vec<PathBuf> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.path()).filter(|p| p.to_string_lossy().contains(".kyso-")).collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn three_signatures_after_a_pyhanko_signature_made_through_softhsm() {
+    let fx = require_fixture!();
+    if !have("pyhanko") {
+        eprintln!("SKIPPED: pyhanko not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (src, input) = (dir.path().join("src.pdf"), dir.path().join("pyhanko.pdf"));
+    minimal_pdf(&src, 3);
+    use std::io::Write;
+    let mut child = Command::new("pyhanko")
+        .args(["sign", "addsig", "--field", "PyHanko", "pkcs11", "--lib"])
+        .arg(&fx.module)
+        .args(["--token-label", tokens::CANHAN, "--cert-label", "canhan", "--key-label", "canhan"])
+        .arg(&src)
+        .arg(&input)
+        .env("SOFTHSM2_CONF", &fx.softhsm_conf)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{}", pins::CANHAN).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "pyhanko sign: {}", String::from_utf8_lossy(&out.stderr));
+    pyhanko_validate(fx, &input, 1);
+    let fields = signatures_after(fx, &input, dir.path(), "pyh", 1);
+    assert_eq!(fields.len(), 3);
+}
+
+#[test]
+fn fills_an_existing_empty_signature_field() {
+    let fx = require_fixture!();
+    if !have("pyhanko") {
+        eprintln!("SKIPPED: pyhanko not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (src, input, out) = (dir.path().join("src.pdf"), dir.path().join("fields.pdf"), dir.path().join("signed.pdf"));
+    minimal_pdf(&src, 2);
+    let (ok, text) = kyso_testkit::run(
+        Command::new("pyhanko").args(["sign", "addfields", "--field", "2/300,100,500,160/TruongPhong"]).arg(&src).arg(&input),
+    );
+    assert!(ok, "{text}");
+    let signer = token_signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
+    let o = sign_pdf(&input, &out, &signer, &SignOptions { field_name: Some("TruongPhong".into()), ..Default::default() }).unwrap();
+    assert_eq!(o.field_name, "TruongPhong");
+    pyhanko_validate(fx, &out, 1);
+    pdfsig_all_valid(&out, 1);
+    qpdf_check(&out);
+    // Filling it again is refused: it is no longer empty.
+    let again = dir.path().join("again.pdf");
+    let err = sign_pdf(&out, &again, &signer, &SignOptions { field_name: Some("TruongPhong".into()), ..Default::default() });
+    assert!(matches!(err, Err(SignError::FieldNotEmpty(_))), "{err:?}");
+}
+
+#[test]
+fn encrypted_pdfs_are_refused() {
+    let fx = require_fixture!();
+    let dir = tempfile::tempdir().unwrap();
+    let (src, input) = (dir.path().join("src.pdf"), dir.path().join("enc.pdf"));
+    minimal_pdf(&src, 1);
+    if !qpdf(&["--encrypt", "", "owner", "256", "--"], &src, &input) {
+        return;
+    }
+    let signer = token_signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
+    let out = dir.path().join("out.pdf");
+    assert!(matches!(sign_pdf(&input, &out, &signer, &SignOptions::default()), Err(SignError::Encrypted)));
+    assert!(!out.exists());
 }

@@ -1,0 +1,3 @@
+//! Screens: each with its own state, `Message` and `update`.
+
+pub mod tokens;

@@ -1,0 +1,190 @@
+//! The token panel: PKCS#11 modules, their slots and tokens with PIN state.
+//! Scans never run here: `update` asks the application for one through
+//! [`Event::Scan`], and the result comes back as [`Message::ScanFinished`].
+
+use iced::widget::{button, column, container, row, rule, scrollable, space, text};
+use iced::{Element, Fill, Font, font};
+use kyso_i18n::Translator;
+use kyso_token::{ModuleReport, SlotReport, TokenReport};
+
+use crate::i18n::{Severity, error_text, pin_flags, source_key};
+
+/// Bold variant of the default font.
+const BOLD: Font = Font { weight: font::Weight::Bold, ..crate::app::FONT };
+
+/// Messages of the token panel.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The user pressed "Rescan".
+    Rescan,
+    /// The periodic re-scan timer fired.
+    Tick,
+    /// A scan ended: `None` when the scan itself failed (panicked).
+    ScanFinished(Option<Vec<ModuleReport>>),
+}
+
+/// What the panel asks of the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Start a scan in the background.
+    Scan,
+}
+
+/// State of the token panel.
+#[derive(Debug, Default)]
+pub struct Tokens {
+    /// The last scan's result; `None` until the first scan ends.
+    modules: Option<Vec<ModuleReport>>,
+    /// A scan is in flight.
+    scanning: bool,
+    /// The last scan failed.
+    failed: bool,
+}
+
+impl Tokens {
+    /// Whether a scan is in flight.
+    pub fn is_scanning(&self) -> bool {
+        self.scanning
+    }
+
+    /// The last scan's result.
+    pub fn modules(&self) -> Option<&[ModuleReport]> {
+        self.modules.as_deref()
+    }
+
+    /// Marks a scan as started (the first one, started by the application at
+    /// boot) and returns the event asking for it; `None` while one is in
+    /// flight, so timer ticks never pile up.
+    pub fn start_scan(&mut self) -> Option<Event> {
+        if self.scanning {
+            return None;
+        }
+        self.scanning = true;
+        Some(Event::Scan)
+    }
+
+    /// Handles a message.
+    pub fn update(&mut self, message: Message) -> Option<Event> {
+        match message {
+            Message::Rescan | Message::Tick => self.start_scan(),
+            Message::ScanFinished(result) => {
+                self.scanning = false;
+                match result {
+                    Some(modules) => {
+                        self.modules = Some(modules);
+                        self.failed = false;
+                    }
+                    None => self.failed = true,
+                }
+                None
+            }
+        }
+    }
+
+    /// The panel.
+    pub fn view<'a>(&'a self, t: &Translator) -> Element<'a, Message> {
+        let rescan = button(text(t.tr("gui-rescan"))).on_press_maybe((!self.is_scanning()).then_some(Message::Rescan));
+        let status = if self.is_scanning() { text(t.tr("gui-scanning")) } else { text("") };
+        let header = row![text(t.tr("tokens-heading")).size(22).font(BOLD), space::horizontal(), status, rescan]
+            .spacing(12)
+            .align_y(iced::Center);
+
+        let mut body = column![].spacing(12);
+        if self.failed {
+            body = body.push(text(t.tr("gui-scan-failed")).style(text::danger));
+        }
+        match self.modules() {
+            None => {}
+            Some([]) => {
+                body = body.push(text(t.tr("tokens-no-modules")));
+            }
+            Some(modules) => {
+                let any_token = modules.iter().flat_map(|m| &m.slots).any(|s| s.token.is_some());
+                if !any_token {
+                    body = body.push(text(t.tr("tokens-none")).style(text::warning));
+                }
+                for m in modules {
+                    body = body.push(module_view(t, m));
+                }
+            }
+        }
+
+        column![header, rule::horizontal(1), scrollable(body.padding([0, 12])).height(Fill)].spacing(12).into()
+    }
+}
+
+fn module_view<'a>(t: &Translator, m: &'a ModuleReport) -> Element<'a, Message> {
+    let path = m.path.display().to_string();
+    let mut col = column![
+        text(t.tr_args("tokens-module", &[("path", &path)])).font(BOLD),
+        text(t.tr_args("tokens-module-source", &[("source", &t.tr(source_key(m.source)))])).size(13),
+    ]
+    .spacing(6);
+    if m.loaded {
+        let library = m
+            .library
+            .as_ref()
+            .map(|l| {
+                [l.manufacturer.as_str(), l.description.as_str(), l.version.as_str()]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default();
+        col = col.push(text(t.tr_args("tokens-module-loaded", &[("library", &library)])).style(text::success));
+    } else {
+        let reason = m.error.as_ref().map(|e| error_text(t, e)).unwrap_or_default();
+        col = col.push(text(t.tr_args("tokens-module-failed", &[("reason", &reason)])).style(text::danger));
+    }
+    for slot in &m.slots {
+        col = col.push(slot_view(t, slot));
+    }
+    container(col).padding(12).width(Fill).style(container::bordered_box).into()
+}
+
+fn slot_view<'a>(t: &Translator, s: &'a SlotReport) -> Element<'a, Message> {
+    let id = s.slot_id.to_string();
+    let mut col = column![text(t.tr_args("tokens-slot", &[("id", &id), ("description", &s.description)])).font(BOLD)]
+        .spacing(4)
+        .padding([0, 16]);
+    if !s.token_present {
+        col = col.push(text(t.tr("tokens-slot-empty")));
+    }
+    if let Some(token) = &s.token {
+        col = col.push(token_view(t, token));
+    }
+    if let Some(reason) = &s.error {
+        col = col.push(text(t.tr_args("tokens-slot-error", &[("reason", reason)])).style(text::danger));
+    }
+    col.into()
+}
+
+fn field<'a>(label: String, value: &str) -> Element<'a, Message> {
+    row![text(label).width(160), text(value.to_owned())].spacing(8).into()
+}
+
+fn token_view<'a>(t: &Translator, tok: &'a TokenReport) -> Element<'a, Message> {
+    let mut pin = column![].spacing(2);
+    for (key, severity) in pin_flags(&tok.pin) {
+        let line = text(t.tr(key));
+        pin = pin.push(match severity {
+            Severity::Normal => line,
+            Severity::Warning => line.style(text::warning),
+            Severity::Critical => line.size(18).font(BOLD).style(text::danger),
+        });
+    }
+    if tok.protected_authentication_path {
+        pin = pin.push(text(t.tr("pin-pad")));
+    }
+    column![
+        field(t.tr("token-label"), &tok.label),
+        field(t.tr("token-manufacturer"), &tok.manufacturer),
+        field(t.tr("token-model"), &tok.model),
+        field(t.tr("token-serial"), &tok.serial),
+        row![text(t.tr("token-pin")).width(160), pin].spacing(8),
+    ]
+    .spacing(4)
+    .into()
+}
