@@ -77,7 +77,7 @@ enum Command {
         pin_stdin: bool,
     },
     /// Sign PDF files (PAdES B-B, incremental update: earlier signatures stay valid).
-    Sign(sign::SignArgs),
+    Sign(Box<sign::SignArgs>),
 }
 
 fn main() -> ExitCode {
@@ -89,10 +89,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let lang = cli
-        .lang
-        .or_else(|| std::env::var("KYSO_LANG").ok().and_then(|l| Lang::parse(&l)))
-        .unwrap_or_default();
+    let lang = cli.lang.or_else(|| std::env::var("KYSO_LANG").ok().and_then(|l| Lang::parse(&l))).unwrap_or_default();
     let t = Translator::new(lang);
     let code = match cli.command {
         Command::Tokens { modules } => tokens::tokens(&t, &modules, cli.json),

@@ -8,7 +8,9 @@ use clap::Args;
 use kyso_i18n::Translator;
 use kyso_pdf::{SignError, SignOptions, sign_pdf};
 use kyso_pki::{CertInfo, DigestAlgorithm, P12Error, Pkcs12Signer, SignatureAlgorithm, Signer, SignerError};
-use kyso_token::{CertEntry, Pin, Pkcs11Signer, SignerOptions, TokenError, candidate_modules, list_certificates, load_module};
+use kyso_token::{
+    CertEntry, Pin, Pkcs11Signer, SignerOptions, TokenError, candidate_modules, list_certificates, load_module,
+};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -184,14 +186,20 @@ fn choose(t: &Translator, certs: Vec<CertEntry>, wanted: Option<&str>) -> Result
                 .iter()
                 .map(|c| format!("{} ({})", c.certificate.subject_cn.clone().unwrap_or_default(), c.certificate.serial))
                 .collect();
-            Err(fatal(exit::USAGE, "certificate_ambiguous", t.tr_args("err-cert-ambiguous", &[("list", &list.join("; "))])))
+            Err(fatal(
+                exit::USAGE,
+                "certificate_ambiguous",
+                t.tr_args("err-cert-ambiguous", &[("list", &list.join("; "))]),
+            ))
         }
     }
 }
 
 fn open_signer(t: &Translator, args: &SignArgs) -> Result<Box<dyn Signer>, Fatal> {
     let secret = if args.pin_stdin {
-        Some(read_secret().map_err(|e| fatal(exit::IO, "io", t.tr_args("err-io", &[("path", "stdin"), ("detail", &e.to_string())])))?)
+        Some(read_secret().map_err(|e| {
+            fatal(exit::IO, "io", t.tr_args("err-io", &[("path", "stdin"), ("detail", &e.to_string())]))
+        })?)
     } else {
         None
     };
@@ -199,12 +207,20 @@ fn open_signer(t: &Translator, args: &SignArgs) -> Result<Box<dyn Signer>, Fatal
         let password = secret.ok_or_else(|| fatal(exit::USAGE, "pin_required", t.tr("err-password-required")))?;
         let s = Pkcs12Signer::open(p12, &password).map_err(|e| match e {
             P12Error::WrongPassword => fatal(exit::TOKEN, "wrong_password", t.tr("err-p12-password")),
-            P12Error::Io(io) => fatal(exit::IO, "io", t.tr_args("err-io", &[("path", &p12.display().to_string()), ("detail", &io.to_string())])),
-            other => fatal(exit::REFUSED, "p12_invalid", t.tr_args("err-p12-invalid", &[("detail", &other.to_string())])),
+            P12Error::Io(io) => fatal(
+                exit::IO,
+                "io",
+                t.tr_args("err-io", &[("path", &p12.display().to_string()), ("detail", &io.to_string())]),
+            ),
+            other => {
+                fatal(exit::REFUSED, "p12_invalid", t.tr_args("err-p12-invalid", &[("detail", &other.to_string())]))
+            }
         })?;
         let info = CertInfo::from_certificate(s.certificate(), std::time::SystemTime::now());
         check_certificate(t, &info)?;
-        let alg = algorithm_for(&info, args).ok_or_else(|| fatal(exit::REFUSED, "unsupported_key", t.tr_args("err-unsupported-key", &[("detail", "")])))?;
+        let alg = algorithm_for(&info, args).ok_or_else(|| {
+            fatal(exit::REFUSED, "unsupported_key", t.tr_args("err-unsupported-key", &[("detail", "")]))
+        })?;
         let s = s.with_algorithm(alg).map_err(|e| fatal(exit::REFUSED, "unsupported_key", e.to_string()))?;
         return Ok(Box::new(s));
     }
@@ -238,29 +254,51 @@ fn open_signer(t: &Translator, args: &SignArgs) -> Result<Box<dyn Signer>, Fatal
     }
     let entry = choose(t, all, args.cert.as_deref())?;
     check_certificate(t, &entry.certificate)?;
-    let module = modules.into_iter().find(|m| m.path() == entry.module).ok_or_else(|| token_fatal(t, &TokenError::TokenRemoved))?;
+    let module = modules
+        .into_iter()
+        .find(|m| m.path() == entry.module)
+        .ok_or_else(|| token_fatal(t, &TokenError::TokenRemoved))?;
     let algorithm = algorithm_for(&entry.certificate, args);
     let pin = Pin::new(secret.map(|s| s.to_string()).unwrap_or_default());
-    let signer = Pkcs11Signer::open(&module, &entry, pin, SignerOptions { algorithm, ..Default::default() }).map_err(|e| token_fatal(t, &e))?;
+    let signer = Pkcs11Signer::open(&module, &entry, pin, SignerOptions { algorithm, ..Default::default() })
+        .map_err(|e| token_fatal(t, &e))?;
     Ok(Box::new(signer))
 }
 
 fn sign_error(t: &Translator, e: &SignError) -> (u8, ErrorOut) {
     let (exit, code, msg) = match e {
-        SignError::OutputExists(p) => (exit::IO, "output_exists", t.tr_args("err-output-exists", &[("path", &p.display().to_string())])),
+        SignError::OutputExists(p) => {
+            (exit::IO, "output_exists", t.tr_args("err-output-exists", &[("path", &p.display().to_string())]))
+        }
         SignError::SameFile => (exit::USAGE, "same_file", t.tr("err-same-file")),
-        SignError::Io { path, source } => (exit::IO, "io", t.tr_args("err-io", &[("path", &path.display().to_string()), ("detail", &source.to_string())])),
-        SignError::Pdf(kyso_pdf::PdfError::Io(io)) => (exit::IO, "io", t.tr_args("err-io", &[("path", "PDF"), ("detail", &io.to_string())])),
-        SignError::Pdf(kyso_pdf::PdfError::Encrypted) | SignError::Encrypted => (exit::REFUSED, "encrypted", t.tr("err-pdf-encrypted")),
-        SignError::Pdf(other) => (exit::REFUSED, "pdf_malformed", t.tr_args("err-pdf-malformed", &[("detail", &other.to_string())])),
+        SignError::Io { path, source } => (
+            exit::IO,
+            "io",
+            t.tr_args("err-io", &[("path", &path.display().to_string()), ("detail", &source.to_string())]),
+        ),
+        SignError::Pdf(kyso_pdf::PdfError::Io(io)) => {
+            (exit::IO, "io", t.tr_args("err-io", &[("path", "PDF"), ("detail", &io.to_string())]))
+        }
+        SignError::Pdf(kyso_pdf::PdfError::Encrypted) | SignError::Encrypted => {
+            (exit::REFUSED, "encrypted", t.tr("err-pdf-encrypted"))
+        }
+        SignError::Pdf(other) => {
+            (exit::REFUSED, "pdf_malformed", t.tr_args("err-pdf-malformed", &[("detail", &other.to_string())]))
+        }
         SignError::DocMdpForbids => (exit::REFUSED, "docmdp_forbids", t.tr("err-docmdp-forbids")),
         SignError::CertifyNotFirst => (exit::REFUSED, "certify_not_first", t.tr("err-certify-not-first")),
-        SignError::FieldNotEmpty(f) => (exit::REFUSED, "field_not_empty", t.tr_args("err-field-not-empty", &[("field", f)])),
-        SignError::NoSuchPage { page, count } => {
-            (exit::USAGE, "no_such_page", t.tr_args("err-no-such-page", &[("page", &page.to_string()), ("count", &count.to_string())]))
+        SignError::FieldNotEmpty(f) => {
+            (exit::REFUSED, "field_not_empty", t.tr_args("err-field-not-empty", &[("field", f)]))
         }
+        SignError::NoSuchPage { page, count } => (
+            exit::USAGE,
+            "no_such_page",
+            t.tr_args("err-no-such-page", &[("page", &page.to_string()), ("count", &count.to_string())]),
+        ),
         SignError::Signer(SignerError::TokenRemoved) => (exit::TOKEN, "token_removed", t.tr("err-token-removed")),
-        SignError::Signer(other) => (exit::TOKEN, "signer_error", t.tr_args("err-signer", &[("detail", &other.to_string())])),
+        SignError::Signer(other) => {
+            (exit::TOKEN, "signer_error", t.tr_args("err-signer", &[("detail", &other.to_string())]))
+        }
         _ => (exit::REFUSED, "sign_failed", t.tr_args("err-signer", &[("detail", &e.to_string())])),
     };
     (exit, ErrorOut { code, message: msg })
@@ -295,9 +333,22 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
         match sign_pdf(input, &output, signer.as_ref(), &opts) {
             Ok(o) => {
                 if !json {
-                    println!("{}", t.tr_args("sign-done", &[("input", &input.display().to_string()), ("output", &output.display().to_string())]));
+                    println!(
+                        "{}",
+                        t.tr_args(
+                            "sign-done",
+                            &[("input", &input.display().to_string()), ("output", &output.display().to_string())]
+                        )
+                    );
                 }
-                results.push(FileResult { input: input.clone(), output: Some(output), ok: true, field: Some(o.field_name), byte_range: Some(o.byte_range), error: None });
+                results.push(FileResult {
+                    input: input.clone(),
+                    output: Some(output),
+                    ok: true,
+                    field: Some(o.field_name),
+                    byte_range: Some(o.byte_range),
+                    error: None,
+                });
             }
             Err(e) => {
                 let (c, err) = sign_error(t, &e);
@@ -307,13 +358,25 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
                 if !json {
                     eprintln!("{}: {}", input.display(), err.message);
                 }
-                results.push(FileResult { input: input.clone(), output: None, ok: false, field: None, byte_range: None, error: Some(err) });
+                results.push(FileResult {
+                    input: input.clone(),
+                    output: None,
+                    ok: false,
+                    field: None,
+                    byte_range: None,
+                    error: Some(err),
+                });
             }
         }
     }
     if json {
         print_json(&SignJson {
-            signer: Some(SignerJson { subject: cert.subject, issuer: cert.issuer, serial: cert.serial, algorithm: signer.algorithm() }),
+            signer: Some(SignerJson {
+                subject: cert.subject,
+                issuer: cert.issuer,
+                serial: cert.serial,
+                algorithm: signer.algorithm(),
+            }),
             files: results,
             error: None,
         });

@@ -4,8 +4,8 @@ use std::io::BufRead;
 
 use kyso_i18n::Translator;
 use kyso_token::{
-    CertEntry, ModuleReport, Pin, PinState, TokenError, TokenReport, candidate_modules, list_certificates,
-    load_module, scan,
+    CertEntry, ModuleReport, Pin, PinState, TokenError, TokenReport, candidate_modules, list_certificates, load_module,
+    scan,
 };
 use serde::Serialize;
 use zeroize::Zeroizing;
@@ -83,18 +83,25 @@ pub fn tokens(t: &Translator, args: &ModuleArgs, json: bool) -> u8 {
     }
     for r in &reports {
         println!("{}", t.tr_args("tokens-module", &[("path", &r.path.display().to_string())]));
-        let source = serde_json::to_value(r.source).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let source =
+            serde_json::to_value(r.source).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         println!("  {}", t.tr_args("tokens-module-source", &[("source", &t.tr(&format!("source-{source}")))]));
         match (&r.error, &r.library) {
             (Some(e), _) => println!("  {}", t.tr_args("tokens-module-failed", &[("reason", &token_error_text(t, e))])),
             (None, Some(lib)) => println!(
                 "  {}",
-                t.tr_args("tokens-module-loaded", &[("library", &format!("{} {} {}", lib.manufacturer, lib.description, lib.version))])
+                t.tr_args(
+                    "tokens-module-loaded",
+                    &[("library", &format!("{} {} {}", lib.manufacturer, lib.description, lib.version))]
+                )
             ),
             (None, None) => {}
         }
         for s in &r.slots {
-            println!("  {}", t.tr_args("tokens-slot", &[("id", &s.slot_id.to_string()), ("description", &s.description)]));
+            println!(
+                "  {}",
+                t.tr_args("tokens-slot", &[("id", &s.slot_id.to_string()), ("description", &s.description)])
+            );
             match &s.token {
                 Some(tok) => {
                     println!("    {}: {}", t.tr("token-label"), tok.label);
@@ -173,10 +180,10 @@ pub fn certs(t: &Translator, args: &ModuleArgs, token: Option<&str>, pin_stdin: 
             }
         }
     }
-    if tokens_seen == 0 {
-        if let Some(tok) = token {
-            errors.push((String::new(), TokenError::TokenNotFound(tok.to_owned())));
-        }
+    if tokens_seen == 0
+        && let Some(tok) = token
+    {
+        errors.push((String::new(), TokenError::TokenNotFound(tok.to_owned())));
     }
     let code = if !certificates.is_empty() {
         exit::OK
@@ -186,10 +193,8 @@ pub fn certs(t: &Translator, args: &ModuleArgs, token: Option<&str>, pin_stdin: 
         exit::NOT_FOUND
     };
     if json {
-        let errors = errors
-            .iter()
-            .map(|(m, e)| ModuleErrorJson { module: m.clone(), error: token_error_json(t, e) })
-            .collect();
+        let errors =
+            errors.iter().map(|(m, e)| ModuleErrorJson { module: m.clone(), error: token_error_json(t, e) }).collect();
         print_json(&CertsJson { certificates, errors });
         return code;
     }

@@ -1,5 +1,7 @@
 //! `kyso-cli tokens` / `certs` end to end against SoftHSM fixture tokens.
 
+#![allow(clippy::unwrap_used)] // test helpers panic on purpose
+
 use std::process::{Command, Output};
 
 use kyso_testkit::{Fixture, pins, require_fixture, tokens};
@@ -15,7 +17,8 @@ fn cli(fx: &Fixture, args: &[&str]) -> Output {
 }
 
 fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 #[test]
@@ -30,7 +33,8 @@ fn tokens_json_lists_labels_serials_and_pin_flags_and_reports_bad_modules() {
     assert_eq!(modules[0]["error"]["code"], "module_not_found");
     assert!(modules[0]["error"]["message"].as_str().unwrap().contains("Không tìm thấy mô-đun"));
     assert_eq!(modules[1]["loaded"], true);
-    let toks: Vec<&Value> = modules[1]["slots"].as_array().unwrap().iter().map(|s| &s["token"]).filter(|t| !t.is_null()).collect();
+    let toks: Vec<&Value> =
+        modules[1]["slots"].as_array().unwrap().iter().map(|s| &s["token"]).filter(|t| !t.is_null()).collect();
     let canhan = toks.iter().find(|t| t["label"] == tokens::CANHAN).expect("CANHAN listed");
     assert!(!canhan["serial"].as_str().unwrap().is_empty());
     for flag in ["count_low", "final_try", "locked", "to_be_changed"] {
@@ -133,7 +137,11 @@ fn sign_with_token_then_organisation_then_p12() {
     let inp = input.to_str().unwrap();
 
     // Wrong PIN: typed error, exit 4, no output file.
-    let out = sign_cmd(fx, &["sign", inp, "--module", module, "--token", tokens::PINTEST, "--pin-stdin", "--json"], "00000000");
+    let out = sign_cmd(
+        fx,
+        &["sign", inp, "--module", module, "--token", tokens::PINTEST, "--pin-stdin", "--json"],
+        "00000000",
+    );
     assert_eq!(out.status.code(), Some(4), "{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(json(&out)["error"]["code"], "pin_incorrect");
     assert!(!dir.path().join("cong-van.signed.pdf").exists());
@@ -142,10 +150,29 @@ fn sign_with_token_then_organisation_then_p12() {
     // Personal certificate, chosen by name.
     let out = sign_cmd(
         fx,
-        &["sign", inp, "--module", module, "--token", tokens::CANHAN, "--cert", "Nguyễn Văn A", "--pin-stdin", "--reason", "Đồng ý (ký duyệt)", "--json"],
+        &[
+            "sign",
+            inp,
+            "--module",
+            module,
+            "--token",
+            tokens::CANHAN,
+            "--cert",
+            "Nguyễn Văn A",
+            "--pin-stdin",
+            "--reason",
+            "Đồng ý (ký duyệt)",
+            "--json",
+        ],
         pins::CANHAN,
     );
-    assert_eq!(out.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = json(&out);
     assert_eq!(v["files"][0]["ok"], true);
     assert_eq!(v["files"][0]["field"], "Signature1");
@@ -153,24 +180,71 @@ fn sign_with_token_then_organisation_then_p12() {
     assert!(first.exists());
 
     // Several certificates on the token and none chosen: refused, listed.
-    let out = sign_cmd(fx, &["sign", first.to_str().unwrap(), "--module", module, "--token", tokens::CANHAN, "--pin-stdin"], pins::CANHAN);
+    let out = sign_cmd(
+        fx,
+        &["sign", first.to_str().unwrap(), "--module", module, "--token", tokens::CANHAN, "--pin-stdin"],
+        pins::CANHAN,
+    );
     assert_eq!(out.status.code(), Some(2));
     // An expired certificate is refused before any PIN is used.
-    let out = sign_cmd(fx, &["sign", first.to_str().unwrap(), "--module", module, "--cert", "Hoàng Thị Em", "--pin-stdin", "--json"], pins::CANHAN);
+    let out = sign_cmd(
+        fx,
+        &["sign", first.to_str().unwrap(), "--module", module, "--cert", "Hoàng Thị Em", "--pin-stdin", "--json"],
+        pins::CANHAN,
+    );
     assert_eq!(out.status.code(), Some(6));
     assert_eq!(json(&out)["error"]["code"], "certificate_refused");
 
     // The organisation (only certificate on its token), then a PKCS#12 file.
     let second = dir.path().join("second.pdf");
-    let out = sign_cmd(fx, &["sign", first.to_str().unwrap(), "-o", second.to_str().unwrap(), "--module", module, "--token", tokens::TOCHUC, "--pin-stdin"], pins::TOCHUC);
+    let out = sign_cmd(
+        fx,
+        &[
+            "sign",
+            first.to_str().unwrap(),
+            "-o",
+            second.to_str().unwrap(),
+            "--module",
+            module,
+            "--token",
+            tokens::TOCHUC,
+            "--pin-stdin",
+        ],
+        pins::TOCHUC,
+    );
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Đã ký"));
     let third = dir.path().join("third.pdf");
     let p12 = fx.pki_file("ecdsa.p12");
-    let out = sign_cmd(fx, &["sign", second.to_str().unwrap(), "-o", third.to_str().unwrap(), "--p12", p12.to_str().unwrap(), "--pin-stdin"], pins::P12);
+    let out = sign_cmd(
+        fx,
+        &[
+            "sign",
+            second.to_str().unwrap(),
+            "-o",
+            third.to_str().unwrap(),
+            "--p12",
+            p12.to_str().unwrap(),
+            "--pin-stdin",
+        ],
+        pins::P12,
+    );
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     // Existing output refused without --force.
-    let out = sign_cmd(fx, &["sign", second.to_str().unwrap(), "-o", third.to_str().unwrap(), "--p12", p12.to_str().unwrap(), "--pin-stdin", "--json"], pins::P12);
+    let out = sign_cmd(
+        fx,
+        &[
+            "sign",
+            second.to_str().unwrap(),
+            "-o",
+            third.to_str().unwrap(),
+            "--p12",
+            p12.to_str().unwrap(),
+            "--pin-stdin",
+            "--json",
+        ],
+        pins::P12,
+    );
     assert_eq!(out.status.code(), Some(5));
     assert_eq!(json(&out)["files"][0]["error"]["code"], "output_exists");
 

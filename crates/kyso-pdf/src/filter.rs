@@ -71,7 +71,13 @@ fn predict(p: &Dict, data: Vec<u8>) -> Result<Vec<u8>, String> {
                     let pa = (i16::from(b) - i16::from(c)).abs();
                     let pb = (i16::from(a) - i16::from(c)).abs();
                     let pc = (i16::from(a) + i16::from(b) - 2 * i16::from(c)).abs();
-                    let pr = if pa <= pb && pa <= pc { a } else if pb <= pc { b } else { c };
+                    let pr = if pa <= pb && pa <= pc {
+                        a
+                    } else if pb <= pc {
+                        b
+                    } else {
+                        c
+                    };
                     src[i].wrapping_add(pr)
                 }
                 _ => return Err(format!("PNG filter type {tag}")),

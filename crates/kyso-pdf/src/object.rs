@@ -263,7 +263,11 @@ impl<'a> Lexer<'a> {
                 if hex.len() % 2 == 1 {
                     hex.push(b'0');
                 }
-                Ok(Object::Str(hex.chunks(2).map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap_or("0"), 16).unwrap_or(0)).collect()))
+                Ok(Object::Str(
+                    hex.chunks(2)
+                        .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap_or("0"), 16).unwrap_or(0))
+                        .collect(),
+                ))
             }
             b'[' => {
                 self.pos += 1;
@@ -301,7 +305,10 @@ impl<'a> Lexer<'a> {
                         if let Ok(g) = std::str::from_utf8(g).unwrap_or("").parse::<u16>() {
                             let r = self.token();
                             if r == b"R" {
-                                return Ok(Object::Ref(u32::try_from(i).map_err(|_| ParseError::Syntax(at, "object number"))?, g));
+                                return Ok(Object::Ref(
+                                    u32::try_from(i).map_err(|_| ParseError::Syntax(at, "object number"))?,
+                                    g,
+                                ));
                             }
                         }
                     }
@@ -379,12 +386,13 @@ fn decode_name(raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
-        if raw[i] == b'#' && i + 2 < raw.len() {
-            if let Ok(v) = u8::from_str_radix(std::str::from_utf8(&raw[i + 1..i + 3]).unwrap_or("zz"), 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        if raw[i] == b'#'
+            && i + 2 < raw.len()
+            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(&raw[i + 1..i + 3]).unwrap_or("zz"), 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(raw[i]);
         i += 1;

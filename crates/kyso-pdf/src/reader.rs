@@ -66,6 +66,9 @@ pub struct Section {
     pub entries: Vec<(u32, XrefEntry)>,
 }
 
+/// A decoded object stream: its bytes and (object number, offset) index.
+type ObjStm = (Vec<u8>, Vec<(u32, usize)>);
+
 const MAX_SECTIONS: usize = 10_000;
 const MAX_WINDOW: usize = 64 << 20;
 
@@ -75,7 +78,7 @@ pub struct PdfReader {
     len: u64,
     sections: Vec<Section>,
     xref: HashMap<u32, XrefEntry>,
-    objstm_cache: Mutex<HashMap<u32, (Vec<u8>, Vec<(u32, usize)>)>>,
+    objstm_cache: Mutex<HashMap<u32, ObjStm>>,
 }
 
 impl std::fmt::Debug for PdfReader {
@@ -151,13 +154,13 @@ impl PdfReader {
             }
             let section = self.read_section(off)?;
             // Hybrid files (§7.5.8.4): the /XRefStm entries complete the table.
-            if let Some(stm) = section.trailer.get("XRefStm").and_then(Object::as_int) {
-                if let Ok(extra) = self.read_section(stm as u64) {
-                    for (n, e) in &extra.entries {
-                        let free_in_table = !section.entries.iter().any(|(m, x)| m == n && *x != XrefEntry::Free);
-                        if free_in_table && !self.xref.contains_key(n) {
-                            self.xref.insert(*n, *e);
-                        }
+            if let Some(stm) = section.trailer.get("XRefStm").and_then(Object::as_int)
+                && let Ok(extra) = self.read_section(stm as u64)
+            {
+                for (n, e) in &extra.entries {
+                    let free_in_table = !section.entries.iter().any(|(m, x)| m == n && *x != XrefEntry::Free);
+                    if free_in_table && !self.xref.contains_key(n) {
+                        self.xref.insert(*n, *e);
                     }
                 }
             }
@@ -186,7 +189,9 @@ impl PdfReader {
         }
         let raw = self.stream_data(&dict, &data)?;
         let w: Vec<usize> = match dict.get("W") {
-            Some(Object::Array(a)) if a.len() == 3 => a.iter().map(|x| x.as_int().unwrap_or(0).clamp(0, 8) as usize).collect(),
+            Some(Object::Array(a)) if a.len() == 3 => {
+                a.iter().map(|x| x.as_int().unwrap_or(0).clamp(0, 8) as usize).collect()
+            }
             _ => return Err(malformed("xref stream /W")),
         };
         let size = dict.get("Size").and_then(Object::as_int).unwrap_or(0);
@@ -395,7 +400,13 @@ impl PdfReader {
         Ok(out)
     }
 
-    fn walk_pages(&self, node: &Object, out: &mut Vec<u32>, seen: &mut HashSet<u32>, depth: usize) -> Result<(), PdfError> {
+    fn walk_pages(
+        &self,
+        node: &Object,
+        out: &mut Vec<u32>,
+        seen: &mut HashSet<u32>,
+        depth: usize,
+    ) -> Result<(), PdfError> {
         let Object::Ref(num, _) = node else { return Err(malformed("page tree node is not a reference")) };
         if depth > 64 || !seen.insert(*num) {
             return Err(malformed("cyclic or too deep page tree"));

@@ -129,7 +129,8 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SignError + '_ {
 /// no daylight saving).
 fn pdf_date(unix: i64) -> String {
     let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH).to_offset(offset);
+    let t =
+        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH).to_offset(offset);
     format!(
         "D:{:04}{:02}{:02}{:02}{:02}{:02}+07'00'",
         t.year(),
@@ -178,11 +179,16 @@ fn docmdp_level(reader: &PdfReader, catalog: &Dict) -> Result<Option<i64>, PdfEr
 }
 
 /// Signs `input` into `output` with `signer`.
-pub fn sign_pdf(input: &Path, output: &Path, signer: &dyn Signer, opts: &SignOptions) -> Result<SignOutcome, SignError> {
-    if let (Ok(a), Ok(b)) = (std::fs::canonicalize(input), std::fs::canonicalize(output)) {
-        if a == b {
-            return Err(SignError::SameFile);
-        }
+pub fn sign_pdf(
+    input: &Path,
+    output: &Path,
+    signer: &dyn Signer,
+    opts: &SignOptions,
+) -> Result<SignOutcome, SignError> {
+    if let (Ok(a), Ok(b)) = (std::fs::canonicalize(input), std::fs::canonicalize(output))
+        && a == b
+    {
+        return Err(SignError::SameFile);
     }
     if output.exists() && !opts.force {
         return Err(SignError::OutputExists(output.to_owned()));
@@ -238,7 +244,8 @@ pub fn sign_pdf(input: &Path, output: &Path, signer: &dyn Signer, opts: &SignOpt
 
     let pages = reader.pages()?;
     let page_no = opts.page.unwrap_or(1);
-    let page_num = *pages.get(page_no.wrapping_sub(1)).ok_or(SignError::NoSuchPage { page: page_no, count: pages.len() })?;
+    let page_num =
+        *pages.get(page_no.wrapping_sub(1)).ok_or(SignError::NoSuchPage { page: page_no, count: pages.len() })?;
 
     // --- The update.
     let tail = reader.read_at(reader.len().saturating_sub(1), 1)?;
@@ -257,7 +264,12 @@ pub fn sign_pdf(input: &Path, output: &Path, signer: &dyn Signer, opts: &SignOpt
         .with("SubFilter", Object::name("ETSI.CAdES.detached"));
     let now = opts.time.unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
     sig.set("M", Object::Str(pdf_date(now).into_bytes()));
-    for (k, v) in [("Reason", &opts.reason), ("Location", &opts.location), ("ContactInfo", &opts.contact_info), ("Name", &opts.name)] {
+    for (k, v) in [
+        ("Reason", &opts.reason),
+        ("Location", &opts.location),
+        ("ContactInfo", &opts.contact_info),
+        ("Name", &opts.name),
+    ] {
         if let Some(v) = v {
             sig.set(k, Object::text(v));
         }
@@ -357,12 +369,19 @@ pub fn sign_pdf(input: &Path, output: &Path, signer: &dyn Signer, opts: &SignOpt
     // The signature dictionary last but one, with fixed-width placeholders.
     let br_placeholder = format!("[0 {z} {z} {z}]", z = "0".repeat(BYTERANGE_WIDTH));
     let sig_at = up.buf.len();
-    up.write(sig_num, &Object::Dict(sig.with("ByteRange", Object::Name(b"KYSOBR".to_vec())).with("Contents", Object::Name(b"KYSOCT".to_vec()))));
+    up.write(
+        sig_num,
+        &Object::Dict(
+            sig.with("ByteRange", Object::Name(b"KYSOBR".to_vec())).with("Contents", Object::Name(b"KYSOCT".to_vec())),
+        ),
+    );
     let placeholder_contents = format!("<{}>", "0".repeat(cms_room * 2));
     let sig_bytes = up.buf.split_off(sig_at);
-    let sig_text = String::from_utf8_lossy(&sig_bytes)
-        .replacen("/KYSOBR", &br_placeholder, 1)
-        .replacen("/KYSOCT", &placeholder_contents, 1);
+    let sig_text = String::from_utf8_lossy(&sig_bytes).replacen("/KYSOBR", &br_placeholder, 1).replacen(
+        "/KYSOCT",
+        &placeholder_contents,
+        1,
+    );
     // The IncrementalUpdate recorded the object's offset; only its length changed.
     up.buf.extend_from_slice(sig_text.as_bytes());
     let mut update = up.finish(&reader);

@@ -1,6 +1,8 @@
 //! PAdES signing judged by validators nobody here wrote: pyHanko, pdfsig,
 //! qpdf and openssl. Signers are real SoftHSM tokens from the fixture PKI.
 
+#![allow(clippy::unwrap_used)] // test helpers panic on purpose
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -90,7 +92,8 @@ fn openssl_cms_verify(fx: &Fixture, file: &Path, br: [u64; 4], dir: &Path) {
 }
 
 fn hex_to_der(hex: &[u8]) -> Vec<u8> {
-    let bytes: Vec<u8> = hex.chunks(2).map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap()).collect();
+    let bytes: Vec<u8> =
+        hex.chunks(2).map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap()).collect();
     // The CMS is zero-padded: cut at its DER length.
     let len = match bytes[1] {
         n if n < 0x80 => 2 + n as usize,
@@ -212,9 +215,17 @@ fn refusals_leave_no_output() {
     // Not a PDF.
     let junk = dir.path().join("junk.pdf");
     std::fs::write(&junk, b"not a pdf at all").unwrap();
-    assert!(matches!(sign_pdf(&junk, &dir.path().join("j.pdf"), &signer, &SignOptions::default()), Err(SignError::Pdf(_))));
+    assert!(matches!(
+        sign_pdf(&junk, &dir.path().join("j.pdf"), &signer, &SignOptions::default()),
+        Err(SignError::Pdf(_))
+    ));
     // No temp files left behind.
-    let leftovers: Vec<PathBuf> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.path()).filter(|p| p.to_string_lossy().contains(".kyso-")).collect();
+    let leftovers: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().contains(".kyso-"))
+        .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -260,18 +271,24 @@ fn fills_an_existing_empty_signature_field() {
     let (src, input, out) = (dir.path().join("src.pdf"), dir.path().join("fields.pdf"), dir.path().join("signed.pdf"));
     minimal_pdf(&src, 2);
     let (ok, text) = kyso_testkit::run(
-        Command::new("pyhanko").args(["sign", "addfields", "--field", "2/300,100,500,160/TruongPhong"]).arg(&src).arg(&input),
+        Command::new("pyhanko")
+            .args(["sign", "addfields", "--field", "2/300,100,500,160/TruongPhong"])
+            .arg(&src)
+            .arg(&input),
     );
     assert!(ok, "{text}");
     let signer = token_signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
-    let o = sign_pdf(&input, &out, &signer, &SignOptions { field_name: Some("TruongPhong".into()), ..Default::default() }).unwrap();
+    let o =
+        sign_pdf(&input, &out, &signer, &SignOptions { field_name: Some("TruongPhong".into()), ..Default::default() })
+            .unwrap();
     assert_eq!(o.field_name, "TruongPhong");
     pyhanko_validate(fx, &out, 1);
     pdfsig_all_valid(&out, 1);
     qpdf_check(&out);
     // Filling it again is refused: it is no longer empty.
     let again = dir.path().join("again.pdf");
-    let err = sign_pdf(&out, &again, &signer, &SignOptions { field_name: Some("TruongPhong".into()), ..Default::default() });
+    let err =
+        sign_pdf(&out, &again, &signer, &SignOptions { field_name: Some("TruongPhong".into()), ..Default::default() });
     assert!(matches!(err, Err(SignError::FieldNotEmpty(_))), "{err:?}");
 }
 

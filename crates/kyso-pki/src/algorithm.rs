@@ -90,10 +90,9 @@ impl SignatureAlgorithm {
     /// ecdsa-with-SHAxxx (RFC 5753 §7.1.3).
     pub fn cms_algorithm_identifier(self) -> Result<AlgorithmIdentifierOwned, der::Error> {
         Ok(match self {
-            Self::RsaPkcs1v15(_) => AlgorithmIdentifierOwned {
-                oid: rfc5912::RSA_ENCRYPTION,
-                parameters: Some(der::asn1::Null.into()),
-            },
+            Self::RsaPkcs1v15(_) => {
+                AlgorithmIdentifierOwned { oid: rfc5912::RSA_ENCRYPTION, parameters: Some(der::asn1::Null.into()) }
+            }
             Self::RsaPss(d) => AlgorithmIdentifierOwned {
                 oid: rfc5912::ID_RSASSA_PSS,
                 parameters: Some(der::Any::encode_from(&pss_params(d)?)?),
@@ -143,10 +142,7 @@ struct DigestInfo {
 /// recommends.
 pub fn rsa_digest_info(alg: DigestAlgorithm, digest: &[u8]) -> Result<Vec<u8>, der::Error> {
     DigestInfo {
-        algorithm: AlgorithmIdentifierOwned {
-            oid: alg.oid(),
-            parameters: Some(der::asn1::Null.into()),
-        },
+        algorithm: AlgorithmIdentifierOwned { oid: alg.oid(), parameters: Some(der::asn1::Null.into()) },
         digest: OctetString::new(digest)?,
     }
     .to_der()
@@ -161,7 +157,7 @@ struct EcdsaSigValue {
 /// Converts a raw `r‖s` ECDSA signature (what PKCS#11 CKM_ECDSA returns,
 /// PKCS#11 v2.40 §2.3.1) into DER `Ecdsa-Sig-Value` (RFC 5753 §7.2).
 pub fn ecdsa_raw_to_der(raw: &[u8]) -> Result<Vec<u8>, der::Error> {
-    if raw.is_empty() || raw.len() % 2 != 0 {
+    if raw.is_empty() || !raw.len().is_multiple_of(2) {
         return Err(der::ErrorKind::Length { tag: der::Tag::Sequence }.into());
     }
     let (r, s) = raw.split_at(raw.len() / 2);

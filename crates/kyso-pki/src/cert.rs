@@ -9,9 +9,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::time::{SystemTime, UNIX_EPOCH};
 use x509_cert::Certificate;
-use x509_cert::ext::pkix::{
-    BasicConstraints, CertificatePolicies, ExtendedKeyUsage, KeyUsage, KeyUsages,
-};
+use x509_cert::ext::pkix::{BasicConstraints, CertificatePolicies, ExtendedKeyUsage, KeyUsage, KeyUsages};
 use x509_cert::name::Name;
 
 use crate::algorithm::{DigestAlgorithm, SignatureAlgorithm};
@@ -93,8 +91,7 @@ impl CertInfo {
         let not_before = validity.not_before.to_system_time();
         let not_after = validity.not_after.to_system_time();
 
-        let key_usage_bits: Option<KeyUsage> =
-            tbs.get_extension::<KeyUsage>().ok().flatten().map(|(_, ku)| ku);
+        let key_usage_bits: Option<KeyUsage> = tbs.get_extension::<KeyUsage>().ok().flatten().map(|(_, ku)| ku);
         let key_usage = key_usage_bits.as_ref().map(key_usage_names).unwrap_or_default();
         let extended_key_usage = tbs
             .get_extension::<ExtendedKeyUsage>()
@@ -108,11 +105,7 @@ impl CertInfo {
             .flatten()
             .map(|(_, p)| p.0.iter().map(|pi| pi.policy_identifier.to_string()).collect())
             .unwrap_or_default();
-        let is_ca = tbs
-            .get_extension::<BasicConstraints>()
-            .ok()
-            .flatten()
-            .is_some_and(|(_, bc)| bc.ca);
+        let is_ca = tbs.get_extension::<BasicConstraints>().ok().flatten().is_some_and(|(_, bc)| bc.ca);
 
         let mut warnings = Vec::new();
         if now > not_after {
@@ -121,10 +114,11 @@ impl CertInfo {
         if now < not_before {
             warnings.push(CertWarning::NotYetValid);
         }
-        if let Some(ku) = &key_usage_bits {
-            if !ku.digital_signature() && !ku.non_repudiation() {
-                warnings.push(CertWarning::NoSigningKeyUsage);
-            }
+        if let Some(ku) = &key_usage_bits
+            && !ku.digital_signature()
+            && !ku.non_repudiation()
+        {
+            warnings.push(CertWarning::NoSigningKeyUsage);
         }
         if is_ca {
             warnings.push(CertWarning::IsCa);
@@ -160,15 +154,9 @@ impl CertInfo {
     pub fn default_algorithm(&self) -> Option<SignatureAlgorithm> {
         match &self.key {
             KeyKind::Rsa { .. } => Some(SignatureAlgorithm::RsaPkcs1v15(DigestAlgorithm::Sha256)),
-            KeyKind::Ec { curve } if curve == "P-256" => {
-                Some(SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha256))
-            }
-            KeyKind::Ec { curve } if curve == "P-384" => {
-                Some(SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha384))
-            }
-            KeyKind::Ec { curve } if curve == "P-521" => {
-                Some(SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha512))
-            }
+            KeyKind::Ec { curve } if curve == "P-256" => Some(SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha256)),
+            KeyKind::Ec { curve } if curve == "P-384" => Some(SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha384)),
+            KeyKind::Ec { curve } if curve == "P-521" => Some(SignatureAlgorithm::Ecdsa(DigestAlgorithm::Sha512)),
             _ => None,
         }
     }
@@ -275,8 +263,7 @@ fn attribute_text(value: &der::Any) -> String {
         }
         // BMPString is UCS-2/UTF-16 big-endian.
         Tag::BmpString => {
-            let units: Vec<u16> =
-                bytes.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+            let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
             String::from_utf16_lossy(&units)
         }
         // TeletexString in practice carries Latin-1.

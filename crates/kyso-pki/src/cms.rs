@@ -5,7 +5,9 @@
 
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
-use cms::signed_data::{CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos};
+use cms::signed_data::{
+    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
+};
 use const_oid::ObjectIdentifier;
 use const_oid::db::{rfc5911, rfc6268};
 use der::asn1::{OctetString, SetOfVec};
@@ -122,4 +124,3 @@ pub fn estimate_cms_len(signer: &dyn Signer) -> usize {
     // Attributes (~150 + issuer for ESS), identifiers and headers (~300).
     certs + signer.max_signature_len() + 2 * issuer + 600
 }
-

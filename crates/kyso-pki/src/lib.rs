@@ -14,8 +14,8 @@ mod signer;
 mod verify;
 
 pub use algorithm::{DigestAlgorithm, Hasher, SignatureAlgorithm, ecdsa_raw_to_der, rsa_digest_info};
-pub use cms::{build_detached_cms, estimate_cms_len};
 pub use cert::{CertInfo, CertWarning, KeyKind, format_name, name_attribute};
+pub use cms::{build_detached_cms, estimate_cms_len};
 pub use p12::{P12Error, Pkcs12Signer};
 pub use signer::{Signer, SignerError, ecdsa_der_max_len};
 pub use verify::{VerifyError, verify_digest_signature};

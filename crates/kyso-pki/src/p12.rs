@@ -26,8 +26,7 @@ use crate::signer::{Signer, SignerError, check_digest_len, ecdsa_der_max_len};
 const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
 const ID_ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
 const KEY_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.1");
-const SHROUDED_KEY_BAG: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
+const SHROUDED_KEY_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
 const CERT_BAG: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.3");
 const X509_CERTIFICATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.22.1");
 const ID_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
@@ -187,9 +186,7 @@ impl Pkcs12Signer {
                 ID_ENCRYPTED_DATA => {
                     let ed = content.decode_as::<EncryptedData>()?;
                     let eci = ed.encrypted_content_info;
-                    let ct = eci
-                        .encrypted_content
-                        .ok_or_else(|| P12Error::Malformed("no encrypted content".into()))?;
+                    let ct = eci.encrypted_content.ok_or_else(|| P12Error::Malformed("no encrypted content".into()))?;
                     Zeroizing::new(decrypt(&eci.content_encryption_algorithm, ct.as_bytes(), password)?)
                 }
                 other => return Err(P12Error::Malformed(format!("content type {other}"))),
@@ -201,11 +198,7 @@ impl Pkcs12Signer {
                         let epki_der = bag.bag_value.to_der()?;
                         let epki = pkcs8::EncryptedPrivateKeyInfoRef::try_from(epki_der.as_slice())?;
                         let alg = AlgorithmIdentifierOwned::from_der(&epki.encryption_algorithm.to_der()?)?;
-                        keys.push(Zeroizing::new(decrypt(
-                            &alg,
-                            epki.encrypted_data.as_bytes(),
-                            password,
-                        )?));
+                        keys.push(Zeroizing::new(decrypt(&alg, epki.encrypted_data.as_bytes(), password)?));
                     }
                     CERT_BAG => {
                         let cb = bag.bag_value.decode_as::<CertBag>()?;
@@ -221,8 +214,7 @@ impl Pkcs12Signer {
         for key_der in &keys {
             let (key, spki) = load_key(key_der)?;
             let Some(pos) = certs.iter().position(|c| {
-                c.tbs_certificate().subject_public_key_info().to_der().ok().as_deref()
-                    == Some(spki.as_slice())
+                c.tbs_certificate().subject_public_key_info().to_der().ok().as_deref() == Some(spki.as_slice())
             }) else {
                 continue;
             };
@@ -287,10 +279,7 @@ fn load_key(der: &[u8]) -> Result<(Key, Vec<u8>), P12Error> {
         return Ok((Key::Rsa(Box::new(k)), spki.into_vec()));
     }
     if oid == rfc5912::ID_EC_PUBLIC_KEY {
-        let curve = info
-            .algorithm
-            .parameters
-            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+        let curve = info.algorithm.parameters.and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
         match curve {
             Some(rfc5912::SECP_256_R_1) => {
                 let k = p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|e| bad(&e))?;
@@ -303,9 +292,7 @@ fn load_key(der: &[u8]) -> Result<(Key, Vec<u8>), P12Error> {
                 return Ok((Key::P384(k), spki.into_vec()));
             }
             other => {
-                return Err(P12Error::UnsupportedKey(
-                    other.map_or_else(|| "EC".into(), |o| o.to_string()),
-                ));
+                return Err(P12Error::UnsupportedKey(other.map_or_else(|| "EC".into(), |o| o.to_string())));
             }
         }
     }
@@ -325,20 +312,17 @@ fn verify_mac(mac: &MacData, content: &[u8], password: &str) -> Result<(), P12Er
     let expected = mac.mac.digest.as_bytes();
     let ok = match mac.mac.algorithm.oid {
         ID_SHA1 => {
-            let key = pkcs12_kdf(&bmp, salt, iterations, 20, 64, |d| {
-                <sha1::Sha1 as sha1::Digest>::digest(d).to_vec()
-            });
-            let mut m = hmac::Hmac::<sha1::Sha1>::new_from_slice(&key)
-                .map_err(|_| P12Error::Malformed("mac key".into()))?;
+            let key = pkcs12_kdf(&bmp, salt, iterations, 20, 64, |d| <sha1::Sha1 as sha1::Digest>::digest(d).to_vec());
+            let mut m =
+                hmac::Hmac::<sha1::Sha1>::new_from_slice(&key).map_err(|_| P12Error::Malformed("mac key".into()))?;
             m.update(content);
             m.verify_slice(expected).is_ok()
         }
         rfc5912::ID_SHA_256 => {
-            let key = pkcs12_kdf(&bmp, salt, iterations, 32, 64, |d| {
-                <sha2::Sha256 as sha2::Digest>::digest(d).to_vec()
-            });
-            let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key)
-                .map_err(|_| P12Error::Malformed("mac key".into()))?;
+            let key =
+                pkcs12_kdf(&bmp, salt, iterations, 32, 64, |d| <sha2::Sha256 as sha2::Digest>::digest(d).to_vec());
+            let mut m =
+                hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).map_err(|_| P12Error::Malformed("mac key".into()))?;
             m.update(content);
             m.verify_slice(expected).is_ok()
         }

@@ -30,8 +30,8 @@ pub fn verify_digest_signature(
     digest: &[u8],
     signature: &[u8],
 ) -> Result<(), VerifyError> {
-    let spki_der = der::Encode::to_der(cert.tbs_certificate().subject_public_key_info())
-        .map_err(|_| VerifyError::BadKey)?;
+    let spki_der =
+        der::Encode::to_der(cert.tbs_certificate().subject_public_key_info()).map_err(|_| VerifyError::BadKey)?;
     let spki = SubjectPublicKeyInfoRef::from_der(&spki_der).map_err(|_| VerifyError::BadKey)?;
     match alg {
         SignatureAlgorithm::RsaPkcs1v15(d) | SignatureAlgorithm::RsaPss(d) => {
@@ -64,17 +64,13 @@ pub fn verify_digest_signature(
                 .ok_or(VerifyError::BadKey)?;
             match curve {
                 rfc5912::SECP_256_R_1 => {
-                    let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(point)
-                        .map_err(|_| VerifyError::BadKey)?;
-                    let sig = p256::ecdsa::Signature::from_der(signature)
-                        .map_err(|_| VerifyError::Mismatch)?;
+                    let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| VerifyError::BadKey)?;
+                    let sig = p256::ecdsa::Signature::from_der(signature).map_err(|_| VerifyError::Mismatch)?;
                     vk.verify_prehash(digest, &sig).map_err(|_| VerifyError::Mismatch)
                 }
                 rfc5912::SECP_384_R_1 => {
-                    let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(point)
-                        .map_err(|_| VerifyError::BadKey)?;
-                    let sig = p384::ecdsa::Signature::from_der(signature)
-                        .map_err(|_| VerifyError::Mismatch)?;
+                    let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| VerifyError::BadKey)?;
+                    let sig = p384::ecdsa::Signature::from_der(signature).map_err(|_| VerifyError::Mismatch)?;
                     vk.verify_prehash(digest, &sig).map_err(|_| VerifyError::Mismatch)
                 }
                 _ => Err(VerifyError::BadKey),

@@ -1,8 +1,12 @@
 //! The PKCS#12 signer on files made by `openssl pkcs12 -export` (fixture PKI).
 
+#![allow(clippy::unwrap_used)] // test helpers panic on purpose
+
 use std::process::Command;
 
-use kyso_pki::{DigestAlgorithm, P12Error, Pkcs12Signer, SignatureAlgorithm, Signer, format_name, verify_digest_signature};
+use kyso_pki::{
+    DigestAlgorithm, P12Error, Pkcs12Signer, SignatureAlgorithm, Signer, format_name, verify_digest_signature,
+};
 use kyso_testkit::{pins, require_fixture};
 
 fn openssl_verify(pem: &std::path::Path, alg: SignatureAlgorithm, data: &[u8], sig: &[u8]) {

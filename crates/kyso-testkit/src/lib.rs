@@ -83,8 +83,7 @@ pub fn softhsm_module() -> Option<PathBuf> {
 }
 
 fn have(tool: &str) -> bool {
-    Command::new(tool).arg("--version").output().is_ok()
-        || Command::new(tool).arg("version").output().is_ok()
+    Command::new(tool).arg("--version").output().is_ok() || Command::new(tool).arg("version").output().is_ok()
 }
 
 fn build() -> Result<Fixture, String> {
@@ -190,4 +189,3 @@ pub fn minimal_pdf(path: &Path, pages: usize) {
     );
     std::fs::write(path, out).unwrap();
 }
-

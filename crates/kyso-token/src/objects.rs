@@ -153,10 +153,10 @@ pub(crate) fn pair<'a>(
     cert_public: Option<&[u8]>,
     keys: &'a [KeyObject],
 ) -> Option<(&'a KeyObject, KeyMatch)> {
-    if !cert_id.is_empty() {
-        if let Some(k) = keys.iter().find(|k| k.id == cert_id) {
-            return Some((k, KeyMatch::Id));
-        }
+    if !cert_id.is_empty()
+        && let Some(k) = keys.iter().find(|k| k.id == cert_id)
+    {
+        return Some((k, KeyMatch::Id));
     }
     let cp = cert_public?;
     keys.iter().find(|k| k.public.as_deref() == Some(cp)).map(|k| (k, KeyMatch::PublicKey))

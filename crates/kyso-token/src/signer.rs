@@ -11,8 +11,8 @@ use cryptoki::object::{Attribute, AttributeType, ObjectClass, ObjectHandle};
 use cryptoki::session::{Session, UserType};
 use cryptoki::slot::Slot;
 use kyso_pki::{
-    CertInfo, Certificate, DigestAlgorithm, KeyKind, SignatureAlgorithm, Signer, SignerError,
-    ecdsa_der_max_len, ecdsa_raw_to_der, rsa_digest_info,
+    CertInfo, Certificate, DigestAlgorithm, KeyKind, SignatureAlgorithm, Signer, SignerError, ecdsa_der_max_len,
+    ecdsa_raw_to_der, rsa_digest_info,
 };
 
 use crate::error::{TokenError, from_cryptoki};
@@ -40,10 +40,8 @@ pub(crate) fn login(module: &Module, session: &Session, slot: Slot, pin: Option<
     match res {
         Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Ok(()),
         Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
-            let state = module.token_report(slot).map(|t| t.pin).unwrap_or(PinState {
-                count_low: true,
-                ..PinState::default()
-            });
+            let state =
+                module.token_report(slot).map(|t| t.pin).unwrap_or(PinState { count_low: true, ..PinState::default() });
             if state.locked { Err(TokenError::PinLocked) } else { Err(TokenError::PinIncorrect { state }) }
         }
         Err(e) => Err(from_cryptoki(e)),

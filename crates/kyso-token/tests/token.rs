@@ -1,14 +1,16 @@
 //! The token layer against real SoftHSM tokens provisioned from the
 //! fixture PKI; every signature is checked with RustCrypto and openssl.
 
+#![allow(clippy::unwrap_used)] // test helpers panic on purpose
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use kyso_pki::{CertWarning, DigestAlgorithm, SignatureAlgorithm, Signer, verify_digest_signature};
 use kyso_testkit::{Fixture, pins, require_fixture, tokens};
 use kyso_token::{
-    CertEntry, KeyEvidence, KeyMatch, ModuleCandidate, ModuleSource, Pin, Pkcs11Signer,
-    SignerOptions, TokenError, list_certificates, load_module, scan,
+    CertEntry, KeyEvidence, KeyMatch, ModuleCandidate, ModuleSource, Pin, Pkcs11Signer, SignerOptions, TokenError,
+    list_certificates, load_module, scan,
 };
 
 fn certs_on(fx: &Fixture, label: &str, pin: Option<&str>) -> Vec<CertEntry> {
@@ -19,10 +21,7 @@ fn certs_on(fx: &Fixture, label: &str, pin: Option<&str>) -> Vec<CertEntry> {
 }
 
 fn by_cn<'a>(certs: &'a [CertEntry], cn: &str) -> &'a CertEntry {
-    certs
-        .iter()
-        .find(|c| c.certificate.subject_cn.as_deref() == Some(cn))
-        .unwrap_or_else(|| panic!("{cn} not listed"))
+    certs.iter().find(|c| c.certificate.subject_cn.as_deref() == Some(cn)).unwrap_or_else(|| panic!("{cn} not listed"))
 }
 
 fn openssl_verify(fx: &Fixture, name: &str, alg: SignatureAlgorithm, data: &[u8], sig: &[u8]) {
@@ -47,8 +46,7 @@ fn openssl_verify(fx: &Fixture, name: &str, alg: SignatureAlgorithm, data: &[u8]
     let mut cmd = Command::new("openssl");
     cmd.args(["dgst", digest, "-verify"]).arg(&pubkey);
     if let SignatureAlgorithm::RsaPss(d) = alg {
-        cmd.args(["-sigopt", "rsa_padding_mode:pss", "-sigopt"])
-            .arg(format!("rsa_pss_saltlen:{}", d.output_len()));
+        cmd.args(["-sigopt", "rsa_padding_mode:pss", "-sigopt"]).arg(format!("rsa_pss_saltlen:{}", d.output_len()));
     }
     cmd.arg("-signature").arg(&sig_path).arg(&data_path);
     let (ok, text) = kyso_testkit::run(&mut cmd);
@@ -77,7 +75,11 @@ fn certificates_keep_vietnamese_names_and_pair_with_keys() {
     let fx = require_fixture!();
     let certs = certs_on(fx, tokens::CANHAN, None);
     let a = by_cn(&certs, "Nguyễn Văn A");
-    assert!(a.certificate.subject.contains("UID=CMND:001085012345, CN=Nguyễn Văn A, OU=Phòng Hành chính"), "{}", a.certificate.subject);
+    assert!(
+        a.certificate.subject.contains("UID=CMND:001085012345, CN=Nguyễn Văn A, OU=Phòng Hành chính"),
+        "{}",
+        a.certificate.subject
+    );
     assert!(a.certificate.subject.starts_with("T=Trưởng phòng"));
     assert!(a.certificate.subject.contains("O=Văn phòng UBND tỉnh Bắc Ninh TEST"));
     assert_eq!(a.certificate.issuer_cn.as_deref(), Some("TEST CA phục vụ các cơ quan Nhà nước G2"));
@@ -90,7 +92,11 @@ fn certificates_keep_vietnamese_names_and_pair_with_keys() {
     assert!(a.certificate.policies.contains(&"1.3.6.1.4.1.99999.1.2.1".to_owned()));
     assert!(a.certificate.warnings.is_empty());
     // Serial as openssl prints it.
-    let out = Command::new("openssl").args(["x509", "-noout", "-serial", "-in"]).arg(fx.pki_file("canhan.pem")).output().unwrap();
+    let out = Command::new("openssl")
+        .args(["x509", "-noout", "-serial", "-in"])
+        .arg(fx.pki_file("canhan.pem"))
+        .output()
+        .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("serial={}", a.certificate.serial));
 
     // The certificate's ID differs from its key's: paired by public key.
@@ -122,7 +128,13 @@ fn sign_and_check(fx: &Fixture, token: &str, pin: &str, cn: &str, file: &str, al
     let module = load_module(&fx.module).unwrap();
     let certs = certs_on(fx, token, None);
     let entry = by_cn(&certs, cn);
-    let signer = Pkcs11Signer::open(&module, entry, Pin::new(pin.to_owned()), SignerOptions { algorithm: alg, ..Default::default() }).unwrap();
+    let signer = Pkcs11Signer::open(
+        &module,
+        entry,
+        Pin::new(pin.to_owned()),
+        SignerOptions { algorithm: alg, ..Default::default() },
+    )
+    .unwrap();
     let data = "Quyết định số 123/QĐ-UBND — dữ liệu ký thử".as_bytes();
     let sig = signer.sign_message(data).unwrap();
     assert!(sig.len() <= signer.max_signature_len(), "{} > {}", sig.len(), signer.max_signature_len());
