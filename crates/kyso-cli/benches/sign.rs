@@ -106,11 +106,14 @@ fn main() {
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
-    let dir = tempfile::tempdir_in(std::env::var_os("KYSO_BENCH_DIR").unwrap_or_else(|| std::env::temp_dir().into())).unwrap();
+    let dir = tempfile::tempdir_in(std::env::var_os("KYSO_BENCH_DIR").unwrap_or_else(|| std::env::temp_dir().into()))
+        .unwrap();
     let cli = env!("CARGO_BIN_EXE_kyso-cli");
     let module = fx.module.to_str().unwrap();
     let env = [("SOFTHSM2_CONF", fx.softhsm_conf.as_path())];
-    println!("| size | kyso-cli sign wall (s) | peak RSS (MiB) | cp + openssl sha256 (s) | cp + sha256sum (s) | ratio to openssl floor |");
+    println!(
+        "| size | kyso-cli sign wall (s) | peak RSS (MiB) | cp + openssl sha256 (s) | cp + sha256sum (s) | ratio to openssl floor |"
+    );
     println!("|---|---|---|---|---|---|");
     for mb in sizes {
         let input = dir.path().join(format!("in-{mb}.pdf"));
@@ -124,7 +127,19 @@ fn main() {
         for i in 0..3 {
             let out = dir.path().join(format!("out-{mb}-{i}.pdf"));
             let (w, r) = timed(
-                &[cli, "sign", inp, "-o", out.to_str().unwrap(), "--module", module, "--token", tokens::TOCHUC, "--pin-stdin", "--force"],
+                &[
+                    cli,
+                    "sign",
+                    inp,
+                    "-o",
+                    out.to_str().unwrap(),
+                    "--module",
+                    module,
+                    "--token",
+                    tokens::TOCHUC,
+                    "--pin-stdin",
+                    "--force",
+                ],
                 Some(pins::TOCHUC),
                 &env,
             );

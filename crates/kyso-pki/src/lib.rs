@@ -9,15 +9,24 @@
 mod algorithm;
 mod cert;
 mod cms;
+mod cms_verify;
+mod hash;
 mod p12;
 mod signer;
+mod trust;
 mod verify;
 
 pub use algorithm::{DigestAlgorithm, Hasher, SignatureAlgorithm, ecdsa_raw_to_der, rsa_digest_info};
 pub use cert::{CertInfo, CertWarning, KeyKind, format_name, name_attribute};
 pub use cms::{build_detached_cms, estimate_cms_len};
+pub use cms_verify::{CmsCheck, CmsFormatError, EssCheck, ParsedCms, der_prefix, parse_cms};
+pub use hash::{HashAlg, HashState, signature_hash, verify_message, verify_prehashed};
 pub use p12::{P12Error, Pkcs12Signer};
 pub use signer::{Signer, SignerError, ecdsa_der_max_len};
+pub use trust::{
+    ChainReport, ChainStatus, RevocationStatus, VGCA_PINS, cert_sha256, check_crls, load_certificates, load_crl,
+    pinned_name, validate_path,
+};
 pub use verify::{VerifyError, verify_digest_signature};
 
 /// Re-exported so dependants use the exact pinned versions.

@@ -1,0 +1,244 @@
+//! Certification path building and validation (RFC 5280 §6.1, simplified:
+//! names chain, each signature verifies with its issuer's key, issuers are
+//! CAs, every certificate is within its validity at the validation time),
+//! and CRL checking (RFC 5280 §6.3). Trust anchors are pinned by SHA-256.
+
+use std::time::SystemTime;
+
+use der::{Decode, Encode};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use x509_cert::Certificate;
+use x509_cert::crl::CertificateList;
+use x509_cert::ext::pkix::BasicConstraints;
+
+use crate::cert::format_name;
+use crate::hash::{HashAlg, verify_message};
+
+/// SHA-256 pins of the Vietnamese roots and the VGCA G2 intermediate
+/// (vietnam-rules.md): RootCA chuyên dùng Chính phủ G2, CA phục vụ các cơ
+/// quan Nhà nước G2, Vietnam National Root CA. The certificates themselves
+/// are imported by the user and checked against these.
+pub const VGCA_PINS: [(&str, &str); 3] = [
+    ("RootCA chuyên dùng Chính phủ G2", "f04ba4b459a7c9a1b971ad9b1cb833e695a80c79aea63b174b66a70edfe2fdb8"),
+    ("CA phục vụ các cơ quan Nhà nước G2", "d8cab7a4aef92e6bb2509d7c61cee7b44f3731b2d21074963530277b366fae4b"),
+    ("Vietnam National Root CA", "bac8bf609ab420a8ee1780d74f4de5c7f7184959d2a7375b0a75e4c29f0908e7"),
+];
+
+/// SHA-256 of a certificate's DER, lower-case hex.
+pub fn cert_sha256(cert: &Certificate) -> String {
+    hex::encode(Sha256::digest(cert.to_der().unwrap_or_default()))
+}
+
+/// The name of the pinned anchor `cert` is, if any.
+pub fn pinned_name(cert: &Certificate) -> Option<&'static str> {
+    let h = cert_sha256(cert);
+    VGCA_PINS.iter().find(|(_, pin)| *pin == h).map(|(n, _)| *n)
+}
+
+/// Outcome of path validation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChainStatus {
+    /// A path to a trust anchor was found and checks out.
+    Valid,
+    /// No path to any trust anchor.
+    NoChainFound,
+    /// A certificate's signature does not verify with its issuer's key.
+    BadSignature,
+    /// An issuer is not a CA.
+    NotCa,
+    /// A certificate of the path is outside its validity at the time.
+    OutOfValidity,
+}
+
+/// Path validation report.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChainReport {
+    /// Status.
+    pub status: ChainStatus,
+    /// Subjects from the signer up to the anchor (or as far as built).
+    pub path: Vec<String>,
+    /// The certificates of the path, signer first.
+    #[serde(skip)]
+    pub certs: Vec<Certificate>,
+}
+
+fn within(cert: &Certificate, at: SystemTime) -> bool {
+    let v = cert.tbs_certificate().validity();
+    v.not_before.to_system_time() <= at && at <= v.not_after.to_system_time()
+}
+
+fn is_ca(cert: &Certificate) -> bool {
+    match cert.tbs_certificate().get_extension::<BasicConstraints>() {
+        Ok(Some((_, bc))) => bc.ca,
+        // v1 certificates (old roots) carry no extensions.
+        Ok(None) => cert.tbs_certificate().extensions().is_none(),
+        Err(_) => false,
+    }
+}
+
+fn signed_by(child: &Certificate, issuer: &Certificate) -> bool {
+    let Ok(tbs) = child.tbs_certificate().to_der() else { return false };
+    verify_message(
+        issuer.tbs_certificate().subject_public_key_info(),
+        child.signature_algorithm(),
+        HashAlg::Sha256,
+        &tbs,
+        child.signature().raw_bytes(),
+    )
+    .is_ok()
+}
+
+/// Builds and checks a path from `leaf` through `pool` to one of `anchors`,
+/// judging validity at `at`. When several paths fail, the most specific
+/// failure is reported.
+pub fn validate_path(leaf: &Certificate, pool: &[Certificate], anchors: &[Certificate], at: SystemTime) -> ChainReport {
+    let mut best = ChainReport {
+        status: ChainStatus::NoChainFound,
+        path: vec![format_name(leaf.tbs_certificate().subject())],
+        certs: vec![leaf.clone()],
+    };
+    let mut path = vec![leaf.clone()];
+    walk(&mut path, pool, anchors, at, &mut best);
+    best
+}
+
+fn rank(s: ChainStatus) -> u8 {
+    match s {
+        ChainStatus::Valid => 4,
+        ChainStatus::OutOfValidity => 3,
+        ChainStatus::NotCa => 2,
+        ChainStatus::BadSignature => 1,
+        ChainStatus::NoChainFound => 0,
+    }
+}
+
+fn report(path: &[Certificate], status: ChainStatus, best: &mut ChainReport) {
+    if rank(status) > rank(best.status) || (rank(status) == rank(best.status) && path.len() > best.certs.len()) {
+        *best = ChainReport {
+            status,
+            path: path.iter().map(|c| format_name(c.tbs_certificate().subject())).collect(),
+            certs: path.to_vec(),
+        };
+    }
+}
+
+fn walk(
+    path: &mut Vec<Certificate>,
+    pool: &[Certificate],
+    anchors: &[Certificate],
+    at: SystemTime,
+    best: &mut ChainReport,
+) {
+    let Some(current) = path.last().cloned() else { return };
+    // An anchor reached (the certificate itself, by content).
+    if anchors.iter().any(|a| a == &current) {
+        let status = if path.iter().all(|c| within(c, at)) { ChainStatus::Valid } else { ChainStatus::OutOfValidity };
+        report(path, status, best);
+        return;
+    }
+    if path.len() > 8 {
+        return;
+    }
+    let issuer_name = current.tbs_certificate().issuer();
+    let candidates = anchors.iter().chain(pool.iter()).filter(|c| c.tbs_certificate().subject() == issuer_name);
+    let mut any = false;
+    for cand in candidates {
+        if path.contains(cand) {
+            continue;
+        }
+        any = true;
+        if !signed_by(&current, cand) {
+            path.push(cand.clone());
+            report(path, ChainStatus::BadSignature, best);
+            path.pop();
+            continue;
+        }
+        if !is_ca(cand) {
+            path.push(cand.clone());
+            report(path, ChainStatus::NotCa, best);
+            path.pop();
+            continue;
+        }
+        path.push(cand.clone());
+        walk(path, pool, anchors, at, best);
+        path.pop();
+        if best.status == ChainStatus::Valid {
+            return;
+        }
+    }
+    if !any {
+        report(path, ChainStatus::NoChainFound, best);
+    }
+}
+
+/// Revocation status of a certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevocationStatus {
+    /// A CRL from the issuer does not list it.
+    Good,
+    /// Listed as revoked (Unix seconds of the revocation).
+    Revoked(i64),
+    /// No usable CRL or OCSP response.
+    NotChecked,
+}
+
+/// Checks `cert` against the CRLs (DER) that its `issuer` signed.
+pub fn check_crls(cert: &Certificate, issuer: &Certificate, crls: &[Vec<u8>]) -> RevocationStatus {
+    let mut status = RevocationStatus::NotChecked;
+    for der in crls {
+        let Ok(crl) = <CertificateList>::from_der(der) else { continue };
+        if &crl.tbs_cert_list.issuer != issuer.tbs_certificate().subject() {
+            continue;
+        }
+        let Ok(tbs) = crl.tbs_cert_list.to_der() else { continue };
+        if verify_message(
+            issuer.tbs_certificate().subject_public_key_info(),
+            &crl.signature_algorithm,
+            HashAlg::Sha256,
+            &tbs,
+            crl.signature.raw_bytes(),
+        )
+        .is_err()
+        {
+            continue;
+        }
+        let serial = cert.tbs_certificate().serial_number();
+        if let Some(r) =
+            crl.tbs_cert_list.revoked_certificates.as_ref().and_then(|l| l.iter().find(|r| &r.serial_number == serial))
+        {
+            let t = r.revocation_date.to_unix_duration().as_secs() as i64;
+            return RevocationStatus::Revoked(t);
+        }
+        status = RevocationStatus::Good;
+    }
+    status
+}
+
+/// Reads every certificate from PEM or DER bytes.
+pub fn load_certificates(data: &[u8]) -> Vec<Certificate> {
+    if data.starts_with(b"-----") || data.windows(11).any(|w| w == b"-----BEGIN ") {
+        return Certificate::load_pem_chain(data).unwrap_or_default();
+    }
+    Certificate::from_der(data).map(|c| vec![c]).unwrap_or_default()
+}
+
+/// Reads a CRL from PEM or DER bytes, returning DER.
+pub fn load_crl(data: &[u8]) -> Option<Vec<u8>> {
+    if let Ok(text) = std::str::from_utf8(data) {
+        if let Some(start) = text.find("-----BEGIN X509 CRL-----") {
+            let body: String =
+                text[start + 24..].lines().take_while(|l| !l.starts_with("-----END")).collect::<Vec<_>>().concat();
+            return base64_decode(body.trim());
+        }
+    }
+    <CertificateList>::from_der(data).ok().map(|_| data.to_vec())
+}
+
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    der::pem::decode_vec(format!("-----BEGIN X509 CRL-----\n{s}\n-----END X509 CRL-----\n").as_bytes())
+        .ok()
+        .map(|(_, d)| d)
+}
