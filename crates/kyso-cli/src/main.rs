@@ -7,6 +7,7 @@
 mod output;
 mod sign;
 mod tokens;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -78,13 +79,18 @@ enum Command {
     },
     /// Sign PDF files (PAdES B-B, incremental update: earlier signatures stay valid).
     Sign(Box<sign::SignArgs>),
+    /// Check the signatures of PDF files (exit 0 all valid, 1 any invalid, 2 otherwise).
+    Verify(verify::VerifyArgs),
 }
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            // `verify` uses 0–2 for verdicts: its usage errors are 3.
+            let verifying = std::env::args().skip(1).find(|a| !a.starts_with('-')).is_some_and(|a| a == "verify");
+            let usage = if verifying { verify::USAGE } else { exit::USAGE };
+            let code = if e.use_stderr() { usage } else { exit::OK };
             let _ = e.print();
             return ExitCode::from(code);
         }
@@ -97,6 +103,7 @@ fn main() -> ExitCode {
             tokens::certs(&t, &modules, token.as_deref(), pin_stdin, cli.json)
         }
         Command::Sign(args) => sign::sign(&t, &args, cli.json),
+        Command::Verify(args) => verify::verify(&t, &args, cli.json),
     };
     ExitCode::from(code)
 }

@@ -8,8 +8,10 @@ mod filter;
 pub mod object;
 pub mod reader;
 mod sign;
+mod verify;
 mod writer;
 
 pub use reader::{PdfError, PdfReader, Section, XrefEntry, XrefKind};
 pub use sign::{Appearance, SignError, SignOptions, SignOutcome, sign_pdf};
+pub use verify::{Indication, PdfReport, SignatureReport, VerifyOptions, verify_pdf};
 pub use writer::IncrementalUpdate;

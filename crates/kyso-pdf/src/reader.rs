@@ -152,17 +152,15 @@ impl PdfReader {
             if !seen.insert(off) || self.sections.len() >= MAX_SECTIONS {
                 return Err(malformed("cyclic /Prev chain"));
             }
-            let section = self.read_section(off)?;
+            let mut section = self.read_section(off)?;
             // Hybrid files (§7.5.8.4): the /XRefStm entries complete the table.
             if let Some(stm) = section.trailer.get("XRefStm").and_then(Object::as_int)
                 && let Ok(extra) = self.read_section(stm as u64)
             {
-                for (n, e) in &extra.entries {
-                    let free_in_table = !section.entries.iter().any(|(m, x)| m == n && *x != XrefEntry::Free);
-                    if free_in_table && !self.xref.contains_key(n) {
-                        self.xref.insert(*n, *e);
-                    }
-                }
+                let used: HashSet<u32> =
+                    section.entries.iter().filter(|(_, x)| *x != XrefEntry::Free).map(|(m, _)| *m).collect();
+                section.entries.retain(|(m, x)| *x != XrefEntry::Free || !extra.entries.iter().any(|(n, _)| n == m));
+                section.entries.extend(extra.entries.into_iter().filter(|(n, _)| !used.contains(n)));
             }
             for (n, e) in &section.entries {
                 self.xref.entry(*n).or_insert(*e);
@@ -364,6 +362,45 @@ impl PdfReader {
         Lexer::new(bytes, at).object().map_err(|e| malformed(format!("object {num}: {e:?}")))
     }
 
+    /// Loads the version of object `num` that `entry` points to.
+    pub fn get_entry(&self, num: u32, entry: XrefEntry) -> Result<Object, PdfError> {
+        match entry {
+            XrefEntry::Free => Ok(Object::Null),
+            XrefEntry::Offset(off, _) => {
+                let (obj, (n, _)) = self.parse_indirect_at(off)?;
+                if n != num {
+                    return Err(malformed(format!("xref points object {num} at object {n}")));
+                }
+                Ok(obj)
+            }
+            XrefEntry::InStream(stm, idx) => self.get_from_objstm(stm, idx, num),
+        }
+    }
+
+    /// The definition of `num` in the newest section located before byte
+    /// `limit` (the object as a signed revision saw it).
+    pub fn entry_before(&self, num: u32, limit: u64) -> Option<XrefEntry> {
+        self.sections
+            .iter()
+            .filter(|s| s.offset < limit)
+            .find_map(|s| s.entries.iter().find(|(n, _)| *n == num).map(|(_, e)| *e))
+    }
+
+    /// The byte span of the value of `key` in the dictionary of the
+    /// indirect object at `off` (e.g. a signature's `/Contents`).
+    pub fn dict_value_span(&self, off: u64, key: &str) -> Result<Option<(u64, u64)>, PdfError> {
+        let mut window = 1 << 16;
+        loop {
+            let buf = self.read_at(off, window)?;
+            let complete = buf.len() < window;
+            match value_span(&buf, key) {
+                Ok(span) => return Ok(span.map(|(a, b)| (off + a as u64, off + b as u64))),
+                Err(ParseError::Eof) if !complete && window < MAX_WINDOW => window *= 4,
+                Err(e) => return Err(malformed(format!("object at {off}: {e:?}"))),
+            }
+        }
+    }
+
     /// Follows references (bounded) to a direct object.
     pub fn resolve(&self, obj: &Object) -> Result<Object, PdfError> {
         let mut cur = obj.clone();
@@ -482,5 +519,34 @@ fn parse_table(buf: &[u8]) -> Result<(Vec<(u32, XrefEntry)>, Dict), ParseError> 
     match lx.object()? {
         Object::Dict(d) => Ok((entries, d)),
         _ => Err(ParseError::Syntax(lx.pos, "trailer is not a dictionary")),
+    }
+}
+
+/// Finds the span of a top-level dictionary value in `n g obj << … >>`.
+fn value_span(buf: &[u8], key: &str) -> Result<Option<(usize, usize)>, ParseError> {
+    let mut lx = Lexer::new(buf, 0);
+    lx.uint()?;
+    lx.uint()?;
+    lx.keyword(b"obj")?;
+    lx.skip_ws();
+    if !buf[lx.pos..].starts_with(b"<<") {
+        return Err(ParseError::Syntax(lx.pos, "dictionary expected"));
+    }
+    lx.pos += 2;
+    loop {
+        lx.skip_ws();
+        match (buf.get(lx.pos), buf.get(lx.pos + 1)) {
+            (Some(b'>'), Some(b'>')) => return Ok(None),
+            (None, _) | (Some(_), None) => return Err(ParseError::Eof),
+            _ => {}
+        }
+        let at = lx.pos;
+        let Object::Name(k) = lx.object()? else { return Err(ParseError::Syntax(at, "key")) };
+        lx.skip_ws();
+        let start = lx.pos;
+        lx.object()?;
+        if k == key.as_bytes() {
+            return Ok(Some((start, lx.pos)));
+        }
     }
 }

@@ -1,0 +1,189 @@
+//! `kyso-cli verify`: signature verification reports (docs/cli.md).
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use clap::Args;
+use kyso_i18n::Translator;
+use kyso_pdf::{Indication, PdfReport, VerifyOptions, verify_pdf};
+use kyso_pki::{Certificate, load_certificates, load_crl};
+use serde::Serialize;
+
+use crate::output::print_json;
+
+/// Options of `kyso-cli verify`.
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// Files to check.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Trust anchor certificates (PEM or DER; repeatable).
+    #[arg(long, value_name = "PEM")]
+    trust: Vec<PathBuf>,
+    /// Extra intermediate certificates (PEM or DER; repeatable).
+    #[arg(long, value_name = "PEM")]
+    certs: Vec<PathBuf>,
+    /// CRLs to use for revocation (PEM or DER; repeatable).
+    #[arg(long, value_name = "FILE")]
+    crl: Vec<PathBuf>,
+    /// Never use the network (revocation only from the file and --crl).
+    /// Kyso does not fetch anything yet, so this is always the case.
+    #[arg(long)]
+    offline: bool,
+    /// Validation time (RFC 3339), instead of the timestamp or now.
+    #[arg(long, value_name = "RFC3339")]
+    at: Option<String>,
+}
+
+/// Exit code when usage is wrong for verify (0–2 are verdicts).
+pub const USAGE: u8 = 3;
+const IO: u8 = 4;
+
+#[derive(Serialize)]
+struct FileJson<'a> {
+    file: String,
+    format: &'static str,
+    #[serde(flatten)]
+    report: &'a PdfReport,
+}
+
+fn read_all(t: &Translator, paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, String> {
+    paths
+        .iter()
+        .map(|p| {
+            std::fs::read(p)
+                .map_err(|e| t.tr_args("err-io", &[("path", &p.display().to_string()), ("detail", &e.to_string())]))
+        })
+        .collect()
+}
+
+fn indication_key(i: Indication) -> &'static str {
+    match i {
+        Indication::TotalPassed => "ind-total-passed",
+        Indication::TotalFailed => "ind-total-failed",
+        Indication::Indeterminate => "ind-indeterminate",
+    }
+}
+
+/// `kyso-cli verify`.
+pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
+    let mut opts = VerifyOptions::default();
+    let loaded = read_all(t, &args.trust)
+        .and_then(|a| read_all(t, &args.certs).map(|c| (a, c)))
+        .and_then(|(a, c)| read_all(t, &args.crl).map(|r| (a, c, r)));
+    let (anchors, certs, crls) = match loaded {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("{e}");
+            return IO;
+        }
+    };
+    for a in &anchors {
+        let list: Vec<Certificate> = load_certificates(a);
+        if list.is_empty() {
+            eprintln!("{}", t.tr_args("err-usage", &[("detail", "--trust: no certificate")]));
+            return USAGE;
+        }
+        opts.anchors.extend(list);
+    }
+    for c in &certs {
+        opts.extra_certs.extend(load_certificates(c));
+    }
+    for c in &crls {
+        match load_crl(c) {
+            Some(d) => opts.crls.push(d),
+            None => {
+                eprintln!("{}", t.tr_args("err-usage", &[("detail", "--crl: not a CRL")]));
+                return USAGE;
+            }
+        }
+    }
+    if let Some(at) = &args.at {
+        match time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339) {
+            Ok(dt) => {
+                opts.at =
+                    Some(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(dt.unix_timestamp().max(0) as u64))
+            }
+            Err(_) => {
+                eprintln!("{}", t.tr_args("err-usage", &[("detail", "--at: RFC 3339 expected")]));
+                return USAGE;
+            }
+        }
+    }
+    let _ = args.offline;
+    let mut worst = Indication::TotalPassed;
+    let mut outputs = Vec::new();
+    for f in &args.files {
+        if !f.is_file() {
+            eprintln!("{}", t.tr_args("err-io", &[("path", &f.display().to_string()), ("detail", "not found")]));
+            return IO;
+        }
+        let report = verify_pdf(f, &opts);
+        worst = worst.max(report.indication);
+        outputs.push((f.display().to_string(), report));
+    }
+    if json {
+        let items: Vec<FileJson<'_>> =
+            outputs.iter().map(|(f, r)| FileJson { file: f.clone(), format: "pdf", report: r }).collect();
+        if items.len() == 1 {
+            print_json(&items[0]);
+        } else {
+            print_json(&items);
+        }
+    } else {
+        for (f, r) in &outputs {
+            print_human(t, f, r);
+        }
+    }
+    match worst {
+        Indication::TotalPassed => 0,
+        Indication::TotalFailed => 1,
+        Indication::Indeterminate => 2,
+    }
+}
+
+fn print_human(t: &Translator, file: &str, r: &PdfReport) {
+    println!("{}", t.tr_args("verify-file", &[("file", file)]));
+    println!("  {}: {}", t.tr("verify-overall"), t.tr(indication_key(r.indication)));
+    if r.signatures.is_empty() {
+        println!("  {}", t.tr("verify-no-signature"));
+        if let Some(e) = &r.error {
+            println!("  {e}");
+        }
+    }
+    for (i, s) in r.signatures.iter().enumerate() {
+        println!("  {} {} — {}", t.tr("verify-signature"), i + 1, s.field);
+        let row = |k: &str, v: String| println!("    {}: {v}", t.tr(k));
+        row("verify-signer", s.signer.clone().unwrap_or_else(|| "—".into()));
+        if let Some(o) = &s.organization {
+            row("verify-organization", o.clone());
+        }
+        row("verify-issuer", s.issuer.clone().unwrap_or_else(|| "—".into()));
+        if let (Some(a), Some(b)) = (&s.cert_not_before, &s.cert_not_after) {
+            row("cert-validity", t.tr_args("cert-validity-range", &[("from", a), ("to", b)]));
+        }
+        row("verify-signing-time", s.signing_time.clone().unwrap_or_else(|| "—".into()));
+        row("verify-timestamp", s.timestamp.clone().unwrap_or_else(|| t.tr("verify-none")));
+        row("verify-integrity", t.tr(&format!("integrity-{}", s.integrity)));
+        row("verify-coverage", t.tr(&format!("coverage-{}", s.coverage.replace('_', "-"))));
+        row("verify-modifications", t.tr(&format!("modifications-{}", s.modifications)));
+        for d in &s.modification_details {
+            println!("      - {d}");
+        }
+        let chain = serde_json::to_value(s.chain).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        row("verify-chain", t.tr(&format!("chain-{}", chain.replace('_', "-"))));
+        row("verify-revocation", t.tr(&format!("revocation-{}", s.revocation.replace('_', "-"))));
+        let verdict = match s.sub_indication {
+            Some(sub) => format!("{} ({sub})", t.tr(indication_key(s.indication))),
+            None => t.tr(indication_key(s.indication)),
+        };
+        row("verify-verdict", verdict);
+        for w in &s.warnings {
+            let key = format!("warn-{}", w.split(':').next().unwrap_or(w).replace('_', "-"));
+            println!("    ⚠ {}", if t.has(&key) { t.tr(&key) } else { w.clone() });
+        }
+    }
+    for u in &r.unsigned_fields {
+        println!("  {}", t.tr_args("verify-unsigned-field", &[("field", u)]));
+    }
+}
