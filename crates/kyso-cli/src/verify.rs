@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use clap::Args;
 use kyso_i18n::Translator;
 use kyso_pdf::{Indication, PdfReport, VerifyOptions, verify_pdf};
-use kyso_pki::{Certificate, load_certificates, load_crl};
+use kyso_pki::{load_certificates, load_crl};
 use serde::Serialize;
 
 use crate::output::print_json;
@@ -79,7 +79,7 @@ pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
         }
     };
     for a in &anchors {
-        let list: Vec<Certificate> = load_certificates(a);
+        let list = load_certificates(a);
         if list.is_empty() {
             eprintln!("{}", t.tr_args("err-usage", &[("detail", "--trust: no certificate")]));
             return USAGE;

@@ -11,8 +11,8 @@ use std::time::SystemTime;
 
 use der::{Decode, Sequence};
 use kyso_pki::{
-    CertInfo, Certificate, ChainStatus, CmsCheck, EssCheck, HashAlg, HashState, ParsedCms, RevocationStatus,
-    check_crls, parse_cms, validate_path,
+    CertDer, CertInfo, ChainStatus, CmsCheck, EssCheck, HashAlg, HashState, ParsedCms, RevocationStatus, check_crls,
+    parse_cms, validate_path,
 };
 use serde::Serialize;
 
@@ -23,9 +23,9 @@ use crate::reader::{PdfError, PdfReader, XrefEntry};
 #[derive(Clone, Debug, Default)]
 pub struct VerifyOptions {
     /// Trust anchors.
-    pub anchors: Vec<Certificate>,
+    pub anchors: Vec<CertDer>,
     /// Extra intermediates (beside those in the CMS and the DSS).
-    pub extra_certs: Vec<Certificate>,
+    pub extra_certs: Vec<CertDer>,
     /// Extra CRLs (DER).
     pub crls: Vec<Vec<u8>>,
     /// Validation time; default: the signature's timestamp, else now.
@@ -116,8 +116,24 @@ pub struct PdfReport {
 fn parse_tst(econtent: &[u8]) -> Option<(MessageImprint, SystemTime)> {
     let items = Vec::<der::Any>::from_der(econtent).ok()?;
     let imprint = items.get(2)?.decode_as::<MessageImprint>().ok()?;
-    let time = items.get(4)?.decode_as::<der::asn1::GeneralizedTime>().ok()?;
-    Some((imprint, time.to_system_time()))
+    // genTime may carry fractional seconds, which strict DER types refuse.
+    let time = generalized_time(items.get(4)?.value())?;
+    Some((imprint, time))
+}
+
+/// `YYYYMMDDHHMMSS[.fff]Z` (X.680 §46, RFC 3161 §2.4.2).
+fn generalized_time(v: &[u8]) -> Option<SystemTime> {
+    let s = std::str::from_utf8(v).ok()?;
+    if s.len() < 15 || !s.ends_with('Z') {
+        return None;
+    }
+    let n = |a: usize, b: usize| s.get(a..b)?.parse::<u32>().ok();
+    let date =
+        time::Date::from_calendar_date(n(0, 4)? as i32, time::Month::try_from(n(4, 6)? as u8).ok()?, n(6, 8)? as u8)
+            .ok()?;
+    let t = time::Time::from_hms(n(8, 10)? as u8, n(10, 12)? as u8, n(12, 14)? as u8).ok()?;
+    let unix = time::PrimitiveDateTime::new(date, t).assume_utc().unix_timestamp();
+    Some(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(u64::try_from(unix).ok()?))
 }
 
 #[derive(Sequence)]
@@ -285,7 +301,13 @@ fn verify_inner(path: &Path, opts: &VerifyOptions) -> Result<PdfReport, PdfError
     let mut signatures = Vec::new();
     let mut unsigned = Vec::new();
     for f in fields {
+        // A signature dictionary whose /Contents is still all zeros was
+        // prepared but never signed: the field is unsigned.
+        let placeholder = f.value.as_ref().and_then(|v| reader.resolve(v).ok()).is_some_and(|v| {
+            matches!(v.as_dict().and_then(|d| d.get("Contents")), Some(Object::Str(c)) if c.iter().all(|b| *b == 0))
+        });
         match &f.value {
+            _ if placeholder => unsigned.push(f.name.clone()),
             None => unsigned.push(f.name.clone()),
             Some(v) => signatures.push(verify_one(&reader, path, &f, v, opts, &docmdp, &dss)),
         }
@@ -320,7 +342,7 @@ fn certification_of(reader: &PdfReader, catalog: &Dict) -> Option<(u32, i64)> {
 /// Certificates and CRLs of the Document Security Store (ETSI EN 319 142-1 §5.4).
 #[derive(Default)]
 struct Dss {
-    certs: Vec<Certificate>,
+    certs: Vec<CertDer>,
     crls: Vec<Vec<u8>>,
 }
 
@@ -339,7 +361,7 @@ fn dss_material(reader: &PdfReader, catalog: &Dict) -> Dss {
             })
             .collect()
     };
-    out.certs = streams("Certs").iter().filter_map(|c| Certificate::from_der(c).ok()).collect();
+    out.certs = streams("Certs").iter().filter_map(|c| CertDer::from_der(c)).collect();
     out.crls = streams("CRLs");
     out
 }
@@ -528,7 +550,7 @@ fn verify_one(
 
     // --- Chain and revocation.
     let at = opts.at.or(ts_time).unwrap_or_else(SystemTime::now);
-    if let Some(cert) = &check.signer_cert {
+    if let Some(cert) = cms.signer() {
         let mut pool = cms.certificates.clone();
         pool.extend(dss.certs.iter().cloned());
         pool.extend(opts.extra_certs.iter().cloned());
@@ -544,7 +566,7 @@ fn verify_one(
                 if opts.anchors.contains(&pair[0]) {
                     break;
                 }
-                statuses.push(check_crls(&pair[0], &pair[1], &crls));
+                statuses.push(check_crls(&pair[0].cert, &pair[1].cert, &crls));
             }
             let signing = claimed.or(check.signing_time).or(ts_time).unwrap_or(at);
             r.revocation = if statuses.iter().any(|s| matches!(s, RevocationStatus::Revoked(_))) {
@@ -598,6 +620,7 @@ fn verify_one(
             ChainStatus::NotCa | ChainStatus::NoChainFound => {
                 (Indication::Indeterminate, Some("NO_CERTIFICATE_CHAIN_FOUND"))
             }
+            ChainStatus::UnsupportedAlgorithm => (Indication::Indeterminate, Some("CRYPTO_CONSTRAINTS_FAILURE_NO_POE")),
         }
     };
     r.indication = ind;
@@ -687,6 +710,40 @@ fn analyse_changes(reader: &PdfReader, signed_end: u64, docmdp: Option<i64>) -> 
             details.push("encryption added".into());
         }
     }
+    // Objects that may change: the Info dictionary, XMP metadata and the
+    // Document Security Store with its arrays and VRI (ETSI EN 319 142-1 §5.4).
+    let mut free_to_change: HashSet<u32> = HashSet::new();
+    if let Some(Object::Ref(n, _)) = reader.trailer().get("Info") {
+        free_to_change.insert(*n);
+    }
+    if let Ok((_, cat)) = reader.catalog() {
+        for key in ["Metadata", "DSS"] {
+            if let Some(Object::Ref(n, _)) = cat.get(key) {
+                free_to_change.insert(*n);
+            }
+        }
+        if let Some(dss) = cat.get("DSS").and_then(|d| reader.resolve(d).ok()) {
+            for (_, v) in dss.as_dict().map(|d| d.0.clone()).unwrap_or_default() {
+                if let Object::Ref(n, _) = v {
+                    free_to_change.insert(n);
+                }
+                if let Ok(Object::Dict(vri)) = reader.resolve(&v) {
+                    for (_, e) in vri.0 {
+                        if let Object::Ref(n, _) = e {
+                            free_to_change.insert(n);
+                        }
+                    }
+                }
+                if let Ok(Object::Array(items)) = reader.resolve(&v) {
+                    for e in items {
+                        if let Object::Ref(n, _) = e {
+                            free_to_change.insert(n);
+                        }
+                    }
+                }
+            }
+        }
+    }
     let mut changed_any = !nums.is_empty();
     for num in nums.iter().take(100_000) {
         let new = reader.get(*num).unwrap_or(Object::Null);
@@ -696,6 +753,7 @@ fn analyse_changes(reader: &PdfReader, signed_end: u64, docmdp: Option<i64>) -> 
         };
         match (&old, &new) {
             (Some(o), n) if o == n => {}
+            (Some(_), _) if free_to_change.contains(num) => {}
             (None, Object::Null) => {}
             (None, n) => {
                 // New objects: harmless unless they are pages hung into the tree
@@ -765,6 +823,11 @@ fn judge_change(reader: &PdfReader, num: u32, old: &Object, new: &Object, docmdp
         }
         if docmdp == Some(1) {
             return Some(format!("object {num}: field filled under DocMDP P=1"));
+        }
+        // An indirect appearance may be shared with other objects (even hung
+        // off the trailer): replacing it is not a plain field fill.
+        if keys.contains("AP") && matches!(od.get("AP"), Some(Object::Ref(..))) {
+            return Some(format!("object {num}: indirect appearance of a signature field replaced"));
         }
         &["V", "AP", "Rect", "F", "P", "Lock", "SV"]
     } else if od.get("Fields").is_some() || nd.get("Fields").is_some() {

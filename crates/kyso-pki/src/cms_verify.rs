@@ -5,8 +5,11 @@
 //! signing-certificate v1/v2 binding (RFC 2634 §5.4, RFC 5035) that
 //! openssl and pdfsig skip but pyHanko checks.
 
-use cms::content_info::ContentInfo;
-use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
+use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier};
+use x509_cert::attr::Attribute;
+
+use crate::ber::elements;
+use crate::trust::CertDer;
 use const_oid::ObjectIdentifier;
 use der::asn1::OctetString;
 use der::{Any, Decode, Encode, Sequence};
@@ -44,17 +47,140 @@ pub enum CmsFormatError {
     UnsupportedDigest(String),
 }
 
-/// A parsed CMS signature.
+/// A parsed CMS signature. Parsing is lenient where real files differ
+/// (BER encodings, unknown revocation choices, unsorted attribute sets):
+/// every element is walked by hand and the signed attributes are kept as
+/// their original bytes, which is what the signature covers.
 #[derive(Clone, Debug)]
 pub struct ParsedCms {
-    sd: SignedData,
-    signer: SignerInfo,
-    /// Certificates carried in the CMS.
-    pub certificates: Vec<Certificate>,
+    econtent_type: ObjectIdentifier,
+    econtent: Option<Vec<u8>>,
+    sid: SignerIdentifier,
+    signed_attrs_raw: Option<Vec<u8>>,
+    signed_attrs: Vec<Attribute>,
+    unsigned_attrs: Vec<Attribute>,
+    signature_algorithm: AlgorithmIdentifierOwned,
+    signature: Vec<u8>,
+    /// Certificates carried in the CMS, with their original encodings.
+    pub certificates: Vec<CertDer>,
     /// CRLs carried in the CMS (`crls` field and Adobe revocation archival), DER.
     pub crls: Vec<Vec<u8>>,
     /// The SignerInfo's digest algorithm.
     pub digest_alg: HashAlg,
+}
+
+fn dec(e: impl std::fmt::Display) -> CmsFormatError {
+    CmsFormatError::Decode(e.to_string())
+}
+
+fn attributes(set_content: &[u8]) -> Vec<Attribute> {
+    elements(set_content).unwrap_or_default().iter().filter_map(|t| Attribute::from_der(t.raw).ok()).collect()
+}
+
+/// Parses a CMS ContentInfo holding SignedData with exactly one signer.
+pub fn parse_cms(buf: &[u8]) -> Result<ParsedCms, CmsFormatError> {
+    let (der, _) = crate::ber::to_der(buf).ok_or_else(|| CmsFormatError::Decode("bad BER/DER encoding".into()))?;
+    let top = elements(&der).and_then(|v| v.into_iter().next()).ok_or_else(|| dec("empty"))?;
+    let ci = elements(top.content).ok_or_else(|| dec("ContentInfo"))?;
+    let oid = ci
+        .first()
+        .map(|t| <ObjectIdentifier>::from_der(t.raw))
+        .transpose()
+        .map_err(dec)?
+        .ok_or_else(|| dec("no content type"))?;
+    if oid.to_string() != ID_SIGNED_DATA {
+        return Err(CmsFormatError::NotSignedData);
+    }
+    let explicit = ci.get(1).ok_or_else(|| dec("no content"))?;
+    let sd_tlv = elements(explicit.content).and_then(|v| v.into_iter().next()).ok_or_else(|| dec("SignedData"))?;
+    let parts = elements(sd_tlv.content).ok_or_else(|| dec("SignedData"))?;
+    // version, digestAlgorithms, encapContentInfo, [0] certs?, [1] crls?, signerInfos
+    let eci = parts.get(2).ok_or_else(|| dec("no encapContentInfo"))?;
+    let eci = EncapsulatedContentInfo::from_der(eci.raw).map_err(dec)?;
+    let mut certificates = Vec::new();
+    let mut crls = Vec::new();
+    let mut signer_set = None;
+    for p in parts.iter().skip(3) {
+        match p.tag {
+            [0xa0] => {
+                for c in elements(p.content).unwrap_or_default() {
+                    certificates.extend(CertDer::from_der(c.raw));
+                }
+            }
+            [0xa1] => {
+                for c in elements(p.content).unwrap_or_default() {
+                    if c.tag == [0x30] {
+                        crls.push(c.raw.to_vec());
+                    }
+                }
+            }
+            [0x31] => signer_set = Some(p.content),
+            _ => {}
+        }
+    }
+    let signers = elements(signer_set.ok_or_else(|| dec("no signerInfos"))?).ok_or_else(|| dec("signerInfos"))?;
+    if signers.len() != 1 {
+        return Err(CmsFormatError::SignerCount(signers.len()));
+    }
+    let si = elements(signers[0].content).ok_or_else(|| dec("SignerInfo"))?;
+    // version, sid, digestAlgorithm, [0] signedAttrs?, signatureAlgorithm, signature, [1] unsignedAttrs?
+    let sid_tlv = si.get(1).ok_or_else(|| dec("no sid"))?;
+    let sid = if sid_tlv.tag == [0x80] {
+        SignerIdentifier::SubjectKeyIdentifier(x509_cert::ext::pkix::SubjectKeyIdentifier(
+            OctetString::new(sid_tlv.content.to_vec()).map_err(dec)?,
+        ))
+    } else {
+        SignerIdentifier::IssuerAndSerialNumber(cms::cert::IssuerAndSerialNumber::from_der(sid_tlv.raw).map_err(dec)?)
+    };
+    let digest_alg_id =
+        AlgorithmIdentifierOwned::from_der(si.get(2).ok_or_else(|| dec("no digestAlgorithm"))?.raw).map_err(dec)?;
+    let digest_alg = HashAlg::from_oid(&digest_alg_id.oid)
+        .ok_or_else(|| CmsFormatError::UnsupportedDigest(digest_alg_id.oid.to_string()))?;
+    let mut i = 3;
+    let mut signed_attrs_raw = None;
+    let mut signed_attrs = Vec::new();
+    if si.get(i).is_some_and(|t| t.tag == [0xa0]) {
+        let t = &si[i];
+        // RFC 5652 §5.4: the signature covers the attributes with a SET tag.
+        let mut raw = t.raw.to_vec();
+        raw[0] = 0x31;
+        signed_attrs_raw = Some(raw);
+        signed_attrs = attributes(t.content);
+        i += 1;
+    }
+    let signature_algorithm =
+        AlgorithmIdentifierOwned::from_der(si.get(i).ok_or_else(|| dec("no signatureAlgorithm"))?.raw).map_err(dec)?;
+    let signature = si.get(i + 1).ok_or_else(|| dec("no signature"))?.content.to_vec();
+    let unsigned_attrs = si.get(i + 2).filter(|t| t.tag == [0xa1]).map(|t| attributes(t.content)).unwrap_or_default();
+
+    // Adobe's revocation archival attribute (ISO 32000-2 §12.8.3.3.2).
+    for a in signed_attrs.iter().filter(|a| a.oid.to_string() == ADBE_REVOCATION) {
+        for v in a.values.iter() {
+            if let Ok(ri) = v.decode_as::<AdbeRevocationInfo>() {
+                for c in ri.crls.unwrap_or_default() {
+                    if let Ok(d) = c.to_der() {
+                        crls.push(d);
+                    }
+                }
+            }
+        }
+    }
+    let econtent = eci.econtent.as_ref().map(|any| {
+        any.decode_as::<OctetString>().map(|o| o.as_bytes().to_vec()).unwrap_or_else(|_| any.value().to_vec())
+    });
+    Ok(ParsedCms {
+        econtent_type: eci.econtent_type,
+        econtent,
+        sid,
+        signed_attrs_raw,
+        signed_attrs,
+        unsigned_attrs,
+        signature_algorithm,
+        signature,
+        certificates,
+        crls,
+        digest_alg,
+    })
 }
 
 /// ESS signing-certificate check.
@@ -111,56 +237,6 @@ pub fn der_prefix(buf: &[u8]) -> Option<&[u8]> {
     buf.get(..hdr.checked_add(len)?)
 }
 
-/// Parses a CMS ContentInfo holding SignedData with exactly one signer.
-pub fn parse_cms(buf: &[u8]) -> Result<ParsedCms, CmsFormatError> {
-    let der = der_prefix(buf).ok_or_else(|| CmsFormatError::Decode("bad length".into()))?;
-    let ci = ContentInfo::from_der(der).map_err(|e| CmsFormatError::Decode(e.to_string()))?;
-    if ci.content_type.to_string() != ID_SIGNED_DATA {
-        return Err(CmsFormatError::NotSignedData);
-    }
-    let sd: SignedData = ci.content.decode_as().map_err(|e: der::Error| CmsFormatError::Decode(e.to_string()))?;
-    let n = sd.signer_infos.0.len();
-    if n != 1 {
-        return Err(CmsFormatError::SignerCount(n));
-    }
-    let signer = sd.signer_infos.0.iter().next().cloned().ok_or(CmsFormatError::SignerCount(0))?;
-    let digest_alg = HashAlg::from_oid(&signer.digest_alg.oid)
-        .ok_or_else(|| CmsFormatError::UnsupportedDigest(signer.digest_alg.oid.to_string()))?;
-    let mut certificates = Vec::new();
-    if let Some(set) = &sd.certificates {
-        for c in set.0.iter() {
-            if let cms::cert::CertificateChoices::Certificate(c) = c {
-                certificates.push(c.clone());
-            }
-        }
-    }
-    let mut crls = Vec::new();
-    if let Some(set) = &sd.crls {
-        for r in set.0.iter() {
-            if let cms::revocation::RevocationInfoChoice::Crl(c) = r {
-                if let Ok(d) = c.to_der() {
-                    crls.push(d);
-                }
-            }
-        }
-    }
-    // Adobe's revocation archival attribute (ISO 32000-2 §12.8.3.3.2).
-    if let Some(attrs) = &signer.signed_attrs {
-        for a in attrs.iter().filter(|a| a.oid.to_string() == ADBE_REVOCATION) {
-            for v in a.values.iter() {
-                if let Ok(ri) = v.decode_as::<AdbeRevocationInfo>() {
-                    for c in ri.crls.unwrap_or_default() {
-                        if let Ok(d) = c.to_der() {
-                            crls.push(d);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    Ok(ParsedCms { sd, signer, certificates, crls, digest_alg })
-}
-
 /// `RevocationInfoArchival` (ISO 32000-2 §12.8.3.3.2), CRLs only.
 #[derive(Sequence)]
 struct AdbeRevocationInfo {
@@ -189,18 +265,30 @@ struct SigningCertificate {
 impl ParsedCms {
     /// The encapsulated content (present for adbe.pkcs7.sha1 and timestamps).
     pub fn econtent(&self) -> Option<Vec<u8>> {
-        let any = self.sd.encap_content_info.econtent.as_ref()?;
-        any.decode_as::<OctetString>().ok().map(|o| o.as_bytes().to_vec()).or_else(|| Some(any.value().to_vec()))
+        self.econtent.clone()
     }
 
     /// The encapsulated content type.
     pub fn econtent_type(&self) -> ObjectIdentifier {
-        self.sd.encap_content_info.econtent_type
+        self.econtent_type
     }
 
     /// The signer's certificate (RFC 5652 §5.3 sid).
     pub fn signer_certificate(&self) -> Option<&Certificate> {
-        self.certificates.iter().find(|c| match &self.signer.sid {
+        self.signer_index().map(|i| &self.certificates[i].cert)
+    }
+
+    fn signer_index(&self) -> Option<usize> {
+        self.signer_index_impl()
+    }
+
+    /// The signer's certificate with its original bytes.
+    pub fn signer(&self) -> Option<&CertDer> {
+        self.signer_index().map(|i| &self.certificates[i])
+    }
+
+    fn signer_index_impl(&self) -> Option<usize> {
+        self.certificates.iter().map(|c| &c.cert).position(|c| match &self.sid {
             SignerIdentifier::IssuerAndSerialNumber(ias) => {
                 c.tbs_certificate().issuer() == &ias.issuer && c.tbs_certificate().serial_number() == &ias.serial_number
             }
@@ -215,7 +303,7 @@ impl ParsedCms {
 
     /// The signature value (for timestamp imprints).
     pub fn signature_value(&self) -> &[u8] {
-        self.signer.signature.as_bytes()
+        &self.signature
     }
 
     /// Checks the signature against `content_digest` (made with [`ParsedCms::digest_alg`]).
@@ -228,20 +316,19 @@ impl ParsedCms {
             ess: EssCheck::Absent,
             signing_time: None,
             timestamp_token: None,
-            has_signed_attrs: self.signer.signed_attrs.is_some(),
+            has_signed_attrs: self.signed_attrs_raw.is_some(),
         };
-        if let Some(unsigned) = &self.signer.unsigned_attrs {
-            out.timestamp_token = unsigned
-                .iter()
-                .find(|a| a.oid.to_string() == ID_TIMESTAMP_TOKEN)
-                .and_then(|a| a.values.iter().next())
-                .and_then(|v| v.to_der().ok());
-        }
-        let sig = self.signer.signature.as_bytes();
-        match &self.signer.signed_attrs {
-            Some(attrs) => {
+        out.timestamp_token = self
+            .unsigned_attrs
+            .iter()
+            .find(|a| a.oid.to_string() == ID_TIMESTAMP_TOKEN)
+            .and_then(|a| a.values.iter().next())
+            .and_then(|v| v.to_der().ok());
+        let sig = self.signature.as_slice();
+        match &self.signed_attrs_raw {
+            Some(raw) => {
                 let mut has_content_type = false;
-                for a in attrs.iter() {
+                for a in &self.signed_attrs {
                     let first = a.values.iter().next();
                     match a.oid.to_string().as_str() {
                         ID_CONTENT_TYPE => has_content_type = true,
@@ -256,19 +343,20 @@ impl ParsedCms {
                                 first.and_then(|v| v.decode_as::<Time>().ok()).map(|t| t.to_system_time());
                         }
                         oid @ (ID_SIGNING_CERT_V1 | ID_SIGNING_CERT_V2) => {
-                            out.ess = ess_check(first, cert.as_ref(), oid == ID_SIGNING_CERT_V2);
+                            let raw = self.signer_index().map(|i| self.certificates[i].der.as_slice());
+                            out.ess = ess_check(first, raw, oid == ID_SIGNING_CERT_V2);
                         }
                         _ => {}
                     }
                 }
                 // RFC 5652 §5.3: content-type is mandatory with signed attributes.
                 out.message_digest_ok &= has_content_type;
-                if let (Some(c), Ok(msg)) = (&cert, attrs.to_der()) {
+                if let Some(c) = &cert {
                     out.signature_ok = verify_message(
                         c.tbs_certificate().subject_public_key_info(),
-                        &self.signer.signature_algorithm,
+                        &self.signature_algorithm,
                         self.digest_alg,
-                        &msg,
+                        raw,
                         sig,
                     )
                     .is_ok();
@@ -277,12 +365,11 @@ impl ParsedCms {
             None => {
                 out.message_digest_ok = true;
                 if let Some(c) = &cert {
-                    let h =
-                        signature_hash(&self.signer.signature_algorithm, self.digest_alg).unwrap_or(self.digest_alg);
+                    let h = signature_hash(&self.signature_algorithm, self.digest_alg).unwrap_or(self.digest_alg);
                     out.signature_ok = h == self.digest_alg
                         && verify_prehashed(
                             c.tbs_certificate().subject_public_key_info(),
-                            &self.signer.signature_algorithm,
+                            &self.signature_algorithm,
                             h,
                             content_digest,
                             sig,
@@ -295,8 +382,8 @@ impl ParsedCms {
     }
 }
 
-fn ess_check(value: Option<&Any>, cert: Option<&Certificate>, v2: bool) -> EssCheck {
-    let (Some(v), Some(cert)) = (value, cert) else { return EssCheck::Mismatch };
+fn ess_check(value: Option<&Any>, cert_der: Option<&[u8]>, v2: bool) -> EssCheck {
+    let (Some(v), Some(der)) = (value, cert_der) else { return EssCheck::Mismatch };
     let Ok(sc) = v.decode_as::<SigningCertificate>() else { return EssCheck::Mismatch };
     let Some(first) = sc.certs.first() else { return EssCheck::Mismatch };
     let hash = if v2 {
@@ -310,6 +397,5 @@ fn ess_check(value: Option<&Any>, cert: Option<&Certificate>, v2: bool) -> EssCh
     } else {
         HashAlg::Sha1
     };
-    let Ok(der) = cert.to_der() else { return EssCheck::Mismatch };
-    if hash.digest(&der) == first.cert_hash.as_bytes() { EssCheck::Match } else { EssCheck::Mismatch }
+    if hash.digest(der) == first.cert_hash.as_bytes() { EssCheck::Match } else { EssCheck::Mismatch }
 }

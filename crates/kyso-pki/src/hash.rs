@@ -293,6 +293,28 @@ pub fn verify_prehashed(
                     .map_err(|_| VerifyError::Mismatch)?;
                     vk.verify_prehash(digest, &sig).map_err(|_| VerifyError::Mismatch)
                 }
+                "1.3.36.3.3.2.8.1.1.7" => {
+                    let vk = ecdsa::VerifyingKey::<bp256::BrainpoolP256r1>::from_sec1_bytes(point)
+                        .map_err(|_| VerifyError::BadKey)?;
+                    let sig = if plain {
+                        bp256::r1::ecdsa::Signature::from_slice(signature)
+                    } else {
+                        bp256::r1::ecdsa::Signature::from_der(signature)
+                    }
+                    .map_err(|_| VerifyError::Mismatch)?;
+                    vk.verify_prehash(digest, &sig).map_err(|_| VerifyError::Mismatch)
+                }
+                "1.3.36.3.3.2.8.1.1.11" => {
+                    let vk = ecdsa::VerifyingKey::<bp384::BrainpoolP384r1>::from_sec1_bytes(point)
+                        .map_err(|_| VerifyError::BadKey)?;
+                    let sig = if plain {
+                        bp384::r1::ecdsa::Signature::from_slice(signature)
+                    } else {
+                        bp384::r1::ecdsa::Signature::from_der(signature)
+                    }
+                    .map_err(|_| VerifyError::Mismatch)?;
+                    vk.verify_prehash(digest, &sig).map_err(|_| VerifyError::Mismatch)
+                }
                 _ => Err(VerifyError::BadKey),
             }
         }
@@ -308,5 +330,13 @@ pub fn verify_message(
     signature: &[u8],
 ) -> Result<(), VerifyError> {
     let hash = signature_hash(sig_alg, fallback_hash).ok_or(VerifyError::BadKey)?;
-    verify_prehashed(spki, sig_alg, hash, &hash.digest(message), signature)
+    let res = verify_prehashed(spki, sig_alg, hash, &hash.digest(message), signature);
+    // RSA PKCS#1 v1.5 signs a DigestInfo that names its own hash: some
+    // producers label the algorithm with one hash and sign with the
+    // SignerInfo's (seen in EU DSS output). The DigestInfo is covered by the
+    // signature, so accepting the hash it names is sound.
+    if res.is_err() && hash != fallback_hash && matches!(scheme(&sig_alg.oid), Some(Scheme::RsaV15(_))) {
+        return verify_prehashed(spki, sig_alg, fallback_hash, &fallback_hash.digest(message), signature);
+    }
+    res
 }

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod algorithm;
+mod ber;
 mod cert;
 mod cms;
 mod cms_verify;
@@ -24,8 +25,8 @@ pub use hash::{HashAlg, HashState, signature_hash, verify_message, verify_prehas
 pub use p12::{P12Error, Pkcs12Signer};
 pub use signer::{Signer, SignerError, ecdsa_der_max_len};
 pub use trust::{
-    ChainReport, ChainStatus, RevocationStatus, VGCA_PINS, cert_sha256, check_crls, load_certificates, load_crl,
-    pinned_name, validate_path,
+    CertDer, ChainReport, ChainStatus, RevocationStatus, VGCA_PINS, cert_sha256, check_crls, load_certificates,
+    load_crl, pinned_name, validate_path,
 };
 pub use verify::{VerifyError, verify_digest_signature};
 

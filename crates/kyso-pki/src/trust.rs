@@ -25,6 +25,30 @@ pub const VGCA_PINS: [(&str, &str); 3] = [
     ("Vietnam National Root CA", "bac8bf609ab420a8ee1780d74f4de5c7f7184959d2a7375b0a75e4c29f0908e7"),
 ];
 
+/// A certificate with the exact bytes it came in: signatures and hashes
+/// bind to those bytes, and a re-encoding may differ (e.g. a GeneralizedTime
+/// that RFC 5280 would write as UTCTime).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertDer {
+    /// The parsed certificate.
+    pub cert: Certificate,
+    /// Its original DER.
+    pub der: Vec<u8>,
+}
+
+impl CertDer {
+    /// Parses DER, keeping the bytes.
+    pub fn from_der(der: &[u8]) -> Option<Self> {
+        Certificate::from_der(der).ok().map(|cert| Self { cert, der: der.to_vec() })
+    }
+
+    /// The original bytes of `tbsCertificate`.
+    fn tbs(&self) -> Option<&[u8]> {
+        let outer = crate::ber::elements(&self.der)?.into_iter().next()?;
+        crate::ber::elements(outer.content)?.into_iter().next().map(|t| t.raw)
+    }
+}
+
 /// SHA-256 of a certificate's DER, lower-case hex.
 pub fn cert_sha256(cert: &Certificate) -> String {
     hex::encode(Sha256::digest(cert.to_der().unwrap_or_default()))
@@ -48,6 +72,8 @@ pub enum ChainStatus {
     BadSignature,
     /// An issuer is not a CA.
     NotCa,
+    /// A signature in the path uses an algorithm Kyso cannot check.
+    UnsupportedAlgorithm,
     /// A certificate of the path is outside its validity at the time.
     OutOfValidity,
 }
@@ -61,11 +87,11 @@ pub struct ChainReport {
     pub path: Vec<String>,
     /// The certificates of the path, signer first.
     #[serde(skip)]
-    pub certs: Vec<Certificate>,
+    pub certs: Vec<CertDer>,
 }
 
-fn within(cert: &Certificate, at: SystemTime) -> bool {
-    let v = cert.tbs_certificate().validity();
+fn within(cert: &CertDer, at: SystemTime) -> bool {
+    let v = cert.cert.tbs_certificate().validity();
     v.not_before.to_system_time() <= at && at <= v.not_after.to_system_time()
 }
 
@@ -78,25 +104,30 @@ fn is_ca(cert: &Certificate) -> bool {
     }
 }
 
-fn signed_by(child: &Certificate, issuer: &Certificate) -> bool {
-    let Ok(tbs) = child.tbs_certificate().to_der() else { return false };
-    verify_message(
-        issuer.tbs_certificate().subject_public_key_info(),
-        child.signature_algorithm(),
+/// Whether `issuer` signed `child`: `None` when the algorithm or key type
+/// is not supported (no conclusion either way).
+fn signed_by(child: &CertDer, issuer: &CertDer) -> Option<bool> {
+    let tbs = child.tbs()?;
+    match verify_message(
+        issuer.cert.tbs_certificate().subject_public_key_info(),
+        child.cert.signature_algorithm(),
         HashAlg::Sha256,
-        &tbs,
-        child.signature().raw_bytes(),
-    )
-    .is_ok()
+        tbs,
+        child.cert.signature().raw_bytes(),
+    ) {
+        Ok(()) => Some(true),
+        Err(crate::verify::VerifyError::Mismatch) => Some(false),
+        Err(_) => None,
+    }
 }
 
 /// Builds and checks a path from `leaf` through `pool` to one of `anchors`,
 /// judging validity at `at`. When several paths fail, the most specific
 /// failure is reported.
-pub fn validate_path(leaf: &Certificate, pool: &[Certificate], anchors: &[Certificate], at: SystemTime) -> ChainReport {
+pub fn validate_path(leaf: &CertDer, pool: &[CertDer], anchors: &[CertDer], at: SystemTime) -> ChainReport {
     let mut best = ChainReport {
         status: ChainStatus::NoChainFound,
-        path: vec![format_name(leaf.tbs_certificate().subject())],
+        path: vec![format_name(leaf.cert.tbs_certificate().subject())],
         certs: vec![leaf.clone()],
     };
     let mut path = vec![leaf.clone()];
@@ -109,31 +140,26 @@ fn rank(s: ChainStatus) -> u8 {
         ChainStatus::Valid => 4,
         ChainStatus::OutOfValidity => 3,
         ChainStatus::NotCa => 2,
+        ChainStatus::UnsupportedAlgorithm => 1,
         ChainStatus::BadSignature => 1,
         ChainStatus::NoChainFound => 0,
     }
 }
 
-fn report(path: &[Certificate], status: ChainStatus, best: &mut ChainReport) {
+fn report(path: &[CertDer], status: ChainStatus, best: &mut ChainReport) {
     if rank(status) > rank(best.status) || (rank(status) == rank(best.status) && path.len() > best.certs.len()) {
         *best = ChainReport {
             status,
-            path: path.iter().map(|c| format_name(c.tbs_certificate().subject())).collect(),
+            path: path.iter().map(|c| format_name(c.cert.tbs_certificate().subject())).collect(),
             certs: path.to_vec(),
         };
     }
 }
 
-fn walk(
-    path: &mut Vec<Certificate>,
-    pool: &[Certificate],
-    anchors: &[Certificate],
-    at: SystemTime,
-    best: &mut ChainReport,
-) {
+fn walk(path: &mut Vec<CertDer>, pool: &[CertDer], anchors: &[CertDer], at: SystemTime, best: &mut ChainReport) {
     let Some(current) = path.last().cloned() else { return };
     // An anchor reached (the certificate itself, by content).
-    if anchors.iter().any(|a| a == &current) {
+    if anchors.iter().any(|a| a.der == current.der) {
         let status = if path.iter().all(|c| within(c, at)) { ChainStatus::Valid } else { ChainStatus::OutOfValidity };
         report(path, status, best);
         return;
@@ -141,21 +167,27 @@ fn walk(
     if path.len() > 8 {
         return;
     }
-    let issuer_name = current.tbs_certificate().issuer();
-    let candidates = anchors.iter().chain(pool.iter()).filter(|c| c.tbs_certificate().subject() == issuer_name);
+    let issuer_name = current.cert.tbs_certificate().issuer();
+    let candidates = anchors.iter().chain(pool.iter()).filter(|c| c.cert.tbs_certificate().subject() == issuer_name);
     let mut any = false;
     for cand in candidates {
         if path.contains(cand) {
             continue;
         }
         any = true;
-        if !signed_by(&current, cand) {
+        let Some(good) = signed_by(&current, cand) else {
+            path.push(cand.clone());
+            report(path, ChainStatus::UnsupportedAlgorithm, best);
+            path.pop();
+            continue;
+        };
+        if !good {
             path.push(cand.clone());
             report(path, ChainStatus::BadSignature, best);
             path.pop();
             continue;
         }
-        if !is_ca(cand) {
+        if !is_ca(&cand.cert) {
             path.push(cand.clone());
             report(path, ChainStatus::NotCa, best);
             path.pop();
@@ -193,7 +225,10 @@ pub fn check_crls(cert: &Certificate, issuer: &Certificate, crls: &[Vec<u8>]) ->
         if &crl.tbs_cert_list.issuer != issuer.tbs_certificate().subject() {
             continue;
         }
-        let Ok(tbs) = crl.tbs_cert_list.to_der() else { continue };
+        let tbs = crate::ber::elements(der)
+            .and_then(|v| v.into_iter().next())
+            .and_then(|outer| crate::ber::elements(outer.content)?.into_iter().next().map(|t| t.raw.to_vec()));
+        let Some(tbs) = tbs else { continue };
         if verify_message(
             issuer.tbs_certificate().subject_public_key_info(),
             &crl.signature_algorithm,
@@ -218,11 +253,22 @@ pub fn check_crls(cert: &Certificate, issuer: &Certificate, crls: &[Vec<u8>]) ->
 }
 
 /// Reads every certificate from PEM or DER bytes.
-pub fn load_certificates(data: &[u8]) -> Vec<Certificate> {
-    if data.starts_with(b"-----") || data.windows(11).any(|w| w == b"-----BEGIN ") {
-        return Certificate::load_pem_chain(data).unwrap_or_default();
+pub fn load_certificates(data: &[u8]) -> Vec<CertDer> {
+    let Ok(text) = std::str::from_utf8(data) else { return CertDer::from_der(data).into_iter().collect() };
+    if !text.contains("-----BEGIN ") {
+        return CertDer::from_der(data).into_iter().collect();
     }
-    Certificate::from_der(data).map(|c| vec![c]).unwrap_or_default()
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
+        let Some(end) = rest[start..].find("-----END CERTIFICATE-----") else { break };
+        let block = &rest[start..start + end + 25];
+        if let Ok((_, der)) = der::pem::decode_vec(block.as_bytes()) {
+            out.extend(CertDer::from_der(&der));
+        }
+        rest = &rest[start + end + 25..];
+    }
+    out
 }
 
 /// Reads a CRL from PEM or DER bytes, returning DER.
