@@ -275,16 +275,10 @@ pub fn load_certificates(data: &[u8]) -> Vec<CertDer> {
 pub fn load_crl(data: &[u8]) -> Option<Vec<u8>> {
     if let Ok(text) = std::str::from_utf8(data) {
         if let Some(start) = text.find("-----BEGIN X509 CRL-----") {
-            let body: String =
-                text[start + 24..].lines().take_while(|l| !l.starts_with("-----END")).collect::<Vec<_>>().concat();
-            return base64_decode(body.trim());
+            let end = text[start..].find("-----END X509 CRL-----")? + start + 22;
+            let (_, der) = der::pem::decode_vec(text[start..end].as_bytes()).ok()?;
+            return Some(der);
         }
     }
     <CertificateList>::from_der(data).ok().map(|_| data.to_vec())
-}
-
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    der::pem::decode_vec(format!("-----BEGIN X509 CRL-----\n{s}\n-----END X509 CRL-----\n").as_bytes())
-        .ok()
-        .map(|(_, d)| d)
 }
