@@ -136,6 +136,7 @@ chain-no-chain-found = no path to a trusted root
 chain-bad-signature = a certificate signature is invalid
 chain-not-ca = an issuer is not a CA
 chain-out-of-validity = a certificate is expired or not yet valid at the validation time
+chain-unsupported-algorithm = a signature in the chain uses an algorithm Kyso cannot check
 revocation-good = not revoked
 revocation-revoked = REVOKED before the signing time
 revocation-revoked-after-signing = revoked after the signing time

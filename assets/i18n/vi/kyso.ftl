@@ -136,6 +136,7 @@ chain-no-chain-found = không dẫn tới chứng thư gốc tin cậy nào
 chain-bad-signature = chữ ký trên chứng thư không hợp lệ
 chain-not-ca = tổ chức cấp không phải CA
 chain-out-of-validity = chứng thư hết hạn hoặc chưa có hiệu lực tại thời điểm kiểm tra
+chain-unsupported-algorithm = một chữ ký trong chuỗi dùng thuật toán Kyso chưa kiểm tra được
 revocation-good = chưa bị thu hồi
 revocation-revoked = ĐÃ BỊ THU HỒI trước thời điểm ký
 revocation-revoked-after-signing = bị thu hồi sau thời điểm ký

@@ -254,3 +254,90 @@ fn sign_with_token_then_organisation_then_p12() {
         assert_eq!(text.matches("Signature is Valid.").count(), 3, "{text}");
     }
 }
+
+#[test]
+fn verify_reports_json_and_exit_codes() {
+    let fx = require_fixture!();
+    let module = fx.module.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("qd.pdf");
+    kyso_testkit::minimal_pdf(&input, 1);
+    let signed = dir.path().join("qd.signed.pdf");
+    let out = sign_cmd(
+        fx,
+        &["sign", input.to_str().unwrap(), "--module", module, "--token", tokens::TOCHUC, "--pin-stdin"],
+        pins::TOCHUC,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let root = fx.pki_file("root.pem");
+    let (crl, root_crl) = (fx.pki_file("crl.pem"), fx.pki_file("root-crl.pem"));
+    // The organisation token holds no CA certificate, so the CMS carries only
+    // the leaf (as VGCA tools do): the intermediate comes from --certs.
+    let int = fx.pki_file("int.pem");
+    let trust = [
+        "--trust",
+        root.to_str().unwrap(),
+        "--certs",
+        int.to_str().unwrap(),
+        "--crl",
+        crl.to_str().unwrap(),
+        "--crl",
+        root_crl.to_str().unwrap(),
+    ];
+    let mut args = vec!["verify", signed.to_str().unwrap(), "--json"];
+    args.extend(trust);
+    let out = cli(fx, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let v = json(&out);
+    assert_eq!(v["format"], "pdf");
+    assert_eq!(v["indication"], "TOTAL_PASSED");
+    let s = &v["signatures"][0];
+    for key in [
+        "field",
+        "signer",
+        "issuer",
+        "signing_time",
+        "timestamp",
+        "integrity",
+        "coverage",
+        "modifications",
+        "chain",
+        "revocation",
+        "indication",
+        "sub_indication",
+        "warnings",
+    ] {
+        assert!(s.get(key).is_some(), "missing key {key}");
+    }
+    assert_eq!(s["signer"], "Sở Thông tin và Truyền thông tỉnh Bắc Ninh");
+    assert_eq!(
+        (s["integrity"].as_str(), s["coverage"].as_str(), s["revocation"].as_str()),
+        (Some("intact"), Some("whole_file"), Some("good"))
+    );
+
+    // Vietnamese human report by default.
+    let mut args = vec!["verify", signed.to_str().unwrap()];
+    args.extend(trust);
+    let text = String::from_utf8(cli(fx, &args).stdout).unwrap();
+    assert!(text.contains("Kết luận chung: HỢP LỆ") && text.contains("Toàn vẹn: nguyên vẹn"), "{text}");
+
+    // Without trust: indeterminate (exit 2), with the revocation warning.
+    let out = cli(fx, &["verify", signed.to_str().unwrap(), "--lang", "en"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("INDETERMINATE"));
+
+    // Altered after signing: exit 1.
+    let mut bytes = std::fs::read(&signed).unwrap();
+    bytes[300] ^= 1;
+    let bad = dir.path().join("bad.pdf");
+    std::fs::write(&bad, bytes).unwrap();
+    let mut args = vec!["verify", bad.to_str().unwrap(), "--json"];
+    args.extend(trust);
+    let out = cli(fx, &args);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["signatures"][0]["sub_indication"], "HASH_FAILURE");
+
+    // Usage and I/O errors are 3 and above.
+    assert_eq!(cli(fx, &["verify", "--bogus", "x.pdf"]).status.code(), Some(3));
+    assert!(cli(fx, &["verify", "/nonexistent.pdf"]).status.code().unwrap() >= 3);
+}
