@@ -137,6 +137,7 @@ chain-bad-signature = a certificate signature is invalid
 chain-not-ca = an issuer is not a CA
 chain-out-of-validity = a certificate is expired or not yet valid at the validation time
 chain-unsupported-algorithm = a signature in the chain uses an algorithm Kyso cannot check
+chain-constraint-violation = a certificate of the chain violates a constraint (unknown critical extension, path length)
 revocation-good = not revoked
 revocation-revoked = REVOKED before the signing time
 revocation-revoked-after-signing = revoked after the signing time

@@ -137,6 +137,7 @@ chain-bad-signature = chữ ký trên chứng thư không hợp lệ
 chain-not-ca = tổ chức cấp không phải CA
 chain-out-of-validity = chứng thư hết hạn hoặc chưa có hiệu lực tại thời điểm kiểm tra
 chain-unsupported-algorithm = một chữ ký trong chuỗi dùng thuật toán Kyso chưa kiểm tra được
+chain-constraint-violation = một chứng thư trong chuỗi vi phạm ràng buộc (phần mở rộng bắt buộc lạ, độ dài đường dẫn)
 revocation-good = chưa bị thu hồi
 revocation-revoked = ĐÃ BỊ THU HỒI trước thời điểm ký
 revocation-revoked-after-signing = bị thu hồi sau thời điểm ký

@@ -17,7 +17,7 @@ fn big_pdf(path: &Path, bytes: usize) {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     let mut off = Vec::new();
     let mut pos = 0usize;
-    let mut put = |f: &mut std::io::BufWriter<std::fs::File>, s: &[u8], pos: &mut usize| {
+    let put = |f: &mut std::io::BufWriter<std::fs::File>, s: &[u8], pos: &mut usize| {
         f.write_all(s).unwrap();
         *pos += s.len();
     };

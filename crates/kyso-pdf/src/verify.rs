@@ -323,7 +323,7 @@ fn certification_of(reader: &PdfReader, catalog: &Dict) -> Option<(u32, i64)> {
     let Some(Object::Ref(n, _)) = perms.as_dict()?.get("DocMDP").cloned() else { return None };
     let sig = reader.get(n).ok()?;
     let mut p = 2;
-    if let Some(Object::Array(refs)) = sig.as_dict()?.get("Reference").map(|r| reader.resolve(r).ok()).flatten() {
+    if let Some(Object::Array(refs)) = sig.as_dict()?.get("Reference").and_then(|r| reader.resolve(r).ok()) {
         for r in refs {
             let r = reader.resolve(&r).ok()?;
             let d = r.as_dict()?;
@@ -414,10 +414,10 @@ fn verify_one(
         return r;
     };
     let Ok(Object::Dict(sig)) = reader.get(*sig_num) else { return r };
-    if let Some((n, p)) = docmdp {
-        if n == sig_num {
-            r.certification = Some(*p);
-        }
+    if let Some((n, p)) = docmdp
+        && n == sig_num
+    {
+        r.certification = Some(*p);
     }
     r.subfilter = sig
         .get("SubFilter")
@@ -566,7 +566,7 @@ fn verify_one(
                 if opts.anchors.contains(&pair[0]) {
                     break;
                 }
-                statuses.push(check_crls(&pair[0].cert, &pair[1].cert, &crls));
+                statuses.push(check_crls(&pair[0].cert, &pair[1].cert, &crls, at));
             }
             let signing = claimed.or(check.signing_time).or(ts_time).unwrap_or(at);
             r.revocation = if statuses.iter().any(|s| matches!(s, RevocationStatus::Revoked(_))) {
@@ -621,6 +621,7 @@ fn verify_one(
                 (Indication::Indeterminate, Some("NO_CERTIFICATE_CHAIN_FOUND"))
             }
             ChainStatus::UnsupportedAlgorithm => (Indication::Indeterminate, Some("CRYPTO_CONSTRAINTS_FAILURE_NO_POE")),
+            ChainStatus::ConstraintViolation => (Indication::Indeterminate, Some("CHAIN_CONSTRAINTS_FAILURE")),
         }
     };
     r.indication = ind;
@@ -789,15 +790,14 @@ fn analyse_changes(reader: &PdfReader, signed_end: u64, docmdp: Option<i64>) -> 
 fn judge_change(reader: &PdfReader, num: u32, old: &Object, new: &Object, docmdp: Option<i64>) -> Option<String> {
     let (Some(od), Some(nd)) = (old.as_dict(), new.as_dict()) else {
         // Arrays: only /Fields or /Annots arrays that grew by signature widgets.
-        if let (Object::Array(oa), Object::Array(na)) = (old, new) {
-            if only_appended(oa, na)
-                && na
-                    .iter()
-                    .filter(|x| !oa.contains(x))
-                    .all(|x| reader.resolve(x).is_ok_and(|w| is_sig_field(&w) || is_sig_widget(reader, &w)))
-            {
-                return None;
-            }
+        if let (Object::Array(oa), Object::Array(na)) = (old, new)
+            && only_appended(oa, na)
+            && na
+                .iter()
+                .filter(|x| !oa.contains(x))
+                .all(|x| reader.resolve(x).is_ok_and(|w| is_sig_field(&w) || is_sig_widget(reader, &w)))
+        {
+            return None;
         }
         return Some(format!("object {num} changed"));
     };

@@ -33,7 +33,7 @@ fn trust(fx: &Fixture) -> VerifyOptions {
     }
 }
 
-fn signed_file(fx: &Fixture, dir: &Path, signers: &[&dyn Signer]) -> PathBuf {
+fn signed_file(_fx: &Fixture, dir: &Path, signers: &[&dyn Signer]) -> PathBuf {
     let mut current = dir.join("in.pdf");
     minimal_pdf(&current, 2);
     for (i, s) in signers.iter().enumerate() {

@@ -74,6 +74,9 @@ pub enum ChainStatus {
     NotCa,
     /// A signature in the path uses an algorithm Kyso cannot check.
     UnsupportedAlgorithm,
+    /// A certificate carries a critical extension Kyso does not process
+    /// (RFC 5280 §4.2), or violates a path length constraint (§4.2.1.9).
+    ConstraintViolation,
     /// A certificate of the path is outside its validity at the time.
     OutOfValidity,
 }
@@ -93,6 +96,68 @@ pub struct ChainReport {
 fn within(cert: &CertDer, at: SystemTime) -> bool {
     let v = cert.cert.tbs_certificate().validity();
     v.not_before.to_system_time() <= at && at <= v.not_after.to_system_time()
+}
+
+/// Extensions Kyso understands or may safely ignore when critical
+/// (RFC 5280 §4.2: a certificate with any other critical extension is
+/// rejected).
+const KNOWN_EXTENSIONS: [&str; 14] = [
+    "2.5.29.14",         // subjectKeyIdentifier
+    "2.5.29.35",         // authorityKeyIdentifier
+    "2.5.29.15",         // keyUsage
+    "2.5.29.37",         // extKeyUsage
+    "2.5.29.17",         // subjectAltName
+    "2.5.29.18",         // issuerAltName
+    "2.5.29.19",         // basicConstraints
+    "2.5.29.30",         // nameConstraints (not enforced: see pkits-divergences.txt)
+    "2.5.29.31",         // cRLDistributionPoints
+    "2.5.29.32",         // certificatePolicies
+    "2.5.29.33",         // policyMappings
+    "2.5.29.36",         // policyConstraints
+    "2.5.29.54",         // inhibitAnyPolicy
+    "1.3.6.1.5.5.7.1.1", // authorityInfoAccess
+];
+
+fn unknown_critical(cert: &Certificate) -> bool {
+    cert.tbs_certificate().extensions().is_some_and(|exts| {
+        exts.iter().any(|e| e.critical && !KNOWN_EXTENSIONS.contains(&e.extn_id.to_string().as_str()))
+    })
+}
+
+/// RFC 5280 §4.2.1.3: a CA key that signs certificates needs keyCertSign
+/// (and cRLSign for CRLs) when the key usage extension is present.
+fn key_usage_allows(cert: &Certificate, crl: bool) -> bool {
+    match cert.tbs_certificate().get_extension::<x509_cert::ext::pkix::KeyUsage>() {
+        Ok(Some((_, ku))) => {
+            if crl {
+                ku.crl_sign()
+            } else {
+                ku.key_cert_sign()
+            }
+        }
+        Ok(None) => true,
+        Err(_) => false,
+    }
+}
+
+fn self_issued(cert: &Certificate) -> bool {
+    cert.tbs_certificate().subject() == cert.tbs_certificate().issuer()
+}
+
+/// RFC 5280 §4.2.1.9: for each CA of the path (the anchor excluded), the
+/// non-self-issued intermediates below it must not exceed its pathLen.
+fn path_lengths_ok(path: &[CertDer]) -> bool {
+    for (i, ca) in path.iter().enumerate().skip(1).take(path.len().saturating_sub(2)) {
+        if let Ok(Some((_, bc))) = ca.cert.tbs_certificate().get_extension::<BasicConstraints>()
+            && let Some(max) = bc.path_len_constraint
+        {
+            let below = path[1..i].iter().filter(|c| !self_issued(&c.cert)).count();
+            if below > usize::from(max) {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 fn is_ca(cert: &Certificate) -> bool {
@@ -141,6 +206,7 @@ fn rank(s: ChainStatus) -> u8 {
         ChainStatus::OutOfValidity => 3,
         ChainStatus::NotCa => 2,
         ChainStatus::UnsupportedAlgorithm => 1,
+        ChainStatus::ConstraintViolation => 2,
         ChainStatus::BadSignature => 1,
         ChainStatus::NoChainFound => 0,
     }
@@ -160,7 +226,13 @@ fn walk(path: &mut Vec<CertDer>, pool: &[CertDer], anchors: &[CertDer], at: Syst
     let Some(current) = path.last().cloned() else { return };
     // An anchor reached (the certificate itself, by content).
     if anchors.iter().any(|a| a.der == current.der) {
-        let status = if path.iter().all(|c| within(c, at)) { ChainStatus::Valid } else { ChainStatus::OutOfValidity };
+        let status = if path[..path.len() - 1].iter().any(|c| unknown_critical(&c.cert)) || !path_lengths_ok(path) {
+            ChainStatus::ConstraintViolation
+        } else if path.iter().all(|c| within(c, at)) {
+            ChainStatus::Valid
+        } else {
+            ChainStatus::OutOfValidity
+        };
         report(path, status, best);
         return;
     }
@@ -187,7 +259,7 @@ fn walk(path: &mut Vec<CertDer>, pool: &[CertDer], anchors: &[CertDer], at: Syst
             path.pop();
             continue;
         }
-        if !is_ca(&cand.cert) {
+        if !is_ca(&cand.cert) || !key_usage_allows(&cand.cert, false) {
             path.push(cand.clone());
             report(path, ChainStatus::NotCa, best);
             path.pop();
@@ -217,12 +289,30 @@ pub enum RevocationStatus {
     NotChecked,
 }
 
-/// Checks `cert` against the CRLs (DER) that its `issuer` signed.
-pub fn check_crls(cert: &Certificate, issuer: &Certificate, crls: &[Vec<u8>]) -> RevocationStatus {
+/// CRL extensions Kyso processes or may ignore (RFC 5280 §5.2): a CRL with
+/// any other critical extension (issuing distribution point, delta CRL
+/// indicator, …) is not used.
+const KNOWN_CRL_EXTENSIONS: [&str; 2] = ["2.5.29.20", "2.5.29.35"];
+
+/// Checks `cert` against the CRLs (DER) that its `issuer` signed and that
+/// are current at `at` (RFC 5280 §6.3.3: thisUpdate ≤ at ≤ nextUpdate).
+pub fn check_crls(cert: &Certificate, issuer: &Certificate, crls: &[Vec<u8>], at: SystemTime) -> RevocationStatus {
     let mut status = RevocationStatus::NotChecked;
+    if !key_usage_allows(issuer, true) {
+        return status;
+    }
     for der in crls {
         let Ok(crl) = <CertificateList>::from_der(der) else { continue };
         if &crl.tbs_cert_list.issuer != issuer.tbs_certificate().subject() {
+            continue;
+        }
+        let tl = &crl.tbs_cert_list;
+        if tl.this_update.to_system_time() > at || tl.next_update.is_some_and(|n| n.to_system_time() < at) {
+            continue;
+        }
+        if tl.crl_extensions.as_ref().is_some_and(|exts| {
+            exts.iter().any(|e| e.critical && !KNOWN_CRL_EXTENSIONS.contains(&e.extn_id.to_string().as_str()))
+        }) {
             continue;
         }
         let tbs = crate::ber::elements(der)
@@ -273,12 +363,12 @@ pub fn load_certificates(data: &[u8]) -> Vec<CertDer> {
 
 /// Reads a CRL from PEM or DER bytes, returning DER.
 pub fn load_crl(data: &[u8]) -> Option<Vec<u8>> {
-    if let Ok(text) = std::str::from_utf8(data) {
-        if let Some(start) = text.find("-----BEGIN X509 CRL-----") {
-            let end = text[start..].find("-----END X509 CRL-----")? + start + 22;
-            let (_, der) = der::pem::decode_vec(text[start..end].as_bytes()).ok()?;
-            return Some(der);
-        }
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Some(start) = text.find("-----BEGIN X509 CRL-----")
+    {
+        let end = text[start..].find("-----END X509 CRL-----")? + start + 22;
+        let (_, der) = der::pem::decode_vec(&text.as_bytes()[start..end]).ok()?;
+        return Some(der);
     }
     <CertificateList>::from_der(data).ok().map(|_| data.to_vec())
 }
