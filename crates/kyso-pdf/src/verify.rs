@@ -276,6 +276,117 @@ fn hash_ranges(path: &Path, alg: HashAlg, br: &[u64; 4]) -> std::io::Result<Vec<
     Ok(h.finalize())
 }
 
+/// Digests of many byte ranges in one sequential read of the file. Every
+/// ByteRange is `[0, a) ∪ [b, e)`: one running state per algorithm hashes the
+/// file from the start, is forked at each `a`, and each fork then takes only
+/// the bytes of its own `[b, e)` (a revision's tail), so the cost is one pass
+/// plus the tails, not one pass per signature.
+fn hash_all(path: &Path, requests: &[(HashAlg, [u64; 4])]) -> std::io::Result<Vec<Vec<u8>>> {
+    let mut f = std::fs::File::open(path)?;
+    let mut shared: Vec<(HashAlg, HashState)> = Vec::new();
+    for a in requests.iter().map(|r| r.0) {
+        if !shared.iter().any(|(x, _)| *x == a) {
+            shared.push((a, HashState::new(a)));
+        }
+    }
+    let prefix_end = requests.iter().map(|r| r.1[1]).max().unwrap_or(0);
+    let end = requests.iter().map(|r| r.1[2] + r.1[3]).max().unwrap_or(0);
+    let mut forks: Vec<Option<HashState>> = vec![None; requests.len()];
+    let mut breaks: Vec<u64> = requests.iter().flat_map(|r| [r.1[1], r.1[2], r.1[2] + r.1[3]]).collect();
+    breaks.push(end);
+    breaks.sort_unstable();
+    breaks.dedup();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut pos = 0u64;
+    while pos < end {
+        // Fork the shared state for signatures whose hole starts here.
+        for (i, (alg, br)) in requests.iter().enumerate() {
+            if br[1] == pos && forks[i].is_none() {
+                forks[i] = shared.iter().find(|(a, _)| a == alg).map(|(_, h)| h.clone());
+            }
+        }
+        let next_break = breaks.iter().copied().find(|b| *b > pos).unwrap_or(end);
+        let n = (next_break - pos).min(buf.len() as u64) as usize;
+        let got = f.read(&mut buf[..n])?;
+        if got == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        let chunk = &buf[..got];
+        if pos < prefix_end {
+            for (_, h) in &mut shared {
+                h.update(chunk);
+            }
+        }
+        for (i, (_, br)) in requests.iter().enumerate() {
+            if pos >= br[2] && pos < br[2] + br[3] {
+                if let Some(h) = &mut forks[i] {
+                    h.update(chunk);
+                }
+            }
+        }
+        pos += got as u64;
+    }
+    // A request whose hole starts at the end (empty second range) forks last.
+    for (i, (alg, br)) in requests.iter().enumerate() {
+        if br[1] == pos && forks[i].is_none() {
+            forks[i] = shared.iter().find(|(a, _)| a == alg).map(|(_, h)| h.clone());
+        }
+    }
+    Ok(forks.into_iter().map(|h| h.map(HashState::finalize).unwrap_or_default()).collect())
+}
+
+/// Precomputed range digests, keyed by algorithm and byte range.
+type Digests = Vec<((HashAlg, [u64; 4]), Vec<u8>)>;
+
+fn digest_of(path: &Path, digests: &Digests, alg: HashAlg, br: &[u64; 4]) -> std::io::Result<Vec<u8>> {
+    match digests.iter().find(|(k, _)| k.0 == alg && &k.1 == br) {
+        Some((_, d)) => Ok(d.clone()),
+        None => hash_ranges(path, alg, br),
+    }
+}
+
+/// The (algorithm, range) pairs the signatures will need, found cheaply
+/// before the single hashing pass.
+fn plan_digests(reader: &PdfReader, fields: &[Field]) -> Vec<(HashAlg, [u64; 4])> {
+    let mut out = Vec::new();
+    for f in fields {
+        let Some(Object::Ref(n, _)) = &f.value else { continue };
+        let Ok(Object::Dict(sig)) = reader.get(*n) else { continue };
+        let br: Vec<i64> = match sig.get("ByteRange") {
+            Some(Object::Array(a)) => a.iter().map(|x| x.as_int().unwrap_or(-1)).collect(),
+            _ => continue,
+        };
+        if br.len() != 4
+            || br.iter().any(|v| *v < 0)
+            || br[0] != 0
+            || br[2] < br[1]
+            || (br[2] + br[3]) as u64 > reader.len()
+        {
+            continue;
+        }
+        let br = [0, br[1] as u64, br[2] as u64, br[3] as u64];
+        let Some(Object::Str(c)) = sig.get("Contents") else { continue };
+        let Ok(cms) = parse_cms(c) else { continue };
+        let sub = sig.get("SubFilter").and_then(Object::as_name).unwrap_or_default();
+        let alg = match sub {
+            b"adbe.pkcs7.sha1" => HashAlg::Sha1,
+            b"ETSI.RFC3161" => match cms
+                .econtent()
+                .and_then(|e| parse_tst(&e))
+                .and_then(|(i, _)| HashAlg::from_oid(&i.hash_algorithm.oid))
+            {
+                Some(a) => a,
+                None => continue,
+            },
+            _ => cms.digest_alg,
+        };
+        if !out.contains(&(alg, br)) {
+            out.push((alg, br));
+        }
+    }
+    out
+}
+
 /// Verifies every signature of the PDF at `path`.
 pub fn verify_pdf(path: &Path, opts: &VerifyOptions) -> PdfReport {
     match verify_inner(path, opts) {
@@ -298,6 +409,11 @@ fn verify_inner(path: &Path, opts: &VerifyOptions) -> Result<PdfReport, PdfError
     let (_, catalog) = reader.catalog()?;
     let docmdp = certification_of(&reader, &catalog);
     let dss = dss_material(&reader, &catalog);
+    let plan = plan_digests(&reader, &fields);
+    let digests: Digests = match hash_all(path, &plan) {
+        Ok(d) => plan.into_iter().zip(d).collect(),
+        Err(_) => Vec::new(),
+    };
     let mut signatures = Vec::new();
     let mut unsigned = Vec::new();
     for f in fields {
@@ -309,7 +425,7 @@ fn verify_inner(path: &Path, opts: &VerifyOptions) -> Result<PdfReport, PdfError
         match &f.value {
             _ if placeholder => unsigned.push(f.name.clone()),
             None => unsigned.push(f.name.clone()),
-            Some(v) => signatures.push(verify_one(&reader, path, &f, v, opts, &docmdp, &dss)),
+            Some(v) => signatures.push(verify_one(&reader, path, &f, v, opts, &docmdp, &dss, &digests)),
         }
     }
     let indication = signatures.iter().map(|s| s.indication).max().unwrap_or(Indication::TotalFailed);
@@ -375,6 +491,7 @@ fn verify_one(
     opts: &VerifyOptions,
     docmdp: &Option<(u32, i64)>,
     dss: &Dss,
+    digests: &Digests,
 ) -> SignatureReport {
     let mut r = SignatureReport {
         field: field.name.clone(),
@@ -462,14 +579,10 @@ fn verify_one(
             return r;
         }
     };
-    let detached_digest = match hash_ranges(path, cms.digest_alg, &br) {
-        Ok(d) => d,
-        Err(_) => return r,
-    };
     let (check, ts_time) = match r.subfilter.as_str() {
         "adbe.pkcs7.sha1" => {
             // ISO 32000-2 §12.8.3.3.1: the SHA-1 of the ranges is the encapsulated content.
-            let Ok(range_sha1) = hash_ranges(path, HashAlg::Sha1, &br) else { return r };
+            let Ok(range_sha1) = digest_of(path, digests, HashAlg::Sha1, &br) else { return r };
             let econtent = cms.econtent().unwrap_or_default();
             let c = cms.check(&cms.digest_alg.digest(&econtent));
             let ok = econtent == range_sha1;
@@ -482,7 +595,7 @@ fn verify_one(
                 Some((imprint, t)) => {
                     let alg = HashAlg::from_oid(&imprint.hash_algorithm.oid);
                     let ok = alg
-                        .and_then(|a| hash_ranges(path, a, &br).ok())
+                        .and_then(|a| digest_of(path, digests, a, &br).ok())
                         .is_some_and(|d| d == imprint.hashed_message.as_bytes());
                     (CmsCheck { message_digest_ok: c.message_digest_ok && ok, ..c }, Some(t))
                 }
@@ -498,6 +611,7 @@ fn verify_one(
                 r.warnings.push("detached_with_econtent".into());
                 return r;
             }
+            let Ok(detached_digest) = digest_of(path, digests, cms.digest_alg, &br) else { return r };
             (cms.check(&detached_digest), None)
         }
     };
@@ -870,4 +984,31 @@ fn is_sig_widget(reader: &PdfReader, w: &Object) -> bool {
             .and_then(|d| d.get("Parent"))
             .and_then(|p| reader.resolve(p).ok())
             .is_some_and(|p| is_sig_field(&p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_pass_digests_equal_separate_passes() {
+        let dir = std::env::temp_dir().join(format!("kyso-hash-all-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("f.bin");
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        // Three nested signatures and a timestamp-like request with another hash.
+        let reqs = vec![
+            (HashAlg::Sha256, [0, 10_000, 20_000, 50_000]),
+            (HashAlg::Sha256, [0, 100_000, 140_000, 60_000]),
+            (HashAlg::Sha384, [0, 100_000, 140_000, 60_000]),
+            (HashAlg::Sha256, [0, 250_000, 260_000, 40_000]),
+            (HashAlg::Sha1, [0, 299_000, 300_000, 0]),
+        ];
+        let one = hash_all(&path, &reqs).unwrap();
+        for (i, (alg, br)) in reqs.iter().enumerate() {
+            assert_eq!(one[i], hash_ranges(&path, *alg, br).unwrap(), "request {i}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
