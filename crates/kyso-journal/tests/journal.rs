@@ -1,0 +1,117 @@
+//! The journal's chain, tamper detection, concurrency and fault handling.
+#![allow(clippy::unwrap_used)]
+
+use kyso_journal::{Entry, Filter, Journal, to_csv};
+use rusqlite::Connection;
+
+fn entry(action: &str, signer: &str, file: &str) -> Entry {
+    Entry {
+        action: action.into(),
+        input_path: Some(file.into()),
+        signer_subject: Some(signer.into()),
+        outcome: "ok".into(),
+        ..Default::default()
+    }
+}
+
+fn filled(dir: &std::path::Path) -> Journal {
+    let mut j = Journal::open(&dir.join("journal.sqlite")).unwrap();
+    for i in 0..5 {
+        j.append(&entry(if i % 2 == 0 { "sign" } else { "verify" }, "CN=Nguyễn Văn A", &format!("/tmp/công-văn-{i}.pdf"))).unwrap();
+    }
+    j
+}
+
+#[test]
+fn chain_verifies_and_search_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = filled(dir.path());
+    assert_eq!(j.verify_chain().unwrap(), None);
+    assert_eq!(j.search(&Filter::default()).unwrap().len(), 5);
+    assert_eq!(j.search(&Filter { action: Some("sign".into()), ..Default::default() }).unwrap().len(), 3);
+    assert_eq!(j.search(&Filter { signer: Some("Nguyễn".into()), ..Default::default() }).unwrap().len(), 5);
+    assert_eq!(j.search(&Filter { file: Some("công-văn-3".into()), ..Default::default() }).unwrap().len(), 1);
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    assert_eq!(j.search(&Filter { since: Some(today.clone()), until: Some(today), ..Default::default() }).unwrap().len(), 5);
+    assert!(j.search(&Filter { until: Some("2000-01-01".into()), ..Default::default() }).unwrap().is_empty());
+}
+
+#[test]
+fn edited_deleted_and_inserted_rows_are_caught_at_the_right_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite");
+    drop(filled(dir.path()));
+    let raw = Connection::open(&path).unwrap();
+
+    raw.execute("UPDATE entries SET signer_subject = 'CN=Kẻ giả mạo' WHERE id = 3", []).unwrap();
+    let b = Journal::open(&path).unwrap().verify_chain().unwrap().unwrap();
+    assert_eq!((b.entry_id, b.kind), (3, "edited"));
+    raw.execute("UPDATE entries SET signer_subject = 'CN=Nguyễn Văn A' WHERE id = 3", []).unwrap();
+    assert_eq!(Journal::open(&path).unwrap().verify_chain().unwrap(), None);
+
+    raw.execute("DELETE FROM entries WHERE id = 2", []).unwrap();
+    let b = Journal::open(&path).unwrap().verify_chain().unwrap().unwrap();
+    assert_eq!((b.entry_id, b.kind), (3, "deleted_or_inserted"));
+
+    // An inserted row (copied from a valid one) breaks the link after it.
+    let dir2 = tempfile::tempdir().unwrap();
+    let path2 = dir2.path().join("journal.sqlite");
+    drop(filled(dir2.path()));
+    let raw2 = Connection::open(&path2).unwrap();
+    raw2.execute("UPDATE entries SET id = id + 1000 WHERE id >= 4", []).unwrap();
+    raw2.execute("UPDATE entries SET id = id - 999 WHERE id >= 1000", []).unwrap();
+    raw2.execute(
+        "INSERT INTO entries SELECT 4, time_utc, time_local, kyso_version, action, role, input_path, input_sha256, output_path, output_sha256, signer_subject, signer_issuer, signer_serial, signer_sha256, token_label, token_serial, token_module, level, tsa, precheck, evidence, verification, outcome, error_code, prev_hash, hash FROM entries WHERE id = 1",
+        [],
+    )
+    .unwrap();
+    let b = Journal::open(&path2).unwrap().verify_chain().unwrap().unwrap();
+    assert_eq!(b.entry_id, 4);
+}
+
+#[test]
+fn two_writers_at_once_both_land() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite");
+    drop(Journal::open(&path).unwrap());
+    let handles: Vec<_> = (0..2)
+        .map(|w| {
+            let p = path.clone();
+            std::thread::spawn(move || {
+                let mut j = Journal::open(&p).unwrap();
+                for i in 0..50 {
+                    j.append(&entry("verify", "CN=A", &format!("w{w}-{i}.pdf"))).unwrap();
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let j = Journal::open(&path).unwrap();
+    assert_eq!(j.search(&Filter::default()).unwrap().len(), 100);
+    assert_eq!(j.verify_chain().unwrap(), None);
+}
+
+#[test]
+fn a_corrupt_file_is_moved_aside_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite");
+    std::fs::write(&path, b"this is not a database, just garbage bytes that look like nothing").unwrap();
+    let mut j = Journal::open(&path).unwrap();
+    assert!(j.warning.as_deref().unwrap_or("").contains("corrupt"), "{:?}", j.warning);
+    j.append(&entry("sign", "CN=B", "x.pdf")).unwrap();
+    assert_eq!(j.verify_chain().unwrap(), None);
+    let aside = std::fs::read_dir(dir.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains("corrupt")).count();
+    assert_eq!(aside, 1);
+}
+
+#[test]
+fn csv_has_vietnamese_headers_a_bom_and_intact_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = filled(dir.path());
+    let csv = to_csv(&j.search(&Filter::default()).unwrap());
+    assert!(csv.starts_with("\u{feff}Mã,Thời gian (giờ Việt Nam),"));
+    assert!(csv.contains("CN=Nguyễn Văn A"));
+    assert_eq!(csv.lines().count(), 6);
+}
