@@ -151,3 +151,13 @@ warn-signature-timestamp-invalid = The signature timestamp is invalid.
 warn-sig-dict-not-indirect = The signature dictionary is not an indirect object.
 warn-sig-dict-not-at-offset = The signature dictionary sits in an object stream: format failure.
 warn-tstinfo-invalid = The document timestamp is invalid.
+
+## Journal
+journal-recovered = Warning: the journal was damaged and a new one was started ({ $detail }).
+journal-write-failed = Warning: the activity journal could not be written ({ $detail }). The signing/verification result itself is kept.
+journal-intact = The journal is intact: the hash chain holds at every entry.
+journal-broken = The journal WAS ALTERED: the hash chain breaks at entry #{ $id } ({ $kind }).
+journal-break-edited = an entry's content was edited
+journal-break-deleted-or-inserted = an entry was deleted or inserted
+journal-action-sign = sign
+journal-action-verify = verify

@@ -151,3 +151,13 @@ warn-signature-timestamp-invalid = Dấu thời gian của chữ ký không hợ
 warn-sig-dict-not-indirect = Từ điển chữ ký không phải đối tượng gián tiếp.
 warn-sig-dict-not-at-offset = Từ điển chữ ký nằm trong luồng đối tượng: sai định dạng.
 warn-tstinfo-invalid = Dấu thời gian tài liệu không hợp lệ.
+
+## Nhật ký
+journal-recovered = Cảnh báo: nhật ký bị hỏng và đã được thay bằng nhật ký mới ({ $detail }).
+journal-write-failed = Cảnh báo: không ghi được nhật ký hoạt động ({ $detail }). Kết quả ký/kiểm tra vẫn được giữ nguyên.
+journal-intact = Nhật ký nguyên vẹn: chuỗi băm khớp ở mọi mục.
+journal-broken = Nhật ký BỊ SỬA ĐỔI: chuỗi băm gãy tại mục #{ $id } ({ $kind }).
+journal-break-edited = nội dung mục đã bị sửa
+journal-break-deleted-or-inserted = có mục bị xoá hoặc chèn thêm
+journal-action-sign = ký
+journal-action-verify = kiểm tra

@@ -4,6 +4,7 @@
 //! or token error, 5 I/O error, 6 document or certificate refused.
 #![forbid(unsafe_code)]
 
+mod journal;
 mod output;
 mod sign;
 mod tokens;
@@ -81,6 +82,8 @@ enum Command {
     Sign(Box<sign::SignArgs>),
     /// Check the signatures of PDF files (exit 0 all valid, 1 any invalid, 2 otherwise).
     Verify(verify::VerifyArgs),
+    /// The local activity journal: list, filter, export (--csv, --json), `log verify`.
+    Log(journal::LogArgs),
 }
 
 fn main() -> ExitCode {
@@ -104,6 +107,7 @@ fn main() -> ExitCode {
         }
         Command::Sign(args) => sign::sign(&t, &args, cli.json),
         Command::Verify(args) => verify::verify(&t, &args, cli.json),
+        Command::Log(args) => journal::log(&t, &args, cli.json),
     };
     ExitCode::from(code)
 }

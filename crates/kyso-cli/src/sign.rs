@@ -312,8 +312,29 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
     }
     let signer = match open_signer(t, args) {
         Ok(s) => s,
-        Err(e) => return report_fatal(json, e),
+        Err(e) => {
+            // A failed attempt is journaled too (never the PIN).
+            for input in &args.files {
+                let (path, sha) = crate::journal::file_facts(input);
+                crate::journal::record(
+                    t,
+                    &kyso_journal::Entry {
+                        action: "sign".into(),
+                        input_path: path,
+                        input_sha256: sha,
+                        token_label: args.token.clone(),
+                        level: Some("B-B".into()),
+                        outcome: "failed".into(),
+                        error_code: Some(e.error.code.into()),
+                        ..Default::default()
+                    },
+                );
+            }
+            return report_fatal(json, e);
+        }
     };
+    let signer_sha = kyso_pki::cert_sha256(signer.certificate());
+    let token_label = signer_token(args);
     let cert = CertInfo::from_certificate(signer.certificate(), std::time::SystemTime::now());
     let mut code = exit::OK;
     let mut results = Vec::new();
@@ -330,8 +351,30 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
             force: args.force,
             ..Default::default()
         };
+        let (in_path, in_sha) = crate::journal::file_facts(input);
+        let mut entry = kyso_journal::Entry {
+            action: "sign".into(),
+            input_path: in_path,
+            input_sha256: in_sha,
+            signer_subject: Some(cert.subject.clone()),
+            signer_issuer: Some(cert.issuer.clone()),
+            signer_serial: Some(cert.serial.clone()),
+            signer_sha256: Some(signer_sha.clone()),
+            token_label: token_label.clone(),
+            token_module: args.modules.modules.first().map(|m| m.display().to_string()),
+            level: Some("B-B".into()),
+            // TT 15/2025 Art. 5: validity and key usage were checked before
+            // signing; revocation is not checked online yet.
+            precheck: Some("validity_ok;key_usage_ok;revocation_not_checked".into()),
+            outcome: "ok".into(),
+            ..Default::default()
+        };
         match sign_pdf(input, &output, signer.as_ref(), &opts) {
             Ok(o) => {
+                let (out_path, out_sha) = crate::journal::file_facts(&output);
+                entry.output_path = out_path;
+                entry.output_sha256 = out_sha;
+                crate::journal::record(t, &entry);
                 if !json {
                     println!(
                         "{}",
@@ -352,6 +395,9 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
             }
             Err(e) => {
                 let (c, err) = sign_error(t, &e);
+                entry.outcome = "failed".into();
+                entry.error_code = Some(err.code.into());
+                crate::journal::record(t, &entry);
                 if code == exit::OK {
                     code = c;
                 }
@@ -382,6 +428,13 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
         });
     }
     code
+}
+
+fn signer_token(args: &SignArgs) -> Option<String> {
+    match &args.p12 {
+        Some(p) => Some(format!("PKCS#12 {}", p.display())),
+        None => args.token.clone(),
+    }
 }
 
 fn report_fatal(json: bool, e: Fatal) -> u8 {

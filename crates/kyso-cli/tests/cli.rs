@@ -7,10 +7,17 @@ use std::process::{Command, Output};
 use kyso_testkit::{Fixture, pins, require_fixture, tokens};
 use serde_json::Value;
 
+/// A journal directory private to this test process.
+fn data_dir() -> &'static std::path::Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
 fn cli(fx: &Fixture, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kyso-cli"))
         .args(args)
         .env("SOFTHSM2_CONF", &fx.softhsm_conf)
+        .env("KYSO_DATA_DIR", data_dir())
         .env_remove("KYSO_LANG")
         .output()
         .expect("kyso-cli runs")
@@ -80,6 +87,7 @@ fn certs_with_pin_from_stdin_and_a_wrong_pin() {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kyso-cli"))
             .args(["certs", "--module", module, "--token", tokens::TOCHUC, "--pin-stdin", "--json"])
             .env("SOFTHSM2_CONF", &fx.softhsm_conf)
+            .env("KYSO_DATA_DIR", data_dir())
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -117,6 +125,7 @@ fn sign_cmd(fx: &Fixture, args: &[&str], secret: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kyso-cli"))
         .args(args)
         .env("SOFTHSM2_CONF", &fx.softhsm_conf)
+        .env("KYSO_DATA_DIR", data_dir())
         .env_remove("KYSO_LANG")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

@@ -307,7 +307,8 @@ impl Journal {
     }
 
     fn open_checked(path: &Path) -> Result<Self, JournalError> {
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
         conn.busy_timeout(Duration::from_secs(15))?;
         let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         let _ = mode;
@@ -329,8 +330,9 @@ impl Journal {
     /// transaction (two writers serialise on the lock).
     pub fn append(&mut self, entry: &Entry) -> Result<Record, JournalError> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let last: Option<(i64, String)> =
-            tx.query_row("SELECT id, hash FROM entries ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let last: Option<(i64, String)> = tx
+            .query_row("SELECT id, hash FROM entries ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
         let (id, prev) = match last {
             Some((id, h)) => (id + 1, h),
             None => (1, GENESIS.to_owned()),
@@ -349,7 +351,15 @@ impl Journal {
             ],
         )?;
         tx.commit()?;
-        Ok(Record { id, time_utc: utc, time_local: local, kyso_version: version, entry: entry.clone(), prev_hash: prev, hash })
+        Ok(Record {
+            id,
+            time_utc: utc,
+            time_local: local,
+            kyso_version: version,
+            entry: entry.clone(),
+            prev_hash: prev,
+            hash,
+        })
     }
 
     /// Entries matching `f`, oldest first.
@@ -424,9 +434,22 @@ pub fn file_sha256(path: &Path) -> Option<String> {
 /// as UTF-8), RFC 4180 quoting.
 pub fn to_csv(records: &[Record]) -> String {
     const HEADERS: [&str; 16] = [
-        "Mã", "Thời gian (giờ Việt Nam)", "Thời gian UTC", "Hành động", "Vai trò", "Tệp gốc", "SHA-256 tệp gốc",
-        "Tệp kết quả", "SHA-256 tệp kết quả", "Người ký", "Tổ chức cấp", "Số hiệu chứng thư", "Thiết bị",
-        "Kết quả kiểm tra", "Kết quả", "Mã lỗi",
+        "Mã",
+        "Thời gian (giờ Việt Nam)",
+        "Thời gian UTC",
+        "Hành động",
+        "Vai trò",
+        "Tệp gốc",
+        "SHA-256 tệp gốc",
+        "Tệp kết quả",
+        "SHA-256 tệp kết quả",
+        "Người ký",
+        "Tổ chức cấp",
+        "Số hiệu chứng thư",
+        "Thiết bị",
+        "Kết quả kiểm tra",
+        "Kết quả",
+        "Mã lỗi",
     ];
     let q = |s: &str| {
         if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }

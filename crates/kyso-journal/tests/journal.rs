@@ -17,7 +17,12 @@ fn entry(action: &str, signer: &str, file: &str) -> Entry {
 fn filled(dir: &std::path::Path) -> Journal {
     let mut j = Journal::open(&dir.join("journal.sqlite")).unwrap();
     for i in 0..5 {
-        j.append(&entry(if i % 2 == 0 { "sign" } else { "verify" }, "CN=Nguyễn Văn A", &format!("/tmp/công-văn-{i}.pdf"))).unwrap();
+        j.append(&entry(
+            if i % 2 == 0 { "sign" } else { "verify" },
+            "CN=Nguyễn Văn A",
+            &format!("/tmp/công-văn-{i}.pdf"),
+        ))
+        .unwrap();
     }
     j
 }
@@ -32,7 +37,10 @@ fn chain_verifies_and_search_filters() {
     assert_eq!(j.search(&Filter { signer: Some("Nguyễn".into()), ..Default::default() }).unwrap().len(), 5);
     assert_eq!(j.search(&Filter { file: Some("công-văn-3".into()), ..Default::default() }).unwrap().len(), 1);
     let today = time::OffsetDateTime::now_utc().date().to_string();
-    assert_eq!(j.search(&Filter { since: Some(today.clone()), until: Some(today), ..Default::default() }).unwrap().len(), 5);
+    assert_eq!(
+        j.search(&Filter { since: Some(today.clone()), until: Some(today), ..Default::default() }).unwrap().len(),
+        5
+    );
     assert!(j.search(&Filter { until: Some("2000-01-01".into()), ..Default::default() }).unwrap().is_empty());
 }
 
@@ -102,7 +110,11 @@ fn a_corrupt_file_is_moved_aside_with_a_warning() {
     assert!(j.warning.as_deref().unwrap_or("").contains("corrupt"), "{:?}", j.warning);
     j.append(&entry("sign", "CN=B", "x.pdf")).unwrap();
     assert_eq!(j.verify_chain().unwrap(), None);
-    let aside = std::fs::read_dir(dir.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains("corrupt")).count();
+    let aside = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("corrupt"))
+        .count();
     assert_eq!(aside, 1);
 }
 
