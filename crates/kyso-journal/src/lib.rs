@@ -42,10 +42,10 @@ pub enum JournalError {
 
 impl From<rusqlite::Error> for JournalError {
     fn from(e: rusqlite::Error) -> Self {
-        if let rusqlite::Error::SqliteFailure(f, _) = &e {
-            if f.code == rusqlite::ErrorCode::DiskFull {
-                return Self::DiskFull;
-            }
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && f.code == rusqlite::ErrorCode::DiskFull
+        {
+            return Self::DiskFull;
         }
         Self::Db(e.to_string())
     }

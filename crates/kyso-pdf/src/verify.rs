@@ -318,10 +318,11 @@ fn hash_all(path: &Path, requests: &[(HashAlg, [u64; 4])]) -> std::io::Result<Ve
             }
         }
         for (i, (_, br)) in requests.iter().enumerate() {
-            if pos >= br[2] && pos < br[2] + br[3] {
-                if let Some(h) = &mut forks[i] {
-                    h.update(chunk);
-                }
+            if pos >= br[2]
+                && pos < br[2] + br[3]
+                && let Some(h) = &mut forks[i]
+            {
+                h.update(chunk);
             }
         }
         pos += got as u64;
@@ -414,6 +415,7 @@ fn verify_inner(path: &Path, opts: &VerifyOptions) -> Result<PdfReport, PdfError
         Ok(d) => plan.into_iter().zip(d).collect(),
         Err(_) => Vec::new(),
     };
+    let ctx = Context { reader: &reader, path, opts, docmdp, dss, digests };
     let mut signatures = Vec::new();
     let mut unsigned = Vec::new();
     for f in fields {
@@ -425,7 +427,7 @@ fn verify_inner(path: &Path, opts: &VerifyOptions) -> Result<PdfReport, PdfError
         match &f.value {
             _ if placeholder => unsigned.push(f.name.clone()),
             None => unsigned.push(f.name.clone()),
-            Some(v) => signatures.push(verify_one(&reader, path, &f, v, opts, &docmdp, &dss, &digests)),
+            Some(v) => signatures.push(verify_one(&ctx, &f, v)),
         }
     }
     let indication = signatures.iter().map(|s| s.indication).max().unwrap_or(Indication::TotalFailed);
@@ -482,17 +484,21 @@ fn dss_material(reader: &PdfReader, catalog: &Dict) -> Dss {
     out
 }
 
+/// What every signature of a file is checked against.
+struct Context<'a> {
+    reader: &'a PdfReader,
+    path: &'a Path,
+    opts: &'a VerifyOptions,
+    /// (certification signature object, DocMDP P).
+    docmdp: Option<(u32, i64)>,
+    dss: Dss,
+    digests: Digests,
+}
+
 #[allow(clippy::too_many_lines)]
-fn verify_one(
-    reader: &PdfReader,
-    path: &Path,
-    field: &Field,
-    value: &Object,
-    opts: &VerifyOptions,
-    docmdp: &Option<(u32, i64)>,
-    dss: &Dss,
-    digests: &Digests,
-) -> SignatureReport {
+fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureReport {
+    let (reader, path, opts, docmdp, dss, digests) =
+        (ctx.reader, ctx.path, ctx.opts, &ctx.docmdp, &ctx.dss, &ctx.digests);
     let mut r = SignatureReport {
         field: field.name.clone(),
         kind: "signature",
