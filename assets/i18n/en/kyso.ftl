@@ -161,3 +161,9 @@ journal-break-edited = an entry's content was edited
 journal-break-deleted-or-inserted = an entry was deleted or inserted
 journal-action-sign = sign
 journal-action-verify = verify
+
+## Visible signatures
+sign-placed = Signature placed: { $where }
+err-image = The image cannot be used (PNG needed): { $detail }
+err-preset-missing = Missing input for the signature preset: { $option }
+err-rect-off-page = The signature rectangle is outside the page.

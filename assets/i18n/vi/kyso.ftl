@@ -161,3 +161,9 @@ journal-break-edited = nội dung mục đã bị sửa
 journal-break-deleted-or-inserted = có mục bị xoá hoặc chèn thêm
 journal-action-sign = ký
 journal-action-verify = kiểm tra
+
+## Chữ ký hiển thị
+sign-placed = Vị trí chữ ký: { $where }
+err-image = Ảnh không dùng được (cần PNG): { $detail }
+err-preset-missing = Thiếu thông tin cho mẫu chữ ký: { $option }
+err-rect-off-page = Khung chữ ký nằm ngoài trang.

@@ -44,9 +44,44 @@ pub struct SignArgs {
     /// Signature field name (a new field, or an existing empty one).
     #[arg(long)]
     field: Option<String>,
-    /// Page (1-based) for a new field's widget.
-    #[arg(long, default_value_t = 1)]
-    page: usize,
+    /// Page (1-based) for the signature's widget (default: 1, or the last
+    /// page for the approver and issuer presets).
+    #[arg(long)]
+    page: Option<usize>,
+    /// Visible signature preset (NĐ 30/2020 Phụ lục I): approver (signature
+    /// image), issuer (organisation seal, number, date), appendix, copy.
+    #[arg(long, value_parser = ["approver", "issuer", "appendix", "copy"])]
+    role: Option<String>,
+    /// Rectangle x1,y1,x2,y2 in points for the widget.
+    #[arg(long, value_parser = parse_rect)]
+    rect: Option<[f64; 4]>,
+    /// Handwritten-signature image (blue PNG, transparent background), approver.
+    #[arg(long, value_name = "PNG")]
+    image: Option<PathBuf>,
+    /// Organisation seal image (red PNG, transparent background), issuer.
+    #[arg(long, value_name = "PNG")]
+    seal: Option<PathBuf>,
+    /// The seal's real diameter in millimetres.
+    #[arg(long, default_value_t = 36.0)]
+    seal_mm: f64,
+    /// Number and symbol ("Số: 123/QĐ-UBND"): written by the issuer, shown by appendix.
+    #[arg(long)]
+    number: Option<String>,
+    /// Where the issuer writes the number on page 1 (x1,y1,x2,y2).
+    #[arg(long, value_parser = parse_rect)]
+    number_rect: Option<[f64; 4]>,
+    /// Issue date line ("Bắc Ninh, ngày 22 tháng 11 năm 2026"), issuer.
+    #[arg(long)]
+    date: Option<String>,
+    /// Where the issuer writes the date on page 1 (x1,y1,x2,y2).
+    #[arg(long, value_parser = parse_rect)]
+    date_rect: Option<[f64; 4]>,
+    /// Copy form ("SAO Y", default "Bản sao điện tử"), copy.
+    #[arg(long)]
+    copy_form: Option<String>,
+    /// The copying organisation, copy.
+    #[arg(long)]
+    org: Option<String>,
     /// Reason.
     #[arg(long)]
     reason: Option<String>,
@@ -69,6 +104,15 @@ pub struct SignArgs {
     /// Overwrite existing output files.
     #[arg(long)]
     force: bool,
+}
+
+fn parse_rect(s: &str) -> Result<[f64; 4], String> {
+    let v: Vec<f64> =
+        s.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+    match v.as_slice() {
+        [a, b, c, d] => Ok([*a, *b, *c, *d]),
+        _ => Err("expected x1,y1,x2,y2".into()),
+    }
 }
 
 fn parse_digest(s: &str) -> Result<DigestAlgorithm, String> {
@@ -340,9 +384,12 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
     let mut results = Vec::new();
     for input in &args.files {
         let output = args.output.clone().unwrap_or_else(|| default_output(input));
-        let opts = SignOptions {
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        let mut opts = SignOptions {
             field_name: args.field.clone(),
-            page: Some(args.page),
+            page: args.page.or(Some(1)),
+            time: Some(now),
             reason: args.reason.clone(),
             location: args.location.clone(),
             contact_info: args.contact.clone(),
@@ -351,9 +398,39 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
             force: args.force,
             ..Default::default()
         };
+        if let Some(role) = &args.role {
+            match placement(t, args, role, input, now) {
+                Ok(p) => {
+                    if !json {
+                        println!("{}", t.tr_args("sign-placed", &[("where", &p.description)]));
+                    }
+                    opts.page = Some(p.page);
+                    opts.appearance = Some(p.appearance);
+                    opts.extra_widgets = p.extra_widgets;
+                }
+                Err(err) => {
+                    if code == exit::OK {
+                        code = exit::REFUSED;
+                    }
+                    if !json {
+                        eprintln!("{}: {}", input.display(), err.message);
+                    }
+                    results.push(FileResult {
+                        input: input.clone(),
+                        output: None,
+                        ok: false,
+                        field: None,
+                        byte_range: None,
+                        error: Some(err),
+                    });
+                    continue;
+                }
+            }
+        }
         let (in_path, in_sha) = crate::journal::file_facts(input);
         let mut entry = kyso_journal::Entry {
             action: "sign".into(),
+            role: args.role.clone(),
             input_path: in_path,
             input_sha256: in_sha,
             signer_subject: Some(cert.subject.clone()),
@@ -428,6 +505,62 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
         });
     }
     code
+}
+
+/// Computes the visible appearance of a role preset for one file.
+fn placement(
+    t: &Translator,
+    args: &SignArgs,
+    role: &str,
+    input: &std::path::Path,
+    now: i64,
+) -> Result<kyso_pdf::presets::Placement, ErrorOut> {
+    use kyso_pdf::presets::{PresetError, PresetInput, Role, prepare};
+    let read = |p: &Option<PathBuf>| -> Result<Option<Vec<u8>>, ErrorOut> {
+        match p {
+            Some(p) => std::fs::read(p).map(Some).map_err(|e| ErrorOut {
+                code: "io",
+                message: t.tr_args("err-io", &[("path", &p.display().to_string()), ("detail", &e.to_string())]),
+            }),
+            None => Ok(None),
+        }
+    };
+    let input_spec = PresetInput {
+        role: Role::parse(role).unwrap_or(Role::Approver),
+        page: args.page,
+        rect: args.rect,
+        image: read(&args.image)?,
+        seal: read(&args.seal)?,
+        seal_mm: args.seal_mm,
+        number: args.number.clone(),
+        number_rect: args.number_rect,
+        date: args.date.clone(),
+        date_rect: args.date_rect,
+        copy_form: args.copy_form.clone(),
+        organization: args.org.clone(),
+        time: now,
+    };
+    let reader = kyso_pdf::PdfReader::open(input).map_err(|e| ErrorOut {
+        code: "pdf_malformed",
+        message: t.tr_args("err-pdf-malformed", &[("detail", &e.to_string())]),
+    })?;
+    prepare(&reader, &input_spec).map_err(|e| match e {
+        PresetError::Appearance(a) => {
+            ErrorOut { code: "image_invalid", message: t.tr_args("err-image", &[("detail", &a.to_string())]) }
+        }
+        PresetError::Missing(opt) => {
+            ErrorOut { code: "usage", message: t.tr_args("err-preset-missing", &[("option", opt)]) }
+        }
+        PresetError::RectOffPage => ErrorOut { code: "rect_off_page", message: t.tr("err-rect-off-page") },
+        PresetError::NoSuchPage { page, count } => ErrorOut {
+            code: "no_such_page",
+            message: t.tr_args("err-no-such-page", &[("page", &page.to_string()), ("count", &count.to_string())]),
+        },
+        other => ErrorOut {
+            code: "pdf_malformed",
+            message: t.tr_args("err-pdf-malformed", &[("detail", &other.to_string())]),
+        },
+    })
 }
 
 fn signer_token(args: &SignArgs) -> Option<String> {

@@ -350,3 +350,58 @@ fn verify_reports_json_and_exit_codes() {
     assert_eq!(cli(fx, &["verify", "--bogus", "x.pdf"]).status.code(), Some(3));
     assert!(cli(fx, &["verify", "/nonexistent.pdf"]).status.code().unwrap() >= 3);
 }
+
+#[test]
+fn sign_with_a_role_preset_and_bad_preset_inputs() {
+    let fx = require_fixture!();
+    let module = fx.module.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("phu-luc.pdf");
+    kyso_testkit::minimal_pdf(&input, 2);
+    let inp = input.to_str().unwrap();
+    let out = sign_cmd(
+        fx,
+        &[
+            "sign",
+            inp,
+            "--module",
+            module,
+            "--token",
+            tokens::TOCHUC,
+            "--pin-stdin",
+            "--role",
+            "appendix",
+            "--number",
+            "Số: 45/PL-UBND",
+            "--json",
+        ],
+        pins::TOCHUC,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(&out)["files"][0]["ok"], true);
+    // Appendix without a number, and an approver image that is not a PNG.
+    let junk = dir.path().join("chu-ky.png");
+    std::fs::write(&junk, b"GIF89a").unwrap();
+    for (extra, code) in [
+        (vec!["--role", "appendix"], "usage"),
+        (vec!["--role", "approver", "--image", junk.to_str().unwrap()], "image_invalid"),
+    ] {
+        let mut args = vec![
+            "sign",
+            inp,
+            "-o",
+            "/tmp/kyso-never.pdf",
+            "--module",
+            module,
+            "--token",
+            tokens::TOCHUC,
+            "--pin-stdin",
+            "--json",
+        ];
+        args.extend(extra);
+        let out = sign_cmd(fx, &args, pins::TOCHUC);
+        assert_eq!(out.status.code(), Some(6));
+        assert_eq!(json(&out)["files"][0]["error"]["code"], code);
+        assert!(!std::path::Path::new("/tmp/kyso-never.pdf").exists());
+    }
+}

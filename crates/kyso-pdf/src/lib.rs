@@ -4,14 +4,17 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod appearance;
 mod filter;
 pub mod object;
+pub mod presets;
 pub mod reader;
 mod sign;
 mod verify;
 mod writer;
 
+pub use appearance::{Appearance, AppearanceError, Builder, Png, TextLine};
 pub use reader::{PdfError, PdfReader, Section, XrefEntry, XrefKind};
-pub use sign::{Appearance, SignError, SignOptions, SignOutcome, sign_pdf};
+pub use sign::{SignError, SignOptions, SignOutcome, sign_pdf};
 pub use verify::{Indication, PdfReport, SignatureReport, VerifyOptions, verify_pdf};
 pub use writer::IncrementalUpdate;

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use kyso_pki::{Hasher, Signer, SignerError, build_detached_cms, estimate_cms_len};
 
+use crate::appearance::{Appearance, relocate};
 use crate::object::{Dict, Object, StreamData};
 use crate::reader::{PdfError, PdfReader};
 use crate::writer::IncrementalUpdate;
@@ -20,18 +21,6 @@ use crate::writer::IncrementalUpdate;
 /// Room kept in `/Contents` for an RFC 3161 timestamp added later (B-T).
 const TIMESTAMP_RESERVE: usize = 8192;
 const BYTERANGE_WIDTH: usize = 10;
-
-/// A visible appearance: a form XObject placed in a rectangle of the page
-/// (user space units). The visible-signature layer builds these.
-#[derive(Clone, Debug)]
-pub struct Appearance {
-    /// `[x1 y1 x2 y2]` on the page.
-    pub rect: [f64; 4],
-    /// Content stream of the form XObject (in its own space `[0 0 w h]`).
-    pub content: Vec<u8>,
-    /// `/Resources` of the form XObject.
-    pub resources: Dict,
-}
 
 /// What to sign and how.
 #[derive(Clone, Debug, Default)]
@@ -55,6 +44,12 @@ pub struct SignOptions {
     pub certify: Option<u8>,
     /// Visible appearance; `None` = invisible (zero rectangle).
     pub appearance: Option<Appearance>,
+    /// Further widgets of the same signature field, each on a page (1-based)
+    /// with its own appearance — e.g. the clerk's number and date written
+    /// where the document has them (NĐ 30/2020 Art. 15(3)). Adding a
+    /// signature field with its widgets is an allowed change after earlier
+    /// signatures.
+    pub extra_widgets: Vec<(usize, Appearance)>,
     /// Overwrite an existing output file.
     pub force: bool,
 }
@@ -176,6 +171,29 @@ fn docmdp_level(reader: &PdfReader, catalog: &Dict) -> Result<Option<i64>, PdfEr
         }
     }
     Ok(Some(2))
+}
+
+/// Writes an appearance's objects and its form XObject; returns the form's
+/// object number.
+fn write_appearance(up: &mut IncrementalUpdate, ap: &Appearance) -> u32 {
+    let numbers: Vec<u32> = ap.objects.iter().map(|_| up.alloc()).collect();
+    for (obj, n) in ap.objects.iter().zip(&numbers) {
+        let mut o = obj.clone();
+        relocate(&mut o, &numbers);
+        up.write(*n, &o);
+    }
+    let (w, h) = ((ap.rect[2] - ap.rect[0]).abs(), (ap.rect[3] - ap.rect[1]).abs());
+    let mut resources = Object::Dict(ap.resources.clone());
+    relocate(&mut resources, &numbers);
+    let fmt = |v: f64| Object::Real(format!("{v:.2}"));
+    let xobj = Dict::new()
+        .with("Type", Object::name("XObject"))
+        .with("Subtype", Object::name("Form"))
+        .with("BBox", Object::Array(vec![fmt(0.0), fmt(0.0), fmt(w), fmt(h)]))
+        .with("Resources", resources);
+    let n = up.alloc();
+    up.write(n, &Object::Stream(xobj, StreamData::Bytes(ap.content.clone())));
+    n
 }
 
 /// Signs `input` into `output` with `signer`.
@@ -302,18 +320,49 @@ pub fn sign_pdf(
     }
     field.set("V", Object::Ref(sig_num, 0));
     if let Some(ap) = &opts.appearance {
-        let (w, h) = ((ap.rect[2] - ap.rect[0]).abs(), (ap.rect[3] - ap.rect[1]).abs());
-        let xobj = Dict::new()
-            .with("Type", Object::name("XObject"))
-            .with("Subtype", Object::name("Form"))
-            .with("BBox", Object::Array(vec![num(0.0), num(0.0), num(w), num(h)]))
-            .with("Resources", Object::Dict(ap.resources.clone()));
-        let ap_num = up.alloc();
-        up.write(ap_num, &Object::Stream(xobj, StreamData::Bytes(ap.content.clone())));
+        let ap_num = write_appearance(&mut up, ap);
         field.set("AP", Object::Dict(Dict::new().with("N", Object::Ref(ap_num, 0))));
         if existing.is_some() {
             field.set("Rect", Object::Array(ap.rect.iter().map(|v| num(*v)).collect()));
         }
+    }
+    // Extra widgets make the field a parent with /Kids (§12.7.4.1): the
+    // field keeps only field keys and every widget, the main one included,
+    // becomes a kid with /Parent.
+    let mut extra_refs: Vec<(u32, u32)> = Vec::new();
+    let mut main_widget = field_num;
+    if !opts.extra_widgets.is_empty() {
+        if existing.is_some() {
+            return Err(SignError::FieldNotEmpty(field_name));
+        }
+        main_widget = up.alloc();
+        let mut widget = Dict::new();
+        for key in ["Type", "Subtype", "F", "Rect", "P", "AP"] {
+            if let Some(v) = field.get(key).cloned() {
+                widget.set(key, v);
+                field.remove(key);
+            }
+        }
+        widget.set("Parent", Object::Ref(field_num, 0));
+        up.write(main_widget, &Object::Dict(widget));
+        for (page, ap) in &opts.extra_widgets {
+            let pnum =
+                *pages.get(page.wrapping_sub(1)).ok_or(SignError::NoSuchPage { page: *page, count: pages.len() })?;
+            let ap_num = write_appearance(&mut up, ap);
+            let wnum = up.alloc();
+            let widget = Dict::new()
+                .with("Type", Object::name("Annot"))
+                .with("Subtype", Object::name("Widget"))
+                .with("Parent", Object::Ref(field_num, 0))
+                .with("F", Object::Int(132))
+                .with("Rect", Object::Array(ap.rect.iter().map(|v| num(*v)).collect()))
+                .with("P", Object::Ref(pnum, 0))
+                .with("AP", Object::Dict(Dict::new().with("N", Object::Ref(ap_num, 0))));
+            up.write(wnum, &Object::Dict(widget));
+            extra_refs.push((pnum, wnum));
+        }
+        let kids = std::iter::once(main_widget).chain(extra_refs.iter().map(|(_, w)| *w));
+        field.set("Kids", Object::Array(kids.map(|w| Object::Ref(w, 0)).collect()));
     }
     up.write(field_num, &Object::Dict(field));
 
@@ -321,24 +370,35 @@ pub fn sign_pdf(
     let mut catalog_changed = false;
     let mut catalog = catalog;
     if existing.is_none() {
-        let mut page = reader.get(page_num)?.as_dict().cloned().ok_or_else(|| PdfError::Malformed("page".into()))?;
-        match page.get("Annots").cloned() {
-            Some(Object::Ref(an, _)) => {
-                let mut arr = match reader.get(an)? {
-                    Object::Array(a) => a,
-                    _ => Vec::new(),
-                };
-                arr.push(Object::Ref(field_num, 0));
-                up.write(an, &Object::Array(arr));
+        // Each page that gets widgets: its /Annots grows (in place when indirect).
+        let mut per_page: Vec<(u32, Vec<u32>)> = vec![(page_num, vec![main_widget])];
+        for (pnum, wnum) in &extra_refs {
+            match per_page.iter_mut().find(|(p, _)| p == pnum) {
+                Some((_, list)) => list.push(*wnum),
+                None => per_page.push((*pnum, vec![*wnum])),
             }
-            Some(Object::Array(mut arr)) => {
-                arr.push(Object::Ref(field_num, 0));
-                page.set("Annots", Object::Array(arr));
-                up.write(page_num, &Object::Dict(page));
-            }
-            _ => {
-                page.set("Annots", Object::Array(vec![Object::Ref(field_num, 0)]));
-                up.write(page_num, &Object::Dict(page));
+        }
+        for (pnum, widgets) in per_page {
+            let refs: Vec<Object> = widgets.iter().map(|w| Object::Ref(*w, 0)).collect();
+            let mut page = reader.get(pnum)?.as_dict().cloned().ok_or_else(|| PdfError::Malformed("page".into()))?;
+            match page.get("Annots").cloned() {
+                Some(Object::Ref(an, _)) => {
+                    let mut arr = match reader.get(an)? {
+                        Object::Array(a) => a,
+                        _ => Vec::new(),
+                    };
+                    arr.extend(refs);
+                    up.write(an, &Object::Array(arr));
+                }
+                Some(Object::Array(mut arr)) => {
+                    arr.extend(refs);
+                    page.set("Annots", Object::Array(arr));
+                    up.write(pnum, &Object::Dict(page));
+                }
+                _ => {
+                    page.set("Annots", Object::Array(refs));
+                    up.write(pnum, &Object::Dict(page));
+                }
             }
         }
         fields.push(Object::Ref(field_num, 0));
