@@ -167,3 +167,6 @@ sign-placed = Signature placed: { $where }
 err-image = The image cannot be used (PNG needed): { $detail }
 err-preset-missing = Missing input for the signature preset: { $option }
 err-rect-off-page = The signature rectangle is outside the page.
+
+err-timestamp = The timestamp could not be obtained: { $detail }. The file was not signed.
+warn-validated-at-timestamp-time = The certificate has expired, but the timestamp proves the signature was made while it was valid.

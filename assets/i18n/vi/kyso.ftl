@@ -167,3 +167,6 @@ sign-placed = Vị trí chữ ký: { $where }
 err-image = Ảnh không dùng được (cần PNG): { $detail }
 err-preset-missing = Thiếu thông tin cho mẫu chữ ký: { $option }
 err-rect-off-page = Khung chữ ký nằm ngoài trang.
+
+err-timestamp = Không lấy được dấu thời gian: { $detail }. Tệp chưa được ký.
+warn-validated-at-timestamp-time = Chứng thư đã hết hạn nhưng dấu thời gian chứng minh chữ ký được tạo khi chứng thư còn hiệu lực.

@@ -101,6 +101,15 @@ pub struct SignArgs {
     /// Use RSASSA-PSS instead of PKCS#1 v1.5 (RSA keys).
     #[arg(long)]
     pss: bool,
+    /// PAdES level: B-B (default) or B-T (with a signature timestamp).
+    #[arg(long, default_value = "B-B", value_parser = ["B-B", "B-T"])]
+    level: String,
+    /// Timestamp server (RFC 3161) for B-T.
+    #[arg(long, default_value = kyso_pki::tsp::VGCA_TSA)]
+    tsa: String,
+    /// Seconds to wait for the timestamp server (the VGCA TSA is slow).
+    #[arg(long, default_value_t = 180)]
+    tsa_timeout: u64,
     /// Overwrite existing output files.
     #[arg(long)]
     force: bool,
@@ -339,6 +348,9 @@ fn sign_error(t: &Translator, e: &SignError) -> (u8, ErrorOut) {
             "no_such_page",
             t.tr_args("err-no-such-page", &[("page", &page.to_string()), ("count", &count.to_string())]),
         ),
+        SignError::Timestamp(e) => {
+            (exit::IO, "timestamp_failed", t.tr_args("err-timestamp", &[("detail", &e.to_string())]))
+        }
         SignError::Signer(SignerError::TokenRemoved) => (exit::TOKEN, "token_removed", t.tr("err-token-removed")),
         SignError::Signer(other) => {
             (exit::TOKEN, "signer_error", t.tr_args("err-signer", &[("detail", &other.to_string())]))
@@ -367,7 +379,7 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
                         input_path: path,
                         input_sha256: sha,
                         token_label: args.token.clone(),
-                        level: Some("B-B".into()),
+                        level: Some(args.level.clone()),
                         outcome: "failed".into(),
                         error_code: Some(e.error.code.into()),
                         ..Default::default()
@@ -390,6 +402,10 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
             field_name: args.field.clone(),
             page: args.page.or(Some(1)),
             time: Some(now),
+            tsa: (args.level == "B-T").then(|| kyso_pki::TsaConfig {
+                url: args.tsa.clone(),
+                timeout: std::time::Duration::from_secs(args.tsa_timeout),
+            }),
             reason: args.reason.clone(),
             location: args.location.clone(),
             contact_info: args.contact.clone(),
@@ -439,7 +455,8 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
             signer_sha256: Some(signer_sha.clone()),
             token_label: token_label.clone(),
             token_module: args.modules.modules.first().map(|m| m.display().to_string()),
-            level: Some("B-B".into()),
+            level: Some(args.level.clone()),
+            tsa: (args.level == "B-T").then(|| args.tsa.clone()),
             // TT 15/2025 Art. 5: validity and key usage were checked before
             // signing; revocation is not checked online yet.
             precheck: Some("validity_ok;key_usage_ok;revocation_not_checked".into()),

@@ -11,7 +11,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use kyso_pki::{Hasher, Signer, SignerError, build_detached_cms, estimate_cms_len};
+use kyso_pki::{CmsBuildError, Hasher, Signer, SignerError, TsaConfig, build_detached_cms_with, estimate_cms_len};
 
 use crate::appearance::{Appearance, relocate};
 use crate::object::{Dict, Object, StreamData};
@@ -50,6 +50,8 @@ pub struct SignOptions {
     /// signature field with its widgets is an allowed change after earlier
     /// signatures.
     pub extra_widgets: Vec<(usize, Appearance)>,
+    /// PAdES B-T: a signature timestamp from this TSA (RFC 3161).
+    pub tsa: Option<TsaConfig>,
     /// Overwrite an existing output file.
     pub force: bool,
 }
@@ -98,6 +100,9 @@ pub enum SignError {
     /// The signer failed (token removed, device error…).
     #[error(transparent)]
     Signer(#[from] SignerError),
+    /// The timestamp could not be obtained (nothing was written).
+    #[error(transparent)]
+    Timestamp(kyso_pki::tsp::TspError),
     /// The CMS did not fit the placeholder (should not happen).
     #[error("the signature is larger than the space reserved")]
     PlaceholderTooSmall,
@@ -488,7 +493,11 @@ pub fn sign_pdf(
     let digest = hasher.finalize();
 
     // The only step that touches the token.
-    let cms = build_detached_cms(signer, &digest)?;
+    let cms = build_detached_cms_with(signer, &digest, opts.tsa.as_ref()).map_err(|e| match e {
+        CmsBuildError::Signer(s) => SignError::Signer(s),
+        CmsBuildError::Timestamp(t) => SignError::Timestamp(t),
+        other => SignError::Signer(SignerError::Device(other.to_string())),
+    })?;
     if cms.len() > cms_room {
         return Err(SignError::PlaceholderTooSmall);
     }

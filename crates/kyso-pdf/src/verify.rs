@@ -674,7 +674,18 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
         let mut pool = cms.certificates.clone();
         pool.extend(dss.certs.iter().cloned());
         pool.extend(opts.extra_certs.iter().cloned());
-        let chain = validate_path(cert, &pool, &opts.anchors, at);
+        let mut chain = validate_path(cert, &pool, &opts.anchors, at);
+        // A timestamp is proof of existence (ETSI EN 319 102-1 §5.6.2.4):
+        // a certificate expired at the validation time was valid when stamped.
+        if chain.status == ChainStatus::OutOfValidity
+            && let Some(t) = ts_time
+        {
+            let at_ts = validate_path(cert, &pool, &opts.anchors, t);
+            if at_ts.status == ChainStatus::Valid {
+                chain = at_ts;
+                r.warnings.push("validated_at_timestamp_time".into());
+            }
+        }
         r.chain = chain.status;
         r.chain_path = chain.path.clone();
         let mut crls = cms.crls.clone();
@@ -750,17 +761,13 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
 }
 
 /// Checks an RFC 3161 signature timestamp (ETSI EN 319 122-1 §5.3): its
-/// imprint is the hash of the signature value; its own CMS verifies.
+/// imprint is the hash of the signature value, its CMS verifies and its
+/// signer is a timestamping authority (RFC 3161 §2.3).
 fn signature_timestamp(token: &[u8], signature_value: &[u8]) -> Option<SystemTime> {
     let cms: ParsedCms = parse_cms(token).ok()?;
-    let econtent = cms.econtent()?;
-    let (imprint, time) = parse_tst(&econtent)?;
+    let (imprint, _) = parse_tst(&cms.econtent()?)?;
     let alg = HashAlg::from_oid(&imprint.hash_algorithm.oid)?;
-    if alg.digest(signature_value) != imprint.hashed_message.as_bytes() {
-        return None;
-    }
-    let c = cms.check(&cms.digest_alg.digest(&econtent));
-    (c.message_digest_ok && c.signature_ok).then_some(time)
+    kyso_pki::tsp::check_token(token, alg, &alg.digest(signature_value)).ok().map(|i| i.time)
 }
 
 /// Whether `end` is the end of a revision: the bytes before it close with

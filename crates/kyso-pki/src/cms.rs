@@ -11,7 +11,7 @@ use cms::signed_data::{
 use const_oid::ObjectIdentifier;
 use const_oid::db::{rfc5911, rfc6268};
 use der::asn1::{OctetString, SetOfVec};
-use der::{Any, Encode, Sequence};
+use der::{Any, Decode, Encode, Sequence};
 use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 use x509_cert::attr::Attribute;
@@ -19,6 +19,8 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::serial_number::SerialNumber;
 
 use crate::signer::{Signer, SignerError};
+
+const ID_AA_SIGNATURE_TIMESTAMP_TOKEN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
 
 /// `IssuerSerial` (RFC 5035 §4).
 #[derive(Clone, Debug, Sequence)]
@@ -59,9 +61,50 @@ fn signing_certificate_v2(cert: &Certificate) -> Result<Attribute, der::Error> {
     attribute(rfc5911::ID_AA_SIGNING_CERTIFICATE_V_2, Any::encode_from(&SigningCertificateV2 { certs: vec![id] })?)
 }
 
+/// Where to get a signature timestamp (PAdES B-T, ETSI EN 319 142-1 §5.3).
+#[derive(Clone, Debug)]
+pub struct TsaConfig {
+    /// The TSA URL (http://).
+    pub url: String,
+    /// How long to wait: the VGCA TSA can take minutes (vietnam-rules.md).
+    pub timeout: std::time::Duration,
+}
+
+/// Why a CMS signature could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CmsBuildError {
+    /// The signer failed.
+    #[error(transparent)]
+    Signer(#[from] SignerError),
+    /// The timestamp could not be obtained.
+    #[error(transparent)]
+    Timestamp(#[from] crate::tsp::TspError),
+}
+
+impl From<der::Error> for CmsBuildError {
+    fn from(e: der::Error) -> Self {
+        Self::Signer(SignerError::Encoding(e))
+    }
+}
+
 /// Builds a detached CMS `ContentInfo` (DER) over content whose digest
 /// (with the signer's digest algorithm) is `content_digest`.
 pub fn build_detached_cms(signer: &dyn Signer, content_digest: &[u8]) -> Result<Vec<u8>, SignerError> {
+    build_detached_cms_with(signer, content_digest, None).map_err(|e| match e {
+        CmsBuildError::Signer(s) => s,
+        CmsBuildError::Timestamp(t) => SignerError::Device(t.to_string()),
+    })
+}
+
+/// As [`build_detached_cms`], adding an RFC 3161 signature timestamp over
+/// the signature value as the unsigned attribute
+/// id-aa-signatureTimeStampToken (RFC 3161 Appendix A) when `tsa` is given.
+pub fn build_detached_cms_with(
+    signer: &dyn Signer,
+    content_digest: &[u8],
+    tsa: Option<&TsaConfig>,
+) -> Result<Vec<u8>, CmsBuildError> {
     let alg = signer.algorithm();
     let digest_alg = alg.digest().algorithm_identifier();
     let cert = signer.certificate();
@@ -76,6 +119,15 @@ pub fn build_detached_cms(signer: &dyn Signer, content_digest: &[u8]) -> Result<
     // RFC 5652 §5.4: the signature covers the DER of the attributes as a SET.
     let to_sign = signed_attrs.to_der()?;
     let signature = signer.sign_message(&to_sign)?;
+    let unsigned_attrs = match tsa {
+        Some(cfg) => {
+            let (token, _) = crate::tsp::request_timestamp(&cfg.url, &signature, cfg.timeout)?;
+            let mut set = SetOfVec::new();
+            set.insert(attribute(ID_AA_SIGNATURE_TIMESTAMP_TOKEN, Any::from_der(&token)?)?)?;
+            Some(set)
+        }
+        None => None,
+    };
 
     let signer_info = SignerInfo {
         version: CmsVersion::V1,
@@ -87,7 +139,7 @@ pub fn build_detached_cms(signer: &dyn Signer, content_digest: &[u8]) -> Result<
         signed_attrs: Some(signed_attrs),
         signature_algorithm: alg.cms_algorithm_identifier()?,
         signature: OctetString::new(signature)?,
-        unsigned_attrs: None,
+        unsigned_attrs,
     };
     let mut certs = SetOfVec::new();
     for c in std::iter::once(cert).chain(signer.chain().iter()) {

@@ -12,14 +12,16 @@ mod cert;
 mod cms;
 mod cms_verify;
 mod hash;
+pub mod http;
 mod p12;
 mod signer;
 mod trust;
+pub mod tsp;
 mod verify;
 
 pub use algorithm::{DigestAlgorithm, Hasher, SignatureAlgorithm, ecdsa_raw_to_der, rsa_digest_info};
 pub use cert::{CertInfo, CertWarning, KeyKind, format_name, name_attribute};
-pub use cms::{build_detached_cms, estimate_cms_len};
+pub use cms::{CmsBuildError, TsaConfig, build_detached_cms, build_detached_cms_with, estimate_cms_len};
 pub use cms_verify::{CmsCheck, CmsFormatError, EssCheck, ParsedCms, der_prefix, parse_cms};
 pub use hash::{HashAlg, HashState, signature_hash, verify_message, verify_prehashed};
 pub use p12::{P12Error, Pkcs12Signer};

@@ -189,3 +189,69 @@ pub fn minimal_pdf(path: &Path, pages: usize) {
     );
     std::fs::write(path, out).unwrap();
 }
+
+/// A local RFC 3161 timestamping authority on loopback, answering with
+/// `openssl ts -reply` and the fixture TSA certificate. Stops with the process.
+#[derive(Debug)]
+pub struct TsaServer {
+    /// `http://127.0.0.1:PORT/`.
+    pub url: String,
+}
+
+/// Starts a TSA for `fx` (one per call; each listens on its own port).
+pub fn start_tsa(fx: &'static Fixture) -> TsaServer {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let url = format!("http://{}/", listener.local_addr().expect("addr"));
+    let lock = std::sync::Arc::new(std::sync::Mutex::new(()));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let lock = lock.clone();
+            let pki = fx.pki.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let l = line.trim_end().to_ascii_lowercase();
+                    if l.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = l.strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0u8; len.min(1 << 20)];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+                let dir = tempfile::tempdir().expect("tempdir");
+                let (q, r) = (dir.path().join("q.tsq"), dir.path().join("r.tsr"));
+                std::fs::write(&q, &body).expect("write query");
+                let ok = Command::new("openssl")
+                    .args(["ts", "-reply", "-config", "ca.cnf", "-queryfile"])
+                    .arg(&q)
+                    .arg("-out")
+                    .arg(&r)
+                    .current_dir(&pki)
+                    .env("KYSO_CA", "int")
+                    .output()
+                    .is_ok_and(|o| o.status.success());
+                let reply = if ok { std::fs::read(&r).unwrap_or_default() } else { Vec::new() };
+                let mut s = stream;
+                let head = if ok { "200 OK" } else { "500 Internal Server Error" };
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 {head}\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    reply.len()
+                );
+                let _ = s.write_all(&reply);
+            });
+        }
+    });
+    TsaServer { url }
+}
