@@ -170,3 +170,6 @@ err-rect-off-page = The signature rectangle is outside the page.
 
 err-timestamp = The timestamp could not be obtained: { $detail }. The file was not signed.
 warn-validated-at-timestamp-time = The certificate has expired, but the timestamp proves the signature was made while it was valid.
+
+extend-done = Signatures upgraded to { $level }: { $output }
+journal-action-extend = extend

@@ -170,3 +170,6 @@ err-rect-off-page = Khung chữ ký nằm ngoài trang.
 
 err-timestamp = Không lấy được dấu thời gian: { $detail }. Tệp chưa được ký.
 warn-validated-at-timestamp-time = Chứng thư đã hết hạn nhưng dấu thời gian chứng minh chữ ký được tạo khi chứng thư còn hiệu lực.
+
+extend-done = Đã nâng cấp chữ ký lên { $level }: { $output }
+journal-action-extend = nâng cấp

@@ -4,6 +4,7 @@
 //! or token error, 5 I/O error, 6 document or certificate refused.
 #![forbid(unsafe_code)]
 
+mod extend;
 mod journal;
 mod output;
 mod sign;
@@ -82,6 +83,8 @@ enum Command {
     Sign(Box<sign::SignArgs>),
     /// Check the signatures of PDF files (exit 0 all valid, 1 any invalid, 2 otherwise).
     Verify(verify::VerifyArgs),
+    /// Upgrade a signed PDF to PAdES B-LT (DSS) or B-LTA (plus a document timestamp).
+    Extend(extend::ExtendArgs),
     /// The local activity journal: list, filter, export (--csv, --json), `log verify`.
     Log(journal::LogArgs),
 }
@@ -108,6 +111,7 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign::sign(&t, &args, cli.json),
         Command::Verify(args) => verify::verify(&t, &args, cli.json),
         Command::Log(args) => journal::log(&t, &args, cli.json),
+        Command::Extend(args) => extend::extend(&t, &args, cli.json),
     };
     ExitCode::from(code)
 }

@@ -405,3 +405,83 @@ fn sign_with_a_role_preset_and_bad_preset_inputs() {
         assert!(!std::path::Path::new("/tmp/kyso-never.pdf").exists());
     }
 }
+
+#[test]
+fn extend_a_pyhanko_signed_file_to_b_lta() {
+    let fx = require_fixture!();
+    if Command::new("pyhanko").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: pyhanko not installed");
+        return;
+    }
+    let tsa = kyso_testkit::start_tsa(fx);
+    let dir = tempfile::tempdir().unwrap();
+    let (src, signed, lta) = (dir.path().join("src.pdf"), dir.path().join("pyh.pdf"), dir.path().join("lta.pdf"));
+    kyso_testkit::minimal_pdf(&src, 1);
+    {
+        use std::io::Write;
+        let mut child = Command::new("pyhanko")
+            .args(["sign", "addsig", "--field", "PyHanko", "pkcs11", "--lib"])
+            .arg(&fx.module)
+            .args(["--token-label", tokens::TOCHUC, "--cert-label", "tochuc", "--key-label", "tochuc"])
+            .arg(&src)
+            .arg(&signed)
+            .env("SOFTHSM2_CONF", &fx.softhsm_conf)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{}", pins::TOCHUC).unwrap();
+        assert!(child.wait().unwrap().success());
+    }
+    let (int, root, tsa_cert) = (fx.pki_file("int.pem"), fx.pki_file("root.pem"), fx.pki_file("tsa.pem"));
+    let (crl, root_crl) = (fx.pki_file("crl.pem"), fx.pki_file("root-crl.pem"));
+    let out = cli(
+        fx,
+        &[
+            "extend",
+            signed.to_str().unwrap(),
+            "-o",
+            lta.to_str().unwrap(),
+            "--level",
+            "B-LTA",
+            "--tsa",
+            &tsa.url,
+            "--certs",
+            int.to_str().unwrap(),
+            "--certs",
+            root.to_str().unwrap(),
+            "--certs",
+            tsa_cert.to_str().unwrap(),
+            "--crl",
+            crl.to_str().unwrap(),
+            "--crl",
+            root_crl.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&out)["ok"], true);
+    let o = Command::new("pyhanko")
+        .args(["sign", "validate", "--pretty-print", "--no-revocation-check", "--trust-replace", "--trust"])
+        .arg(&root)
+        // pyHanko reads the DSS only in LTV mode; give it the intermediate.
+        .arg("--other-certs")
+        .arg(&int)
+        .arg(&lta)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success() && !text.contains("INVALID"), "{text}");
+    assert!(text.contains("judged VALID"), "{text}");
+    let out = cli(fx, &["verify", lta.to_str().unwrap(), "--trust", root.to_str().unwrap(), "--json"]);
+    let v = json(&out);
+    assert_eq!(v["indication"], "TOTAL_PASSED", "{v:#}");
+    assert_eq!(v["signatures"][1]["kind"], "document_timestamp");
+}

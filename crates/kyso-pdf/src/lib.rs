@@ -6,6 +6,7 @@
 
 pub mod appearance;
 mod filter;
+pub mod ltv;
 pub mod object;
 pub mod presets;
 pub mod reader;
@@ -15,6 +16,6 @@ mod writer;
 
 pub use appearance::{Appearance, AppearanceError, Builder, Png, TextLine};
 pub use reader::{PdfError, PdfReader, Section, XrefEntry, XrefKind};
-pub use sign::{SignError, SignOptions, SignOutcome, sign_pdf};
+pub use sign::{SignError, SignOptions, SignOutcome, sign_pdf, timestamp_pdf};
 pub use verify::{Indication, PdfReport, SignatureReport, VerifyOptions, verify_pdf};
 pub use writer::IncrementalUpdate;

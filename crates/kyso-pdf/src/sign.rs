@@ -201,11 +201,41 @@ fn write_appearance(up: &mut IncrementalUpdate, ap: &Appearance) -> u32 {
     n
 }
 
+/// What fills `/Contents`.
+enum Producer<'a> {
+    /// A CMS signature by `signer` (PAdES B-B, or B-T with `opts.tsa`).
+    Signature(&'a dyn Signer),
+    /// A document timestamp (PAdES B-LTA, ISO 32000-2 §12.8.5): the TSA's
+    /// token over the byte ranges.
+    DocTimestamp(&'a TsaConfig),
+}
+
 /// Signs `input` into `output` with `signer`.
 pub fn sign_pdf(
     input: &Path,
     output: &Path,
     signer: &dyn Signer,
+    opts: &SignOptions,
+) -> Result<SignOutcome, SignError> {
+    write_signature(input, output, Producer::Signature(signer), opts)
+}
+
+/// Adds a document timestamp (`/Type /DocTimeStamp`, `/SubFilter
+/// /ETSI.RFC3161`) from `tsa` in a new revision — the last step of PAdES
+/// B-LTA (ETSI EN 319 142-1 §5.5).
+pub fn timestamp_pdf(
+    input: &Path,
+    output: &Path,
+    tsa: &TsaConfig,
+    opts: &SignOptions,
+) -> Result<SignOutcome, SignError> {
+    write_signature(input, output, Producer::DocTimestamp(tsa), opts)
+}
+
+fn write_signature(
+    input: &Path,
+    output: &Path,
+    producer: Producer<'_>,
     opts: &SignOptions,
 ) -> Result<SignOutcome, SignError> {
     if let (Ok(a), Ok(b)) = (std::fs::canonicalize(input), std::fs::canonicalize(output))
@@ -280,21 +310,34 @@ pub fn sign_pdf(
     };
 
     // Signature dictionary (§12.8.1, Table 255).
-    let cms_room = estimate_cms_len(signer) + TIMESTAMP_RESERVE;
-    let mut sig = Dict::new()
-        .with("Type", Object::name("Sig"))
-        .with("Filter", Object::name("Adobe.PPKLite"))
-        .with("SubFilter", Object::name("ETSI.CAdES.detached"));
+    let (cms_room, mut sig) = match &producer {
+        Producer::Signature(signer) => (
+            estimate_cms_len(*signer) + TIMESTAMP_RESERVE,
+            Dict::new()
+                .with("Type", Object::name("Sig"))
+                .with("Filter", Object::name("Adobe.PPKLite"))
+                .with("SubFilter", Object::name("ETSI.CAdES.detached")),
+        ),
+        Producer::DocTimestamp(_) => (
+            2 * TIMESTAMP_RESERVE,
+            Dict::new()
+                .with("Type", Object::name("DocTimeStamp"))
+                .with("Filter", Object::name("Adobe.PPKLite"))
+                .with("SubFilter", Object::name("ETSI.RFC3161")),
+        ),
+    };
     let now = opts.time.unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
-    sig.set("M", Object::Str(pdf_date(now).into_bytes()));
-    for (k, v) in [
-        ("Reason", &opts.reason),
-        ("Location", &opts.location),
-        ("ContactInfo", &opts.contact_info),
-        ("Name", &opts.name),
-    ] {
-        if let Some(v) = v {
-            sig.set(k, Object::text(v));
+    if let Producer::Signature(_) = producer {
+        sig.set("M", Object::Str(pdf_date(now).into_bytes()));
+        for (k, v) in [
+            ("Reason", &opts.reason),
+            ("Location", &opts.location),
+            ("ContactInfo", &opts.contact_info),
+            ("Name", &opts.name),
+        ] {
+            if let Some(v) = v {
+                sig.set(k, Object::text(v));
+            }
         }
     }
     if let Some(p) = opts.certify {
@@ -470,7 +513,11 @@ pub fn sign_pdf(
     // Stream the original into a temp file beside the output, hashing it.
     let out_dir = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new().prefix(".kyso-").suffix(".part").tempfile_in(out_dir).map_err(io(output))?;
-    let mut hasher = Hasher::new(signer.algorithm().digest());
+    let digest_alg = match &producer {
+        Producer::Signature(signer) => signer.algorithm().digest(),
+        Producer::DocTimestamp(_) => kyso_pki::DigestAlgorithm::Sha256,
+    };
+    let mut hasher = Hasher::new(digest_alg);
     {
         let mut src = std::fs::File::open(input).map_err(io(input))?;
         let mut buf = vec![0u8; 1 << 16];
@@ -493,11 +540,18 @@ pub fn sign_pdf(
     let digest = hasher.finalize();
 
     // The only step that touches the token.
-    let cms = build_detached_cms_with(signer, &digest, opts.tsa.as_ref()).map_err(|e| match e {
-        CmsBuildError::Signer(s) => SignError::Signer(s),
-        CmsBuildError::Timestamp(t) => SignError::Timestamp(t),
-        other => SignError::Signer(SignerError::Device(other.to_string())),
-    })?;
+    let cms = match producer {
+        Producer::Signature(signer) => {
+            build_detached_cms_with(signer, &digest, opts.tsa.as_ref()).map_err(|e| match e {
+                CmsBuildError::Signer(s) => SignError::Signer(s),
+                CmsBuildError::Timestamp(t) => SignError::Timestamp(t),
+                other => SignError::Signer(SignerError::Device(other.to_string())),
+            })?
+        }
+        Producer::DocTimestamp(tsa) => {
+            kyso_pki::tsp::request_timestamp_for_digest(&tsa.url, &digest, tsa.timeout).map_err(SignError::Timestamp)?.0
+        }
+    };
     if cms.len() > cms_room {
         return Err(SignError::PlaceholderTooSmall);
     }

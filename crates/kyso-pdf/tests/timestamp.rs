@@ -101,3 +101,62 @@ fn a_dead_tsa_is_a_clear_error_and_leaves_no_output() {
         .count();
     assert_eq!(leftovers, 0);
 }
+
+#[test]
+fn b_t_extended_to_b_lt_and_b_lta_validates() {
+    let fx = require_fixture!();
+    let tsa = start_tsa(fx);
+    let cfg = TsaConfig { url: tsa.url.clone(), timeout: Duration::from_secs(30) };
+    let dir = tempfile::tempdir().unwrap();
+    let (input, bt, lt, lta) =
+        (dir.path().join("in.pdf"), dir.path().join("bt.pdf"), dir.path().join("lt.pdf"), dir.path().join("lta.pdf"));
+    minimal_pdf(&input, 1);
+    sign_pdf(&input, &bt, &signer(fx), &SignOptions { tsa: Some(cfg.clone()), ..Default::default() }).unwrap();
+
+    let der = |f: &str| {
+        let v = load_certificates(&std::fs::read(fx.pki_file(f)).unwrap());
+        v.into_iter().map(|c| c.der).collect::<Vec<_>>()
+    };
+    let mut extra = der("int.pem");
+    extra.extend(der("root.pem"));
+    extra.extend(der("tsa.pem"));
+    let crls: Vec<Vec<u8>> = ["crl.pem", "root-crl.pem"]
+        .iter()
+        .map(|f| load_crl(&std::fs::read(fx.pki_file(f)).unwrap()).unwrap())
+        .collect();
+    let reader = kyso_pdf::PdfReader::open(&bt).unwrap();
+    let material = kyso_pdf::ltv::collect_material(&reader, &extra, &crls).unwrap();
+    assert_eq!(material.vri_keys.len(), 1);
+    kyso_pdf::ltv::add_dss(&bt, &lt, &material, false).unwrap();
+    kyso_pdf::timestamp_pdf(&lt, &lta, &cfg, &SignOptions::default()).unwrap();
+
+    // Revocation evidence now travels in the file: no CRLs given to the verifier.
+    let bare = VerifyOptions {
+        anchors: load_certificates(&std::fs::read(fx.pki_file("root.pem")).unwrap()),
+        ..Default::default()
+    };
+    for f in [&lt, &lta] {
+        let r = verify_pdf(f, &bare);
+        assert_eq!(r.indication, Indication::TotalPassed, "{}: {r:#?}", f.display());
+        assert_eq!(r.signatures[0].revocation, "good");
+        assert_eq!(r.signatures[0].modifications, "allowed");
+    }
+    let r = verify_pdf(&lta, &bare);
+    assert_eq!(r.signatures.len(), 2);
+    assert_eq!(r.signatures[1].kind, "document_timestamp");
+    assert!(r.signatures[1].timestamp.is_some());
+
+    if Command::new("pyhanko").arg("--version").output().is_ok() {
+        let o = Command::new("pyhanko")
+            .args(["sign", "validate", "--pretty-print", "--no-revocation-check", "--trust-replace", "--trust"])
+            .arg(fx.pki_file("root.pem"))
+            .arg(&lta)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{text}{}", String::from_utf8_lossy(&o.stderr));
+        assert!(!text.contains("INVALID"), "{text}");
+        assert_eq!(text.matches("judged VALID").count(), 1, "{text}");
+        assert!(text.contains("Document timestamp") || text.to_lowercase().contains("timestamp"), "{text}");
+    }
+}

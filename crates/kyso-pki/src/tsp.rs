@@ -106,7 +106,17 @@ pub fn generalized_time(v: &[u8]) -> Option<SystemTime> {
 /// Asks `url` to timestamp `data` (its SHA-256) and returns the checked
 /// token (DER ContentInfo) and its facts.
 pub fn request_timestamp(url: &str, data: &[u8], timeout: Duration) -> Result<(Vec<u8>, TimestampInfo), TspError> {
-    let digest = HashAlg::Sha256.digest(data);
+    request_timestamp_for_digest(url, &HashAlg::Sha256.digest(data), timeout)
+}
+
+/// Asks `url` to timestamp a SHA-256 `digest` (a document timestamp over
+/// PDF byte ranges, ETSI EN 319 142-1 §5.4.3).
+pub fn request_timestamp_for_digest(
+    url: &str,
+    digest: &[u8],
+    timeout: Duration,
+) -> Result<(Vec<u8>, TimestampInfo), TspError> {
+    let digest = digest.to_vec();
     let mut nonce = [0u8; 8];
     getrandom::fill(&mut nonce).map_err(|e| TspError::Invalid(e.to_string()))?;
     nonce[0] &= 0x7f;

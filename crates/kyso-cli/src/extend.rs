@@ -1,0 +1,118 @@
+//! `kyso-cli extend`: upgrade a signed PDF (ours or anyone's) to PAdES B-LT
+//! (a DSS with certificates and CRLs) or B-LTA (then a document timestamp).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use kyso_i18n::Translator;
+use kyso_pki::{TsaConfig, load_certificates, load_crl};
+
+use crate::exit;
+use crate::output::print_json;
+
+/// Options of `kyso-cli extend`.
+#[derive(Args, Debug)]
+pub struct ExtendArgs {
+    /// The signed PDF.
+    file: PathBuf,
+    /// Output file.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// B-LT or B-LTA.
+    #[arg(long, value_parser = ["B-LT", "B-LTA"])]
+    level: String,
+    /// Certificates to add (intermediates, roots, TSA; PEM or DER; repeatable).
+    #[arg(long, value_name = "PEM")]
+    certs: Vec<PathBuf>,
+    /// CRLs to add (PEM or DER; repeatable).
+    #[arg(long, value_name = "FILE")]
+    crl: Vec<PathBuf>,
+    /// Timestamp server for B-LTA.
+    #[arg(long, default_value = kyso_pki::tsp::VGCA_TSA)]
+    tsa: String,
+    /// Seconds to wait for the timestamp server.
+    #[arg(long, default_value_t = 180)]
+    tsa_timeout: u64,
+    /// Overwrite an existing output.
+    #[arg(long)]
+    force: bool,
+}
+
+/// `kyso-cli extend`.
+pub fn extend(t: &Translator, args: &ExtendArgs, json: bool) -> u8 {
+    let fail = |code: u8, key: &str, detail: String| {
+        let message = t.tr_args(key, &[("detail", &detail), ("path", &args.file.display().to_string())]);
+        if json {
+            print_json(&serde_json::json!({"ok": false, "error": {"message": message}}));
+        } else {
+            eprintln!("{message}");
+        }
+        code
+    };
+    let mut certs = Vec::new();
+    for p in &args.certs {
+        match std::fs::read(p) {
+            Ok(b) => certs.extend(load_certificates(&b).into_iter().map(|c| c.der)),
+            Err(e) => return fail(exit::IO, "err-io", e.to_string()),
+        }
+    }
+    let mut crls = Vec::new();
+    for p in &args.crl {
+        match std::fs::read(p).ok().and_then(|b| load_crl(&b)) {
+            Some(c) => crls.push(c),
+            None => return fail(exit::USAGE, "err-usage", format!("--crl {}", p.display())),
+        }
+    }
+    let reader = match kyso_pdf::PdfReader::open(&args.file) {
+        Ok(r) => r,
+        Err(e) => return fail(exit::REFUSED, "err-pdf-malformed", e.to_string()),
+    };
+    let material = match kyso_pdf::ltv::collect_material(&reader, &certs, &crls) {
+        Ok(m) if !m.vri_keys.is_empty() => m,
+        Ok(_) => return fail(exit::NOT_FOUND, "verify-no-signature", String::new()),
+        Err(e) => return fail(exit::REFUSED, "err-pdf-malformed", e.to_string()),
+    };
+    drop(reader);
+    let lta = args.level == "B-LTA";
+    let dss_out = if lta { args.output.with_extension("lt.part.pdf") } else { args.output.clone() };
+    if let Err(e) = kyso_pdf::ltv::add_dss(&args.file, &dss_out, &material, args.force || lta) {
+        return fail(exit::IO, "err-signer", e.to_string());
+    }
+    if lta {
+        let cfg = TsaConfig { url: args.tsa.clone(), timeout: Duration::from_secs(args.tsa_timeout) };
+        let opts = kyso_pdf::SignOptions { force: args.force, ..Default::default() };
+        let res = kyso_pdf::timestamp_pdf(&dss_out, &args.output, &cfg, &opts);
+        let _ = std::fs::remove_file(&dss_out);
+        if let Err(e) = res {
+            return fail(exit::IO, "err-timestamp", e.to_string());
+        }
+    }
+    let (path, sha) = crate::journal::file_facts(&args.file);
+    let (out_path, out_sha) = crate::journal::file_facts(&args.output);
+    crate::journal::record(
+        t,
+        &kyso_journal::Entry {
+            action: "extend".into(),
+            input_path: path,
+            input_sha256: sha,
+            output_path: out_path,
+            output_sha256: out_sha,
+            level: Some(args.level.clone()),
+            tsa: lta.then(|| args.tsa.clone()),
+            evidence: Some(format!("dss: {} certificates, {} CRLs", material.certs.len(), material.crls.len())),
+            outcome: "ok".into(),
+            ..Default::default()
+        },
+    );
+    if json {
+        print_json(&serde_json::json!({"ok": true, "output": args.output, "level": args.level,
+            "certificates": material.certs.len(), "crls": material.crls.len(), "signatures": material.vri_keys.len()}));
+    } else {
+        println!(
+            "{}",
+            t.tr_args("extend-done", &[("output", &args.output.display().to_string()), ("level", &args.level)])
+        );
+    }
+    exit::OK
+}

@@ -1,0 +1,157 @@
+//! Long-term validation material (ETSI EN 319 142-1 §5.4, PAdES B-LT): a
+//! Document Security Store in a new incremental update, with the
+//! certificates and CRLs each signature needs and a VRI entry per signature
+//! (keyed by the upper-case hex SHA-1 of its `/Contents`, §5.4.2.2).
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use kyso_pki::{HashAlg, parse_cms};
+
+use crate::object::{Dict, Object, StreamData};
+use crate::reader::{PdfError, PdfReader};
+use crate::sign::SignError;
+use crate::writer::IncrementalUpdate;
+
+/// What goes into the DSS.
+#[derive(Clone, Debug, Default)]
+pub struct DssMaterial {
+    /// DER certificates (deduplicated).
+    pub certs: Vec<Vec<u8>>,
+    /// DER CRLs (deduplicated).
+    pub crls: Vec<Vec<u8>>,
+    /// VRI keys (SHA-1 of each signature's /Contents).
+    pub vri_keys: Vec<String>,
+}
+
+fn push_unique(list: &mut Vec<Vec<u8>>, item: Vec<u8>) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+/// Gathers, for every signature of `reader`'s document, the certificates of
+/// its CMS, the given intermediates/roots and CRLs, and its VRI key.
+pub fn collect_material(
+    reader: &PdfReader,
+    extra_certs: &[Vec<u8>],
+    crls: &[Vec<u8>],
+) -> Result<DssMaterial, PdfError> {
+    let mut m = DssMaterial::default();
+    let (_, catalog) = reader.catalog()?;
+    let Some(af) = catalog.get("AcroForm") else { return Ok(m) };
+    let af = reader.resolve(af)?;
+    let Some(Object::Array(fields)) =
+        af.as_dict().and_then(|d| d.get("Fields")).map(|f| reader.resolve(f)).transpose()?
+    else {
+        return Ok(m);
+    };
+    for f in fields.iter().take(10_000) {
+        let f = reader.resolve(f)?;
+        let Some(v) = f.as_dict().and_then(|d| d.get("V")) else { continue };
+        let v = reader.resolve(v)?;
+        let Some(Object::Str(contents)) = v.as_dict().and_then(|d| d.get("Contents")) else { continue };
+        m.vri_keys.push(hex::encode_upper(HashAlg::Sha1.digest(contents)));
+        if let Ok(cms) = parse_cms(contents) {
+            for c in &cms.certificates {
+                push_unique(&mut m.certs, c.der.clone());
+            }
+            for crl in cms.crls {
+                push_unique(&mut m.crls, crl);
+            }
+        }
+    }
+    for c in extra_certs {
+        push_unique(&mut m.certs, c.clone());
+    }
+    for c in crls {
+        push_unique(&mut m.crls, c.clone());
+    }
+    Ok(m)
+}
+
+/// Writes `input` plus an update adding `material` to the DSS into `output`
+/// (temporary file, renamed when complete).
+pub fn add_dss(input: &Path, output: &Path, material: &DssMaterial, force: bool) -> Result<(), SignError> {
+    if output.exists() && !force {
+        return Err(SignError::OutputExists(output.to_owned()));
+    }
+    let reader = PdfReader::open(input)?;
+    if reader.trailer().get("Encrypt").is_some() {
+        return Err(SignError::Encrypted);
+    }
+    let (cat_num, mut catalog) = reader.catalog()?;
+    let cat_num = cat_num.ok_or_else(|| PdfError::Malformed("/Root is not a reference".into()))?;
+    let tail = reader.read_at(reader.len().saturating_sub(1), 1)?;
+    let mut up = IncrementalUpdate::new(&reader, !matches!(tail.last(), Some(b'\n' | b'\r')));
+
+    // Keep what an earlier DSS held.
+    let mut dss = match catalog.get("DSS").map(|d| reader.resolve(d)).transpose()? {
+        Some(Object::Dict(d)) => d,
+        _ => Dict::new(),
+    };
+    let existing = |key: &str, dss: &Dict| -> Result<Vec<Object>, PdfError> {
+        Ok(match dss.get(key).map(|a| reader.resolve(a)).transpose()? {
+            Some(Object::Array(a)) => a,
+            _ => Vec::new(),
+        })
+    };
+    let write_streams = |items: &[Vec<u8>], up: &mut IncrementalUpdate| -> Vec<Object> {
+        items
+            .iter()
+            .map(|der| {
+                let n = up.alloc();
+                up.write(n, &Object::Stream(Dict::new(), StreamData::Bytes(der.clone())));
+                Object::Ref(n, 0)
+            })
+            .collect()
+    };
+    let cert_refs = write_streams(&material.certs, &mut up);
+    let crl_refs = write_streams(&material.crls, &mut up);
+    let mut certs = existing("Certs", &dss)?;
+    certs.extend(cert_refs.iter().cloned());
+    let mut crls = existing("CRLs", &dss)?;
+    crls.extend(crl_refs.iter().cloned());
+    let mut vri = match dss.get("VRI").map(|v| reader.resolve(v)).transpose()? {
+        Some(Object::Dict(d)) => d,
+        _ => Dict::new(),
+    };
+    for key in &material.vri_keys {
+        let mut entry = Dict::new().with("Cert", Object::Array(cert_refs.clone()));
+        if !crl_refs.is_empty() {
+            entry.set("CRL", Object::Array(crl_refs.clone()));
+        }
+        vri.set(key, Object::Dict(entry));
+    }
+    dss.set("Certs", Object::Array(certs));
+    if !crls.is_empty() {
+        dss.set("CRLs", Object::Array(crls));
+    }
+    dss.set("VRI", Object::Dict(vri));
+    let dss_num = up.alloc();
+    up.write(dss_num, &Object::Dict(dss.with("Type", Object::name("DSS"))));
+    catalog.set("DSS", Object::Ref(dss_num, 0));
+    up.write(cat_num, &Object::Dict(catalog));
+    let update = up.finish(&reader);
+
+    let io = |e: std::io::Error| SignError::Io { path: output.to_owned(), source: e };
+    let dir = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".kyso-").suffix(".part").tempfile_in(dir).map_err(io)?;
+    let mut src = std::fs::File::open(input).map_err(io)?;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = src.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        tmp.write_all(&buf[..n]).map_err(io)?;
+    }
+    tmp.write_all(&update).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    if force {
+        tmp.persist(output).map_err(|e| io(e.error))?;
+    } else {
+        tmp.persist_noclobber(output).map_err(|e| io(e.error))?;
+    }
+    Ok(())
+}
