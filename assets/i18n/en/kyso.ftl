@@ -173,3 +173,6 @@ warn-validated-at-timestamp-time = The certificate has expired, but the timestam
 
 extend-done = Signatures upgraded to { $level }: { $output }
 journal-action-extend = extend
+err-cert-revoked = The certificate has been revoked: signing refused.
+err-revocation-unchecked = The certificate's revocation status could not be checked ({ $detail }). Give a CRL (--crl) or confirm signing without the check (--allow-unchecked).
+warn-revocation-unchecked-signing = Warning: signing without a revocation check ({ $detail }).

@@ -173,3 +173,6 @@ warn-validated-at-timestamp-time = Chứng thư đã hết hạn nhưng dấu th
 
 extend-done = Đã nâng cấp chữ ký lên { $level }: { $output }
 journal-action-extend = nâng cấp
+err-cert-revoked = Chứng thư số đã bị thu hồi: không được ký.
+err-revocation-unchecked = Chưa kiểm tra được tình trạng thu hồi của chứng thư số ({ $detail }). Hãy cung cấp CRL (--crl) hoặc xác nhận ký khi chưa kiểm tra được (--allow-unchecked).
+warn-revocation-unchecked-signing = Cảnh báo: ký khi chưa kiểm tra được tình trạng thu hồi ({ $detail }).

@@ -57,6 +57,7 @@ fn main() {
                     tokens::TOCHUC,
                     "--pin-stdin",
                     "--force",
+                    "--allow-unchecked",
                 ],
                 Some(pins::TOCHUC),
                 &env,

@@ -51,6 +51,7 @@ fn main() {
                     "--token",
                     token,
                     "--pin-stdin",
+                    "--allow-unchecked",
                 ],
                 Some(pin),
                 &env,

@@ -110,6 +110,19 @@ pub struct SignArgs {
     /// Seconds to wait for the timestamp server (the VGCA TSA is slow).
     #[arg(long, default_value_t = 180)]
     tsa_timeout: u64,
+    /// CRLs for the pre-signing revocation check (PEM or DER; repeatable).
+    #[arg(long, value_name = "FILE")]
+    crl: Vec<PathBuf>,
+    /// Issuer certificates for the pre-signing check when the token has none.
+    #[arg(long, value_name = "PEM")]
+    certs: Vec<PathBuf>,
+    /// Never use the network (no CRL download).
+    #[arg(long)]
+    offline: bool,
+    /// Sign even when the certificate's revocation could not be checked
+    /// (Thông tư 15/2025 asks for this explicit confirmation).
+    #[arg(long)]
+    allow_unchecked: bool,
     /// Overwrite existing output files.
     #[arg(long)]
     force: bool,
@@ -389,6 +402,30 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
             return report_fatal(json, e);
         }
     };
+    // TT 15/2025 Art. 5: check the certificate (validity, key usage,
+    // revocation) before signing, and keep the evidence.
+    let precheck = match run_precheck(t, args, signer.as_ref()) {
+        Ok(p) => p,
+        Err(e) => {
+            for input in &args.files {
+                let (path, sha) = crate::journal::file_facts(input);
+                crate::journal::record(
+                    t,
+                    &kyso_journal::Entry {
+                        action: "sign".into(),
+                        input_path: path,
+                        input_sha256: sha,
+                        signer_subject: Some(kyso_pki::format_name(signer.certificate().tbs_certificate().subject())),
+                        precheck: Some(e.error.code.into()),
+                        outcome: "failed".into(),
+                        error_code: Some(e.error.code.into()),
+                        ..Default::default()
+                    },
+                );
+            }
+            return report_fatal(json, e);
+        }
+    };
     let signer_sha = kyso_pki::cert_sha256(signer.certificate());
     let token_label = signer_token(args);
     let cert = CertInfo::from_certificate(signer.certificate(), std::time::SystemTime::now());
@@ -457,9 +494,8 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
             token_module: args.modules.modules.first().map(|m| m.display().to_string()),
             level: Some(args.level.clone()),
             tsa: (args.level == "B-T").then(|| args.tsa.clone()),
-            // TT 15/2025 Art. 5: validity and key usage were checked before
-            // signing; revocation is not checked online yet.
-            precheck: Some("validity_ok;key_usage_ok;revocation_not_checked".into()),
+            precheck: Some(precheck.0.clone()),
+            evidence: Some(precheck.1.clone()),
             outcome: "ok".into(),
             ..Default::default()
         };
@@ -578,6 +614,56 @@ fn placement(
             message: t.tr_args("err-pdf-malformed", &[("detail", &other.to_string())]),
         },
     })
+}
+
+/// Runs the pre-signing check; returns (result, evidence) for the journal.
+fn run_precheck(t: &Translator, args: &SignArgs, signer: &dyn Signer) -> Result<(String, String), Fatal> {
+    use kyso_pki::precheck::{PrecheckResult, precheck};
+    let mut crls = Vec::new();
+    for p in &args.crl {
+        match std::fs::read(p).ok().and_then(|b| kyso_pki::load_crl(&b)) {
+            Some(c) => crls.push(c),
+            None => {
+                return Err(fatal(
+                    exit::USAGE,
+                    "usage",
+                    t.tr_args("err-usage", &[("detail", &format!("--crl {}", p.display()))]),
+                ));
+            }
+        }
+    }
+    let mut pool: Vec<kyso_pki::Certificate> = signer.chain().to_vec();
+    for p in &args.certs {
+        let bytes = std::fs::read(p).map_err(|e| {
+            fatal(
+                exit::IO,
+                "io",
+                t.tr_args("err-io", &[("path", &p.display().to_string()), ("detail", &e.to_string())]),
+            )
+        })?;
+        pool.extend(kyso_pki::load_certificates(&bytes).into_iter().map(|c| c.cert));
+    }
+    let cert = signer.certificate();
+    let issuer = pool.iter().find(|c| c.tbs_certificate().subject() == cert.tbs_certificate().issuer());
+    let check = precheck(cert, issuer, &crls, args.offline, std::time::Duration::from_secs(15));
+    let evidence = check.evidence.join("; ");
+    match check.result {
+        PrecheckResult::Good => Ok(("good".into(), evidence)),
+        PrecheckResult::Revoked(_) => Err(fatal(exit::REFUSED, "certificate_revoked", t.tr("err-cert-revoked"))),
+        PrecheckResult::Unusable(w) => {
+            let code = serde_json::to_value(w).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            Err(fatal(exit::REFUSED, "certificate_refused", t.tr(&format!("warn-{code}"))))
+        }
+        PrecheckResult::Unchecked(why) if args.allow_unchecked => {
+            eprintln!("{}", t.tr_args("warn-revocation-unchecked-signing", &[("detail", &why)]));
+            Ok((format!("revocation_not_checked: {why}"), evidence))
+        }
+        PrecheckResult::Unchecked(why) => Err(fatal(
+            exit::REFUSED,
+            "revocation_unchecked",
+            t.tr_args("err-revocation-unchecked", &[("detail", &why)]),
+        )),
+    }
 }
 
 fn signer_token(args: &SignArgs) -> Option<String> {

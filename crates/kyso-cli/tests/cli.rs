@@ -120,10 +120,18 @@ fn unknown_token_exits_3_and_usage_errors_exit_2() {
     assert!(String::from_utf8_lossy(&v.stdout).starts_with("kyso-cli "));
 }
 
+/// Runs a command with a secret on stdin. `sign` runs without a CRL unless
+/// the test gives one, so it confirms the unchecked revocation explicitly
+/// (the pre-signing check itself is tested in `sign_checks_revocation_first`).
 fn sign_cmd(fx: &Fixture, args: &[&str], secret: &str) -> Output {
     use std::io::Write;
+    let mut args = args.to_vec();
+    if args.first() == Some(&"sign") && !args.contains(&"--crl") && !args.contains(&"--strict") {
+        args.push("--allow-unchecked");
+    }
+    args.retain(|a| *a != "--strict");
     let mut child = Command::new(env!("CARGO_BIN_EXE_kyso-cli"))
-        .args(args)
+        .args(&args)
         .env("SOFTHSM2_CONF", &fx.softhsm_conf)
         .env("KYSO_DATA_DIR", data_dir())
         .env_remove("KYSO_LANG")
@@ -484,4 +492,83 @@ fn extend_a_pyhanko_signed_file_to_b_lta() {
     let v = json(&out);
     assert_eq!(v["indication"], "TOTAL_PASSED", "{v:#}");
     assert_eq!(v["signatures"][1]["kind"], "document_timestamp");
+}
+
+#[test]
+fn sign_checks_revocation_first() {
+    let fx = require_fixture!();
+    let module = fx.module.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("to-trinh.pdf");
+    kyso_testkit::minimal_pdf(&input, 1);
+    let inp = input.to_str().unwrap();
+    let crl = fx.pki_file("crl.pem");
+    let int = fx.pki_file("int.pem");
+    let out = dir.path().join("o.pdf");
+    // Revoked: refused before anything is signed.
+    let r = sign_cmd(
+        fx,
+        &[
+            "sign",
+            inp,
+            "-o",
+            out.to_str().unwrap(),
+            "--module",
+            module,
+            "--cert",
+            "Phạm Văn Dũng",
+            "--pin-stdin",
+            "--crl",
+            crl.to_str().unwrap(),
+            "--json",
+        ],
+        pins::CANHAN,
+    );
+    assert_eq!(r.status.code(), Some(6), "{}", String::from_utf8_lossy(&r.stdout));
+    assert_eq!(json(&r)["error"]["code"], "certificate_revoked");
+    assert!(!out.exists());
+    // Offline with no CRL: refused unless confirmed.
+    let r = sign_cmd(
+        fx,
+        &[
+            "sign",
+            inp,
+            "-o",
+            out.to_str().unwrap(),
+            "--module",
+            module,
+            "--token",
+            tokens::TOCHUC,
+            "--pin-stdin",
+            "--offline",
+            "--json",
+            "--strict",
+        ],
+        pins::TOCHUC,
+    );
+    assert_eq!(r.status.code(), Some(6));
+    assert_eq!(json(&r)["error"]["code"], "revocation_unchecked");
+    assert!(!out.exists());
+    // With the CRL (and the issuer the organisation token lacks): good, signed.
+    let r = sign_cmd(
+        fx,
+        &[
+            "sign",
+            inp,
+            "-o",
+            out.to_str().unwrap(),
+            "--module",
+            module,
+            "--token",
+            tokens::TOCHUC,
+            "--pin-stdin",
+            "--crl",
+            crl.to_str().unwrap(),
+            "--certs",
+            int.to_str().unwrap(),
+        ],
+        pins::TOCHUC,
+    );
+    assert_eq!(r.status.code(), Some(0), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(out.exists());
 }

@@ -14,6 +14,7 @@ mod cms_verify;
 mod hash;
 pub mod http;
 mod p12;
+pub mod precheck;
 mod signer;
 mod trust;
 pub mod tsp;
