@@ -5,13 +5,16 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use iced::futures::channel::oneshot;
-use iced::widget::{button, column, container, row, space, text};
+use iced::widget::{button, column, container, row, rule, space, text};
 use iced::{Element, Fill, Font, Subscription, Task};
 use kyso_i18n::{Lang, Translator};
 use kyso_token::ModuleReport;
 
 use crate::Args;
+use crate::i18n::Text;
+use crate::screen::sign::{self, Sign};
 use crate::screen::tokens::{self, Tokens};
+use crate::screen::verify::{self, Verify};
 
 /// Liberation Sans (SIL OFL 1.1, see `assets/fonts/`): full Vietnamese
 /// coverage, bundled so text shows even without system fonts.
@@ -36,32 +39,76 @@ pub fn run(args: Args, lang: Lang) -> iced::Result {
         .run()
 }
 
+/// The screens of the navigation bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// The token panel.
+    Tokens,
+    /// Signature verification.
+    Verify,
+    /// Signing.
+    Sign,
+}
+
+impl Tab {
+    const ALL: [Self; 3] = [Self::Verify, Self::Sign, Self::Tokens];
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::Tokens => "gui-tab-tokens",
+            Self::Verify => "gui-tab-verify",
+            Self::Sign => "gui-tab-sign",
+        }
+    }
+}
+
 /// Application messages.
 #[derive(Debug, Clone)]
 pub enum Message {
     /// The user picked a language.
     Language(Lang),
+    /// The user picked a screen.
+    Tab(Tab),
+    /// A file was dropped on the window.
+    FileDropped(PathBuf),
     /// A message of the token panel.
     Tokens(tokens::Message),
+    /// A message of the verification screen.
+    Verify(verify::Message),
+    /// A message of the signing screen.
+    Sign(sign::Message),
 }
 
 /// Application state.
 #[derive(Debug)]
 pub struct App {
     translator: Translator,
-    file: Option<PathBuf>,
+    tab: Tab,
     tokens: Tokens,
+    verify: Verify,
+    sign: Sign,
 }
 
 impl App {
-    /// The initial state and the first token scan.
+    /// The initial state, the first token scan and, with a file given, its
+    /// verification.
     pub fn new(file: Option<PathBuf>, lang: Lang) -> (Self, Task<Message>) {
-        let mut app = Self { translator: Translator::new(lang), file, tokens: Tokens::default() };
-        let task = match app.tokens.start_scan() {
-            Some(event) => app.handle_tokens_event(event),
-            None => Task::none(),
+        let mut app = Self {
+            translator: Translator::new(lang),
+            tab: Tab::Tokens,
+            tokens: Tokens::default(),
+            verify: Verify::default(),
+            sign: Sign::default(),
         };
-        (app, task)
+        let mut tasks = Vec::new();
+        if let Some(event) = app.tokens.start_scan() {
+            tasks.push(app.handle_tokens_event(event));
+        }
+        if let Some(file) = file {
+            app.tab = Tab::Verify;
+            tasks.push(app.update(Message::Verify(verify::Message::Open(file))));
+        }
+        (app, Task::batch(tasks))
     }
 
     fn title(&self) -> String {
@@ -77,8 +124,49 @@ impl App {
                 }
                 Task::none()
             }
+            Message::Tab(tab) => {
+                self.tab = tab;
+                if tab == Tab::Sign && !self.sign.is_loaded() {
+                    return self.update(Message::Sign(sign::Message::Refresh));
+                }
+                Task::none()
+            }
+            Message::FileDropped(path) => {
+                if self.tab == Tab::Sign {
+                    self.update(Message::Sign(sign::Message::Open(path)))
+                } else {
+                    self.tab = Tab::Verify;
+                    self.update(Message::Verify(verify::Message::Open(path)))
+                }
+            }
+            // Token scans pause while the signing screen talks to a token.
+            Message::Tokens(tokens::Message::Tick) if self.sign.is_busy() => Task::none(),
             Message::Tokens(m) => match self.tokens.update(m) {
                 Some(event) => self.handle_tokens_event(event),
+                None => Task::none(),
+            },
+            Message::Verify(m) => match self.verify.update(m) {
+                Some(verify::Event::Verify(request)) => {
+                    let id = request.id;
+                    Task::perform(blocking("kyso-verify", move || verify::run(&request)), move |r| {
+                        Message::Verify(verify::Message::Finished(
+                            id,
+                            r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
+                        ))
+                    })
+                }
+                None => Task::none(),
+            },
+            Message::Sign(m) => match self.sign.update(m) {
+                Some(sign::Event::LoadCertificates) => {
+                    Task::perform(blocking("kyso-certificates", sign::load_certificates), |r| {
+                        Message::Sign(sign::Message::CertificatesLoaded(r))
+                    })
+                }
+                Some(sign::Event::Sign(job)) => Task::perform(blocking("kyso-sign", move || sign::run(*job)), |r| {
+                    let (result, journal) = r.unwrap_or_else(|| (Err(Text::new("gui-task-failed")), None));
+                    Message::Sign(sign::Message::Finished(result, journal))
+                }),
                 None => Task::none(),
             },
         }
@@ -93,7 +181,11 @@ impl App {
     }
 
     fn subscription(&self) -> Subscription<Message> {
-        iced::time::every(RESCAN_EVERY).map(|_| Message::Tokens(tokens::Message::Tick))
+        let dropped = iced::event::listen_with(|event, _status, _window| match event {
+            iced::Event::Window(iced::window::Event::FileDropped(path)) => Some(Message::FileDropped(path)),
+            _ => None,
+        });
+        Subscription::batch([iced::time::every(RESCAN_EVERY).map(|_| Message::Tokens(tokens::Message::Tick)), dropped])
     }
 
     fn view(&self) -> Element<'_, Message> {
@@ -112,13 +204,43 @@ impl App {
         .spacing(8)
         .align_y(iced::Center);
 
-        let mut page = column![header].spacing(16);
-        if let Some(file) = &self.file {
-            let path = file.display().to_string();
-            page = page.push(text(t.tr_args("gui-open-file", &[("path", &path)])));
+        let mut nav = row![].spacing(8);
+        for tab in Tab::ALL {
+            let style = if self.tab == tab { button::primary } else { button::text };
+            nav = nav.push(button(text(t.tr(tab.key()))).style(style).on_press(Message::Tab(tab)));
         }
-        page = page.push(self.tokens.view(t).map(Message::Tokens));
+        let screen = match self.tab {
+            Tab::Tokens => self.tokens.view(t).map(Message::Tokens),
+            Tab::Verify => self.verify.view(t).map(Message::Verify),
+            Tab::Sign => self.sign.view(t).map(Message::Sign),
+        };
+        let page = column![header, nav, rule::horizontal(1), screen].spacing(12);
         container(page).padding(20).width(Fill).height(Fill).into()
+    }
+}
+
+/// Runs blocking work (PDF, PKCS#11) on a thread of its own, never on the
+/// UI or executor threads. `None` if it panicked or no thread could start.
+async fn blocking<T: Send + 'static>(name: &'static str, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = oneshot::channel();
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            let _ = tx.send(work());
+        })
+        .ok()?;
+    rx.await.ok()
+}
+
+/// Appends to the activity journal; a problem is returned to be shown and
+/// never hides the action's own result.
+pub fn journal(entry: &kyso_journal::Entry) -> Option<Text> {
+    match kyso_journal::Journal::open_default() {
+        Ok(mut j) => match j.append(entry) {
+            Err(e) => Some(Text::new("journal-write-failed").arg("detail", e.to_string())),
+            Ok(_) => j.warning.clone().map(|w| Text::new("journal-recovered").arg("detail", w)),
+        },
+        Err(e) => Some(Text::new("journal-write-failed").arg("detail", e.to_string())),
     }
 }
 
@@ -205,6 +327,36 @@ mod tests {
     }
 
     #[test]
+    fn a_file_argument_opens_the_verify_screen_and_checks_it() {
+        let (app, _task) = App::new(Some("hop-dong.pdf".into()), Lang::default());
+        assert_eq!(app.tab, Tab::Verify);
+        assert!(app.verify.is_running());
+        assert_eq!(app.verify.path(), "hop-dong.pdf");
+        let (app, _task) = App::new(None, Lang::default());
+        assert_eq!(app.tab, Tab::Tokens);
+        assert!(!app.verify.is_running());
+    }
+
+    #[test]
+    fn dropped_files_go_to_the_current_screen() {
+        let (mut app, _task) = App::new(None, Lang::En);
+        let _ = app.update(Message::Tab(Tab::Sign));
+        assert!(app.sign.is_busy(), "the certificate list is loading");
+        // Token rescans pause while the signing screen uses the token.
+        let _ = app.update(Message::Tokens(tokens::Message::ScanFinished(Some(report()))));
+        let _ = app.update(Message::Tokens(tokens::Message::Tick));
+        assert!(!app.tokens.is_scanning());
+        let _ = app.update(Message::FileDropped("/tmp/a.pdf".into()));
+        assert_eq!(app.sign.output(), "/tmp/a.signed.pdf");
+        assert!(!app.verify.is_running());
+        let _ = app.update(Message::Tab(Tab::Tokens));
+        let _ = app.update(Message::FileDropped("/tmp/b.pdf".into()));
+        assert_eq!(app.tab, Tab::Verify);
+        assert_eq!(app.verify.path(), "/tmp/b.pdf");
+        let _ = app.view();
+    }
+
+    #[test]
     fn language_toggle_switches_the_translator() {
         let (mut app, _task) = App::new(Some("hop-dong.pdf".into()), Lang::default());
         assert_eq!(app.translator.lang(), Lang::Vi);
@@ -217,5 +369,10 @@ mod tests {
         // The view builds in both languages with a scan result shown.
         let _ = app.update(Message::Tokens(tokens::Message::ScanFinished(Some(report()))));
         let _ = app.view();
+        for tab in Tab::ALL {
+            let _ = app.update(Message::Tab(tab));
+            let _ = app.view();
+            assert!(app.translator.has(tab.key()));
+        }
     }
 }

@@ -1,7 +1,159 @@
-//! Translation helpers for the token layer's types.
+//! Translation helpers for the library types shown in the interface.
 
 use kyso_i18n::Translator;
+use kyso_pdf::presets::PresetError;
+use kyso_pdf::{Indication, PdfError, SignError};
+use kyso_pki::{ChainStatus, SignerError};
 use kyso_token::{ErrorCode, ModuleSource, PinState, TokenError};
+
+/// A message kept untranslated until it is shown, so that results computed
+/// on a worker thread follow the language toggle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    /// The message key.
+    pub key: &'static str,
+    /// Its arguments.
+    pub args: Vec<(&'static str, String)>,
+    /// A further message appended (e.g. a PIN warning after "Wrong PIN").
+    pub suffix: Option<&'static str>,
+}
+
+impl Text {
+    /// A message without arguments.
+    pub fn new(key: &'static str) -> Self {
+        Self { key, args: Vec::new(), suffix: None }
+    }
+
+    /// Adds an argument.
+    pub fn arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.push((name, value.into()));
+        self
+    }
+
+    /// The journal's error code: the key without `err-`, in snake case.
+    pub fn code(&self) -> String {
+        self.key.strip_prefix("err-").unwrap_or(self.key).replace('-', "_")
+    }
+
+    /// The translated text.
+    pub fn render(&self, t: &Translator) -> String {
+        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let main = t.tr_args(self.key, &args);
+        match self.suffix {
+            Some(s) => format!("{main} {}", t.tr(s)),
+            None => main,
+        }
+    }
+}
+
+/// A token-layer error as a message (the mapping of `kyso-cli`'s
+/// `token_error_text`).
+pub fn token_error_message(err: &TokenError) -> Text {
+    let text = Text::new(error_key(err.code()));
+    match err {
+        TokenError::ModuleNotFound { path }
+        | TokenError::ModuleNotAbsolute { path }
+        | TokenError::Module32Bit { path } => text.arg("path", path.display().to_string()),
+        TokenError::ModuleLoad { path, reason } | TokenError::ModuleInit { path, reason } => {
+            text.arg("path", path.display().to_string()).arg("reason", reason.clone())
+        }
+        TokenError::TokenNotFound(token) => text.arg("token", token.clone()),
+        TokenError::PinIncorrect { state } => Text {
+            suffix: if state.final_try {
+                Some("pin-final-try")
+            } else if state.count_low {
+                Some("pin-count-low")
+            } else {
+                None
+            },
+            ..text
+        },
+        TokenError::UnsupportedKey(detail) => text.arg("detail", detail.clone()),
+        TokenError::Pkcs11 { function, code } => text.arg("function", function.clone()).arg("code", code.clone()),
+        _ => text,
+    }
+}
+
+/// A signing error as a message (the mapping of `kyso-cli sign`).
+pub fn sign_error_message(err: &SignError) -> Text {
+    match err {
+        SignError::OutputExists(p) => Text::new("err-output-exists").arg("path", p.display().to_string()),
+        SignError::SameFile => Text::new("err-same-file"),
+        SignError::Io { path, source } => {
+            Text::new("err-io").arg("path", path.display().to_string()).arg("detail", source.to_string())
+        }
+        SignError::Pdf(PdfError::Io(io)) => Text::new("err-io").arg("path", "PDF").arg("detail", io.to_string()),
+        SignError::Pdf(PdfError::Encrypted) | SignError::Encrypted => Text::new("err-pdf-encrypted"),
+        SignError::Pdf(other) => Text::new("err-pdf-malformed").arg("detail", other.to_string()),
+        SignError::DocMdpForbids => Text::new("err-docmdp-forbids"),
+        SignError::CertifyNotFirst => Text::new("err-certify-not-first"),
+        SignError::FieldNotEmpty(f) => Text::new("err-field-not-empty").arg("field", f.clone()),
+        SignError::NoSuchPage { page, count } => {
+            Text::new("err-no-such-page").arg("page", page.to_string()).arg("count", count.to_string())
+        }
+        SignError::Timestamp(e) => Text::new("err-timestamp").arg("detail", e.to_string()),
+        SignError::Signer(SignerError::TokenRemoved) => Text::new("err-token-removed"),
+        other => Text::new("err-signer").arg("detail", other.to_string()),
+    }
+}
+
+/// A signature-preset error as a message.
+pub fn preset_error_message(err: &PresetError) -> Text {
+    match err {
+        PresetError::Appearance(a) => Text::new("err-image").arg("detail", a.to_string()),
+        PresetError::Missing(opt) => Text::new("err-preset-missing").arg("option", *opt),
+        PresetError::RectOffPage => Text::new("err-rect-off-page"),
+        PresetError::NoSuchPage { page, count } => {
+            Text::new("err-no-such-page").arg("page", page.to_string()).arg("count", count.to_string())
+        }
+        other => Text::new("err-pdf-malformed").arg("detail", other.to_string()),
+    }
+}
+
+/// The message key of a verification indication.
+pub fn indication_key(i: Indication) -> &'static str {
+    match i {
+        Indication::TotalPassed => "ind-total-passed",
+        Indication::TotalFailed => "ind-total-failed",
+        Indication::Indeterminate => "ind-indeterminate",
+    }
+}
+
+/// The message key of a path-validation status.
+pub fn chain_key(c: ChainStatus) -> &'static str {
+    match c {
+        ChainStatus::Valid => "chain-valid",
+        ChainStatus::NoChainFound => "chain-no-chain-found",
+        ChainStatus::BadSignature => "chain-bad-signature",
+        ChainStatus::NotCa => "chain-not-ca",
+        ChainStatus::UnsupportedAlgorithm => "chain-unsupported-algorithm",
+        ChainStatus::ConstraintViolation => "chain-constraint-violation",
+        ChainStatus::OutOfValidity => "chain-out-of-validity",
+    }
+}
+
+/// A translated verification or certificate warning: `warn-` + the code
+/// (before any `:`) with `_` turned into `-`, else the key as the library
+/// spells it, else the raw text.
+pub fn warning_text(t: &Translator, warning: &str) -> String {
+    let code = warning.split(':').next().unwrap_or(warning);
+    let kebab = format!("warn-{}", code.replace('_', "-"));
+    let raw = format!("warn-{code}");
+    if t.has(&kebab) {
+        t.tr(&kebab)
+    } else if t.has(&raw) {
+        t.tr(&raw)
+    } else {
+        warning.to_owned()
+    }
+}
+
+/// A verification value's translation (`prefix-value` in kebab case),
+/// falling back to the raw value.
+pub fn value_text(t: &Translator, prefix: &str, value: &str) -> String {
+    let key = format!("{prefix}-{}", value.replace('_', "-"));
+    if t.has(&key) { t.tr(&key) } else { value.to_owned() }
+}
 
 /// The message key of an error code (`err-` + the code in kebab case).
 pub fn error_key(code: ErrorCode) -> &'static str {
@@ -126,6 +278,26 @@ mod tests {
         ] {
             assert!(t.has(source_key(src)));
         }
+    }
+
+    #[test]
+    fn messages_render_in_both_languages() {
+        let en = Translator::new(Lang::En);
+        let wrong = token_error_message(&TokenError::PinIncorrect {
+            state: PinState { final_try: true, ..Default::default() },
+        });
+        assert_eq!(wrong.code(), "pin_incorrect");
+        let s = wrong.render(&en);
+        assert!(s.starts_with("Wrong PIN.") && s.len() > "Wrong PIN.".len(), "{s}");
+        let s = sign_error_message(&SignError::NoSuchPage { page: 9, count: 2 }).render(&en);
+        assert!(s.contains('9') && s.contains('2') && !s.contains('{'), "{s}");
+        assert_eq!(warning_text(&en, "revocation_not_checked"), en.tr("warn-revocation-not-checked"));
+        assert_eq!(warning_text(&en, "not_yet_valid"), en.tr("warn-not_yet_valid"));
+        assert_eq!(warning_text(&en, "something_new: x"), "something_new: x");
+        for c in [ChainStatus::Valid, ChainStatus::NoChainFound, ChainStatus::OutOfValidity] {
+            assert!(en.has(chain_key(c)));
+        }
+        assert_eq!(value_text(&en, "coverage", "whole_file"), en.tr("coverage-whole-file"));
     }
 
     #[test]

@@ -1,3 +1,5 @@
 //! Screens: each with its own state, `Message` and `update`.
 
+pub mod sign;
 pub mod tokens;
+pub mod verify;

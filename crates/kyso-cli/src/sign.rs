@@ -55,6 +55,10 @@ pub struct SignArgs {
     /// Rectangle x1,y1,x2,y2 in points for the widget.
     #[arg(long, value_parser = parse_rect)]
     rect: Option<[f64; 4]>,
+    /// Place the signature by this text on the page (the name, or a title
+    /// line like "KT. CHỦ TỊCH"); default: the detected signature block.
+    #[arg(long)]
+    anchor: Option<String>,
     /// Handwritten-signature image (blue PNG, transparent background), approver.
     #[arg(long, value_name = "PNG")]
     image: Option<PathBuf>,
@@ -582,6 +586,7 @@ fn placement(
         role: Role::parse(role).unwrap_or(Role::Approver),
         page: args.page,
         rect: args.rect,
+        anchor: args.anchor.clone(),
         image: read(&args.image)?,
         seal: read(&args.seal)?,
         seal_mm: args.seal_mm,
@@ -605,6 +610,9 @@ fn placement(
             ErrorOut { code: "usage", message: t.tr_args("err-preset-missing", &[("option", opt)]) }
         }
         PresetError::RectOffPage => ErrorOut { code: "rect_off_page", message: t.tr("err-rect-off-page") },
+        PresetError::AnchorNotFound(a) => {
+            ErrorOut { code: "anchor_not_found", message: t.tr_args("err-anchor-not-found", &[("text", &a)]) }
+        }
         PresetError::NoSuchPage { page, count } => ErrorOut {
             code: "no_such_page",
             message: t.tr_args("err-no-such-page", &[("page", &page.to_string()), ("count", &count.to_string())]),

@@ -11,6 +11,7 @@ pub mod object;
 pub mod presets;
 pub mod reader;
 mod sign;
+pub mod text;
 mod verify;
 mod writer;
 

@@ -48,6 +48,9 @@ pub struct PresetInput {
     pub page: Option<usize>,
     /// Explicit rectangle in points.
     pub rect: Option<[f64; 4]>,
+    /// Text on the page to place the signature by (the signer's name, or a
+    /// title line such as "KT. CHỦ TỊCH").
+    pub anchor: Option<String>,
     /// Handwritten-signature PNG (approver).
     pub image: Option<Vec<u8>>,
     /// Seal PNG (issuer).
@@ -83,6 +86,9 @@ pub enum PresetError {
     /// A required input is missing (its option name).
     #[error("missing input: {0}")]
     Missing(&'static str),
+    /// The anchor text is not on the page.
+    #[error("the text {0:?} was not found on the page")]
+    AnchorNotFound(String),
     /// The rectangle is not inside the page.
     #[error("the rectangle is outside the page")]
     RectOffPage,
@@ -190,6 +196,29 @@ fn auto_block(page: &[f64; 4]) -> [f64; 4] {
     [x1, y1, (x1 + 170.0).min(page[2] - 20.0), y1 + 70.0]
 }
 
+/// Where the signature goes when no rectangle is given: by `anchor` text,
+/// else the detected signature block (title lines, then the name), else
+/// the usual place of the block.
+fn block_on_page(
+    reader: &PdfReader,
+    page_num: u32,
+    mbox: &[f64; 4],
+    anchor: Option<&str>,
+) -> Result<[f64; 4], PresetError> {
+    let runs = crate::text::page_text(reader, page_num).unwrap_or_default();
+    if let Some(a) = anchor {
+        let run = crate::text::find_text(&runs, a).ok_or_else(|| PresetError::AnchorNotFound(a.to_owned()))?;
+        let width = Builder::text_width(&run.text, run.size.max(1.0)).max(60.0);
+        let cx = run.x + width / 2.0;
+        let upper = run.text.trim() == run.text.trim().to_uppercase();
+        // Below a title line, above a name.
+        let (y1, y2) =
+            if upper { (run.y - 70.0, run.y - 4.0) } else { (run.y + run.size + 2.0, run.y + run.size + 66.0) };
+        return Ok(clamp([cx - 80.0, y1, cx + 80.0, y2], mbox));
+    }
+    Ok(crate::text::signature_block(&runs, mbox[2] - mbox[0]).unwrap_or_else(|| auto_block(mbox)))
+}
+
 /// An image scaled into `rect` keeping its aspect ratio, centred.
 fn image_appearance(png: Png, rect: [f64; 4]) -> Result<Appearance, AppearanceError> {
     let (w, h) = (rect[2] - rect[0], rect[3] - rect[1]);
@@ -236,7 +265,10 @@ pub fn prepare(reader: &PdfReader, input: &PresetInput) -> Result<Placement, Pre
     match input.role {
         Role::Approver => {
             let png = Png::decode(input.image.as_deref().ok_or(PresetError::Missing("--image"))?)?;
-            let rect = input.rect.unwrap_or_else(|| auto_block(&mbox));
+            let rect = match input.rect {
+                Some(r) => r,
+                None => block_on_page(reader, page_num, &mbox, input.anchor.as_deref())?,
+            };
             let appearance = image_appearance(png, rect)?;
             Ok(Placement {
                 page,
@@ -258,7 +290,7 @@ pub fn prepare(reader: &PdfReader, input: &PresetInput) -> Result<Placement, Pre
                     [right - size, cy - size / 2.0, right, cy + size / 2.0]
                 }
                 (None, None) => {
-                    let b = auto_block(&mbox);
+                    let b = block_on_page(reader, page_num, &mbox, input.anchor.as_deref())?;
                     let cy = (b[1] + b[3]) / 2.0;
                     [b[0] - size / 3.0, cy - size / 2.0, b[0] + size * 2.0 / 3.0, cy + size / 2.0]
                 }

@@ -105,6 +105,7 @@ fn preset(role: Role) -> PresetInput {
         role,
         page: None,
         rect: None,
+        anchor: None,
         image: None,
         seal: None,
         seal_mm: 36.0,
@@ -257,7 +258,8 @@ fn approvals_then_the_clerks_seal_look_right_and_stay_valid() {
         // The red seal sits on the left third of the block and to its left.
         let s = 36.0 * 72.0 / 25.4;
         let right = block[0] + (block[2] - block[0]) / 3.0;
-        let seal_rect = [right - s, 230.0 - s / 2.0, right, 230.0 + s / 2.0];
+        let cy = (block[1] + block[3]) / 2.0;
+        let seal_rect = [right - s, cy - s / 2.0, right, cy + s / 2.0];
         assert!(count(&img, seal_rect, red) > 500, "no red seal at {seal_rect:?}");
         assert!(
             count(&img, [block[0], block[1], right, block[3]], red) > 100,
@@ -338,5 +340,17 @@ fn bad_inputs_are_clear_errors_with_no_output() {
     assert!(e.contains("outside"), "{e}");
     let e = sign_with(&doc, &out, &org, &preset(Role::Issuer)).unwrap_err();
     assert!(e.contains("--seal"), "{e}");
+    let e = sign_with(
+        &doc,
+        &out,
+        &org,
+        &PresetInput {
+            image: Some(png([0, 0, 200], false)),
+            anchor: Some("GIÁM ĐỐC SỞ".into()),
+            ..preset(Role::Approver)
+        },
+    )
+    .unwrap_err();
+    assert!(e.contains("not found"), "{e}");
     assert!(!out.exists());
 }

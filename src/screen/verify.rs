@@ -1,0 +1,491 @@
+//! The verification screen: a PDF's signatures, one card each.
+//! Verification never runs here: `update` asks the application for one
+//! through [`Event::Verify`] (the work is done by [`run`] on a thread of
+//! its own), and the result comes back as [`Message::Finished`].
+
+use std::path::{Path, PathBuf};
+
+use iced::widget::{button, column, container, row, rule, scrollable, text, text_input};
+use iced::{Color, Element, Fill, Font, font};
+use kyso_i18n::Translator;
+use kyso_pdf::{Indication, PdfReport, SignatureReport, VerifyOptions, verify_pdf};
+
+use crate::i18n::{Text, chain_key, indication_key, value_text, warning_text};
+
+/// Bold variant of the default font.
+const BOLD: Font = Font { weight: font::Weight::Bold, ..crate::app::FONT };
+
+/// Messages of the verification screen.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The file path field changed.
+    PathChanged(String),
+    /// The trust anchors field changed.
+    AnchorsChanged(String),
+    /// The extra intermediates field changed.
+    ExtraChanged(String),
+    /// The user pressed "Check".
+    Check,
+    /// A file was given on the command line or dropped on the window.
+    Open(PathBuf),
+    /// A verification ended (its request id, then the result).
+    Finished(u64, Result<Done, Text>),
+}
+
+/// A finished verification.
+#[derive(Debug, Clone)]
+pub struct Done {
+    /// The report.
+    pub report: PdfReport,
+    /// A journal problem, shown beside the result.
+    pub journal: Option<Text>,
+}
+
+/// What to verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// Request id: results of older requests are ignored.
+    pub id: u64,
+    /// The PDF.
+    pub path: PathBuf,
+    /// Trust anchor files (PEM or DER).
+    pub anchors: Vec<PathBuf>,
+    /// Extra intermediate certificate files.
+    pub extra: Vec<PathBuf>,
+}
+
+/// What the screen asks of the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Run [`run`] in the background.
+    Verify(Request),
+}
+
+/// The colour class of a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// TOTAL_PASSED: green.
+    Passed,
+    /// TOTAL_FAILED: red.
+    Failed,
+    /// INDETERMINATE: amber.
+    Indeterminate,
+}
+
+impl Tone {
+    /// The tone of an indication.
+    pub fn of(i: Indication) -> Self {
+        match i {
+            Indication::TotalPassed => Self::Passed,
+            Indication::TotalFailed => Self::Failed,
+            Indication::Indeterminate => Self::Indeterminate,
+        }
+    }
+
+    fn colors(self) -> (Color, Color) {
+        match self {
+            Self::Passed => (Color::from_rgb8(0x2e, 0x7d, 0x32), Color::WHITE),
+            Self::Failed => (Color::from_rgb8(0xc6, 0x28, 0x28), Color::WHITE),
+            Self::Indeterminate => (Color::from_rgb8(0xf9, 0xa8, 0x25), Color::BLACK),
+        }
+    }
+}
+
+/// One row of a signature card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// Translated label.
+    pub label: String,
+    /// Value.
+    pub value: String,
+    /// Shown as a problem.
+    pub alert: bool,
+}
+
+/// A signature card, ready to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Card {
+    /// Header colour.
+    pub tone: Tone,
+    /// "Signature 1 — Field".
+    pub title: String,
+    /// Translated indication and sub-indication.
+    pub verdict: String,
+    /// Rows.
+    pub rows: Vec<Row>,
+    /// What changed after signing.
+    pub details: Vec<String>,
+    /// Translated warnings.
+    pub warnings: Vec<String>,
+}
+
+/// State of the verification screen.
+#[derive(Debug, Default)]
+pub struct Verify {
+    path: String,
+    anchors: String,
+    extra: String,
+    /// The request in flight.
+    running: Option<u64>,
+    next_id: u64,
+    /// The file of the result shown.
+    checked: Option<PathBuf>,
+    outcome: Option<Result<Done, Text>>,
+}
+
+fn split_paths(s: &str) -> Vec<PathBuf> {
+    s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect()
+}
+
+impl Verify {
+    /// Whether a verification is in flight.
+    pub fn is_running(&self) -> bool {
+        self.running.is_some()
+    }
+
+    /// The file path field.
+    #[cfg(test)]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The last result.
+    #[cfg(test)]
+    pub fn outcome(&self) -> Option<&Result<Done, Text>> {
+        self.outcome.as_ref()
+    }
+
+    /// The overall verdict of the last report.
+    #[cfg(test)]
+    pub fn overall(&self) -> Option<Indication> {
+        match &self.outcome {
+            Some(Ok(done)) => Some(done.report.indication),
+            _ => None,
+        }
+    }
+
+    /// Handles a message.
+    pub fn update(&mut self, message: Message) -> Option<Event> {
+        match message {
+            Message::PathChanged(s) => {
+                self.path = s;
+                None
+            }
+            Message::AnchorsChanged(s) => {
+                self.anchors = s;
+                None
+            }
+            Message::ExtraChanged(s) => {
+                self.extra = s;
+                None
+            }
+            Message::Open(path) => {
+                self.path = path.display().to_string();
+                self.start()
+            }
+            Message::Check => self.start(),
+            Message::Finished(id, result) => {
+                if self.running == Some(id) {
+                    self.running = None;
+                    self.outcome = Some(result);
+                }
+                None
+            }
+        }
+    }
+
+    fn start(&mut self) -> Option<Event> {
+        let path = self.path.trim();
+        if path.is_empty() {
+            self.outcome = Some(Err(Text::new("gui-no-file")));
+            return None;
+        }
+        self.next_id += 1;
+        self.running = Some(self.next_id);
+        self.checked = Some(PathBuf::from(path));
+        self.outcome = None;
+        Some(Event::Verify(Request {
+            id: self.next_id,
+            path: PathBuf::from(path),
+            anchors: split_paths(&self.anchors),
+            extra: split_paths(&self.extra),
+        }))
+    }
+
+    /// The signature cards of the last report.
+    pub fn cards(&self, t: &Translator) -> Vec<Card> {
+        match &self.outcome {
+            Some(Ok(done)) => done.report.signatures.iter().enumerate().map(|(i, s)| card(t, i, s)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The screen.
+    pub fn view<'a>(&'a self, t: &Translator) -> Element<'a, Message> {
+        let check = button(text(t.tr("gui-check")))
+            .on_press_maybe((!self.is_running() && !self.path.trim().is_empty()).then_some(Message::Check));
+        let form = column![
+            row![
+                text_input(&t.tr("gui-file-placeholder"), &self.path)
+                    .on_input(Message::PathChanged)
+                    .on_submit(Message::Check),
+                check,
+            ]
+            .spacing(8),
+            text_input(&t.tr("gui-trust-anchors"), &self.anchors).on_input(Message::AnchorsChanged),
+            text_input(&t.tr("gui-extra-certs"), &self.extra).on_input(Message::ExtraChanged),
+            text(t.tr("gui-drop-hint")).size(13),
+        ]
+        .spacing(8);
+
+        let mut body = column![].spacing(12);
+        if self.is_running() {
+            body = body.push(text(t.tr("gui-verifying")));
+        }
+        match &self.outcome {
+            None => {}
+            Some(Err(e)) => body = body.push(text(e.render(t)).style(text::danger)),
+            Some(Ok(done)) => {
+                if let Some(file) = &self.checked {
+                    body = body.push(text(t.tr_args("verify-file", &[("file", &file.display().to_string())])));
+                }
+                let tone = Tone::of(done.report.indication);
+                body = body.push(banner(
+                    format!("{}: {}", t.tr("verify-overall"), t.tr(indication_key(done.report.indication))),
+                    tone,
+                    20,
+                ));
+                if done.report.signatures.is_empty() {
+                    body = body.push(text(t.tr("verify-no-signature")));
+                }
+                if let Some(e) = &done.report.error {
+                    body = body.push(text(e.clone()).style(text::danger));
+                }
+                for c in self.cards(t) {
+                    body = body.push(card_view(c));
+                }
+                for u in &done.report.unsigned_fields {
+                    body = body.push(text(t.tr_args("verify-unsigned-field", &[("field", u)])));
+                }
+                if let Some(j) = &done.journal {
+                    body = body.push(text(j.render(t)).style(text::warning).size(13));
+                }
+            }
+        }
+        column![form, rule::horizontal(1), scrollable(body.padding([0, 12])).height(Fill)].spacing(12).into()
+    }
+}
+
+fn banner<'a>(label: String, tone: Tone, size: u32) -> Element<'a, Message> {
+    let (bg, fg) = tone.colors();
+    container(text(label).size(size).font(BOLD))
+        .padding([6, 12])
+        .width(Fill)
+        .style(move |_| container::Style { background: Some(bg.into()), text_color: Some(fg), ..Default::default() })
+        .into()
+}
+
+fn card_view<'a>(c: Card) -> Element<'a, Message> {
+    let mut col = column![banner(format!("{} — {}", c.title, c.verdict), c.tone, 16)].spacing(4);
+    for r in c.rows {
+        let value = text(r.value);
+        let value = if r.alert { value.style(text::danger).font(BOLD) } else { value };
+        col = col.push(row![text(r.label).width(220), value].spacing(8));
+    }
+    for d in c.details {
+        col = col.push(row![text("").width(220), text(format!("• {d}")).size(13)].spacing(8));
+    }
+    for w in c.warnings {
+        col = col.push(text(format!("⚠ {w}")).style(text::warning));
+    }
+    container(col.padding([0, 0])).padding(8).width(Fill).style(container::bordered_box).into()
+}
+
+fn card(t: &Translator, i: usize, s: &SignatureReport) -> Card {
+    let none = || "—".to_owned();
+    let mut rows = Vec::new();
+    let mut push = |key: &str, value: String, alert: bool| rows.push(Row { label: t.tr(key), value, alert });
+    push("verify-signer", s.signer.clone().unwrap_or_else(none), false);
+    if let Some(o) = &s.organization {
+        push("verify-organization", o.clone(), false);
+    }
+    push("verify-issuer", s.issuer.clone().unwrap_or_else(none), false);
+    push("verify-signing-time", s.signing_time.clone().unwrap_or_else(none), false);
+    push("verify-timestamp", s.timestamp.clone().unwrap_or_else(|| t.tr("verify-none")), false);
+    push("verify-integrity", value_text(t, "integrity", s.integrity), s.integrity != "intact");
+    push("verify-coverage", value_text(t, "coverage", s.coverage), s.coverage == "anomaly");
+    push("verify-modifications", value_text(t, "modifications", s.modifications), s.modifications == "disallowed");
+    push("verify-chain", t.tr(chain_key(s.chain)), s.chain != kyso_pki::ChainStatus::Valid);
+    push("verify-revocation", value_text(t, "revocation", s.revocation), s.revocation == "revoked");
+    if let (Some(a), Some(b)) = (&s.cert_not_before, &s.cert_not_after) {
+        push("cert-validity", t.tr_args("cert-validity-range", &[("from", a), ("to", b)]), false);
+    }
+    let verdict = match s.sub_indication {
+        Some(sub) => format!("{} ({sub})", t.tr(indication_key(s.indication))),
+        None => t.tr(indication_key(s.indication)),
+    };
+    Card {
+        tone: Tone::of(s.indication),
+        title: format!("{} {} — {}", t.tr("verify-signature"), i + 1, s.field),
+        verdict,
+        rows,
+        details: s.modification_details.clone(),
+        warnings: s.warnings.iter().map(|w| warning_text(t, w)).collect(),
+    }
+}
+
+fn read_certs(paths: &[PathBuf]) -> Result<Vec<kyso_pki::CertDer>, Text> {
+    let mut out = Vec::new();
+    for p in paths {
+        let bytes = std::fs::read(p)
+            .map_err(|e| Text::new("err-io").arg("path", p.display().to_string()).arg("detail", e.to_string()))?;
+        let list = kyso_pki::load_certificates(&bytes);
+        if list.is_empty() {
+            return Err(Text::new("gui-no-certificate-in").arg("path", p.display().to_string()));
+        }
+        out.extend(list);
+    }
+    Ok(out)
+}
+
+/// Verifies a request (blocking: run it off the UI thread) and journals it
+/// as `kyso-cli verify` does.
+pub fn run(req: &Request) -> Result<Done, Text> {
+    if !req.path.is_file() {
+        return Err(Text::new("gui-file-not-found").arg("path", req.path.display().to_string()));
+    }
+    let opts = VerifyOptions {
+        anchors: read_certs(&req.anchors)?,
+        extra_certs: read_certs(&req.extra)?,
+        ..Default::default()
+    };
+    let report = verify_pdf(&req.path, &opts);
+    let journal = journal(&req.path, &report);
+    Ok(Done { report, journal })
+}
+
+fn journal(path: &Path, report: &PdfReport) -> Option<Text> {
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let summary: Vec<serde_json::Value> = report
+        .signatures
+        .iter()
+        .map(|s| serde_json::json!({"field": s.field, "signer": s.signer, "indication": s.indication, "sub_indication": s.sub_indication}))
+        .collect();
+    let entry = kyso_journal::Entry {
+        action: "verify".into(),
+        input_path: Some(abs.display().to_string()),
+        input_sha256: kyso_journal::file_sha256(path),
+        signer_subject: report.signatures.iter().find_map(|s| s.signer_subject.clone()),
+        signer_issuer: report.signatures.iter().find_map(|s| s.issuer.clone()),
+        signer_serial: report.signatures.iter().find_map(|s| s.serial.clone()),
+        verification: serde_json::to_string(&summary).ok(),
+        outcome: serde_json::to_value(report.indication)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    crate::app::journal(&entry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kyso_i18n::Lang;
+    use kyso_pki::ChainStatus;
+
+    fn sig(field: &str, indication: Indication, sub: Option<&'static str>) -> SignatureReport {
+        SignatureReport {
+            field: field.into(),
+            kind: "signature",
+            subfilter: "ETSI.CAdES.detached".into(),
+            signer: Some("Nguyễn Văn A".into()),
+            organization: Some("UBND tỉnh Bắc Ninh".into()),
+            signer_subject: Some("CN=Nguyễn Văn A".into()),
+            issuer: Some("CA phục vụ các cơ quan Nhà nước".into()),
+            serial: Some("01".into()),
+            cert_not_before: Some("2025-01-01".into()),
+            cert_not_after: Some("2028-01-01".into()),
+            signing_time: Some("2026-11-22T08:00:00Z".into()),
+            timestamp: None,
+            integrity: if indication == Indication::TotalFailed { "broken" } else { "intact" },
+            coverage: "whole_file",
+            modifications: "none",
+            modification_details: vec![],
+            chain: if indication == Indication::TotalPassed { ChainStatus::Valid } else { ChainStatus::NoChainFound },
+            chain_path: vec![],
+            revocation: "not_checked",
+            indication,
+            sub_indication: sub,
+            warnings: vec!["revocation_not_checked".into(), "brand_new_warning".into()],
+            byte_range: vec![0, 10, 20, 30],
+            certification: None,
+        }
+    }
+
+    fn report() -> PdfReport {
+        PdfReport {
+            indication: Indication::TotalFailed,
+            signatures: vec![
+                sig("Sig1", Indication::TotalPassed, None),
+                sig("Sig2", Indication::TotalFailed, Some("HASH_FAILURE")),
+                sig("Sig3", Indication::Indeterminate, Some("NO_CERTIFICATE_CHAIN_FOUND")),
+            ],
+            unsigned_fields: vec!["Empty1".into()],
+            error: None,
+        }
+    }
+
+    #[test]
+    fn open_starts_a_check_and_only_the_latest_result_counts() {
+        let mut v = Verify::default();
+        assert_eq!(v.update(Message::Check), None, "nothing to check");
+        assert!(matches!(v.outcome(), Some(Err(e)) if e.key == "gui-no-file"));
+
+        let _ = v.update(Message::AnchorsChanged(" a.pem, ,b.pem ".into()));
+        let Some(Event::Verify(first)) = v.update(Message::Open("one.pdf".into())) else { panic!("no request") };
+        assert_eq!(first.path, PathBuf::from("one.pdf"));
+        assert_eq!(first.anchors, vec![PathBuf::from("a.pem"), PathBuf::from("b.pem")]);
+        assert!(v.is_running());
+        let _ = v.update(Message::PathChanged("two.pdf".into()));
+        let Some(Event::Verify(second)) = v.update(Message::Check) else { panic!("no request") };
+        assert_ne!(first.id, second.id);
+
+        // The stale result is dropped; the current one is shown.
+        let _ = v.update(Message::Finished(first.id, Err(Text::new("gui-task-failed"))));
+        assert!(v.is_running() && v.outcome().is_none());
+        let _ = v.update(Message::Finished(second.id, Ok(Done { report: report(), journal: None })));
+        assert!(!v.is_running());
+        assert_eq!(v.overall(), Some(Indication::TotalFailed));
+    }
+
+    #[test]
+    fn cards_have_the_colour_of_their_verdict_and_follow_the_language() {
+        let mut v = Verify::default();
+        let Some(Event::Verify(req)) = v.update(Message::Open("x.pdf".into())) else { panic!("no request") };
+        let _ = v.update(Message::Finished(req.id, Ok(Done { report: report(), journal: None })));
+
+        let en = Translator::new(Lang::En);
+        let cards = v.cards(&en);
+        let tones: Vec<Tone> = cards.iter().map(|c| c.tone).collect();
+        assert_eq!(tones, vec![Tone::Passed, Tone::Failed, Tone::Indeterminate]);
+        assert_eq!(cards[0].verdict, "VALID");
+        assert_eq!(cards[1].verdict, "INVALID (HASH_FAILURE)");
+        assert!(cards[0].title.starts_with("Signature 1"));
+        let integrity = |c: &Card| c.rows.iter().find(|r| r.label == "Integrity").cloned().expect("integrity row");
+        assert!(!integrity(&cards[0]).alert);
+        assert!(integrity(&cards[1]).alert && integrity(&cards[1]).value == "ALTERED");
+        assert!(cards[0].rows.iter().any(|r| r.label == "Validity" && r.value.contains("2028-01-01")));
+        // Known warnings are translated, unknown ones shown raw.
+        assert_eq!(cards[0].warnings, vec![en.tr("warn-revocation-not-checked"), "brand_new_warning".to_owned()]);
+
+        let vi = Translator::new(Lang::Vi);
+        let cards_vi = v.cards(&vi);
+        assert_ne!(cards_vi[0].verdict, cards[0].verdict);
+        assert_eq!(cards_vi[0].verdict, vi.tr("ind-total-passed"));
+        assert_eq!(cards_vi[0].rows[0].label, vi.tr("verify-signer"));
+        // The view builds in both languages.
+        let _ = v.view(&en);
+        let _ = v.view(&vi);
+    }
+}
