@@ -9,6 +9,7 @@ mod journal;
 mod output;
 mod sign;
 mod tokens;
+mod trust;
 mod verify;
 
 use std::path::PathBuf;
@@ -85,6 +86,9 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Upgrade a signed PDF to PAdES B-LT (DSS) or B-LTA (plus a document timestamp).
     Extend(extend::ExtendArgs),
+    /// Trust anchors: add (checked against the VGCA pins), list, remove.
+    #[command(subcommand)]
+    Trust(trust::TrustCommand),
     /// The local activity journal: list, filter, export (--csv, --json), `log verify`.
     Log(journal::LogArgs),
 }
@@ -112,6 +116,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::verify(&t, &args, cli.json),
         Command::Log(args) => journal::log(&t, &args, cli.json),
         Command::Extend(args) => extend::extend(&t, &args, cli.json),
+        Command::Trust(cmd) => trust::trust(&t, &cmd, cli.json),
     };
     ExitCode::from(code)
 }

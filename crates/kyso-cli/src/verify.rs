@@ -86,6 +86,10 @@ pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
         }
         opts.anchors.extend(list);
     }
+    if args.trust.is_empty() {
+        // The anchors imported with `kyso-cli trust add`.
+        opts.anchors = crate::trust::stored_anchors();
+    }
     for c in &certs {
         opts.extra_certs.extend(load_certificates(c));
     }

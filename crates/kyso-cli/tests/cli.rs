@@ -572,3 +572,87 @@ fn sign_checks_revocation_first() {
     assert_eq!(r.status.code(), Some(0), "{}", String::from_utf8_lossy(&r.stderr));
     assert!(out.exists());
 }
+
+#[test]
+fn trust_store_with_vgca_pins() {
+    let fx = require_fixture!();
+    let data = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kyso-cli"))
+            .args(args)
+            .env("KYSO_DATA_DIR", data.path())
+            .env("SOFTHSM2_CONF", &fx.softhsm_conf)
+            .env_remove("KYSO_LANG")
+            .output()
+            .unwrap()
+    };
+    let root = fx.pki_file("root.pem");
+    let out = run(&["trust", "add", root.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let list: Value = serde_json::from_slice(&run(&["trust", "list", "--json"]).stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert!(list[0]["subject"].as_str().unwrap().contains("TEST RootCA"));
+
+    // A forged "RootCA chuyên dùng Chính phủ G2" does not match the pin.
+    let dir = tempfile::tempdir().unwrap();
+    let (key, fake) = (dir.path().join("k.pem"), dir.path().join("fake.pem"));
+    let ok = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-utf8", "-subj"])
+        .arg("/C=VN/O=Ban Cơ yếu Chính phủ/CN=RootCA chuyên dùng Chính phủ G2")
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&fake)
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    let out = run(&["trust", "add", fake.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("không khớp"));
+
+    // The real VGCA root matches its pin (../shared/trust).
+    if let Some(shared) = kyso_testkit::shared_dir() {
+        let real = shared.join("trust/rootcag2.pem");
+        let out = run(&["trust", "add", real.to_str().unwrap(), "--json"]);
+        assert_eq!(out.status.code(), Some(0));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v[0]["pinned"], "RootCA chuyên dùng Chính phủ G2");
+    } else {
+        eprintln!("SKIPPED the real VGCA root: ../shared is absent");
+    }
+
+    // verify uses the stored anchors when --trust is not given.
+    let input = dir.path().join("d.pdf");
+    kyso_testkit::minimal_pdf(&input, 1);
+    let signed = dir.path().join("d.signed.pdf");
+    let module = fx.module.to_str().unwrap();
+    let s = sign_cmd(
+        fx,
+        &[
+            "sign",
+            input.to_str().unwrap(),
+            "-o",
+            signed.to_str().unwrap(),
+            "--module",
+            module,
+            "--token",
+            tokens::TOCHUC,
+            "--pin-stdin",
+        ],
+        pins::TOCHUC,
+    );
+    assert_eq!(s.status.code(), Some(0));
+    let (int, crl, rcrl) = (fx.pki_file("int.pem"), fx.pki_file("crl.pem"), fx.pki_file("root-crl.pem"));
+    let out = run(&[
+        "verify",
+        signed.to_str().unwrap(),
+        "--certs",
+        int.to_str().unwrap(),
+        "--crl",
+        crl.to_str().unwrap(),
+        "--crl",
+        rcrl.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
