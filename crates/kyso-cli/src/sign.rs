@@ -387,22 +387,7 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
         Ok(s) => s,
         Err(e) => {
             // A failed attempt is journaled too (never the PIN).
-            for input in &args.files {
-                let (path, sha) = crate::journal::file_facts(input);
-                crate::journal::record(
-                    t,
-                    &kyso_journal::Entry {
-                        action: "sign".into(),
-                        input_path: path,
-                        input_sha256: sha,
-                        token_label: args.token.clone(),
-                        level: Some(args.level.clone()),
-                        outcome: "failed".into(),
-                        error_code: Some(e.error.code.into()),
-                        ..Default::default()
-                    },
-                );
-            }
+            journal_failure(t, args, &e, None);
             return report_fatal(json, e);
         }
     };
@@ -411,22 +396,7 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
     let precheck = match run_precheck(t, args, signer.as_ref()) {
         Ok(p) => p,
         Err(e) => {
-            for input in &args.files {
-                let (path, sha) = crate::journal::file_facts(input);
-                crate::journal::record(
-                    t,
-                    &kyso_journal::Entry {
-                        action: "sign".into(),
-                        input_path: path,
-                        input_sha256: sha,
-                        signer_subject: Some(kyso_pki::format_name(signer.certificate().tbs_certificate().subject())),
-                        precheck: Some(e.error.code.into()),
-                        outcome: "failed".into(),
-                        error_code: Some(e.error.code.into()),
-                        ..Default::default()
-                    },
-                );
-            }
+            journal_failure(t, args, &e, Some(signer.certificate()));
             return report_fatal(json, e);
         }
     };
@@ -622,6 +592,29 @@ fn placement(
             message: t.tr_args("err-pdf-malformed", &[("detail", &other.to_string())]),
         },
     })
+}
+
+/// Journals a signing that failed before any file was signed, once per input.
+fn journal_failure(t: &Translator, args: &SignArgs, e: &Fatal, cert: Option<&kyso_pki::Certificate>) {
+    for input in &args.files {
+        let (path, sha) = crate::journal::file_facts(input);
+        crate::journal::record(
+            t,
+            &kyso_journal::Entry {
+                action: "sign".into(),
+                role: args.role.clone(),
+                input_path: path,
+                input_sha256: sha,
+                signer_subject: cert.map(|c| kyso_pki::format_name(c.tbs_certificate().subject())),
+                token_label: args.token.clone(),
+                level: Some(args.level.clone()),
+                precheck: cert.map(|_| e.error.code.to_owned()),
+                outcome: "failed".into(),
+                error_code: Some(e.error.code.into()),
+                ..Default::default()
+            },
+        );
+    }
 }
 
 /// Runs the pre-signing check; returns (result, evidence) for the journal.

@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::Path;
 use std::time::SystemTime;
 
-use der::{Decode, Sequence};
+use kyso_pki::tsp::MessageImprint;
 use kyso_pki::{
     CertDer, CertInfo, ChainStatus, CmsCheck, EssCheck, HashAlg, HashState, ParsedCms, RevocationStatus, check_crls,
     parse_cms, validate_path,
@@ -111,35 +111,9 @@ pub struct PdfReport {
     pub error: Option<String>,
 }
 
-/// The message imprint and time of a `TSTInfo` (RFC 3161 §2.4.2):
-/// SEQUENCE { version, policy, messageImprint, serialNumber, genTime, … }.
+/// The message imprint and time of a `TSTInfo` (RFC 3161 §2.4.2).
 fn parse_tst(econtent: &[u8]) -> Option<(MessageImprint, SystemTime)> {
-    let items = Vec::<der::Any>::from_der(econtent).ok()?;
-    let imprint = items.get(2)?.decode_as::<MessageImprint>().ok()?;
-    // genTime may carry fractional seconds, which strict DER types refuse.
-    let time = generalized_time(items.get(4)?.value())?;
-    Some((imprint, time))
-}
-
-/// `YYYYMMDDHHMMSS[.fff]Z` (X.680 §46, RFC 3161 §2.4.2).
-fn generalized_time(v: &[u8]) -> Option<SystemTime> {
-    let s = std::str::from_utf8(v).ok()?;
-    if s.len() < 15 || !s.ends_with('Z') {
-        return None;
-    }
-    let n = |a: usize, b: usize| s.get(a..b)?.parse::<u32>().ok();
-    let date =
-        time::Date::from_calendar_date(n(0, 4)? as i32, time::Month::try_from(n(4, 6)? as u8).ok()?, n(6, 8)? as u8)
-            .ok()?;
-    let t = time::Time::from_hms(n(8, 10)? as u8, n(10, 12)? as u8, n(12, 14)? as u8).ok()?;
-    let unix = time::PrimitiveDateTime::new(date, t).assume_utc().unix_timestamp();
-    Some(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(u64::try_from(unix).ok()?))
-}
-
-#[derive(Sequence)]
-struct MessageImprint {
-    hash_algorithm: spki::AlgorithmIdentifierOwned,
-    hashed_message: der::asn1::OctetString,
+    kyso_pki::tsp::parse_tst_info(econtent).map(|i| (i.imprint, i.time))
 }
 
 fn rfc3339(t: SystemTime) -> String {
