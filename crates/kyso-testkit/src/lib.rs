@@ -93,7 +93,24 @@ fn build() -> Result<Fixture, String> {
             return Err(format!("{tool} is not installed"));
         }
     }
-    let dir = tempfile::Builder::new().prefix("kyso-fixture-").tempdir().map_err(|e| e.to_string())?;
+    // Under target/ (cleaned by `cargo clean`); a process keeps its fixture
+    // for its whole life, so fixtures older than a day are swept here.
+    let base = repo_root().join("target/kyso-fixtures");
+    std::fs::create_dir_all(&base).map_err(|e| e.to_string())?;
+    if let Ok(entries) = std::fs::read_dir(&base) {
+        for e in entries.flatten() {
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 86_400);
+            if old {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    let dir = tempfile::Builder::new().prefix("kyso-fixture-").tempdir_in(&base).map_err(|e| e.to_string())?;
     let pki = dir.path().join("pki");
     let hsm = dir.path().join("hsm");
     let scripts = repo_root().join("tests/fixtures");
