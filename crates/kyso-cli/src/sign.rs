@@ -105,8 +105,10 @@ pub struct SignArgs {
     /// Use RSASSA-PSS instead of PKCS#1 v1.5 (RSA keys).
     #[arg(long)]
     pss: bool,
-    /// PAdES level: B-B (default) or B-T (with a signature timestamp).
-    #[arg(long, default_value = "B-B", value_parser = ["B-B", "B-T"])]
+    /// PAdES level: B-B (default), B-T (signature timestamp), B-LT (plus a
+    /// DSS with the chain and the CRLs of the pre-signing check), B-LTA (plus
+    /// a document timestamp).
+    #[arg(long, default_value = "B-B", value_parser = ["B-B", "B-T", "B-LT", "B-LTA"])]
     level: String,
     /// Timestamp server (RFC 3161) for B-T.
     #[arg(long, default_value = kyso_pki::tsp::VGCA_TSA)]
@@ -413,7 +415,7 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
             field_name: args.field.clone(),
             page: args.page.or(Some(1)),
             time: Some(now),
-            tsa: (args.level == "B-T").then(|| kyso_pki::TsaConfig {
+            tsa: (args.level != "B-B").then(|| kyso_pki::TsaConfig {
                 url: args.tsa.clone(),
                 timeout: std::time::Duration::from_secs(args.tsa_timeout),
             }),
@@ -467,13 +469,19 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
             token_label: token_label.clone(),
             token_module: args.modules.modules.first().map(|m| m.display().to_string()),
             level: Some(args.level.clone()),
-            tsa: (args.level == "B-T").then(|| args.tsa.clone()),
-            precheck: Some(precheck.0.clone()),
-            evidence: Some(precheck.1.clone()),
+            tsa: (args.level != "B-B").then(|| args.tsa.clone()),
+            precheck: Some(precheck.result.clone()),
+            evidence: Some(precheck.evidence.clone()),
             outcome: "ok".into(),
             ..Default::default()
         };
-        match sign_pdf(input, &output, signer.as_ref(), &opts) {
+        let signed = sign_pdf(input, &output, signer.as_ref(), &opts).and_then(|o| {
+            if matches!(args.level.as_str(), "B-LT" | "B-LTA") {
+                long_term(args, &output, &precheck)?;
+            }
+            Ok(o)
+        });
+        match signed {
             Ok(o) => {
                 let (out_path, out_sha) = crate::journal::file_facts(&output);
                 entry.output_path = out_path;
@@ -594,6 +602,26 @@ fn placement(
     })
 }
 
+/// Upgrades a freshly signed file in place to B-LT (DSS with the chain and
+/// the pre-signing CRLs, ETSI EN 319 142-1 §5.4) or B-LTA (plus a document
+/// timestamp), through a temporary file beside it.
+fn long_term(args: &SignArgs, output: &std::path::Path, pre: &PrecheckOut) -> Result<(), kyso_pdf::SignError> {
+    let reader = kyso_pdf::PdfReader::open(output)?;
+    let material = kyso_pdf::ltv::collect_material(&reader, &pre.certs, &pre.crls)?;
+    drop(reader);
+    let part = output.with_extension("lt.part.pdf");
+    kyso_pdf::ltv::add_dss(output, &part, &material, true)?;
+    let result = if args.level == "B-LTA" {
+        let cfg =
+            kyso_pki::TsaConfig { url: args.tsa.clone(), timeout: std::time::Duration::from_secs(args.tsa_timeout) };
+        kyso_pdf::timestamp_pdf(&part, output, &cfg, &SignOptions { force: true, ..Default::default() }).map(|_| ())
+    } else {
+        std::fs::rename(&part, output).map_err(|e| kyso_pdf::SignError::Io { path: output.to_owned(), source: e })
+    };
+    let _ = std::fs::remove_file(&part);
+    result
+}
+
 /// Journals a signing that failed before any file was signed, once per input.
 fn journal_failure(t: &Translator, args: &SignArgs, e: &Fatal, cert: Option<&kyso_pki::Certificate>) {
     for input in &args.files {
@@ -618,7 +646,15 @@ fn journal_failure(t: &Translator, args: &SignArgs, e: &Fatal, cert: Option<&kys
 }
 
 /// Runs the pre-signing check; returns (result, evidence) for the journal.
-fn run_precheck(t: &Translator, args: &SignArgs, signer: &dyn Signer) -> Result<(String, String), Fatal> {
+/// The pre-signing check's result, evidence and material (for a B-LT DSS).
+struct PrecheckOut {
+    result: String,
+    evidence: String,
+    crls: Vec<Vec<u8>>,
+    certs: Vec<Vec<u8>>,
+}
+
+fn run_precheck(t: &Translator, args: &SignArgs, signer: &dyn Signer) -> Result<PrecheckOut, Fatal> {
     use kyso_pki::precheck::{PrecheckResult, precheck};
     let mut crls = Vec::new();
     for p in &args.crl {
@@ -648,8 +684,15 @@ fn run_precheck(t: &Translator, args: &SignArgs, signer: &dyn Signer) -> Result<
     let issuer = pool.iter().find(|c| c.tbs_certificate().subject() == cert.tbs_certificate().issuer());
     let check = precheck(cert, issuer, &crls, args.offline, std::time::Duration::from_secs(15));
     let evidence = check.evidence.join("; ");
+    let certs: Vec<Vec<u8>> = pool.iter().filter_map(|c| kyso_pki::der::Encode::to_der(c).ok()).collect();
+    let out = |result: String| PrecheckOut {
+        result,
+        evidence: evidence.clone(),
+        crls: check.crls.clone(),
+        certs: certs.clone(),
+    };
     match check.result {
-        PrecheckResult::Good => Ok(("good".into(), evidence)),
+        PrecheckResult::Good => Ok(out("good".into())),
         PrecheckResult::Revoked(_) => Err(fatal(exit::REFUSED, "certificate_revoked", t.tr("err-cert-revoked"))),
         PrecheckResult::Unusable(w) => {
             let code = serde_json::to_value(w).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
@@ -657,7 +700,7 @@ fn run_precheck(t: &Translator, args: &SignArgs, signer: &dyn Signer) -> Result<
         }
         PrecheckResult::Unchecked(why) if args.allow_unchecked => {
             eprintln!("{}", t.tr_args("warn-revocation-unchecked-signing", &[("detail", &why)]));
-            Ok((format!("revocation_not_checked: {why}"), evidence))
+            Ok(out(format!("revocation_not_checked: {why}")))
         }
         PrecheckResult::Unchecked(why) => Err(fatal(
             exit::REFUSED,

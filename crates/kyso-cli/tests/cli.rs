@@ -656,3 +656,69 @@ fn trust_store_with_vgca_pins() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+#[test]
+fn sign_at_b_lta_keeps_the_pre_signing_evidence_in_the_dss() {
+    let fx = require_fixture!();
+    let tsa = kyso_testkit::start_tsa(fx);
+    let module = fx.module.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("qd.pdf");
+    kyso_testkit::minimal_pdf(&input, 1);
+    let out = dir.path().join("qd-lta.pdf");
+    let (crl, int, root) = (fx.pki_file("crl.pem"), fx.pki_file("int.pem"), fx.pki_file("root.pem"));
+    let r = sign_cmd(
+        fx,
+        &[
+            "sign",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--module",
+            module,
+            "--token",
+            tokens::TOCHUC,
+            "--pin-stdin",
+            "--level",
+            "B-LTA",
+            "--tsa",
+            &tsa.url,
+            "--crl",
+            crl.to_str().unwrap(),
+            "--certs",
+            int.to_str().unwrap(),
+            "--json",
+        ],
+        pins::TOCHUC,
+    );
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&r.stdout),
+        String::from_utf8_lossy(&r.stderr)
+    );
+    // Only the root is given: the intermediate and the CRL come from the DSS.
+    // (The root's own CRL is not in the DSS: the intermediate stays unchecked.)
+    let v = json(&cli(fx, &["verify", out.to_str().unwrap(), "--trust", root.to_str().unwrap(), "--json"]));
+    let sigs = v["signatures"].as_array().unwrap();
+    assert_eq!(sigs.len(), 2, "{v:#}");
+    assert_eq!(sigs[0]["integrity"], "intact");
+    assert!(sigs[0]["timestamp"].is_string());
+    assert_eq!(sigs[0]["chain"], "valid");
+    assert_eq!(sigs[1]["kind"], "document_timestamp");
+    assert_eq!(sigs[1]["integrity"], "intact");
+    assert_eq!(sigs[0]["modifications"], "allowed");
+    if Command::new("pyhanko").arg("--version").output().is_ok() {
+        let o = Command::new("pyhanko")
+            .args(["sign", "validate", "--pretty-print", "--no-revocation-check", "--trust-replace", "--trust"])
+            .arg(&root)
+            .arg("--other-certs")
+            .arg(&int)
+            .arg(&out)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success() && text.contains("judged VALID") && !text.contains("INVALID"), "{text}");
+    }
+}
