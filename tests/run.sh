@@ -6,7 +6,8 @@
 #    (pdfsig), qpdf, libxml2-utils, and pyHanko from PyPI;
 # 2. checks formatting and clippy;
 # 3. runs every test of the workspace (the token tests build their own PKI
-#    and SoftHSM tokens in a private temp dir; nothing of the user's is used).
+#    and SoftHSM tokens in a private temp dir; nothing of the user's is used);
+# 4. builds the .deb in release mode, installs, runs, validates and purges it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,3 +35,9 @@ fi
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+# Packaging: build the .deb, install it, run it, purge it (installer issue).
+if command -v dpkg >/dev/null; then
+  bash installer/linux/test-deb.sh
+else
+  echo "SKIPPED the .deb test: dpkg is not available"
+fi
