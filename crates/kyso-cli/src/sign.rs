@@ -438,20 +438,7 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
                     opts.extra_widgets = p.extra_widgets;
                 }
                 Err(err) => {
-                    if code == exit::OK {
-                        code = exit::REFUSED;
-                    }
-                    if !json {
-                        eprintln!("{}: {}", input.display(), err.message);
-                    }
-                    results.push(FileResult {
-                        input: input.clone(),
-                        output: None,
-                        ok: false,
-                        field: None,
-                        byte_range: None,
-                        error: Some(err),
-                    });
+                    file_failed(&mut results, &mut code, exit::REFUSED, input, err, json);
                     continue;
                 }
             }
@@ -510,20 +497,7 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
                 entry.outcome = "failed".into();
                 entry.error_code = Some(err.code.into());
                 crate::journal::record(t, &entry);
-                if code == exit::OK {
-                    code = c;
-                }
-                if !json {
-                    eprintln!("{}: {}", input.display(), err.message);
-                }
-                results.push(FileResult {
-                    input: input.clone(),
-                    output: None,
-                    ok: false,
-                    field: None,
-                    byte_range: None,
-                    error: Some(err),
-                });
+                file_failed(&mut results, &mut code, c, input, err, json);
             }
         }
     }
@@ -620,6 +594,31 @@ fn long_term(args: &SignArgs, output: &std::path::Path, pre: &PrecheckOut) -> Re
     };
     let _ = std::fs::remove_file(&part);
     result
+}
+
+/// Records a file that could not be signed; the first failure sets the exit code.
+fn file_failed(
+    results: &mut Vec<FileResult>,
+    code: &mut u8,
+    exit_code: u8,
+    input: &std::path::Path,
+    err: ErrorOut,
+    json: bool,
+) {
+    if *code == exit::OK {
+        *code = exit_code;
+    }
+    if !json {
+        eprintln!("{}: {}", input.display(), err.message);
+    }
+    results.push(FileResult {
+        input: input.to_owned(),
+        output: None,
+        ok: false,
+        field: None,
+        byte_range: None,
+        error: Some(err),
+    });
 }
 
 /// Journals a signing that failed before any file was signed, once per input.

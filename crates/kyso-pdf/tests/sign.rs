@@ -8,16 +8,9 @@ use std::process::Command;
 
 use kyso_pdf::{SignError, SignOptions, sign_pdf};
 use kyso_pki::Signer;
+mod common;
+use common::signer;
 use kyso_testkit::{Fixture, minimal_pdf, pins, require_fixture, tokens};
-use kyso_token::{Pin, Pkcs11Signer, SignerOptions, list_certificates, load_module};
-
-fn token_signer(fx: &Fixture, token: &str, pin: &str, cn: &str) -> Pkcs11Signer {
-    let module = load_module(&fx.module).unwrap();
-    let (slot, _) = module.find_tokens(Some(token)).unwrap().remove(0);
-    let certs = list_certificates(&module, slot, None).unwrap();
-    let entry = certs.iter().find(|c| c.certificate.subject_cn.as_deref() == Some(cn)).unwrap();
-    Pkcs11Signer::open(&module, entry, Pin::new(pin.into()), SignerOptions::default()).unwrap()
-}
 
 fn have(tool: &str) -> bool {
     Command::new(tool).arg("--help").output().is_ok()
@@ -115,9 +108,9 @@ fn three_signatures(fx: &Fixture, input: &Path, dir: &Path, label: &str) {
 /// signature after each step.
 fn signatures_after(fx: &Fixture, input: &Path, dir: &Path, label: &str, already: usize) -> Vec<String> {
     let signers = [
-        token_signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A"),
-        token_signer(fx, tokens::CANHAN, pins::CANHAN, "Lê Văn Cường"),
-        token_signer(fx, tokens::TOCHUC, pins::TOCHUC, "Sở Thông tin và Truyền thông tỉnh Bắc Ninh"),
+        signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A"),
+        signer(fx, tokens::CANHAN, pins::CANHAN, "Lê Văn Cường"),
+        signer(fx, tokens::TOCHUC, pins::TOCHUC, "Sở Thông tin và Truyền thông tỉnh Bắc Ninh"),
     ];
     let mut current = input.to_owned();
     let mut fields = Vec::new();
@@ -199,7 +192,7 @@ fn refusals_leave_no_output() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.pdf");
     minimal_pdf(&input, 1);
-    let signer = token_signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
+    let signer = signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
     // Existing output without force.
     let out = dir.path().join("exists.pdf");
     std::fs::write(&out, b"keep me").unwrap();
@@ -277,7 +270,7 @@ fn fills_an_existing_empty_signature_field() {
             .arg(&input),
     );
     assert!(ok, "{text}");
-    let signer = token_signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
+    let signer = signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
     let o =
         sign_pdf(&input, &out, &signer, &SignOptions { field_name: Some("TruongPhong".into()), ..Default::default() })
             .unwrap();
@@ -301,7 +294,7 @@ fn encrypted_pdfs_are_refused() {
     if !qpdf(&["--encrypt", "", "owner", "256", "--"], &src, &input) {
         return;
     }
-    let signer = token_signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
+    let signer = signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
     let out = dir.path().join("out.pdf");
     assert!(matches!(sign_pdf(&input, &out, &signer, &SignOptions::default()), Err(SignError::Encrypted)));
     assert!(!out.exists());

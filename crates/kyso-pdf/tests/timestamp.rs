@@ -8,28 +8,9 @@ use std::time::{Duration, SystemTime};
 
 use kyso_pdf::{Indication, SignError, SignOptions, VerifyOptions, sign_pdf, verify_pdf};
 use kyso_pki::{TsaConfig, load_certificates, load_crl};
-use kyso_testkit::{Fixture, minimal_pdf, pins, require_fixture, start_tsa, tokens};
-use kyso_token::{Pin, Pkcs11Signer, SignerOptions, list_certificates, load_module};
-
-fn signer(fx: &Fixture) -> Pkcs11Signer {
-    let module = load_module(&fx.module).unwrap();
-    let (slot, _) = module.find_tokens(Some(tokens::CANHAN)).unwrap().remove(0);
-    let certs = list_certificates(&module, slot, None).unwrap();
-    let entry = certs.iter().find(|c| c.certificate.subject_cn.as_deref() == Some("Nguyễn Văn A")).unwrap();
-    Pkcs11Signer::open(&module, entry, Pin::new(pins::CANHAN.into()), SignerOptions::default()).unwrap()
-}
-
-fn trust(fx: &Fixture, at: Option<SystemTime>) -> VerifyOptions {
-    VerifyOptions {
-        anchors: load_certificates(&std::fs::read(fx.pki_file("root.pem")).unwrap()),
-        extra_certs: load_certificates(&std::fs::read(fx.pki_file("int.pem")).unwrap()),
-        crls: ["crl.pem", "root-crl.pem"]
-            .iter()
-            .map(|f| load_crl(&std::fs::read(fx.pki_file(f)).unwrap()).unwrap())
-            .collect(),
-        at,
-    }
-}
+mod common;
+use common::{signer, trust_at};
+use kyso_testkit::{minimal_pdf, pins, require_fixture, start_tsa, tokens};
 
 #[test]
 fn b_t_signatures_carry_a_valid_timestamp() {
@@ -42,9 +23,9 @@ fn b_t_signatures_carry_a_valid_timestamp() {
         tsa: Some(TsaConfig { url: tsa.url.clone(), timeout: Duration::from_secs(30) }),
         ..Default::default()
     };
-    sign_pdf(&input, &out, &signer(fx), &opts).unwrap();
+    sign_pdf(&input, &out, &signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A"), &opts).unwrap();
 
-    let r = verify_pdf(&out, &trust(fx, None));
+    let r = verify_pdf(&out, &trust_at(fx, None));
     let s = &r.signatures[0];
     assert_eq!(r.indication, Indication::TotalPassed, "{r:#?}");
     assert!(s.timestamp.is_some(), "{s:#?}");
@@ -69,13 +50,13 @@ fn b_t_signatures_carry_a_valid_timestamp() {
     // Years later, after the signer's certificate expired, the timestamp
     // still proves the signature was made while it was valid.
     let later = SystemTime::UNIX_EPOCH + Duration::from_secs(1_924_992_000); // 2031-01-01
-    let r = verify_pdf(&out, &trust(fx, Some(later)));
+    let r = verify_pdf(&out, &trust_at(fx, Some(later)));
     assert_eq!(r.indication, Indication::TotalPassed, "{r:#?}");
     assert!(r.signatures[0].warnings.contains(&"validated_at_timestamp_time".to_owned()));
     // Without a timestamp the same check is out of bounds.
     let bb = dir.path().join("bb.pdf");
-    sign_pdf(&input, &bb, &signer(fx), &SignOptions::default()).unwrap();
-    let r = verify_pdf(&bb, &trust(fx, Some(later)));
+    sign_pdf(&input, &bb, &signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A"), &SignOptions::default()).unwrap();
+    let r = verify_pdf(&bb, &trust_at(fx, Some(later)));
     assert_eq!(r.signatures[0].sub_indication, Some("OUT_OF_BOUNDS_NO_POE"), "{r:#?}");
 }
 
@@ -91,7 +72,7 @@ fn a_dead_tsa_is_a_clear_error_and_leaves_no_output() {
         tsa: Some(TsaConfig { url: format!("http://127.0.0.1:{port}/"), timeout: Duration::from_secs(3) }),
         ..Default::default()
     };
-    let err = sign_pdf(&input, &out, &signer(fx), &opts).unwrap_err();
+    let err = sign_pdf(&input, &out, &signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A"), &opts).unwrap_err();
     assert!(matches!(err, SignError::Timestamp(_)), "{err:?}");
     assert!(!out.exists());
     let leftovers = std::fs::read_dir(dir.path())
@@ -111,7 +92,13 @@ fn b_t_extended_to_b_lt_and_b_lta_validates() {
     let (input, bt, lt, lta) =
         (dir.path().join("in.pdf"), dir.path().join("bt.pdf"), dir.path().join("lt.pdf"), dir.path().join("lta.pdf"));
     minimal_pdf(&input, 1);
-    sign_pdf(&input, &bt, &signer(fx), &SignOptions { tsa: Some(cfg.clone()), ..Default::default() }).unwrap();
+    sign_pdf(
+        &input,
+        &bt,
+        &signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A"),
+        &SignOptions { tsa: Some(cfg.clone()), ..Default::default() },
+    )
+    .unwrap();
 
     let der = |f: &str| {
         let v = load_certificates(&std::fs::read(fx.pki_file(f)).unwrap());

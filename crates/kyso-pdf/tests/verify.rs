@@ -9,29 +9,10 @@ use std::process::Command;
 
 use kyso_pdf::object::{Dict, Object, StreamData};
 use kyso_pdf::{IncrementalUpdate, Indication, PdfReader, PdfReport, SignOptions, VerifyOptions, sign_pdf, verify_pdf};
-use kyso_pki::{Signer, load_certificates, load_crl};
+use kyso_pki::Signer;
+mod common;
+use common::{signer, trust};
 use kyso_testkit::{Fixture, minimal_pdf, pins, require_fixture, tokens};
-use kyso_token::{Pin, Pkcs11Signer, SignerOptions, list_certificates, load_module};
-
-fn signer(fx: &Fixture, token: &str, pin: &str, cn: &str) -> Pkcs11Signer {
-    let module = load_module(&fx.module).unwrap();
-    let (slot, _) = module.find_tokens(Some(token)).unwrap().remove(0);
-    let certs = list_certificates(&module, slot, None).unwrap();
-    let entry = certs.iter().find(|c| c.certificate.subject_cn.as_deref() == Some(cn)).unwrap();
-    Pkcs11Signer::open(&module, entry, Pin::new(pin.into()), SignerOptions::default()).unwrap()
-}
-
-fn trust(fx: &Fixture) -> VerifyOptions {
-    VerifyOptions {
-        anchors: load_certificates(&std::fs::read(fx.pki_file("root.pem")).unwrap()),
-        extra_certs: load_certificates(&std::fs::read(fx.pki_file("int.pem")).unwrap()),
-        crls: ["crl.pem", "root-crl.pem"]
-            .iter()
-            .map(|f| load_crl(&std::fs::read(fx.pki_file(f)).unwrap()).unwrap())
-            .collect(),
-        at: None,
-    }
-}
 
 fn signed_file(_fx: &Fixture, dir: &Path, signers: &[&dyn Signer]) -> PathBuf {
     let mut current = dir.join("in.pdf");

@@ -11,12 +11,11 @@ use std::process::Command;
 use kyso_pdf::appearance::relocate;
 use kyso_pdf::object::{Dict, Object, StreamData};
 use kyso_pdf::presets::{PresetInput, Role, prepare};
-use kyso_pdf::{
-    Builder, IncrementalUpdate, Indication, PdfReader, SignOptions, TextLine, VerifyOptions, sign_pdf, verify_pdf,
-};
-use kyso_pki::{Signer, load_certificates, load_crl};
-use kyso_testkit::{Fixture, minimal_pdf, pins, require_fixture, tokens};
-use kyso_token::{Pin, Pkcs11Signer, SignerOptions, list_certificates, load_module};
+use kyso_pdf::{Builder, IncrementalUpdate, Indication, PdfReader, SignOptions, TextLine, sign_pdf, verify_pdf};
+use kyso_pki::Signer;
+mod common;
+use common::{signer, trust};
+use kyso_testkit::{minimal_pdf, pins, require_fixture, tokens};
 
 const DOC_LINES: [(&str, f64, f64, f64); 10] = [
     ("UBND TỈNH BẮC NINH", 60.0, 780.0, 12.0),
@@ -92,14 +91,6 @@ fn png(color: [u8; 3], ring: bool) -> Vec<u8> {
     out
 }
 
-fn signer(fx: &Fixture, token: &str, pin: &str, cn: &str) -> Pkcs11Signer {
-    let module = load_module(&fx.module).unwrap();
-    let (slot, _) = module.find_tokens(Some(token)).unwrap().remove(0);
-    let certs = list_certificates(&module, slot, None).unwrap();
-    let entry = certs.iter().find(|c| c.certificate.subject_cn.as_deref() == Some(cn)).unwrap();
-    Pkcs11Signer::open(&module, entry, Pin::new(pin.into()), SignerOptions::default()).unwrap()
-}
-
 fn preset(role: Role) -> PresetInput {
     PresetInput {
         role,
@@ -167,18 +158,6 @@ fn count(img: &(u32, u32, Vec<u8>), rect: [f64; 4], pred: impl Fn(u8, u8, u8) ->
         }
     }
     n
-}
-
-fn trust(fx: &Fixture) -> VerifyOptions {
-    VerifyOptions {
-        anchors: load_certificates(&std::fs::read(fx.pki_file("root.pem")).unwrap()),
-        extra_certs: load_certificates(&std::fs::read(fx.pki_file("int.pem")).unwrap()),
-        crls: ["crl.pem", "root-crl.pem"]
-            .iter()
-            .map(|f| load_crl(&std::fs::read(fx.pki_file(f)).unwrap()).unwrap())
-            .collect(),
-        at: None,
-    }
 }
 
 fn have(tool: &str) -> bool {
