@@ -6,4 +6,55 @@
 #![warn(missing_docs)]
 
 pub mod c14n;
+pub mod dsig;
+pub mod package;
+mod sign;
+mod verify;
 pub mod xml;
+
+pub use kyso_pki::report::{DocumentReport, Indication, SignatureReport};
+pub use sign::{SignOptions, SignOutcome, sign_ooxml};
+pub use verify::{VerifyOptions, verify_bytes, verify_ooxml};
+
+/// Why a package could not be read, signed or written. The CLI and the GUI
+/// translate these.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OoxmlError {
+    /// Reading or writing a file failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// Not a ZIP file with `[Content_Types].xml`.
+    #[error("not an Office Open XML package")]
+    NotOoxml,
+    /// The ZIP structure is damaged.
+    #[error("damaged ZIP structure: {0}")]
+    Zip(String),
+    /// Two ZIP items name the same part.
+    #[error("two items name the part {0}")]
+    DuplicatePart(String),
+    /// A part the package needs is missing.
+    #[error("missing part {0}")]
+    PartMissing(String),
+    /// A part is larger than we read.
+    #[error("part too large: {0}")]
+    TooLarge(String),
+    /// A part is not well-formed XML.
+    #[error(transparent)]
+    Xml(#[from] xml::XmlError),
+    /// A part is well-formed but not what OPC requires.
+    #[error("malformed package: {0}")]
+    Malformed(&'static str),
+    /// The signing key or token failed.
+    #[error(transparent)]
+    Signer(#[from] kyso_pki::SignerError),
+    /// The signer's algorithm has no XML-DSig form we write.
+    #[error("the signing algorithm is not supported for OOXML: {0}")]
+    UnsupportedAlgorithm(String),
+    /// The timestamping authority failed (XAdES-T).
+    #[error("timestamp: {0}")]
+    Timestamp(String),
+    /// The output exists and overwriting was not asked for.
+    #[error("output file exists: {0}")]
+    OutputExists(String),
+}

@@ -9,12 +9,10 @@ use std::io::Read;
 use std::path::Path;
 use std::time::SystemTime;
 
+use kyso_pki::report::{ChainInputs, Integrity, assess_chain, conclude};
+pub use kyso_pki::report::{DocumentReport, Indication, SignatureReport};
 use kyso_pki::tsp::MessageImprint;
-use kyso_pki::{
-    CertDer, CertInfo, ChainStatus, CmsCheck, EssCheck, HashAlg, HashState, ParsedCms, RevocationStatus, check_crls,
-    parse_cms, validate_path,
-};
-use serde::Serialize;
+use kyso_pki::{CertDer, CmsCheck, EssCheck, HashAlg, HashState, ParsedCms, parse_cms};
 
 use crate::object::{Dict, Object};
 use crate::reader::{PdfError, PdfReader, XrefEntry};
@@ -32,84 +30,8 @@ pub struct VerifyOptions {
     pub at: Option<SystemTime>,
 }
 
-/// ETSI EN 319 102-1 main indication.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Indication {
-    /// All checks passed.
-    TotalPassed,
-    /// Not enough to conclude.
-    Indeterminate,
-    /// Proven invalid.
-    TotalFailed,
-}
-
-/// One signature (or document timestamp) in the report.
-#[derive(Clone, Debug, Serialize)]
-pub struct SignatureReport {
-    /// Fully qualified field name.
-    pub field: String,
-    /// `signature` or `document_timestamp`.
-    pub kind: &'static str,
-    /// `/SubFilter`.
-    pub subfilter: String,
-    /// Signer common name.
-    pub signer: Option<String>,
-    /// Signer's organisation.
-    pub organization: Option<String>,
-    /// Signer's full subject.
-    pub signer_subject: Option<String>,
-    /// Issuer of the signer's certificate.
-    pub issuer: Option<String>,
-    /// Signer certificate serial (hex).
-    pub serial: Option<String>,
-    /// Signer certificate validity start.
-    pub cert_not_before: Option<String>,
-    /// Signer certificate validity end.
-    pub cert_not_after: Option<String>,
-    /// Claimed signing time (`/M`, or the signing-time attribute).
-    pub signing_time: Option<String>,
-    /// Time of an RFC 3161 timestamp (signature or document timestamp).
-    pub timestamp: Option<String>,
-    /// `intact`, `broken` or `unknown`.
-    pub integrity: &'static str,
-    /// `whole_file`, `whole_revision` or `anomaly`.
-    pub coverage: &'static str,
-    /// `none`, `allowed` or `disallowed`.
-    pub modifications: &'static str,
-    /// What changed after signing (one line per finding).
-    pub modification_details: Vec<String>,
-    /// Path validation status.
-    pub chain: ChainStatus,
-    /// Subjects of the path, signer first.
-    pub chain_path: Vec<String>,
-    /// `good`, `revoked`, `not_checked`.
-    pub revocation: &'static str,
-    /// Indication.
-    pub indication: Indication,
-    /// Sub-indication.
-    pub sub_indication: Option<&'static str>,
-    /// Warnings (translation keys).
-    pub warnings: Vec<String>,
-    /// `/ByteRange`.
-    pub byte_range: Vec<i64>,
-    /// DocMDP permission when this is a certification signature.
-    pub certification: Option<i64>,
-}
-
-/// The verification report of one file.
-#[derive(Clone, Debug, Serialize)]
-pub struct PdfReport {
-    /// Worst indication of the signatures (TOTAL_FAILED when there are none
-    /// or the file is unreadable).
-    pub indication: Indication,
-    /// Signatures.
-    pub signatures: Vec<SignatureReport>,
-    /// Empty signature fields.
-    pub unsigned_fields: Vec<String>,
-    /// A file-level problem.
-    pub error: Option<String>,
-}
+/// The report of a PDF (the vocabulary every format shares).
+pub type PdfReport = DocumentReport;
 
 /// The message imprint and time of a `TSTInfo` (RFC 3161 §2.4.2).
 fn parse_tst(econtent: &[u8]) -> Option<(MessageImprint, SystemTime)> {
@@ -366,12 +288,7 @@ fn plan_digests(reader: &PdfReader, fields: &[Field]) -> Vec<(HashAlg, [u64; 4])
 pub fn verify_pdf(path: &Path, opts: &VerifyOptions) -> PdfReport {
     match verify_inner(path, opts) {
         Ok(r) => r,
-        Err(e) => PdfReport {
-            indication: Indication::TotalFailed,
-            signatures: Vec::new(),
-            unsigned_fields: Vec::new(),
-            error: Some(e.to_string()),
-        },
+        Err(e) => PdfReport::failed(e.to_string()),
     }
 }
 
@@ -404,9 +321,7 @@ fn verify_inner(path: &Path, opts: &VerifyOptions) -> Result<PdfReport, PdfError
             Some(v) => signatures.push(verify_one(&ctx, &f, v)),
         }
     }
-    let indication = signatures.iter().map(|s| s.indication).max().unwrap_or(Indication::TotalFailed);
-    let error = signatures.is_empty().then(|| "no signature".to_owned());
-    Ok(PdfReport { indication, signatures, unsigned_fields: unsigned, error })
+    Ok(PdfReport::of(signatures, unsigned))
 }
 
 /// (certification signature object number, P).
@@ -473,32 +388,7 @@ struct Context<'a> {
 fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureReport {
     let (reader, path, opts, docmdp, dss, digests) =
         (ctx.reader, ctx.path, ctx.opts, &ctx.docmdp, &ctx.dss, &ctx.digests);
-    let mut r = SignatureReport {
-        field: field.name.clone(),
-        kind: "signature",
-        subfilter: String::new(),
-        signer: None,
-        organization: None,
-        signer_subject: None,
-        issuer: None,
-        serial: None,
-        cert_not_before: None,
-        cert_not_after: None,
-        signing_time: None,
-        timestamp: None,
-        integrity: "unknown",
-        coverage: "anomaly",
-        modifications: "none",
-        modification_details: Vec::new(),
-        chain: ChainStatus::NoChainFound,
-        chain_path: Vec::new(),
-        revocation: "not_checked",
-        indication: Indication::TotalFailed,
-        sub_indication: Some("FORMAT_FAILURE"),
-        warnings: Vec::new(),
-        byte_range: Vec::new(),
-        certification: None,
-    };
+    let mut r = SignatureReport::new(field.name.clone(), "signature", String::new());
     let _ = field.num;
     // The signature dictionary must be an indirect object at a file offset:
     // its /Contents is what the byte range leaves out.
@@ -606,14 +496,7 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
     r.signing_time = claimed.or(check.signing_time).map(rfc3339);
 
     if let Some(cert) = &check.signer_cert {
-        let info = CertInfo::from_certificate(cert, SystemTime::now());
-        r.signer = info.subject_cn.clone();
-        r.organization = info.organization.clone();
-        r.signer_subject = Some(info.subject.clone());
-        r.issuer = Some(info.issuer.clone());
-        r.serial = Some(info.serial.clone());
-        r.cert_not_before = Some(info.not_before);
-        r.cert_not_after = Some(info.not_after);
+        r.set_signer(cert);
     }
 
     // --- Integrity.
@@ -648,46 +531,14 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
         let mut pool = cms.certificates.clone();
         pool.extend(dss.certs.iter().cloned());
         pool.extend(opts.extra_certs.iter().cloned());
-        let mut chain = validate_path(cert, &pool, &opts.anchors, at);
-        // A timestamp is proof of existence (ETSI EN 319 102-1 §5.6.2.4):
-        // a certificate expired at the validation time was valid when stamped.
-        if chain.status == ChainStatus::OutOfValidity
-            && let Some(t) = ts_time
-        {
-            let at_ts = validate_path(cert, &pool, &opts.anchors, t);
-            if at_ts.status == ChainStatus::Valid {
-                chain = at_ts;
-                r.warnings.push("validated_at_timestamp_time".into());
-            }
-        }
-        r.chain = chain.status;
-        r.chain_path = chain.path.clone();
         let mut crls = cms.crls.clone();
         crls.extend(dss.crls.iter().cloned());
         crls.extend(opts.crls.iter().cloned());
-        if chain.status == ChainStatus::Valid {
-            let mut statuses = Vec::new();
-            for pair in chain.certs.windows(2) {
-                if opts.anchors.contains(&pair[0]) {
-                    break;
-                }
-                statuses.push(check_crls(&pair[0].cert, &pair[1].cert, &crls, at));
-            }
-            let signing = claimed.or(check.signing_time).or(ts_time).unwrap_or(at);
-            r.revocation = if statuses.iter().any(|s| matches!(s, RevocationStatus::Revoked(_))) {
-                let revoked_before = statuses.iter().any(|s| match s {
-                    RevocationStatus::Revoked(t) => {
-                        SystemTime::UNIX_EPOCH + std::time::Duration::from_secs((*t).max(0) as u64) <= signing
-                    }
-                    _ => false,
-                });
-                if revoked_before { "revoked" } else { "revoked_after_signing" }
-            } else if !statuses.is_empty() && statuses.iter().all(|s| *s == RevocationStatus::Good) {
-                "good"
-            } else {
-                "not_checked"
-            };
-        }
+        let signing_time = claimed.or(check.signing_time).or(ts_time).unwrap_or(at);
+        assess_chain(
+            &mut r,
+            ChainInputs { signer: cert, pool, crls, anchors: &opts.anchors, at, timestamp: ts_time, signing_time },
+        );
     }
     if r.revocation == "not_checked" {
         // TT 15/2025: say so when revocation could not be checked.
@@ -698,39 +549,16 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
     }
 
     // --- Indication (ETSI EN 319 102-1 §5.1.3).
-    let (ind, sub) = if check.signer_cert.is_none() {
-        (Indication::Indeterminate, Some("NO_SIGNING_CERTIFICATE_FOUND"))
-    } else if !check.message_digest_ok {
-        (Indication::TotalFailed, Some("HASH_FAILURE"))
-    } else if !check.signature_ok {
-        (Indication::TotalFailed, Some("SIG_CRYPTO_FAILURE"))
-    } else if check.ess == EssCheck::Mismatch {
-        (Indication::TotalFailed, Some("SIG_CONSTRAINTS_FAILURE"))
-    } else if r.coverage == "anomaly" {
-        (Indication::TotalFailed, Some("FORMAT_FAILURE"))
-    } else if r.modifications == "disallowed" {
-        (Indication::TotalFailed, Some("MODIFIED_AFTER_SIGNING"))
-    } else if r.revocation == "revoked" {
-        (Indication::TotalFailed, Some("REVOKED"))
-    } else {
-        match r.chain {
-            ChainStatus::Valid if r.revocation == "good" => (Indication::TotalPassed, None),
-            ChainStatus::Valid if r.revocation == "revoked_after_signing" && ts_time.is_none() => {
-                (Indication::Indeterminate, Some("REVOKED_NO_POE"))
-            }
-            ChainStatus::Valid if r.revocation == "revoked_after_signing" => (Indication::TotalPassed, None),
-            ChainStatus::Valid => (Indication::Indeterminate, Some("TRY_LATER")),
-            ChainStatus::OutOfValidity => (Indication::Indeterminate, Some("OUT_OF_BOUNDS_NO_POE")),
-            ChainStatus::BadSignature => (Indication::TotalFailed, Some("SIG_CRYPTO_FAILURE")),
-            ChainStatus::NotCa | ChainStatus::NoChainFound => {
-                (Indication::Indeterminate, Some("NO_CERTIFICATE_CHAIN_FOUND"))
-            }
-            ChainStatus::UnsupportedAlgorithm => (Indication::Indeterminate, Some("CRYPTO_CONSTRAINTS_FAILURE_NO_POE")),
-            ChainStatus::ConstraintViolation => (Indication::Indeterminate, Some("CHAIN_CONSTRAINTS_FAILURE")),
-        }
-    };
-    r.indication = ind;
-    r.sub_indication = sub;
+    conclude(
+        &mut r,
+        Integrity {
+            signer_found: check.signer_cert.is_some(),
+            digest_ok: check.message_digest_ok,
+            signature_ok: check.signature_ok,
+            signing_cert_mismatch: check.ess == EssCheck::Mismatch,
+            timestamped: ts_time.is_some(),
+        },
+    );
     r
 }
 

@@ -15,6 +15,7 @@ mod hash;
 pub mod http;
 mod p12;
 pub mod precheck;
+pub mod report;
 mod signer;
 mod trust;
 pub mod tsp;

@@ -1,0 +1,290 @@
+//! OOXML signing through the SoftHSM token, judged by our verifier and by
+//! Apache POI (../shared/oracles/docx-poi/verify), with tampering cases.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use kyso_ooxml::{Indication, SignOptions, VerifyOptions, sign_ooxml, verify_ooxml};
+use kyso_pki::{load_certificates, load_crl};
+use kyso_testkit::{Fixture, fixture, pins, shared_dir, tokens};
+use kyso_token::{Pin, Pkcs11Signer, SignerOptions, list_certificates, load_module};
+
+fn signer(fx: &Fixture, token: &str, pin: &str, cn: &str) -> Pkcs11Signer {
+    let module = load_module(&fx.module).unwrap();
+    let (slot, _) = module.find_tokens(Some(token)).unwrap().remove(0);
+    let certs = list_certificates(&module, slot, None).unwrap();
+    let entry = certs.iter().find(|c| c.certificate.subject_cn.as_deref() == Some(cn)).unwrap();
+    Pkcs11Signer::open(&module, entry, Pin::new(pin.into()), SignerOptions::default()).unwrap()
+}
+
+fn trust(fx: &Fixture) -> VerifyOptions {
+    VerifyOptions {
+        anchors: load_certificates(&std::fs::read(fx.pki_file("root.pem")).unwrap()),
+        extra_certs: load_certificates(&std::fs::read(fx.pki_file("int.pem")).unwrap()),
+        crls: ["crl.pem", "root-crl.pem"]
+            .iter()
+            .map(|f| load_crl(&std::fs::read(fx.pki_file(f)).unwrap()).unwrap())
+            .collect(),
+        at: None,
+    }
+}
+
+/// Apache POI's verdict: Some(exit code) or None when ../shared is absent.
+fn poi(file: &Path) -> Option<(i32, String)> {
+    let Some(shared) = shared_dir() else {
+        eprintln!("SKIP POI check: ../shared is absent");
+        return None;
+    };
+    let out = Command::new("bash").arg(shared.join("oracles/docx-poi/verify")).arg(file).output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    Some((out.status.code().unwrap_or(-1), text))
+}
+
+/// A generated Word document with Vietnamese text, an image part, core
+/// properties and a customXml-free, Office-like layout.
+fn make_docx(path: &Path, text: &str) {
+    let f = std::fs::File::create(path).unwrap();
+    let mut w = zip::ZipWriter::new(f);
+    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let files: [(&str, String); 6] = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>"#.to_owned()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+  <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>
+  <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>
+</Relationships>"#.to_owned()),
+        ("word/document.xml", format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"#)),
+        ("word/_rels/document.xml.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/image1.png"/></Relationships>"#.to_owned()),
+        ("word/media/image1.png", "\u{89}PNG not really".to_owned()),
+        ("docProps/core.xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Công văn</dc:title></cp:coreProperties>"#.to_owned()),
+    ];
+    for (name, data) in files {
+        w.start_file(name, o).unwrap();
+        w.write_all(data.as_bytes()).unwrap();
+    }
+    w.finish().unwrap();
+}
+
+/// Rewrites a package, letting `edit` change, drop or add items.
+fn rewrite(src: &Path, dst: &Path, edit: impl Fn(&str, Vec<u8>) -> Option<(String, Vec<u8>)>, add: &[(&str, &[u8])]) {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    let mut w = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
+    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if let Some((n, d)) = edit(&name, data) {
+            w.start_file(n, o).unwrap();
+            w.write_all(&d).unwrap();
+        }
+    }
+    for (n, d) in add {
+        w.start_file(*n, o).unwrap();
+        w.write_all(d).unwrap();
+    }
+    w.finish().unwrap();
+}
+
+fn sign(fx: &Fixture, input: &Path, output: &Path, who: &str) {
+    let (token, pin) = match who {
+        "Sở Thông tin và Truyền thông tỉnh Bắc Ninh" => (tokens::TOCHUC, pins::TOCHUC),
+        _ => (tokens::CANHAN, pins::CANHAN),
+    };
+    let s = signer(fx, token, pin, who);
+    sign_ooxml(input, output, &s, &SignOptions { comment: Some("Phê duyệt".into()), ..Default::default() }).unwrap();
+}
+
+fn dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+#[test]
+fn one_and_two_signers_accepted_by_us_and_poi() {
+    let Some(fx) = fixture() else { return };
+    let d = dir();
+    let input = d.path().join("congvan.docx");
+    make_docx(&input, "Kính gửi: Sở Nội vụ — ký số thử nghiệm");
+    let before = std::fs::read(&input).unwrap();
+    let one = d.path().join("congvan.signed.docx");
+    sign(fx, &input, &one, "Nguyễn Văn A");
+    assert_eq!(std::fs::read(&input).unwrap(), before, "input modified");
+    let r = verify_ooxml(&one, &trust(fx));
+    let json = serde_json::to_string_pretty(&r).unwrap();
+    assert_eq!(r.indication, Indication::TotalPassed, "{json}");
+    assert_eq!(r.signatures[0].coverage, "whole_package", "{json}");
+    assert_eq!(r.signatures[0].signer.as_deref(), Some("Nguyễn Văn A"));
+    if let Some((code, text)) = poi(&one) {
+        assert_eq!(code, 0, "POI rejects our signature: {text}");
+    }
+
+    // A second signer (the organisation's certificate) keeps the first valid.
+    let two = d.path().join("congvan.signed2.docx");
+    sign(fx, &one, &two, "Sở Thông tin và Truyền thông tỉnh Bắc Ninh");
+    let r = verify_ooxml(&two, &trust(fx));
+    let json = serde_json::to_string_pretty(&r).unwrap();
+    assert_eq!(r.signatures.len(), 2, "{json}");
+    assert!(r.signatures.iter().all(|s| s.indication == Indication::TotalPassed), "{json}");
+    if let Some((code, text)) = poi(&two) {
+        assert_eq!(code, 0, "POI rejects our two signatures: {text}");
+        assert_eq!(text.matches("valid=true").count(), 2, "{text}");
+    }
+}
+
+#[test]
+fn ecdsa_and_office_files_accepted() {
+    let Some(fx) = fixture() else { return };
+    let d = dir();
+    let mut inputs: Vec<PathBuf> = Vec::new();
+    if let Some(shared) = shared_dir() {
+        for n in ["hello-world-unsigned.docx", "hello-world-unsigned.xlsx", "hello-world-unsigned.pptx"] {
+            inputs.push(shared.join("corpus/docx").join(n));
+        }
+    } else {
+        eprintln!("SKIP corpus inputs: ../shared is absent");
+    }
+    let generated = d.path().join("gen.docx");
+    make_docx(&generated, "ECDSA");
+    inputs.push(generated);
+    for (i, input) in inputs.iter().enumerate() {
+        let ext = input.extension().unwrap().to_str().unwrap();
+        let out = d.path().join(format!("out{i}.{ext}"));
+        let who = if i % 2 == 0 { "Lê Văn Cường" } else { "Nguyễn Văn A" };
+        sign(fx, input, &out, who);
+        let r = verify_ooxml(&out, &trust(fx));
+        let json = serde_json::to_string_pretty(&r).unwrap();
+        assert_eq!(r.indication, Indication::TotalPassed, "{}: {json}", input.display());
+        if let Some((code, text)) = poi(&out) {
+            assert_eq!(code, 0, "POI rejects {}: {text}", input.display());
+        }
+    }
+}
+
+#[test]
+fn tampering_is_caught_by_us_and_poi() {
+    let Some(fx) = fixture() else { return };
+    let d = dir();
+    let input = d.path().join("a.docx");
+    make_docx(&input, "Nội dung gốc");
+    let signed = d.path().join("a.signed.docx");
+    sign(fx, &input, &signed, "Nguyễn Văn A");
+
+    let doc_rels = "word/_rels/document.xml.rels";
+    let cases: Vec<(&str, PathBuf, bool)> = {
+        let mut v = Vec::new();
+        // A part changed.
+        let p = d.path().join("changed.docx");
+        rewrite(
+            &signed,
+            &p,
+            |n, data| {
+                let data = if n == "word/document.xml" {
+                    String::from_utf8(data).unwrap().replace("gốc", "sửa").into_bytes()
+                } else {
+                    data
+                };
+                Some((n.to_owned(), data))
+            },
+            &[],
+        );
+        v.push(("changed part", p, true));
+        // A part renamed.
+        let p = d.path().join("renamed.docx");
+        rewrite(
+            &signed,
+            &p,
+            |n, data| {
+                Some((if n == "word/media/image1.png" { "word/media/image2.png".into() } else { n.into() }, data))
+            },
+            &[],
+        );
+        v.push(("renamed part", p, true));
+        // A relationship (and its part) added to a signed relationships part.
+        let p = d.path().join("added-rel.docx");
+        rewrite(
+            &signed,
+            &p,
+            |n, data| {
+                let data = if n == doc_rels {
+                    String::from_utf8(data)
+                        .unwrap()
+                        .replace("</Relationships>", "<Relationship Id=\"rId9\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/header\" Target=\"header1.xml\"/></Relationships>")
+                        .into_bytes()
+                } else {
+                    data
+                };
+                Some((n.to_owned(), data))
+            },
+            &[(
+                "word/header1.xml",
+                b"<w:hdr xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"/>",
+            )],
+        );
+        v.push(("added relationship", p, false));
+        // An unreferenced part injected.
+        let p = d.path().join("injected.docx");
+        rewrite(&signed, &p, |n, data| Some((n.to_owned(), data)), &[("word/evil.xml", b"<x/>")]);
+        v.push(("injected part", p, false));
+        // A signed part's content type changed.
+        let p = d.path().join("ctype.docx");
+        rewrite(
+            &signed,
+            &p,
+            |n, data| {
+                let data = if n == "[Content_Types].xml" {
+                    String::from_utf8(data).unwrap().replace("image/png", "image/jpeg").into_bytes()
+                } else {
+                    data
+                };
+                Some((n.to_owned(), data))
+            },
+            &[],
+        );
+        v.push(("content type changed", p, false));
+        v
+    };
+    for (what, file, poi_sees_it) in cases {
+        let r = verify_ooxml(&file, &trust(fx));
+        let json = serde_json::to_string_pretty(&r).unwrap();
+        assert_eq!(r.indication, Indication::TotalFailed, "{what}: {json}");
+        assert!(!r.signatures[0].modification_details.is_empty(), "{what}: {json}");
+        if let Some((code, text)) = poi(&file) {
+            // POI checks the references only: an unsigned addition is
+            // invisible to it, which is why our verifier accounts for
+            // every part and relationship.
+            if poi_sees_it {
+                assert_eq!(code, 1, "POI accepts {what}: {text}");
+            } else {
+                assert_eq!(code, 0, "POI's view of {what} changed: {text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn refuses_existing_output_and_bad_input() {
+    let Some(fx) = fixture() else { return };
+    let d = dir();
+    let input = d.path().join("a.docx");
+    make_docx(&input, "x");
+    let s = signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
+    let err = sign_ooxml(&input, &input, &s, &SignOptions::default()).unwrap_err();
+    assert!(matches!(err, kyso_ooxml::OoxmlError::OutputExists(_)), "{err}");
+    let junk = d.path().join("junk.docx");
+    std::fs::write(&junk, b"PK\x03\x04 not a zip").unwrap();
+    let out = d.path().join("out.docx");
+    let err = sign_ooxml(&junk, &out, &s, &SignOptions::default()).unwrap_err();
+    assert!(matches!(err, kyso_ooxml::OoxmlError::NotOoxml), "{err}");
+    assert!(!out.exists());
+    assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 2, "a temporary file was left behind");
+    let r = verify_ooxml(&junk, &VerifyOptions::default());
+    assert_eq!(r.indication, Indication::TotalFailed);
+    assert!(r.error.is_some());
+}

@@ -1,0 +1,272 @@
+//! The verification report every document format shares (PDF, OOXML): one
+//! vocabulary of verdicts (ETSI EN 319 102-1 §5.1.3 indications and
+//! sub-indications), and the chain, revocation and verdict steps that do not
+//! depend on the format.
+
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use crate::{CertDer, ChainStatus, RevocationStatus, check_crls, validate_path};
+
+/// ETSI EN 319 102-1 main indication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Indication {
+    /// All checks passed.
+    TotalPassed,
+    /// Not enough to conclude.
+    Indeterminate,
+    /// Proven invalid.
+    TotalFailed,
+}
+
+/// One signature (or document timestamp) in the report.
+#[derive(Clone, Debug, Serialize)]
+pub struct SignatureReport {
+    /// PDF: the fully qualified field name; OOXML: the signature part.
+    pub field: String,
+    /// `signature` or `document_timestamp`.
+    pub kind: &'static str,
+    /// PDF: `/SubFilter`; OOXML: `xmldsig`.
+    pub subfilter: String,
+    /// Signer common name.
+    pub signer: Option<String>,
+    /// Signer's organisation.
+    pub organization: Option<String>,
+    /// Signer's full subject.
+    pub signer_subject: Option<String>,
+    /// Issuer of the signer's certificate.
+    pub issuer: Option<String>,
+    /// Signer certificate serial (hex).
+    pub serial: Option<String>,
+    /// Signer certificate validity start.
+    pub cert_not_before: Option<String>,
+    /// Signer certificate validity end.
+    pub cert_not_after: Option<String>,
+    /// Claimed signing time.
+    pub signing_time: Option<String>,
+    /// Time of an RFC 3161 timestamp (signature or document timestamp).
+    pub timestamp: Option<String>,
+    /// `intact`, `broken` or `unknown`.
+    pub integrity: &'static str,
+    /// PDF: `whole_file`, `whole_revision` or `anomaly`; OOXML:
+    /// `whole_package` (metadata left unsigned by design is listed in the
+    /// warnings) or `anomaly`.
+    pub coverage: &'static str,
+    /// `none`, `allowed` or `disallowed`.
+    pub modifications: &'static str,
+    /// What changed after signing, or is not covered (one line per finding).
+    pub modification_details: Vec<String>,
+    /// Path validation status.
+    pub chain: ChainStatus,
+    /// Subjects of the path, signer first.
+    pub chain_path: Vec<String>,
+    /// `good`, `revoked`, `revoked_after_signing`, `not_checked`.
+    pub revocation: &'static str,
+    /// Indication.
+    pub indication: Indication,
+    /// Sub-indication.
+    pub sub_indication: Option<&'static str>,
+    /// Warnings (translation keys).
+    pub warnings: Vec<String>,
+    /// PDF `/ByteRange` (empty for OOXML).
+    pub byte_range: Vec<i64>,
+    /// DocMDP permission when this is a certification signature.
+    pub certification: Option<i64>,
+}
+
+impl SignatureReport {
+    /// A report that has proven nothing yet: a format failure until the
+    /// checks say otherwise.
+    pub fn new(field: String, kind: &'static str, subfilter: String) -> Self {
+        Self {
+            field,
+            kind,
+            subfilter,
+            signer: None,
+            organization: None,
+            signer_subject: None,
+            issuer: None,
+            serial: None,
+            cert_not_before: None,
+            cert_not_after: None,
+            signing_time: None,
+            timestamp: None,
+            integrity: "unknown",
+            coverage: "anomaly",
+            modifications: "none",
+            modification_details: Vec::new(),
+            chain: ChainStatus::NoChainFound,
+            chain_path: Vec::new(),
+            revocation: "not_checked",
+            indication: Indication::TotalFailed,
+            sub_indication: Some("FORMAT_FAILURE"),
+            warnings: Vec::new(),
+            byte_range: Vec::new(),
+            certification: None,
+        }
+    }
+
+    /// Fills the signer's facts from a certificate.
+    pub fn set_signer(&mut self, cert: &x509_cert::Certificate) {
+        let info = crate::CertInfo::from_certificate(cert, SystemTime::now());
+        self.signer = info.subject_cn.clone();
+        self.organization = info.organization.clone();
+        self.signer_subject = Some(info.subject.clone());
+        self.issuer = Some(info.issuer.clone());
+        self.serial = Some(info.serial.clone());
+        self.cert_not_before = Some(info.not_before);
+        self.cert_not_after = Some(info.not_after);
+    }
+}
+
+/// The verification report of one file (any format).
+#[derive(Clone, Debug, Serialize)]
+pub struct DocumentReport {
+    /// Worst indication of the signatures (TOTAL_FAILED when there are none
+    /// or the file is unreadable).
+    pub indication: Indication,
+    /// Signatures.
+    pub signatures: Vec<SignatureReport>,
+    /// Empty signature fields (PDF).
+    pub unsigned_fields: Vec<String>,
+    /// A file-level problem.
+    pub error: Option<String>,
+}
+
+impl DocumentReport {
+    /// A report for a file that could not be examined.
+    pub fn failed(error: String) -> Self {
+        Self {
+            indication: Indication::TotalFailed,
+            signatures: Vec::new(),
+            unsigned_fields: Vec::new(),
+            error: Some(error),
+        }
+    }
+
+    /// The report of `signatures` (no signature at all is a failure).
+    pub fn of(signatures: Vec<SignatureReport>, unsigned_fields: Vec<String>) -> Self {
+        let indication = signatures.iter().map(|s| s.indication).max().unwrap_or(Indication::TotalFailed);
+        let error = signatures.is_empty().then(|| "no signature".to_owned());
+        Self { indication, signatures, unsigned_fields, error }
+    }
+}
+
+/// What the chain step needs.
+pub struct ChainInputs<'a> {
+    /// The signer's certificate.
+    pub signer: &'a CertDer,
+    /// Certificates that may complete the path.
+    pub pool: Vec<CertDer>,
+    /// CRLs (DER) that may answer for the path.
+    pub crls: Vec<Vec<u8>>,
+    /// Trust anchors.
+    pub anchors: &'a [CertDer],
+    /// Validation time.
+    pub at: SystemTime,
+    /// Time of a verified timestamp over the signature, if any.
+    pub timestamp: Option<SystemTime>,
+    /// When the signature was made, as best known (claimed time, else the
+    /// timestamp, else the validation time).
+    pub signing_time: SystemTime,
+}
+
+/// Path validation and revocation (RFC 5280 §6, ETSI EN 319 102-1 §5.2.6,
+/// §5.6.2.4): fills `chain`, `chain_path`, `revocation` and warnings.
+pub fn assess_chain(r: &mut SignatureReport, inp: ChainInputs<'_>) {
+    let mut chain = validate_path(inp.signer, &inp.pool, inp.anchors, inp.at);
+    // A timestamp is proof of existence: a certificate expired at the
+    // validation time was valid when stamped.
+    if chain.status == ChainStatus::OutOfValidity
+        && let Some(t) = inp.timestamp
+    {
+        let at_ts = validate_path(inp.signer, &inp.pool, inp.anchors, t);
+        if at_ts.status == ChainStatus::Valid {
+            chain = at_ts;
+            r.warnings.push("validated_at_timestamp_time".into());
+        }
+    }
+    r.chain = chain.status;
+    r.chain_path = chain.path.clone();
+    if chain.status == ChainStatus::Valid {
+        let mut statuses = Vec::new();
+        for pair in chain.certs.windows(2) {
+            if inp.anchors.contains(&pair[0]) {
+                break;
+            }
+            statuses.push(check_crls(&pair[0].cert, &pair[1].cert, &inp.crls, inp.at));
+        }
+        r.revocation = if statuses.iter().any(|s| matches!(s, RevocationStatus::Revoked(_))) {
+            let revoked_before = statuses.iter().any(|s| match s {
+                RevocationStatus::Revoked(t) => {
+                    SystemTime::UNIX_EPOCH + std::time::Duration::from_secs((*t).max(0) as u64) <= inp.signing_time
+                }
+                _ => false,
+            });
+            if revoked_before { "revoked" } else { "revoked_after_signing" }
+        } else if !statuses.is_empty() && statuses.iter().all(|s| *s == RevocationStatus::Good) {
+            "good"
+        } else {
+            "not_checked"
+        };
+    }
+}
+
+/// What the cryptographic steps found.
+#[derive(Clone, Copy, Debug)]
+pub struct Integrity {
+    /// The signer's certificate was found.
+    pub signer_found: bool,
+    /// Every digest matched.
+    pub digest_ok: bool,
+    /// The signature value verified.
+    pub signature_ok: bool,
+    /// The signed signing-certificate reference names another certificate.
+    pub signing_cert_mismatch: bool,
+    /// A verified timestamp covers the signature.
+    pub timestamped: bool,
+}
+
+/// The indication (ETSI EN 319 102-1 §5.1.3) from the integrity facts and
+/// the report's coverage, modifications, revocation and chain.
+pub fn conclude(r: &mut SignatureReport, f: Integrity) {
+    if r.revocation == "not_checked" && !r.warnings.iter().any(|w| w == "revocation_not_checked") {
+        // TT 15/2025: say so when revocation could not be checked.
+        r.warnings.push("revocation_not_checked".into());
+    }
+    let (ind, sub) = if !f.signer_found {
+        (Indication::Indeterminate, Some("NO_SIGNING_CERTIFICATE_FOUND"))
+    } else if !f.digest_ok {
+        (Indication::TotalFailed, Some("HASH_FAILURE"))
+    } else if !f.signature_ok {
+        (Indication::TotalFailed, Some("SIG_CRYPTO_FAILURE"))
+    } else if f.signing_cert_mismatch {
+        (Indication::TotalFailed, Some("SIG_CONSTRAINTS_FAILURE"))
+    } else if r.coverage == "anomaly" {
+        (Indication::TotalFailed, Some("FORMAT_FAILURE"))
+    } else if r.modifications == "disallowed" {
+        (Indication::TotalFailed, Some("MODIFIED_AFTER_SIGNING"))
+    } else if r.revocation == "revoked" {
+        (Indication::TotalFailed, Some("REVOKED"))
+    } else {
+        match r.chain {
+            ChainStatus::Valid if r.revocation == "good" => (Indication::TotalPassed, None),
+            ChainStatus::Valid if r.revocation == "revoked_after_signing" && !f.timestamped => {
+                (Indication::Indeterminate, Some("REVOKED_NO_POE"))
+            }
+            ChainStatus::Valid if r.revocation == "revoked_after_signing" => (Indication::TotalPassed, None),
+            ChainStatus::Valid => (Indication::Indeterminate, Some("TRY_LATER")),
+            ChainStatus::OutOfValidity => (Indication::Indeterminate, Some("OUT_OF_BOUNDS_NO_POE")),
+            ChainStatus::BadSignature => (Indication::TotalFailed, Some("SIG_CRYPTO_FAILURE")),
+            ChainStatus::NotCa | ChainStatus::NoChainFound => {
+                (Indication::Indeterminate, Some("NO_CERTIFICATE_CHAIN_FOUND"))
+            }
+            ChainStatus::UnsupportedAlgorithm => (Indication::Indeterminate, Some("CRYPTO_CONSTRAINTS_FAILURE_NO_POE")),
+            ChainStatus::ConstraintViolation => (Indication::Indeterminate, Some("CHAIN_CONSTRAINTS_FAILURE")),
+        }
+    };
+    r.indication = ind;
+    r.sub_indication = sub;
+}
