@@ -228,3 +228,23 @@ trust-pin-mismatch = Refused: "{ $subject }" carries the name of a Vietnamese ro
 trust-added = Trust anchor added: { $subject } ({ $sha256 })
 trust-added-pinned = Trust anchor added (matches the pin): { $subject } ({ $sha256 })
 journal-action-trust = trust
+
+## OOXML (DOCX/XLSX/PPTX)
+coverage-whole-package = the whole package
+err-ooxml-option = The option { $option } applies to PDF only; Office files (DOCX/XLSX/PPTX) have no visible signature appearance.
+err-ooxml-level = Office files can be signed at B-B or B-T (XAdES-T) only; level { $level } is for PDF.
+err-ooxml-malformed = The Office file (DOCX/XLSX/PPTX) is damaged or unreadable: { $detail }
+err-ooxml-algorithm = This signing algorithm cannot be used for Office files: { $detail }
+warn-unsigned-metadata = Metadata part not signed (as Microsoft Office also leaves it)
+warn-weak-algorithm-sha1 = The signature uses SHA-1, an obsolete hash algorithm.
+warn-duplicate-id = Two elements of the signature share an Id (a signature-wrapping sign): format failure.
+warn-xml-malformed = The signature part is not well-formed XML.
+warn-not-an-xml-signature = The signature part holds no XML signature.
+warn-signed-info-missing = SignedInfo is missing or repeated.
+warn-unsupported-canonicalization = Unsupported XML canonicalisation method.
+warn-unsupported-signature-method = Unsupported signature algorithm.
+warn-signature-value-missing = The signature value is missing.
+warn-no-references = The signature references nothing.
+warn-unsupported-reference = Unsupported reference.
+warn-unsupported-transform = Unsupported transform.
+warn-no-package-manifest = The signature lists no part of the package.

@@ -228,3 +228,23 @@ trust-pin-mismatch = Từ chối: chứng thư "{ $subject }" mang tên một CA
 trust-added = Đã thêm chứng thư gốc tin cậy: { $subject } ({ $sha256 })
 trust-added-pinned = Đã thêm chứng thư gốc tin cậy (khớp giá trị ghim): { $subject } ({ $sha256 })
 journal-action-trust = tin cậy
+
+## OOXML (DOCX/XLSX/PPTX)
+coverage-whole-package = toàn bộ gói tài liệu
+err-ooxml-option = Tuỳ chọn { $option } chỉ dùng cho PDF; tệp Office (DOCX/XLSX/PPTX) không có hình thức hiển thị chữ ký.
+err-ooxml-level = Tệp Office chỉ ký được ở mức B-B hoặc B-T (XAdES-T); mức { $level } chỉ dành cho PDF.
+err-ooxml-malformed = Tệp Office (DOCX/XLSX/PPTX) bị hỏng hoặc không đọc được: { $detail }
+err-ooxml-algorithm = Thuật toán ký này không dùng được cho tệp Office: { $detail }
+warn-unsigned-metadata = Phần siêu dữ liệu không được ký (như Microsoft Office vẫn làm)
+warn-weak-algorithm-sha1 = Chữ ký dùng SHA-1, thuật toán băm đã lỗi thời.
+warn-duplicate-id = Hai phần tử trong chữ ký có cùng Id (dấu hiệu tấn công bọc chữ ký): lỗi định dạng.
+warn-xml-malformed = Phần chữ ký không phải XML hợp lệ.
+warn-not-an-xml-signature = Phần chữ ký không chứa chữ ký XML.
+warn-signed-info-missing = Thiếu hoặc thừa phần SignedInfo.
+warn-unsupported-canonicalization = Phương pháp chuẩn hoá XML không được hỗ trợ.
+warn-unsupported-signature-method = Thuật toán chữ ký không được hỗ trợ.
+warn-signature-value-missing = Thiếu giá trị chữ ký.
+warn-no-references = Chữ ký không tham chiếu nội dung nào.
+warn-unsupported-reference = Tham chiếu không được hỗ trợ.
+warn-unsupported-transform = Phép biến đổi không được hỗ trợ.
+warn-no-package-manifest = Chữ ký không liệt kê các phần của gói tài liệu.

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod extend;
+mod format;
 mod journal;
 mod output;
 mod sign;

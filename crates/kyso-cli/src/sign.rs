@@ -1,5 +1,6 @@
-//! `kyso-cli sign`: PAdES B-B signatures through a token (one login for a
-//! whole batch) or a PKCS#12 file.
+//! `kyso-cli sign`: PAdES signatures for PDF and ECMA-376 package signatures
+//! for DOCX/XLSX/PPTX, through a token (one login for a whole batch) or a
+//! PKCS#12 file.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -20,10 +21,10 @@ use crate::{ModuleArgs, exit};
 /// Options of `kyso-cli sign`.
 #[derive(Args, Debug)]
 pub struct SignArgs {
-    /// PDF files to sign.
+    /// Files to sign: PDF, DOCX, XLSX, PPTX.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// Output file (one input only). Default: NAME.signed.pdf beside the input.
+    /// Output file (one input only). Default: NAME.signed.EXT beside the input.
     #[arg(short, long)]
     output: Option<PathBuf>,
     #[command(flatten)]
@@ -197,8 +198,90 @@ fn read_secret() -> Result<Zeroizing<String>, std::io::Error> {
 }
 
 fn default_output(input: &Path) -> PathBuf {
-    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "document".into());
-    input.with_file_name(format!("{stem}.signed.pdf"))
+    crate::format::signed_name(input)
+}
+
+/// PDF-only options given for an Office file: the first one, by its flag.
+fn pdf_only_option(args: &SignArgs) -> Option<&'static str> {
+    [
+        (args.role.is_some(), "--role"),
+        (args.rect.is_some(), "--rect"),
+        (args.anchor.is_some(), "--anchor"),
+        (args.image.is_some(), "--image"),
+        (args.seal.is_some(), "--seal"),
+        (args.number.is_some(), "--number"),
+        (args.date.is_some(), "--date"),
+        (args.copy_form.is_some(), "--copy-form"),
+        (args.org.is_some(), "--org"),
+        (args.field.is_some(), "--field"),
+        (args.page.is_some(), "--page"),
+        (args.certify.is_some(), "--certify"),
+        (args.location.is_some(), "--location"),
+        (args.contact.is_some(), "--contact"),
+        (args.pss, "--pss"),
+    ]
+    .into_iter()
+    .find_map(|(given, flag)| given.then_some(flag))
+}
+
+fn ooxml_error(t: &Translator, e: &kyso_ooxml::OoxmlError) -> (u8, ErrorOut) {
+    use kyso_ooxml::OoxmlError as E;
+    let (exit, code, msg) = match e {
+        E::OutputExists(p) => (exit::IO, "output_exists", t.tr_args("err-output-exists", &[("path", p)])),
+        E::Io(io) => (exit::IO, "io", t.tr_args("err-io", &[("path", "OOXML"), ("detail", &io.to_string())])),
+        E::Timestamp(d) => (exit::IO, "timestamp_failed", t.tr_args("err-timestamp", &[("detail", d)])),
+        E::Signer(SignerError::TokenRemoved) => (exit::TOKEN, "token_removed", t.tr("err-token-removed")),
+        E::Signer(other) => (exit::TOKEN, "signer_error", t.tr_args("err-signer", &[("detail", &other.to_string())])),
+        E::UnsupportedAlgorithm(d) => {
+            (exit::REFUSED, "unsupported_algorithm", t.tr_args("err-ooxml-algorithm", &[("detail", d)]))
+        }
+        other => {
+            (exit::REFUSED, "ooxml_malformed", t.tr_args("err-ooxml-malformed", &[("detail", &other.to_string())]))
+        }
+    };
+    (exit, ErrorOut { code, message: msg })
+}
+
+/// Signs one Office file (ECMA-376 Part 2; XAdES-T for `--level B-T`).
+fn sign_office(
+    t: &Translator,
+    args: &SignArgs,
+    signer: &dyn Signer,
+    input: &Path,
+    output: &Path,
+    now: i64,
+) -> Result<(), ErrorOut> {
+    if let Some(flag) = pdf_only_option(args) {
+        return Err(ErrorOut {
+            code: "option_not_for_ooxml",
+            message: t.tr_args("err-ooxml-option", &[("option", flag)]),
+        });
+    }
+    if matches!(args.level.as_str(), "B-LT" | "B-LTA") {
+        return Err(ErrorOut {
+            code: "option_not_for_ooxml",
+            message: t.tr_args("err-ooxml-level", &[("level", &args.level)]),
+        });
+    }
+    if output.exists() && !args.force {
+        return Err(ErrorOut {
+            code: "output_exists",
+            message: t.tr_args("err-output-exists", &[("path", &output.display().to_string())]),
+        });
+    }
+    if input.canonicalize().ok().is_some_and(|i| output.canonicalize().ok() == Some(i)) {
+        return Err(ErrorOut { code: "same_file", message: t.tr("err-same-file") });
+    }
+    let opts = kyso_ooxml::SignOptions {
+        time: Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.max(0) as u64)),
+        comment: args.reason.clone(),
+        tsa: (args.level == "B-T").then(|| kyso_pki::TsaConfig {
+            url: args.tsa.clone(),
+            timeout: std::time::Duration::from_secs(args.tsa_timeout),
+        }),
+        overwrite: args.force,
+    };
+    kyso_ooxml::sign_ooxml(input, output, signer, &opts).map(|_| ()).map_err(|e| ooxml_error(t, &e).1)
 }
 
 fn algorithm_for(info: &CertInfo, args: &SignArgs) -> Option<SignatureAlgorithm> {
@@ -427,7 +510,8 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
             force: args.force,
             ..Default::default()
         };
-        if let Some(role) = &args.role {
+        let office = crate::format::detect(input) == crate::format::Format::Ooxml;
+        if let Some(role) = args.role.as_ref().filter(|_| !office) {
             match placement(t, args, role, input, now) {
                 Ok(p) => {
                     if !json {
@@ -462,6 +546,46 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
             outcome: "ok".into(),
             ..Default::default()
         };
+        if office {
+            match sign_office(t, args, signer.as_ref(), input, &output, now) {
+                Ok(()) => {
+                    let (out_path, out_sha) = crate::journal::file_facts(&output);
+                    entry.output_path = out_path;
+                    entry.output_sha256 = out_sha;
+                    crate::journal::record(t, &entry);
+                    if !json {
+                        println!(
+                            "{}",
+                            t.tr_args(
+                                "sign-done",
+                                &[("input", &input.display().to_string()), ("output", &output.display().to_string())]
+                            )
+                        );
+                    }
+                    results.push(FileResult {
+                        input: input.clone(),
+                        output: Some(output),
+                        ok: true,
+                        field: None,
+                        byte_range: None,
+                        error: None,
+                    });
+                }
+                Err(err) => {
+                    entry.outcome = "failed".into();
+                    entry.error_code = Some(err.code.into());
+                    crate::journal::record(t, &entry);
+                    let c = match err.code {
+                        "output_exists" | "io" | "timestamp_failed" => exit::IO,
+                        "token_removed" | "signer_error" => exit::TOKEN,
+                        "same_file" => exit::USAGE,
+                        _ => exit::REFUSED,
+                    };
+                    file_failed(&mut results, &mut code, c, input, err, json);
+                }
+            }
+            continue;
+        }
         let signed = sign_pdf(input, &output, signer.as_ref(), &opts).and_then(|o| {
             if matches!(args.level.as_str(), "B-LT" | "B-LTA") {
                 long_term(args, &output, &precheck)?;

@@ -6,6 +6,8 @@ use std::time::SystemTime;
 use clap::Args;
 use kyso_i18n::Translator;
 use kyso_pdf::{Indication, PdfReport, VerifyOptions, verify_pdf};
+
+use crate::format::{Format, detect};
 use kyso_pki::{load_certificates, load_crl};
 use serde::Serialize;
 
@@ -122,7 +124,19 @@ pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
             eprintln!("{}", t.tr_args("err-io", &[("path", &f.display().to_string()), ("detail", "not found")]));
             return IO;
         }
-        let report = verify_pdf(f, &opts);
+        let format = detect(f);
+        let report = match format {
+            Format::Pdf => verify_pdf(f, &opts),
+            Format::Ooxml => kyso_ooxml::verify_ooxml(
+                f,
+                &kyso_ooxml::VerifyOptions {
+                    anchors: opts.anchors.clone(),
+                    extra_certs: opts.extra_certs.clone(),
+                    crls: opts.crls.clone(),
+                    at: opts.at,
+                },
+            ),
+        };
         worst = worst.max(report.indication);
         let (path, sha) = crate::journal::file_facts(f);
         let summary: Vec<serde_json::Value> = report
@@ -147,18 +161,18 @@ pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
                 ..Default::default()
             },
         );
-        outputs.push((f.display().to_string(), report));
+        outputs.push((f.display().to_string(), format, report));
     }
     if json {
         let items: Vec<FileJson<'_>> =
-            outputs.iter().map(|(f, r)| FileJson { file: f.clone(), format: "pdf", report: r }).collect();
+            outputs.iter().map(|(f, k, r)| FileJson { file: f.clone(), format: k.name(), report: r }).collect();
         if items.len() == 1 {
             print_json(&items[0]);
         } else {
             print_json(&items);
         }
     } else {
-        for (f, r) in &outputs {
+        for (f, _, r) in &outputs {
             print_human(t, f, r);
         }
     }

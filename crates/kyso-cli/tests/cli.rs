@@ -722,3 +722,96 @@ fn sign_at_b_lta_keeps_the_pre_signing_evidence_in_the_dss() {
         assert!(o.status.success() && text.contains("judged VALID") && !text.contains("INVALID"), "{text}");
     }
 }
+
+#[test]
+fn sign_and_verify_office_files() {
+    let fx = require_fixture!();
+    let module = fx.module.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("to-trinh.docx");
+    kyso_testkit::minimal_docx(&input, "Tờ trình về việc ký số văn bản");
+    let inp = input.to_str().unwrap();
+    let base = ["sign", inp, "--module", module, "--token", tokens::CANHAN, "--cert", "Nguyễn Văn A", "--pin-stdin"];
+
+    // PDF-only presets are refused with a clear message and no output.
+    let mut args = base.to_vec();
+    args.extend(["--role", "approver", "--json"]);
+    let out = sign_cmd(fx, &args, pins::CANHAN);
+    assert_eq!(out.status.code(), Some(6), "{}", String::from_utf8_lossy(&out.stdout));
+    let v = json(&out);
+    assert_eq!(v["files"][0]["error"]["code"], "option_not_for_ooxml");
+    assert!(v["files"][0]["error"]["message"].as_str().unwrap().contains("--role"));
+    assert!(!dir.path().join("to-trinh.signed.docx").exists());
+    let mut args = base.to_vec();
+    args.extend(["--level", "B-LTA"]);
+    assert_eq!(sign_cmd(fx, &args, pins::CANHAN).status.code(), Some(6));
+
+    // Signed beside the input with the same extension.
+    let mut args = base.to_vec();
+    args.extend(["--reason", "Phê duyệt", "--json"]);
+    let out = sign_cmd(fx, &args, pins::CANHAN);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let signed = dir.path().join("to-trinh.signed.docx");
+    assert_eq!(json(&out)["files"][0]["output"], signed.to_str().unwrap());
+
+    let (root, int) = (fx.pki_file("root.pem"), fx.pki_file("int.pem"));
+    let (crl, root_crl) = (fx.pki_file("crl.pem"), fx.pki_file("root-crl.pem"));
+    let verify = |file: &std::path::Path| {
+        cli(
+            fx,
+            &[
+                "verify",
+                file.to_str().unwrap(),
+                "--trust",
+                root.to_str().unwrap(),
+                "--certs",
+                int.to_str().unwrap(),
+                "--crl",
+                crl.to_str().unwrap(),
+                "--crl",
+                root_crl.to_str().unwrap(),
+                "--json",
+            ],
+        )
+    };
+    let out = verify(&signed);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let v = json(&out);
+    assert_eq!(v["format"], "ooxml");
+    assert_eq!(v["indication"], "TOTAL_PASSED");
+    assert_eq!(v["signatures"][0]["signer"], "Nguyễn Văn A");
+    assert_eq!(v["signatures"][0]["coverage"], "whole_package");
+
+    // Human output in Vietnamese; a changed document fails with exit 1.
+    let out = cli(fx, &["verify", signed.to_str().unwrap(), "--trust", root.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("toàn bộ gói tài liệu"), "{text}");
+    let tampered = dir.path().join("tampered.docx");
+    let bytes = std::fs::read(&signed).unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&tampered).unwrap());
+    for i in 0..z.len() {
+        use std::io::{Read, Write};
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name == "word/document.xml" {
+            data = String::from_utf8(data).unwrap().replace("Tờ trình", "Quyết định").into_bytes();
+        }
+        w.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        w.write_all(&data).unwrap();
+    }
+    w.finish().unwrap();
+    let out = verify(&tampered);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["signatures"][0]["sub_indication"], "HASH_FAILURE");
+    assert!(v["signatures"][0]["modification_details"][0].as_str().unwrap().contains("/word/document.xml"));
+}

@@ -33,7 +33,6 @@ pub struct SignOptions {
     pub overwrite: bool,
 }
 
-
 /// What a signing produced.
 #[derive(Clone, Debug)]
 pub struct SignOutcome {

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read, Write};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -40,35 +41,6 @@ fn poi(file: &Path) -> Option<(i32, String)> {
     let out = Command::new("bash").arg(shared.join("oracles/docx-poi/verify")).arg(file).output().unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     Some((out.status.code().unwrap_or(-1), text))
-}
-
-/// A generated Word document with Vietnamese text, an image part, core
-/// properties and a customXml-free, Office-like layout.
-fn make_docx(path: &Path, text: &str) {
-    let f = std::fs::File::create(path).unwrap();
-    let mut w = zip::ZipWriter::new(f);
-    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let files: [(&str, String); 6] = [
-        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>"#.to_owned()),
-        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
-  <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>
-  <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>
-</Relationships>"#.to_owned()),
-        ("word/document.xml", format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"#)),
-        ("word/_rels/document.xml.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/image1.png"/></Relationships>"#.to_owned()),
-        ("word/media/image1.png", "\u{89}PNG not really".to_owned()),
-        ("docProps/core.xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Công văn</dc:title></cp:coreProperties>"#.to_owned()),
-    ];
-    for (name, data) in files {
-        w.start_file(name, o).unwrap();
-        w.write_all(data.as_bytes()).unwrap();
-    }
-    w.finish().unwrap();
 }
 
 /// Rewrites a package, letting `edit` change, drop or add items.
@@ -111,7 +83,7 @@ fn one_and_two_signers_accepted_by_us_and_poi() {
     let Some(fx) = fixture() else { return };
     let d = dir();
     let input = d.path().join("congvan.docx");
-    make_docx(&input, "Kính gửi: Sở Nội vụ — ký số thử nghiệm");
+    kyso_testkit::minimal_docx(&input, "Kính gửi: Sở Nội vụ — ký số thử nghiệm");
     let before = std::fs::read(&input).unwrap();
     let one = d.path().join("congvan.signed.docx");
     sign(fx, &input, &one, "Nguyễn Văn A");
@@ -151,7 +123,7 @@ fn ecdsa_and_office_files_accepted() {
         eprintln!("SKIP corpus inputs: ../shared is absent");
     }
     let generated = d.path().join("gen.docx");
-    make_docx(&generated, "ECDSA");
+    kyso_testkit::minimal_docx(&generated, "ECDSA");
     inputs.push(generated);
     for (i, input) in inputs.iter().enumerate() {
         let ext = input.extension().unwrap().to_str().unwrap();
@@ -172,7 +144,7 @@ fn tampering_is_caught_by_us_and_poi() {
     let Some(fx) = fixture() else { return };
     let d = dir();
     let input = d.path().join("a.docx");
-    make_docx(&input, "Nội dung gốc");
+    kyso_testkit::minimal_docx(&input, "Nội dung gốc");
     let signed = d.path().join("a.signed.docx");
     sign(fx, &input, &signed, "Nguyễn Văn A");
 
@@ -273,7 +245,7 @@ fn refuses_existing_output_and_bad_input() {
     let Some(fx) = fixture() else { return };
     let d = dir();
     let input = d.path().join("a.docx");
-    make_docx(&input, "x");
+    kyso_testkit::minimal_docx(&input, "x");
     let s = signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
     let err = sign_ooxml(&input, &input, &s, &SignOptions::default()).unwrap_err();
     assert!(matches!(err, kyso_ooxml::OoxmlError::OutputExists(_)), "{err}");
