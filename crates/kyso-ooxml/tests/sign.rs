@@ -260,3 +260,112 @@ fn refuses_existing_output_and_bad_input() {
     assert_eq!(r.indication, Indication::TotalFailed);
     assert!(r.error.is_some());
 }
+
+/// Replaces the signature part of a signed package with `edit(xml)`.
+fn edit_signature(src: &Path, dst: &Path, edit: impl Fn(String) -> String) {
+    rewrite(
+        src,
+        dst,
+        |n, data| {
+            let data =
+                if n == "_xmlsignatures/sig1.xml" { edit(String::from_utf8(data).unwrap()).into_bytes() } else { data };
+            Some((n.to_owned(), data))
+        },
+        &[],
+    );
+}
+
+#[test]
+fn signature_wrapping_is_refused() {
+    let Some(fx) = fixture() else { return };
+    let d = dir();
+    let input = d.path().join("a.docx");
+    kyso_testkit::minimal_docx(&input, "Bản gốc");
+    let signed = d.path().join("a.signed.docx");
+    sign(fx, &input, &signed, "Nguyễn Văn A");
+
+    // XSW: the genuine package object moved into a wrapper (its digest still
+    // matches by Id) and a forged manifest put where a verifier looks.
+    let wrapped = d.path().join("wrapped.docx");
+    edit_signature(&signed, &wrapped, |x| {
+        let start = x.find("<Object Id=\"idPackageObject\">").unwrap();
+        let end = start + x[start..].find("</Object>").unwrap() + "</Object>".len();
+        let genuine = x[start..end].to_owned();
+        let forged = "<Object><Manifest></Manifest></Object>";
+        format!("{}{forged}<Object><Wrapper>{genuine}</Wrapper></Object>{}", &x[..start], &x[end..])
+    });
+    // A second element with the package object's Id.
+    let duplicate = d.path().join("duplicate.docx");
+    edit_signature(&signed, &duplicate, |x| {
+        x.replace("</Signature>", "<Object Id=\"idPackageObject\"><Manifest></Manifest></Object></Signature>")
+    });
+    for f in [&wrapped, &duplicate] {
+        let r = verify_ooxml(f, &trust(fx));
+        let json = serde_json::to_string_pretty(&r).unwrap();
+        assert_eq!(r.indication, Indication::TotalFailed, "{}: {json}", f.display());
+        assert_eq!(r.signatures[0].sub_indication, Some("FORMAT_FAILURE"), "{json}");
+    }
+}
+
+#[test]
+fn xades_t_with_a_local_tsa() {
+    let Some(fx) = fixture() else { return };
+    let tsa = kyso_testkit::start_tsa(fx);
+    let d = dir();
+    let input = d.path().join("a.docx");
+    kyso_testkit::minimal_docx(&input, "Có dấu thời gian");
+    let out = d.path().join("a.signed.docx");
+    let s = signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
+    let opts = SignOptions {
+        tsa: Some(kyso_pki::TsaConfig { url: tsa.url.clone(), timeout: std::time::Duration::from_secs(30) }),
+        ..Default::default()
+    };
+    let outcome = sign_ooxml(&input, &out, &s, &opts).unwrap();
+    assert!(outcome.timestamp.is_some());
+    let mut opts = trust(fx);
+    opts.extra_certs.extend(load_certificates(&std::fs::read(fx.pki_file("tsa.pem")).unwrap()));
+    let r = verify_ooxml(&out, &opts);
+    let json = serde_json::to_string_pretty(&r).unwrap();
+    assert_eq!(r.indication, Indication::TotalPassed, "{json}");
+    assert!(r.signatures[0].timestamp.is_some(), "{json}");
+    if let Some((code, text)) = poi(&out) {
+        assert_eq!(code, 0, "POI rejects XAdES-T: {text}");
+    }
+
+    // A dead TSA: a clear error and no output file.
+    let dead = d.path().join("dead.docx");
+    let opts = SignOptions {
+        tsa: Some(kyso_pki::TsaConfig {
+            url: "http://127.0.0.1:9/".into(),
+            timeout: std::time::Duration::from_secs(5),
+        }),
+        ..Default::default()
+    };
+    let err = sign_ooxml(&input, &dead, &s, &opts).unwrap_err();
+    assert!(matches!(err, kyso_ooxml::OoxmlError::Timestamp(_)), "{err}");
+    assert!(!dead.exists());
+}
+
+#[test]
+fn countersigning_an_office_signed_file_keeps_its_signature() {
+    let Some(fx) = fixture() else { return };
+    let Some(shared) = shared_dir() else {
+        eprintln!("SKIP: ../shared is absent");
+        return;
+    };
+    let d = dir();
+    for name in ["ms-office-2010-signed.docx", "hello-world-signed.xlsx", "signed.docx"] {
+        let input = shared.join("corpus/docx").join(name);
+        let out = d.path().join(name);
+        sign(fx, &input, &out, "Nguyễn Văn A");
+        let r = verify_ooxml(&out, &trust(fx));
+        let json = serde_json::to_string_pretty(&r).unwrap();
+        assert_eq!(r.signatures.len(), 2, "{name}: {json}");
+        assert_eq!(r.signatures[0].integrity, "intact", "{name}: {json}");
+        assert_eq!(r.signatures[0].modifications, "none", "{name}: {json}");
+        assert_eq!(r.signatures[1].indication, Indication::TotalPassed, "{name}: {json}");
+        if let Some((code, text)) = poi(&out) {
+            assert_eq!(code, 0, "POI: {name}: {text}");
+        }
+    }
+}
