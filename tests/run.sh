@@ -3,7 +3,8 @@
 #   bash tests/run.sh
 # 1. installs what the tests use when it is missing (needs root or sudo):
 #    Debian packages softhsm2, opensc (pkcs11-tool), openssl, poppler-utils
-#    (pdfsig), qpdf, libxml2-utils, and pyHanko from PyPI;
+#    (pdfsig), qpdf, libxml2-utils, a Java runtime, and pyHanko from PyPI;
+#    prepares the Apache POI oracle of ../shared for the OOXML tests;
 # 2. checks formatting and clippy;
 # 3. runs every test of the workspace (the token tests build their own PKI
 #    and SoftHSM tokens in a private temp dir; nothing of the user's is used);
@@ -21,10 +22,19 @@ command -v pdfsig >/dev/null || need_apt+=(poppler-utils)
 command -v qpdf >/dev/null || need_apt+=(qpdf)
 command -v xmllint >/dev/null || need_apt+=(libxml2-utils)
 command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
+command -v java >/dev/null || need_apt+=(default-jre-headless)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+# The OOXML oracle (Apache POI, ../shared/oracles/docx-poi): installed and
+# compiled once here, so that parallel tests do not race to set it up.
+if [ -f ../shared/oracles/docx-poi/verify ]; then
+  bash ../shared/oracles/docx-poi/verify ../shared/corpus/docx/signed.docx >/dev/null \
+    || { echo "the POI oracle does not run"; exit 1; }
+else
+  echo "SKIPPED the POI oracle setup: ../shared is absent"
 fi
 if ! command -v pyhanko >/dev/null; then
   echo "installing pyHanko"

@@ -38,6 +38,9 @@ fn poi(file: &Path) -> Option<(i32, String)> {
         eprintln!("SKIP POI check: ../shared is absent");
         return None;
     };
+    // One POI at a time: its first run installs and compiles into a cache.
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = ONE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let out = Command::new("bash").arg(shared.join("oracles/docx-poi/verify")).arg(file).output().unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     Some((out.status.code().unwrap_or(-1), text))
