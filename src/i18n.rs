@@ -97,6 +97,20 @@ pub fn sign_error_message(err: &SignError) -> Text {
     }
 }
 
+/// An OOXML signing error as a message.
+pub fn ooxml_error_message(err: &kyso_ooxml::OoxmlError) -> Text {
+    use kyso_ooxml::OoxmlError as E;
+    match err {
+        E::OutputExists(p) => Text::new("err-output-exists").arg("path", p.clone()),
+        E::Io(io) => Text::new("err-io").arg("path", "OOXML").arg("detail", io.to_string()),
+        E::Timestamp(d) => Text::new("err-timestamp").arg("detail", d.clone()),
+        E::Signer(SignerError::TokenRemoved) => Text::new("err-token-removed"),
+        E::Signer(other) => Text::new("err-signer").arg("detail", other.to_string()),
+        E::UnsupportedAlgorithm(d) => Text::new("err-ooxml-algorithm").arg("detail", d.clone()),
+        other => Text::new("err-ooxml-malformed").arg("detail", other.to_string()),
+    }
+}
+
 /// A signature-preset error as a message.
 pub fn preset_error_message(err: &PresetError) -> Text {
     match err {

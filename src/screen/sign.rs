@@ -275,10 +275,9 @@ impl Default for Sign {
     }
 }
 
-/// `NAME.signed.pdf` beside the input.
+/// `NAME.signed.pdf` (or `.docx`, `.xlsx`, `.pptx`) beside the input.
 pub fn default_output(input: &Path) -> PathBuf {
-    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "document".into());
-    input.with_file_name(format!("{stem}.signed.pdf"))
+    kyso_ooxml::signed_name(input)
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -766,9 +765,14 @@ pub fn run(job: Job) -> (Result<PathBuf, Text>, Option<Text>) {
         outcome: "ok".into(),
         ..Default::default()
     };
+    let office = kyso_ooxml::is_package(&job.input);
     let result: Result<PathBuf, Text> = (|| {
+        // Office files have no visible signature: the NĐ 30 presets are PDF's.
+        if office && let Some((_, name)) = job.role.preset() {
+            return Err(Text::new("err-ooxml-option").arg("option", name));
+        }
         // The placement first: a missing image costs no PIN attempt.
-        let opts = options(&job, now)?;
+        let opts = if office { SignOptions::default() } else { options(&job, now)? };
         let module = kyso_token::load_module(&job.choice.entry.module).map_err(|e| token_error_message(&e))?;
         let Job { choice, pin, input, output, allow_unchecked, .. } = job;
         let signer = Pkcs11Signer::open(&module, &choice.entry, pin, SignerOptions::default())
@@ -803,7 +807,16 @@ pub fn run(job: Job) -> (Result<PathBuf, Text>, Option<Text>) {
                 }
             }
         }
-        sign_pdf(&input, &output, &signer, &opts).map_err(|e| sign_error_message(&e))?;
+        if office {
+            let opts = kyso_ooxml::SignOptions {
+                time: Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.max(0) as u64)),
+                ..Default::default()
+            };
+            kyso_ooxml::sign_ooxml(&input, &output, &signer, &opts)
+                .map_err(|e| crate::i18n::ooxml_error_message(&e))?;
+        } else {
+            sign_pdf(&input, &output, &signer, &opts).map_err(|e| sign_error_message(&e))?;
+        }
         Ok(output)
     })();
     match &result {
@@ -882,6 +895,15 @@ mod tests {
         ];
         let _ = s.update(Message::CertificatesLoaded(Some(Ok(list))));
         s
+    }
+
+    #[test]
+    fn office_files_keep_their_extension() {
+        let mut s = Sign::default();
+        let _ = s.update(Message::InputChanged("/tmp/to-trinh.docx".into()));
+        assert_eq!(s.output(), "/tmp/to-trinh.signed.docx");
+        let _ = s.update(Message::InputChanged("/tmp/bang-luong.xlsx".into()));
+        assert_eq!(s.output(), "/tmp/bang-luong.signed.xlsx");
     }
 
     #[test]

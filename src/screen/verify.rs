@@ -359,7 +359,12 @@ pub fn run(req: &Request) -> Result<Done, Text> {
         extra_certs: read_certs(&req.extra)?,
         ..Default::default()
     };
-    let report = verify_pdf(&req.path, &opts);
+    let report = if kyso_ooxml::is_package(&req.path) {
+        let VerifyOptions { anchors, extra_certs, crls, at } = opts;
+        kyso_ooxml::verify_ooxml(&req.path, &kyso_ooxml::VerifyOptions { anchors, extra_certs, crls, at })
+    } else {
+        verify_pdf(&req.path, &opts)
+    };
     let journal = journal(&req.path, &report);
     Ok(Done { report, journal })
 }

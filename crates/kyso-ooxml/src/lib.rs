@@ -16,6 +16,34 @@ pub use kyso_pki::report::{DocumentReport, Indication, SignatureReport};
 pub use sign::{SignOptions, SignOutcome, sign_ooxml};
 pub use verify::{VerifyOptions, verify_bytes, verify_ooxml};
 
+/// Whether `path` is an Office Open XML package: by extension (DOCX, XLSX,
+/// PPTX and their macro, template and show variants), else by the ZIP
+/// signature of its first bytes.
+pub fn is_package(path: &std::path::Path) -> bool {
+    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "pdf" => false,
+        "docx" | "docm" | "dotx" | "dotm" | "xlsx" | "xlsm" | "xltx" | "xltm" | "pptx" | "pptm" | "potx" | "potm"
+        | "ppsx" | "ppsm" => true,
+        _ => {
+            let mut head = [0u8; 4];
+            std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok()
+                && head == *b"PK\x03\x04"
+        }
+    }
+}
+
+/// The default name of a signed copy: `NAME.signed.EXT` beside the input
+/// (`.pdf` unless the input is an OOXML package, which keeps its extension).
+pub fn signed_name(input: &std::path::Path) -> std::path::PathBuf {
+    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "document".into());
+    let ext = match input.extension() {
+        Some(e) if is_package(input) => e.to_string_lossy().into_owned(),
+        _ => "pdf".to_owned(),
+    };
+    input.with_file_name(format!("{stem}.signed.{ext}"))
+}
+
 /// Why a package could not be read, signed or written. The CLI and the GUI
 /// translate these.
 #[derive(Debug, thiserror::Error)]
