@@ -2,7 +2,8 @@
 //! items as parts, `[Content_Types].xml` (§10.1.2) and relationship parts
 //! (§9.3).
 
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Seek};
+use std::path::Path;
 
 use crate::OoxmlError;
 use crate::xml::{self, Element};
@@ -39,10 +40,14 @@ pub struct Relationship {
     pub external: bool,
 }
 
-/// An opened package. The whole file is held in memory: OOXML files are
-/// small next to PDFs, and the input file is never touched again.
+/// What a package is read from: a file (streamed) or bytes in memory.
+pub trait Source: Read + Seek + Send {}
+impl<T: Read + Seek + Send> Source for T {}
+
+/// An opened package, read part by part from its source (a large media
+/// part is never held whole unless it is hashed from memory).
 pub struct Package {
-    archive: zip::ZipArchive<Cursor<Vec<u8>>>,
+    archive: zip::ZipArchive<Box<dyn Source>>,
     /// Part names (`/word/document.xml`), in ZIP order, excluding
     /// `[Content_Types].xml` and directories.
     parts: Vec<String>,
@@ -58,7 +63,16 @@ fn part_name(item: &str) -> String {
 impl Package {
     /// Reads a package from its bytes.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, OoxmlError> {
-        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| OoxmlError::NotOoxml)?;
+        Self::from_source(Box::new(Cursor::new(bytes)))
+    }
+
+    /// Opens the package at `path` (read only).
+    pub fn open(path: &Path) -> Result<Self, OoxmlError> {
+        Self::from_source(Box::new(std::io::BufReader::new(std::fs::File::open(path)?)))
+    }
+
+    fn from_source(source: Box<dyn Source>) -> Result<Self, OoxmlError> {
+        let mut archive = zip::ZipArchive::new(source).map_err(|_| OoxmlError::NotOoxml)?;
         let mut parts = Vec::new();
         let mut seen: Vec<String> = Vec::new();
         for i in 0..archive.len() {
@@ -140,6 +154,22 @@ impl Package {
             return Err(OoxmlError::TooLarge(part_name(item)));
         }
         Ok(out)
+    }
+
+    /// The digest of `part`, streamed (for large binary parts).
+    pub fn digest(&mut self, part: &str, alg: kyso_pki::HashAlg) -> Result<Vec<u8>, OoxmlError> {
+        let name = self.find(part).ok_or_else(|| OoxmlError::PartMissing(part.to_owned()))?.to_owned();
+        let mut f = self.archive.by_name(&name[1..]).map_err(|_| OoxmlError::PartMissing(part.to_owned()))?;
+        let mut h = kyso_pki::HashState::new(alg);
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = f.read(&mut buf).map_err(|e| OoxmlError::Zip(e.to_string()))?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+        }
+        Ok(h.finalize())
     }
 
     /// The bytes of `part`.

@@ -4,7 +4,7 @@
 //! stay valid: their parts are copied byte for byte, and the relationship
 //! parts we touch only gain relationships their transforms do not select.
 
-use std::io::{Cursor, Write};
+use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
@@ -178,8 +178,7 @@ pub fn sign_ooxml(
     if output.exists() && !opts.overwrite {
         return Err(OoxmlError::OutputExists(output.display().to_string()));
     }
-    let bytes = std::fs::read(input)?;
-    let mut pkg = Package::from_bytes(bytes.clone())?;
+    let mut pkg = Package::open(input)?;
     let machinery = Machinery::of(&mut pkg)?;
     let alg = signer.algorithm();
     let sig_method = method_uri(alg)?;
@@ -246,12 +245,12 @@ pub fn sign_ooxml(
         let Some(ct) = pkg.content_type(part).map(str::to_owned) else {
             return Err(OoxmlError::Malformed("a part has no content type"));
         };
-        let data = match (part.as_str(), &new_root_rels) {
-            ("/_rels/.rels", Some(n)) => n.clone(),
-            _ => pkg.read(part)?,
-        };
         let uri = format!("{}?ContentType={}", part, ct);
         if part.to_lowercase().ends_with(".rels") && ct == CT_RELS {
+            let data = match (part.as_str(), &new_root_rels) {
+                ("/_rels/.rels", Some(n)) => n.clone(),
+                _ => pkg.read(part)?,
+            };
             let rels = crate::package::parse_relationships(&xml::parse(&data)?.root)?;
             let ids: Vec<String> =
                 rels.iter().filter(|r| !left_unsigned_when_signing(&r.rel_type)).map(|r| r.id.clone()).collect();
@@ -274,7 +273,7 @@ pub fn sign_ooxml(
                 "<Reference URI=\"{}\"><DigestMethod Algorithm=\"{}\"/><DigestValue>{}</DigestValue></Reference>",
                 escape_attr(&uri),
                 digest_uri(hash),
-                b64(&hash.digest(&data))
+                b64(&pkg.digest(part, hash)?)
             ));
         }
         signed_parts += 1;
@@ -365,7 +364,8 @@ pub fn sign_ooxml(
     let dir = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let tmp = tempfile::Builder::new().prefix(".kyso-").suffix(".part").tempfile_in(dir)?;
     {
-        let mut src = zip::ZipArchive::new(Cursor::new(&bytes)).map_err(|e| OoxmlError::Zip(e.to_string()))?;
+        let file = std::io::BufReader::new(std::fs::File::open(input)?);
+        let mut src = zip::ZipArchive::new(file).map_err(|e| OoxmlError::Zip(e.to_string()))?;
         let mut w = zip::ZipWriter::new(std::io::BufWriter::new(tmp.as_file()));
         let deflated = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
