@@ -14,7 +14,7 @@ use kyso_testkit::{pins, tokens};
 mod common;
 use common::{median, timed};
 
-/// A DOCX with a `word/media/blob.bin` of `bytes` incompressible bytes.
+/// A DOCX with a `word/media/blob.png` of `bytes` incompressible bytes.
 fn big_docx(src: &Path, dst: &Path, bytes: usize) {
     let mut z = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
     let mut w = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
@@ -24,7 +24,7 @@ fn big_docx(src: &Path, dst: &Path, bytes: usize) {
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Stored)
         .large_file(bytes > u32::MAX as usize / 2);
-    w.start_file("word/media/blob.bin", opts).unwrap();
+    w.start_file("word/media/blob.png", opts).unwrap();
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut chunk = vec![0u8; 1 << 16];
     let mut left = bytes;
