@@ -13,6 +13,7 @@ mod cms;
 mod cms_verify;
 mod hash;
 pub mod http;
+pub mod ocsp;
 mod p12;
 pub mod precheck;
 pub mod report;

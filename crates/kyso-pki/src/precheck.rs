@@ -1,9 +1,12 @@
 //! The certificate check before signing (Thông tư 15/2025/TT-BKHCN Art. 5):
 //! validity period, key usage and revocation, with the evidence kept for
-//! the journal. Revocation comes from CRLs given by the caller or fetched
-//! from the certificate's CRL distribution points (RFC 5280 §4.2.1.13) over
-//! HTTP unless offline.
+//! the journal. Revocation comes from CRLs given by the caller, else from
+//! OCSP (RFC 6960, the responder in the AIA), else from CRLs fetched from
+//! the distribution points (RFC 5280 §4.2.1.13); fetched answers are kept
+//! in a local cache until their nextUpdate, and offline only the cache and
+//! the given CRLs are used.
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
@@ -39,6 +42,74 @@ pub struct Precheck {
     /// The CRLs used (DER), to embed in a DSS at B-LT.
     #[serde(skip)]
     pub crls: Vec<Vec<u8>>,
+    /// The OCSP responses used (DER `OCSPResponse`), for the DSS.
+    #[serde(skip)]
+    pub ocsps: Vec<Vec<u8>>,
+}
+
+/// Where revocation answers are cached: one file per CRL URL and per
+/// certificate, named by SHA-256, used while current.
+#[derive(Clone, Debug)]
+pub struct RevocationCache {
+    dir: PathBuf,
+}
+
+impl RevocationCache {
+    /// A cache in `dir` (created on first write).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    fn path(&self, kind: &str, key: &[u8]) -> PathBuf {
+        self.dir.join(format!("{kind}-{}.der", &hex::encode(HashAlg::Sha256.digest(key))[..32]))
+    }
+
+    fn put(&self, path: &Path, data: &[u8]) {
+        // Best effort: a cache that cannot be written is only slower.
+        let _ = std::fs::create_dir_all(&self.dir);
+        let tmp = path.with_extension("part");
+        if std::fs::write(&tmp, data).is_ok() {
+            let _ = std::fs::rename(&tmp, path);
+        }
+    }
+
+    /// A cached CRL from `url` that is still current.
+    pub fn crl(&self, url: &str, now: SystemTime) -> Option<Vec<u8>> {
+        use der::Decode;
+        let der = std::fs::read(self.path("crl", url.as_bytes())).ok()?;
+        let crl = <x509_cert::crl::CertificateList>::from_der(&der).ok()?;
+        crl.tbs_cert_list.next_update.is_some_and(|n| n.to_system_time() >= now).then_some(der)
+    }
+
+    /// Stores a CRL fetched from `url`.
+    pub fn put_crl(&self, url: &str, der: &[u8]) {
+        self.put(&self.path("crl", url.as_bytes()), der);
+    }
+
+    /// A cached OCSP answer for `cert` that is still current.
+    pub fn ocsp(&self, cert: &Certificate, issuer: &Certificate, now: SystemTime) -> Option<crate::ocsp::OcspAnswer> {
+        let key = der::Encode::to_der(cert).ok()?;
+        let der = std::fs::read(self.path("ocsp", &key)).ok()?;
+        crate::ocsp::check_response(&der, cert, issuer, now, None).ok()
+    }
+
+    /// Stores an OCSP response for `cert`.
+    pub fn put_ocsp(&self, cert: &Certificate, der: &[u8]) {
+        if let Ok(key) = der::Encode::to_der(cert) {
+            self.put(&self.path("ocsp", &key), der);
+        }
+    }
+}
+
+/// How the pre-signing check may look for revocation information.
+#[derive(Clone, Debug)]
+pub struct PrecheckOptions {
+    /// Never use the network.
+    pub offline: bool,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// A cache of fetched answers.
+    pub cache: Option<RevocationCache>,
 }
 
 /// HTTP CRL locations of a certificate.
@@ -60,7 +131,7 @@ pub fn crl_urls(cert: &Certificate) -> Vec<String> {
     out
 }
 
-/// Checks `cert` (issued by `issuer`, when known) before signing.
+/// Checks `cert` (issued by `issuer`, when known) before signing, without a cache.
 pub fn precheck(
     cert: &Certificate,
     issuer: Option<&Certificate>,
@@ -68,38 +139,101 @@ pub fn precheck(
     offline: bool,
     timeout: Duration,
 ) -> Precheck {
+    precheck_with(cert, issuer, given_crls, &PrecheckOptions { offline, timeout, cache: None })
+}
+
+/// Checks `cert` (issued by `issuer`, when known) before signing.
+#[allow(clippy::too_many_lines)]
+pub fn precheck_with(
+    cert: &Certificate,
+    issuer: Option<&Certificate>,
+    given_crls: &[Vec<u8>],
+    opts: &PrecheckOptions,
+) -> Precheck {
+    let (offline, timeout) = (opts.offline, opts.timeout);
     let now = SystemTime::now();
     let info = CertInfo::from_certificate(cert, now);
+    let none = |result| Precheck { result, evidence: Vec::new(), crls: Vec::new(), ocsps: Vec::new() };
     if let Some(w) = info.warnings.iter().find(|w| **w != CertWarning::IsCa) {
-        return Precheck { result: PrecheckResult::Unusable(*w), evidence: Vec::new(), crls: Vec::new() };
+        return none(PrecheckResult::Unusable(*w));
     }
     let Some(issuer) = issuer else {
-        return Precheck {
-            result: PrecheckResult::Unchecked("issuer certificate unknown".into()),
-            evidence: Vec::new(),
-            crls: Vec::new(),
-        };
+        return none(PrecheckResult::Unchecked("issuer certificate unknown".into()));
     };
     let mut crls: Vec<Vec<u8>> = given_crls.to_vec();
+    let mut ocsps: Vec<Vec<u8>> = Vec::new();
     let mut evidence: Vec<String> = given_crls
         .iter()
         .map(|c| format!("crl sha256={} source=given", hex::encode(HashAlg::Sha256.digest(c))))
         .collect();
     let mut status = check_crls(cert, issuer, &crls, now);
     let mut fetch_error = None;
-    if status == RevocationStatus::NotChecked && !offline {
-        for url in crl_urls(cert) {
-            match crate::http::exchange(&url, "application/pkix-crl", None, timeout) {
-                Ok(body) => {
-                    let der = crate::trust::load_crl(&body).unwrap_or(body);
-                    evidence.push(format!("crl sha256={} source={url}", hex::encode(HashAlg::Sha256.digest(&der))));
-                    crls.push(der);
-                    status = check_crls(cert, issuer, &crls, now);
-                    if status != RevocationStatus::NotChecked {
-                        break;
+    let ocsp_evidence = |a: &crate::ocsp::OcspAnswer, source: &str| {
+        format!(
+            "ocsp sha256={} source={source} status={} produced_at={}",
+            hex::encode(HashAlg::Sha256.digest(&a.der)),
+            match a.status {
+                crate::ocsp::OcspStatus::Good => "good".to_owned(),
+                crate::ocsp::OcspStatus::Revoked(t) => format!("revoked@{t}"),
+                crate::ocsp::OcspStatus::Unknown => "unknown".to_owned(),
+            },
+            a.produced_at.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+        )
+    };
+    let from_ocsp = |a: &crate::ocsp::OcspAnswer| match a.status {
+        crate::ocsp::OcspStatus::Good => RevocationStatus::Good,
+        crate::ocsp::OcspStatus::Revoked(t) => RevocationStatus::Revoked(t),
+        crate::ocsp::OcspStatus::Unknown => RevocationStatus::NotChecked,
+    };
+    // OCSP: the cache, then the responder.
+    if status == RevocationStatus::NotChecked {
+        if let Some(a) = opts.cache.as_ref().and_then(|c| c.ocsp(cert, issuer, now)) {
+            evidence.push(ocsp_evidence(&a, "cache"));
+            status = from_ocsp(&a);
+            ocsps.push(a.der);
+        } else if !offline && !crate::ocsp::ocsp_urls(cert).is_empty() {
+            match crate::ocsp::query(cert, issuer, timeout) {
+                Ok(a) => {
+                    let url = crate::ocsp::ocsp_urls(cert).join(" ");
+                    evidence.push(ocsp_evidence(&a, &url));
+                    status = from_ocsp(&a);
+                    if let Some(c) = &opts.cache {
+                        c.put_ocsp(cert, &a.der);
                     }
+                    ocsps.push(a.der);
                 }
-                Err(e) => fetch_error = Some(format!("{url}: {e}")),
+                Err(e) => fetch_error = Some(format!("OCSP: {e}")),
+            }
+        }
+    }
+    // CRLs: the cache, then the distribution points.
+    if status == RevocationStatus::NotChecked {
+        for url in crl_urls(cert) {
+            let cached = opts.cache.as_ref().and_then(|c| c.crl(&url, now));
+            let fetched = match cached {
+                Some(der) => Some((der, "cache".to_owned())),
+                None if offline => None,
+                None => match crate::http::exchange(&url, "application/pkix-crl", None, timeout) {
+                    Ok(body) => {
+                        let der = crate::trust::load_crl(&body).unwrap_or(body);
+                        if let Some(c) = &opts.cache {
+                            c.put_crl(&url, &der);
+                        }
+                        Some((der, url.clone()))
+                    }
+                    Err(e) => {
+                        fetch_error = Some(format!("{url}: {e}"));
+                        None
+                    }
+                },
+            };
+            if let Some((der, source)) = fetched {
+                evidence.push(format!("crl sha256={} source={source}", hex::encode(HashAlg::Sha256.digest(&der))));
+                crls.push(der);
+                status = check_crls(cert, issuer, &crls, now);
+                if status != RevocationStatus::NotChecked {
+                    break;
+                }
             }
         }
     }
@@ -112,5 +246,5 @@ pub fn precheck(
             (false, None) => "no usable CRL".into(),
         }),
     };
-    Precheck { result, evidence, crls }
+    Precheck { result, evidence, crls, ocsps }
 }

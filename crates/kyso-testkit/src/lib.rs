@@ -215,23 +215,31 @@ pub struct TsaServer {
     pub url: String,
 }
 
-/// Starts a TSA for `fx` (one per call; each listens on its own port).
-pub fn start_tsa(fx: &'static Fixture) -> TsaServer {
+/// A minimal HTTP/1.1 server on `listener`: each request's (path, body)
+/// goes to `handle`, whose (ok, content type, body) is the answer. Requests
+/// are answered one at a time (the openssl database is not concurrent).
+fn serve<F>(listener: std::net::TcpListener, handle: F)
+where
+    F: Fn(&str, &[u8]) -> Option<(&'static str, Vec<u8>)> + Send + Sync + 'static,
+{
     use std::io::{BufRead, BufReader, Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let url = format!("http://{}/", listener.local_addr().expect("addr"));
+    let handle = std::sync::Arc::new(handle);
     let lock = std::sync::Arc::new(std::sync::Mutex::new(()));
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            let lock = lock.clone();
-            let pki = fx.pki.clone();
+            let (lock, handle) = (lock.clone(), handle.clone());
             std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let Ok(clone) = stream.try_clone() else { return };
+                let mut reader = BufReader::new(clone);
                 let mut len = 0usize;
+                let mut path = String::new();
                 loop {
                     let mut line = String::new();
                     if reader.read_line(&mut line).unwrap_or(0) == 0 {
                         return;
+                    }
+                    if path.is_empty() {
+                        path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
                     }
                     let l = line.trim_end().to_ascii_lowercase();
                     if l.is_empty() {
@@ -245,32 +253,137 @@ pub fn start_tsa(fx: &'static Fixture) -> TsaServer {
                 if reader.read_exact(&mut body).is_err() {
                     return;
                 }
-                let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-                let dir = tempfile::tempdir().expect("tempdir");
-                let (q, r) = (dir.path().join("q.tsq"), dir.path().join("r.tsr"));
-                std::fs::write(&q, &body).expect("write query");
-                let ok = Command::new("openssl")
-                    .args(["ts", "-reply", "-config", "ca.cnf", "-queryfile"])
-                    .arg(&q)
-                    .arg("-out")
-                    .arg(&r)
-                    .current_dir(&pki)
-                    .env("KYSO_CA", "int")
-                    .output()
-                    .is_ok_and(|o| o.status.success());
-                let reply = if ok { std::fs::read(&r).unwrap_or_default() } else { Vec::new() };
+                let answer = {
+                    let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+                    handle(&path, &body)
+                };
                 let mut s = stream;
-                let head = if ok { "200 OK" } else { "500 Internal Server Error" };
+                let (head, ctype, reply) = match answer {
+                    Some((ctype, reply)) => ("200 OK", ctype, reply),
+                    None => ("503 Service Unavailable", "text/plain", Vec::new()),
+                };
                 let _ = write!(
                     s,
-                    "HTTP/1.1 {head}\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    "HTTP/1.1 {head}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                     reply.len()
                 );
                 let _ = s.write_all(&reply);
             });
         }
     });
+}
+
+/// Runs an openssl command in the fixture's PKI directory on `input`,
+/// returning what it wrote to `-out`/`-respout`.
+fn openssl_reply(pki: &Path, args: &[&str], input: &[u8], out_flag: &str) -> Option<Vec<u8>> {
+    let dir = tempfile::tempdir().ok()?;
+    let (q, r) = (dir.path().join("in.der"), dir.path().join("out.der"));
+    std::fs::write(&q, input).ok()?;
+    let ok = Command::new("openssl")
+        .args(args)
+        .arg(&q)
+        .arg(out_flag)
+        .arg(&r)
+        .current_dir(pki)
+        .env("KYSO_CA", "int")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok { std::fs::read(&r).ok() } else { None }
+}
+
+/// Starts a TSA for `fx` (one per call; each listens on its own port).
+pub fn start_tsa(fx: &'static Fixture) -> TsaServer {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let url = format!("http://{}/", listener.local_addr().expect("addr"));
+    let pki = fx.pki.clone();
+    serve(listener, move |_, body| {
+        openssl_reply(&pki, &["ts", "-reply", "-config", "ca.cnf", "-queryfile"], body, "-out")
+            .map(|r| ("application/timestamp-reply", r))
+    });
     TsaServer { url }
+}
+
+/// The loopback OCSP responder and CRL server the fixture certificates
+/// name (make-pki.sh): `openssl ocsp` over the intermediate's database with
+/// the delegated responder certificate, and `int.crl`. Each can be switched
+/// off (answers 503) to test caches and fallbacks.
+#[derive(Debug)]
+pub struct RevocationServer {
+    /// Whether the OCSP responder answers.
+    pub ocsp_on: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Whether the CRL server answers.
+    pub crl_on: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// OCSP requests answered so far.
+    pub ocsp_hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// CRL downloads served so far.
+    pub crl_hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// Starts (once per process) the revocation services on their fixed ports
+/// (OCSP 47961, CRL 47962); `None`, with the reason printed, when a port is
+/// taken by another process.
+pub fn start_revocation_server(fx: &'static Fixture) -> Option<&'static RevocationServer> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    static SERVER: OnceLock<Option<RevocationServer>> = OnceLock::new();
+    SERVER
+        .get_or_init(|| {
+            let (ocsp, crl) = match (
+                std::net::TcpListener::bind("127.0.0.1:47961"),
+                std::net::TcpListener::bind("127.0.0.1:47962"),
+            ) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(e), _) | (_, Err(e)) => {
+                    eprintln!("SKIPPED: loopback revocation ports 47961/47962 are taken: {e}");
+                    return None;
+                }
+            };
+            let server = RevocationServer {
+                ocsp_on: Arc::new(AtomicBool::new(true)),
+                crl_on: Arc::new(AtomicBool::new(true)),
+                ocsp_hits: Arc::new(AtomicUsize::new(0)),
+                crl_hits: Arc::new(AtomicUsize::new(0)),
+            };
+            let (on, hits, pki) = (server.ocsp_on.clone(), server.ocsp_hits.clone(), fx.pki.clone());
+            serve(ocsp, move |_, body| {
+                if !on.load(Ordering::SeqCst) {
+                    return None;
+                }
+                hits.fetch_add(1, Ordering::SeqCst);
+                openssl_reply(
+                    &pki,
+                    &[
+                        "ocsp",
+                        "-index",
+                        "db/int/index.txt",
+                        "-CA",
+                        "int.pem",
+                        "-rsigner",
+                        "ocsp.pem",
+                        "-rkey",
+                        "ocsp.key",
+                        "-rother",
+                        "int.pem",
+                        "-ndays",
+                        "1",
+                        "-reqin",
+                    ],
+                    body,
+                    "-respout",
+                )
+                .map(|r| ("application/ocsp-response", r))
+            });
+            let (on, hits, pki) = (server.crl_on.clone(), server.crl_hits.clone(), fx.pki.clone());
+            serve(crl, move |path, _| {
+                if !on.load(Ordering::SeqCst) || path != "/int.crl" {
+                    return None;
+                }
+                hits.fetch_add(1, Ordering::SeqCst);
+                std::fs::read(pki.join("crl.der")).ok().map(|c| ("application/pkix-crl", c))
+            });
+            Some(server)
+        })
+        .as_ref()
 }
 
 /// A generated Word document with Vietnamese text, an image part, core
