@@ -782,12 +782,15 @@ pub fn run(job: Job) -> (Result<PathBuf, Text>, Option<Text>) {
         let issuer = kyso_pki::Signer::chain(&signer).iter().find(|c| {
             c.tbs_certificate().subject() == kyso_pki::Signer::certificate(&signer).tbs_certificate().issuer()
         });
-        let check = kyso_pki::precheck::precheck(
+        let check = kyso_pki::precheck::precheck_with(
             kyso_pki::Signer::certificate(&signer),
             issuer,
             &[],
-            false,
-            std::time::Duration::from_secs(15),
+            &kyso_pki::precheck::PrecheckOptions {
+                offline: false,
+                timeout: std::time::Duration::from_secs(15),
+                cache: Some(kyso_pki::precheck::RevocationCache::new(kyso_journal::data_dir().join("cache"))),
+            },
         );
         entry.evidence = Some(check.evidence.join("; "));
         match check.result {

@@ -705,7 +705,33 @@ fn placement(
 /// timestamp), through a temporary file beside it.
 fn long_term(args: &SignArgs, output: &std::path::Path, pre: &PrecheckOut) -> Result<(), kyso_pdf::SignError> {
     let reader = kyso_pdf::PdfReader::open(output)?;
-    let material = kyso_pdf::ltv::collect_material(&reader, &pre.certs, &pre.crls)?;
+    let mut material = kyso_pdf::ltv::collect_material(&reader, &pre.certs, &pre.crls)?;
+    // Revocation evidence for B-LT must postdate the signature (ETSI EN
+    // 319 102-1 §5.2.5.4): ask the responder again now that it is signed;
+    // the pre-signing answer stays as well.
+    material.ocsps = pre.ocsps.clone();
+    if !args.offline
+        && let Some(issuer) = &pre.issuer
+        && let Ok(fresh) =
+            kyso_pki::ocsp::query(&pre.leaf, issuer, std::time::Duration::from_secs(args.tsa_timeout.min(60)))
+    {
+        material.ocsps.push(fresh.der);
+    }
+    // The issuer's current CRL too: it answers for every certificate that
+    // issuer signed (a TSA's included), which OCSP for the signer does not.
+    if !args.offline {
+        for url in kyso_pki::precheck::crl_urls(&pre.leaf) {
+            if let Ok(body) =
+                kyso_pki::http::exchange(&url, "application/pkix-crl", None, std::time::Duration::from_secs(30))
+            {
+                let der = kyso_pki::load_crl(&body).unwrap_or(body);
+                if !material.crls.contains(&der) {
+                    material.crls.push(der);
+                }
+                break;
+            }
+        }
+    }
     drop(reader);
     let part = output.with_extension("lt.part.pdf");
     kyso_pdf::ltv::add_dss(output, &part, &material, true)?;
@@ -774,11 +800,15 @@ struct PrecheckOut {
     result: String,
     evidence: String,
     crls: Vec<Vec<u8>>,
+    ocsps: Vec<Vec<u8>>,
+    /// The signer's certificate and its issuer (for a fresh OCSP at B-LT).
+    leaf: kyso_pki::Certificate,
+    issuer: Option<kyso_pki::Certificate>,
     certs: Vec<Vec<u8>>,
 }
 
 fn run_precheck(t: &Translator, args: &SignArgs, signer: &dyn Signer) -> Result<PrecheckOut, Fatal> {
-    use kyso_pki::precheck::{PrecheckResult, precheck};
+    use kyso_pki::precheck::{PrecheckOptions, PrecheckResult, RevocationCache, precheck_with};
     let mut crls = Vec::new();
     for p in &args.crl {
         match std::fs::read(p).ok().and_then(|b| kyso_pki::load_crl(&b)) {
@@ -805,14 +835,26 @@ fn run_precheck(t: &Translator, args: &SignArgs, signer: &dyn Signer) -> Result<
     }
     let cert = signer.certificate();
     let issuer = pool.iter().find(|c| c.tbs_certificate().subject() == cert.tbs_certificate().issuer());
-    let check = precheck(cert, issuer, &crls, args.offline, std::time::Duration::from_secs(15));
+    let check = precheck_with(
+        cert,
+        issuer,
+        &crls,
+        &PrecheckOptions {
+            offline: args.offline,
+            timeout: std::time::Duration::from_secs(15),
+            cache: Some(RevocationCache::new(kyso_journal::data_dir().join("cache"))),
+        },
+    );
     let evidence = check.evidence.join("; ");
     let certs: Vec<Vec<u8>> = pool.iter().filter_map(|c| kyso_pki::der::Encode::to_der(c).ok()).collect();
     let out = |result: String| PrecheckOut {
         result,
         evidence: evidence.clone(),
         crls: check.crls.clone(),
+        ocsps: check.ocsps.clone(),
         certs: certs.clone(),
+        leaf: cert.clone(),
+        issuer: issuer.cloned(),
     };
     match check.result {
         PrecheckResult::Good => Ok(out("good".into())),

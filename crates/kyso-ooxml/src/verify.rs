@@ -334,6 +334,7 @@ fn verify_one(pkg: &mut Package, machinery: &Machinery, part: &str, opts: &Verif
                 signer: cert,
                 pool,
                 crls: opts.crls.clone(),
+                ocsps: Vec::new(),
                 anchors: &opts.anchors,
                 at,
                 timestamp: ts_time,

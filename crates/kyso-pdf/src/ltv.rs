@@ -1,6 +1,6 @@
 //! Long-term validation material (ETSI EN 319 142-1 §5.4, PAdES B-LT): a
 //! Document Security Store in a new incremental update, with the
-//! certificates and CRLs each signature needs and a VRI entry per signature
+//! certificates, CRLs and OCSP responses each signature needs and a VRI entry per signature
 //! (keyed by the upper-case hex SHA-1 of its `/Contents`, §5.4.2.2).
 
 use std::io::{Read, Write};
@@ -20,6 +20,9 @@ pub struct DssMaterial {
     pub certs: Vec<Vec<u8>>,
     /// DER CRLs (deduplicated).
     pub crls: Vec<Vec<u8>>,
+    /// DER `OCSPResponse`s (deduplicated; set by the caller, e.g. from the
+    /// pre-signing check).
+    pub ocsps: Vec<Vec<u8>>,
     /// VRI keys (SHA-1 of each signature's /Contents).
     pub vri_keys: Vec<String>,
 }
@@ -108,6 +111,9 @@ pub fn add_dss(input: &Path, output: &Path, material: &DssMaterial, force: bool)
     };
     let cert_refs = write_streams(&material.certs, &mut up);
     let crl_refs = write_streams(&material.crls, &mut up);
+    let ocsp_refs = write_streams(&material.ocsps, &mut up);
+    let mut ocsps = existing("OCSPs", &dss)?;
+    ocsps.extend(ocsp_refs.iter().cloned());
     let mut certs = existing("Certs", &dss)?;
     certs.extend(cert_refs.iter().cloned());
     let mut crls = existing("CRLs", &dss)?;
@@ -121,11 +127,17 @@ pub fn add_dss(input: &Path, output: &Path, material: &DssMaterial, force: bool)
         if !crl_refs.is_empty() {
             entry.set("CRL", Object::Array(crl_refs.clone()));
         }
+        if !ocsp_refs.is_empty() {
+            entry.set("OCSP", Object::Array(ocsp_refs.clone()));
+        }
         vri.set(key, Object::Dict(entry));
     }
     dss.set("Certs", Object::Array(certs));
     if !crls.is_empty() {
         dss.set("CRLs", Object::Array(crls));
+    }
+    if !ocsps.is_empty() {
+        dss.set("OCSPs", Object::Array(ocsps));
     }
     dss.set("VRI", Object::Dict(vri));
     let dss_num = up.alloc();

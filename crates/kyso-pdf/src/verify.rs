@@ -351,6 +351,7 @@ fn certification_of(reader: &PdfReader, catalog: &Dict) -> Option<(u32, i64)> {
 struct Dss {
     certs: Vec<CertDer>,
     crls: Vec<Vec<u8>>,
+    ocsps: Vec<Vec<u8>>,
 }
 
 fn dss_material(reader: &PdfReader, catalog: &Dict) -> Dss {
@@ -370,6 +371,7 @@ fn dss_material(reader: &PdfReader, catalog: &Dict) -> Dss {
     };
     out.certs = streams("Certs").iter().filter_map(|c| CertDer::from_der(c)).collect();
     out.crls = streams("CRLs");
+    out.ocsps = streams("OCSPs");
     out
 }
 
@@ -537,7 +539,16 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
         let signing_time = claimed.or(check.signing_time).or(ts_time).unwrap_or(at);
         assess_chain(
             &mut r,
-            ChainInputs { signer: cert, pool, crls, anchors: &opts.anchors, at, timestamp: ts_time, signing_time },
+            ChainInputs {
+                signer: cert,
+                pool,
+                crls,
+                ocsps: dss.ocsps.clone(),
+                anchors: &opts.anchors,
+                at,
+                timestamp: ts_time,
+                signing_time,
+            },
         );
     }
     if r.revocation == "not_checked" {

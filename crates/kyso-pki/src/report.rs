@@ -162,6 +162,8 @@ pub struct ChainInputs<'a> {
     pub pool: Vec<CertDer>,
     /// CRLs (DER) that may answer for the path.
     pub crls: Vec<Vec<u8>>,
+    /// OCSP responses (DER) that may answer for the path (a DSS).
+    pub ocsps: Vec<Vec<u8>>,
     /// Trust anchors.
     pub anchors: &'a [CertDer],
     /// Validation time.
@@ -174,7 +176,9 @@ pub struct ChainInputs<'a> {
 }
 
 /// Path validation and revocation (RFC 5280 §6, ETSI EN 319 102-1 §5.2.6,
-/// §5.6.2.4): fills `chain`, `chain_path`, `revocation` and warnings.
+/// §5.6.2.4): fills `chain`, `chain_path`, `revocation` and warnings. A
+/// certificate no current CRL answers for may be answered by an OCSP
+/// response issued for the signing time (RFC 6960).
 pub fn assess_chain(r: &mut SignatureReport, inp: ChainInputs<'_>) {
     let mut chain = validate_path(inp.signer, &inp.pool, inp.anchors, inp.at);
     // A timestamp is proof of existence: a certificate expired at the
@@ -196,7 +200,17 @@ pub fn assess_chain(r: &mut SignatureReport, inp: ChainInputs<'_>) {
             if inp.anchors.contains(&pair[0]) {
                 break;
             }
-            statuses.push(check_crls(&pair[0].cert, &pair[1].cert, &inp.crls, inp.at));
+            let mut st = check_crls(&pair[0].cert, &pair[1].cert, &inp.crls, inp.at);
+            if st == RevocationStatus::NotChecked
+                && let Some(a) = crate::ocsp::status_from(&inp.ocsps, &pair[0].cert, &pair[1].cert, inp.signing_time)
+            {
+                st = match a.status {
+                    crate::ocsp::OcspStatus::Good => RevocationStatus::Good,
+                    crate::ocsp::OcspStatus::Revoked(t) => RevocationStatus::Revoked(t),
+                    crate::ocsp::OcspStatus::Unknown => RevocationStatus::NotChecked,
+                };
+            }
+            statuses.push(st);
         }
         r.revocation = if statuses.iter().any(|s| matches!(s, RevocationStatus::Revoked(_))) {
             let revoked_before = statuses.iter().any(|s| match s {
