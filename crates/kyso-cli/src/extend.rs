@@ -1,5 +1,6 @@
 //! `kyso-cli extend`: upgrade a signed PDF (ours or anyone's) to PAdES B-LT
-//! (a DSS with certificates and CRLs) or B-LTA (then a document timestamp).
+//! (a DSS with certificates, CRLs and OCSP responses) or B-LTA (then a
+//! document timestamp).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -34,6 +35,11 @@ pub struct ExtendArgs {
     /// Seconds to wait for the timestamp server.
     #[arg(long, default_value_t = 180)]
     tsa_timeout: u64,
+    /// Never use the network: only the given certificates and CRLs go in
+    /// (by default the OCSP responders and CRL distribution points of the
+    /// signers' certificates are asked for current answers).
+    #[arg(long)]
+    offline: bool,
     /// Overwrite an existing output.
     #[arg(long)]
     force: bool,
@@ -68,12 +74,27 @@ pub fn extend(t: &Translator, args: &ExtendArgs, json: bool) -> u8 {
         Ok(r) => r,
         Err(e) => return fail(exit::REFUSED, "err-pdf-malformed", e.to_string()),
     };
-    let material = match kyso_pdf::ltv::collect_material(&reader, &certs, &crls) {
+    let mut material = match kyso_pdf::ltv::collect_material(&reader, &certs, &crls) {
         Ok(m) if !m.vri_keys.is_empty() => m,
         Ok(_) => return fail(exit::NOT_FOUND, "verify-no-signature", String::new()),
         Err(e) => return fail(exit::REFUSED, "err-pdf-malformed", e.to_string()),
     };
     drop(reader);
+    // Current revocation answers for every certificate whose issuer is known
+    // (ETSI EN 319 102-1 §5.2.5.4: fresher than the signatures).
+    let mut notes = Vec::new();
+    if !args.offline {
+        let parsed: Vec<kyso_pki::Certificate> =
+            material.certs.iter().filter_map(|d| kyso_pki::CertDer::from_der(d).map(|c| c.cert)).collect();
+        let got = kyso_pki::precheck::gather_revocation(&parsed, Duration::from_secs(30));
+        material.ocsps.extend(got.ocsps);
+        for c in got.crls {
+            if !material.crls.contains(&c) {
+                material.crls.push(c);
+            }
+        }
+        notes = got.notes;
+    }
     let lta = args.level == "B-LTA";
     let dss_out = if lta { args.output.with_extension("lt.part.pdf") } else { args.output.clone() };
     if let Err(e) = kyso_pdf::ltv::add_dss(&args.file, &dss_out, &material, args.force || lta) {
@@ -100,14 +121,21 @@ pub fn extend(t: &Translator, args: &ExtendArgs, json: bool) -> u8 {
             output_sha256: out_sha,
             level: Some(args.level.clone()),
             tsa: lta.then(|| args.tsa.clone()),
-            evidence: Some(format!("dss: {} certificates, {} CRLs", material.certs.len(), material.crls.len())),
+            evidence: Some(format!(
+                "dss: {} certificates, {} CRLs, {} OCSP responses; {}",
+                material.certs.len(),
+                material.crls.len(),
+                material.ocsps.len(),
+                notes.join("; ")
+            )),
             outcome: "ok".into(),
             ..Default::default()
         },
     );
     if json {
         print_json(&serde_json::json!({"ok": true, "output": args.output, "level": args.level,
-            "certificates": material.certs.len(), "crls": material.crls.len(), "signatures": material.vri_keys.len()}));
+            "certificates": material.certs.len(), "crls": material.crls.len(), "ocsps": material.ocsps.len(),
+            "signatures": material.vri_keys.len()}));
     } else {
         println!(
             "{}",

@@ -707,19 +707,22 @@ fn long_term(args: &SignArgs, output: &std::path::Path, pre: &PrecheckOut) -> Re
     let reader = kyso_pdf::PdfReader::open(output)?;
     let mut material = kyso_pdf::ltv::collect_material(&reader, &pre.certs, &pre.crls)?;
     // Revocation evidence for B-LT must postdate the signature (ETSI EN
-    // 319 102-1 §5.2.5.4): ask the responder again now that it is signed;
-    // the pre-signing answer stays as well.
+    // 319 102-1 §5.2.5.4): the responders and distribution points are asked
+    // again now that it is signed (the issuer's CRL also answers for a TSA
+    // it certified); the pre-signing answers stay as well.
     material.ocsps = pre.ocsps.clone();
-    if !args.offline
-        && let Some(issuer) = &pre.issuer
-        && let Ok(fresh) =
-            kyso_pki::ocsp::query(&pre.leaf, issuer, std::time::Duration::from_secs(args.tsa_timeout.min(60)))
-    {
-        material.ocsps.push(fresh.der);
-    }
-    // The issuer's current CRL too: it answers for every certificate that
-    // issuer signed (a TSA's included), which OCSP for the signer does not.
     if !args.offline {
+        let mut chain: Vec<kyso_pki::Certificate> = vec![pre.leaf.clone()];
+        chain.extend(pre.issuer.clone());
+        let fresh = kyso_pki::precheck::gather_revocation(&chain, std::time::Duration::from_secs(30));
+        material.ocsps.extend(fresh.ocsps);
+        for c in fresh.crls {
+            if !material.crls.contains(&c) {
+                material.crls.push(c);
+            }
+        }
+        // The issuer's CRL as well when OCSP answered for the signer: it
+        // covers the TSA certificate of the timestamps.
         for url in kyso_pki::precheck::crl_urls(&pre.leaf) {
             if let Ok(body) =
                 kyso_pki::http::exchange(&url, "application/pkix-crl", None, std::time::Duration::from_secs(30))

@@ -125,11 +125,47 @@ fn b_lt_and_b_lta_with_ocsp_evidence_validate_from_the_file_alone() {
     server.ocsp_on.store(true, SeqCst);
     server.crl_on.store(true, SeqCst);
 
+    // `extend` fetches current answers itself: B-B → B-LTA, judged from
+    // the file alone.
+    let bb = dir.path().join("qd-bb.pdf");
+    assert_eq!(sign("B-B", &bb).status.code(), Some(0));
+    let lta = dir.path().join("qd-extended.pdf");
+    let r = run(
+        fx,
+        &data,
+        &[
+            "extend",
+            bb.to_str().unwrap(),
+            "-o",
+            lta.to_str().unwrap(),
+            "--level",
+            "B-LTA",
+            "--tsa",
+            &tsa.url,
+            "--certs",
+            int.to_str().unwrap(),
+            "--crl",
+            root_crl.to_str().unwrap(),
+            "--json",
+        ],
+        None,
+    );
+    let v = json(&r);
+    assert_eq!(v["ok"], true, "{v:#}");
+    assert!(v["ocsps"].as_u64().unwrap() >= 1, "{v:#}");
+    server.ocsp_on.store(false, SeqCst);
+    server.crl_on.store(false, SeqCst);
+    if let Some((ok, text)) = pyhanko_ades(&root, &lta) {
+        assert!(ok, "extend: {text}");
+    }
+    server.ocsp_on.store(true, SeqCst);
+    server.crl_on.store(true, SeqCst);
+
     // The evidence reached the journal: the first signing asked the
     // responder, the second found the answer in the cache.
     let log = json(&run(fx, &data, &["log", "--json"], None));
     let entries: Vec<&Value> = log.as_array().unwrap().iter().filter(|e| e["action"] == "sign").collect();
-    assert_eq!(entries.len(), 2, "{log:#}");
+    assert_eq!(entries.len(), 3, "{log:#}");
     for e in &entries {
         assert_eq!(e["precheck"], "good", "{log:#}");
         assert!(e["evidence"].as_str().unwrap().contains("ocsp sha256="), "{log:#}");

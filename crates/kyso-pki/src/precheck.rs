@@ -248,3 +248,60 @@ pub fn precheck_with(
     };
     Precheck { result, evidence, crls, ocsps }
 }
+
+/// Revocation evidence gathered for a DSS (ETSI EN 319 142-1 §5.4).
+#[derive(Clone, Debug, Default)]
+pub struct Gathered {
+    /// OCSP responses (DER `OCSPResponse`).
+    pub ocsps: Vec<Vec<u8>>,
+    /// CRLs (DER).
+    pub crls: Vec<Vec<u8>>,
+    /// One line per certificate: where its answer came from, or why none.
+    pub notes: Vec<String>,
+}
+
+/// Fetches current revocation evidence for every certificate of `certs`
+/// whose issuer is also in `certs` (self-signed roots need none): the
+/// responder of its AIA, else a CRL from its distribution points, else
+/// nothing (noted). Answers fresher than a signature are what long-term
+/// validation needs (ETSI EN 319 102-1 §5.2.5.4), so the cache is not used.
+pub fn gather_revocation(certs: &[Certificate], timeout: Duration) -> Gathered {
+    let mut out = Gathered::default();
+    let now = SystemTime::now();
+    for cert in certs {
+        let tbs = cert.tbs_certificate();
+        if tbs.subject() == tbs.issuer() {
+            continue;
+        }
+        let Some(issuer) = certs.iter().find(|c| c.tbs_certificate().subject() == tbs.issuer()) else { continue };
+        let name = crate::cert::format_name(tbs.subject());
+        match crate::ocsp::query(cert, issuer, timeout) {
+            Ok(a) if a.status != crate::ocsp::OcspStatus::Unknown => {
+                out.notes.push(format!("{name}: ocsp"));
+                if !out.ocsps.contains(&a.der) {
+                    out.ocsps.push(a.der);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let mut got = false;
+        for url in crl_urls(cert) {
+            if let Ok(body) = crate::http::exchange(&url, "application/pkix-crl", None, timeout) {
+                let der = crate::trust::load_crl(&body).unwrap_or(body);
+                if check_crls(cert, issuer, std::slice::from_ref(&der), now) != RevocationStatus::NotChecked {
+                    out.notes.push(format!("{name}: crl {url}"));
+                    if !out.crls.contains(&der) {
+                        out.crls.push(der);
+                    }
+                    got = true;
+                    break;
+                }
+            }
+        }
+        if !got {
+            out.notes.push(format!("{name}: no revocation information reachable"));
+        }
+    }
+    out
+}

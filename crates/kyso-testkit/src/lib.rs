@@ -276,6 +276,10 @@ where
 /// Runs an openssl command in the fixture's PKI directory on `input`,
 /// returning what it wrote to `-out`/`-respout`.
 fn openssl_reply(pki: &Path, args: &[&str], input: &[u8], out_flag: &str) -> Option<Vec<u8>> {
+    // One openssl at a time per process: the TSA serial file and the CA
+    // database are shared by every server of the fixture.
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = ONE.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().ok()?;
     let (q, r) = (dir.path().join("in.der"), dir.path().join("out.der"));
     std::fs::write(&q, input).ok()?;
