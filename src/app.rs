@@ -12,6 +12,7 @@ use kyso_token::ModuleReport;
 
 use crate::Args;
 use crate::i18n::Text;
+use crate::screen::journal::{self, Journal};
 use crate::screen::sign::{self, Sign};
 use crate::screen::tokens::{self, Tokens};
 use crate::screen::verify::{self, Verify};
@@ -48,16 +49,19 @@ pub enum Tab {
     Verify,
     /// Signing.
     Sign,
+    /// The activity journal.
+    Journal,
 }
 
 impl Tab {
-    const ALL: [Self; 3] = [Self::Verify, Self::Sign, Self::Tokens];
+    const ALL: [Self; 4] = [Self::Verify, Self::Sign, Self::Tokens, Self::Journal];
 
     fn key(self) -> &'static str {
         match self {
             Self::Tokens => "gui-tab-tokens",
             Self::Verify => "gui-tab-verify",
             Self::Sign => "gui-tab-sign",
+            Self::Journal => "gui-tab-journal",
         }
     }
 }
@@ -77,6 +81,8 @@ pub enum Message {
     Verify(verify::Message),
     /// A message of the signing screen.
     Sign(sign::Message),
+    /// A message of the journal screen.
+    Journal(journal::Message),
 }
 
 /// Application state.
@@ -87,6 +93,7 @@ pub struct App {
     tokens: Tokens,
     verify: Verify,
     sign: Sign,
+    journal: Journal,
 }
 
 impl App {
@@ -99,6 +106,7 @@ impl App {
             tokens: Tokens::default(),
             verify: Verify::default(),
             sign: Sign::default(),
+            journal: Journal::default(),
         };
         let mut tasks = Vec::new();
         if let Some(event) = app.tokens.start_scan() {
@@ -128,6 +136,10 @@ impl App {
                 self.tab = tab;
                 if tab == Tab::Sign && !self.sign.is_loaded() {
                     return self.update(Message::Sign(sign::Message::Refresh));
+                }
+                // The journal is read afresh each time it is shown.
+                if tab == Tab::Journal {
+                    return self.update(Message::Journal(journal::Message::Refresh));
                 }
                 Task::none()
             }
@@ -167,6 +179,23 @@ impl App {
                     let (result, journal) = r.unwrap_or_else(|| (Err(Text::new("gui-task-failed")), None));
                     Message::Sign(sign::Message::Finished(result, journal))
                 }),
+                None => Task::none(),
+            },
+            Message::Journal(m) => match self.journal.update(m) {
+                Some(journal::Event::Load(filter)) => {
+                    Task::perform(blocking("kyso-journal", move || journal::load(&filter)), |r| {
+                        Message::Journal(journal::Message::Loaded(
+                            r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
+                        ))
+                    })
+                }
+                Some(journal::Event::Export(format, records)) => {
+                    Task::perform(blocking("kyso-export", move || journal::export(format, &records)), |r| {
+                        Message::Journal(journal::Message::Exported(
+                            r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
+                        ))
+                    })
+                }
                 None => Task::none(),
             },
         }
@@ -213,6 +242,7 @@ impl App {
             Tab::Tokens => self.tokens.view(t).map(Message::Tokens),
             Tab::Verify => self.verify.view(t).map(Message::Verify),
             Tab::Sign => self.sign.view(t).map(Message::Sign),
+            Tab::Journal => self.journal.view(t).map(Message::Journal),
         };
         let page = column![header, nav, rule::horizontal(1), screen].spacing(12);
         container(page).padding(20).width(Fill).height(Fill).into()

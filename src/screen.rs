@@ -1,5 +1,6 @@
 //! Screens: each with its own state, `Message` and `update`.
 
+pub mod journal;
 pub mod sign;
 pub mod tokens;
 pub mod verify;

@@ -248,3 +248,20 @@ warn-no-references = The signature references nothing.
 warn-unsupported-reference = Unsupported reference.
 warn-unsupported-transform = Unsupported transform.
 warn-no-package-manifest = The signature lists no part of the package.
+
+## GUI: activity journal
+gui-tab-journal = Journal
+gui-journal-all = All
+gui-journal-reload = Reload
+gui-journal-search = Search signer, file, outcome…
+gui-journal-export-csv = Export CSV
+gui-journal-export-json = Export JSON
+gui-journal-exported = Journal exported to { $path }
+gui-journal-loading = Reading the journal…
+gui-journal-empty = The journal has no entries yet.
+gui-journal-count = { $n } entries
+gui-journal-col-time = Time
+gui-journal-col-action = Action
+gui-journal-col-file = File
+gui-journal-col-signer = Signer
+gui-journal-col-outcome = Outcome

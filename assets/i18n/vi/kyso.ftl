@@ -248,3 +248,20 @@ warn-no-references = Chữ ký không tham chiếu nội dung nào.
 warn-unsupported-reference = Tham chiếu không được hỗ trợ.
 warn-unsupported-transform = Phép biến đổi không được hỗ trợ.
 warn-no-package-manifest = Chữ ký không liệt kê các phần của gói tài liệu.
+
+## GUI: nhật ký hoạt động
+gui-tab-journal = Nhật ký
+gui-journal-all = Tất cả
+gui-journal-reload = Tải lại
+gui-journal-search = Tìm theo người ký, tệp, kết quả…
+gui-journal-export-csv = Xuất CSV
+gui-journal-export-json = Xuất JSON
+gui-journal-exported = Đã xuất nhật ký ra { $path }
+gui-journal-loading = Đang đọc nhật ký…
+gui-journal-empty = Chưa có mục nào trong nhật ký.
+gui-journal-count = { $n } mục
+gui-journal-col-time = Thời gian
+gui-journal-col-action = Thao tác
+gui-journal-col-file = Tệp
+gui-journal-col-signer = Người ký
+gui-journal-col-outcome = Kết quả

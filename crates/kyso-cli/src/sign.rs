@@ -721,19 +721,6 @@ fn long_term(args: &SignArgs, output: &std::path::Path, pre: &PrecheckOut) -> Re
                 material.crls.push(c);
             }
         }
-        // The issuer's CRL as well when OCSP answered for the signer: it
-        // covers the TSA certificate of the timestamps.
-        for url in kyso_pki::precheck::crl_urls(&pre.leaf) {
-            if let Ok(body) =
-                kyso_pki::http::exchange(&url, "application/pkix-crl", None, std::time::Duration::from_secs(30))
-            {
-                let der = kyso_pki::load_crl(&body).unwrap_or(body);
-                if !material.crls.contains(&der) {
-                    material.crls.push(der);
-                }
-                break;
-            }
-        }
     }
     drop(reader);
     let part = output.with_extension("lt.part.pdf");

@@ -122,8 +122,16 @@ fn tampering_is_never_valid() {
     let br = verify_pdf(&file, &trust(fx)).signatures[0].byte_range.clone();
     let (a_end, b_start) = (br[1] as usize, br[2] as usize);
 
-    // A flipped byte before, inside the signature value, and after.
-    for (pos, label) in [(a_end / 2, "before"), (a_end + 200, "contents"), (b_start + 5, "after")] {
+    // A flipped byte before, inside the signature value, and after. The
+    // signature value is the CMS's last element (no unsigned attributes at
+    // B-B): 10 bytes before the end of the DER. (A byte of the unsigned
+    // certificate bag may change without harm when the path is found anyway.)
+    let hex: Vec<u8> = bytes[a_end + 1..b_start - 1].to_vec();
+    let der: Vec<u8> =
+        hex.chunks(2).map(|c| u8::from_str_radix(std::str::from_utf8(c).unwrap(), 16).unwrap()).collect();
+    let der_len = kyso_pki::der_prefix(&der).unwrap().len();
+    let in_signature = a_end + 1 + 2 * (der_len - 10);
+    for (pos, label) in [(a_end / 2, "before"), (in_signature, "contents"), (b_start + 5, "after")] {
         let mut t = bytes.clone();
         t[pos] ^= 0x01;
         let path = dir.path().join(format!("flip-{label}.pdf"));

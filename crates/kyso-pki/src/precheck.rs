@@ -262,12 +262,14 @@ pub struct Gathered {
 
 /// Fetches current revocation evidence for every certificate of `certs`
 /// whose issuer is also in `certs` (self-signed roots need none): the
-/// responder of its AIA, else a CRL from its distribution points, else
-/// nothing (noted). Answers fresher than a signature are what long-term
-/// validation needs (ETSI EN 319 102-1 §5.2.5.4), so the cache is not used.
+/// responder of its AIA, and a CRL from its distribution points (a CRL
+/// also answers for the issuer's other certificates, a TSA's among them).
+/// Answers fresher than a signature are what long-term validation needs
+/// (ETSI EN 319 102-1 §5.2.5.4), so the cache is not used.
 pub fn gather_revocation(certs: &[Certificate], timeout: Duration) -> Gathered {
     let mut out = Gathered::default();
     let now = SystemTime::now();
+    let mut crl_sources: Vec<String> = Vec::new();
     for cert in certs {
         let tbs = cert.tbs_certificate();
         if tbs.subject() == tbs.issuer() {
@@ -275,31 +277,35 @@ pub fn gather_revocation(certs: &[Certificate], timeout: Duration) -> Gathered {
         }
         let Some(issuer) = certs.iter().find(|c| c.tbs_certificate().subject() == tbs.issuer()) else { continue };
         let name = crate::cert::format_name(tbs.subject());
-        match crate::ocsp::query(cert, issuer, timeout) {
-            Ok(a) if a.status != crate::ocsp::OcspStatus::Unknown => {
-                out.notes.push(format!("{name}: ocsp"));
-                if !out.ocsps.contains(&a.der) {
-                    out.ocsps.push(a.der);
-                }
-                continue;
+        let mut answered = false;
+        if let Ok(a) = crate::ocsp::query(cert, issuer, timeout)
+            && a.status != crate::ocsp::OcspStatus::Unknown
+        {
+            out.notes.push(format!("{name}: ocsp"));
+            if !out.ocsps.contains(&a.der) {
+                out.ocsps.push(a.der);
             }
-            _ => {}
+            answered = true;
         }
-        let mut got = false;
         for url in crl_urls(cert) {
+            if crl_sources.contains(&url) {
+                answered = true;
+                break;
+            }
             if let Ok(body) = crate::http::exchange(&url, "application/pkix-crl", None, timeout) {
                 let der = crate::trust::load_crl(&body).unwrap_or(body);
                 if check_crls(cert, issuer, std::slice::from_ref(&der), now) != RevocationStatus::NotChecked {
                     out.notes.push(format!("{name}: crl {url}"));
+                    crl_sources.push(url);
                     if !out.crls.contains(&der) {
                         out.crls.push(der);
                     }
-                    got = true;
+                    answered = true;
                     break;
                 }
             }
         }
-        if !got {
+        if !answered {
             out.notes.push(format!("{name}: no revocation information reachable"));
         }
     }
