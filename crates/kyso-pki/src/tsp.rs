@@ -103,6 +103,37 @@ pub fn generalized_time(v: &[u8]) -> Option<SystemTime> {
     Some(SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(unix).ok()?))
 }
 
+/// Pauses before the second and third attempts: the VGCA TSA answers
+/// overload with 5xx or stalls (vietnam-rules.md), and usually recovers.
+const RETRY_PAUSES: [Duration; 2] = [Duration::from_secs(2), Duration::from_secs(5)];
+
+/// Whether an HTTP failure is worth another attempt: a server error or a
+/// stalled or broken connection; not a refusal, a bad URL or a 4xx.
+fn transient(e: &crate::http::HttpError) -> bool {
+    match e {
+        crate::http::HttpError::Status(s) => *s >= 500,
+        crate::http::HttpError::Network(m) => {
+            let m = m.to_lowercase();
+            m.contains("timed out") || m.contains("reset") || m.contains("broken pipe") || m.contains("would block")
+        }
+        _ => false,
+    }
+}
+
+/// Runs `f`, again after each pause while it fails transiently.
+fn with_retries<T>(mut f: impl FnMut() -> Result<T, crate::http::HttpError>) -> Result<T, crate::http::HttpError> {
+    let mut pauses = RETRY_PAUSES.iter();
+    loop {
+        match f() {
+            Err(e) if transient(&e) => match pauses.next() {
+                Some(p) => std::thread::sleep(*p),
+                None => return Err(e),
+            },
+            other => return other,
+        }
+    }
+}
+
 /// Asks `url` to timestamp `data` (its SHA-256) and returns the checked
 /// token (DER ContentInfo) and its facts.
 pub fn request_timestamp(url: &str, data: &[u8], timeout: Duration) -> Result<(Vec<u8>, TimestampInfo), TspError> {
@@ -131,7 +162,7 @@ pub fn request_timestamp_for_digest(
         cert_req: true,
     };
     let body = req.to_der().map_err(|e| TspError::Invalid(e.to_string()))?;
-    let answer = exchange(url, "application/timestamp-query", Some(&body), timeout)?;
+    let answer = with_retries(|| exchange(url, "application/timestamp-query", Some(&body), timeout))?;
     let resp = TimeStampResp::from_der(&answer).map_err(|e| TspError::Invalid(e.to_string()))?;
     if resp.status.status > 1 {
         return Err(TspError::Rejected(resp.status.status));
@@ -169,5 +200,33 @@ pub fn check_token(token: &[u8], alg: HashAlg, digest: &[u8]) -> Result<Timestam
     match eku {
         Some((true, e)) if e.0.iter().any(|o| o.to_string() == "1.3.6.1.5.5.7.3.8") => Ok(info),
         _ => Err(bad("the signer is not a timestamping authority")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::HttpError;
+
+    #[test]
+    fn retries_only_transient_failures() {
+        let mut calls = 0;
+        let r: Result<(), _> = with_retries(|| {
+            calls += 1;
+            Err(HttpError::Status(404))
+        });
+        assert_eq!((r.is_err(), calls), (true, 1));
+        let mut calls = 0;
+        let r: Result<(), _> = with_retries(|| {
+            calls += 1;
+            Err(HttpError::Network("connection refused".into()))
+        });
+        assert_eq!((r.is_err(), calls), (true, 1));
+        let mut calls = 0;
+        let r = with_retries(|| {
+            calls += 1;
+            if calls < 2 { Err(HttpError::Status(503)) } else { Ok(7) }
+        });
+        assert_eq!((r, calls), (Ok(7), 2));
     }
 }
