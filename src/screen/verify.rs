@@ -370,26 +370,7 @@ pub fn run(req: &Request) -> Result<Done, Text> {
 }
 
 fn journal(path: &Path, report: &PdfReport) -> Option<Text> {
-    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-    let summary: Vec<serde_json::Value> = report
-        .signatures
-        .iter()
-        .map(|s| serde_json::json!({"field": s.field, "signer": s.signer, "indication": s.indication, "sub_indication": s.sub_indication}))
-        .collect();
-    let entry = kyso_journal::Entry {
-        action: "verify".into(),
-        input_path: Some(abs.display().to_string()),
-        input_sha256: kyso_journal::file_sha256(path),
-        signer_subject: report.signatures.iter().find_map(|s| s.signer_subject.clone()),
-        signer_issuer: report.signatures.iter().find_map(|s| s.issuer.clone()),
-        signer_serial: report.signatures.iter().find_map(|s| s.serial.clone()),
-        verification: serde_json::to_string(&summary).ok(),
-        outcome: serde_json::to_value(report.indication)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
-        ..Default::default()
-    };
+    let entry = kyso_journal::Entry::verification(path, report);
     crate::app::journal(&entry)
 }
 

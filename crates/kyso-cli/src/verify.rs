@@ -138,29 +138,7 @@ pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
             ),
         };
         worst = worst.max(report.indication);
-        let (path, sha) = crate::journal::file_facts(f);
-        let summary: Vec<serde_json::Value> = report
-            .signatures
-            .iter()
-            .map(|s| serde_json::json!({"field": s.field, "signer": s.signer, "indication": s.indication, "sub_indication": s.sub_indication}))
-            .collect();
-        crate::journal::record(
-            t,
-            &kyso_journal::Entry {
-                action: "verify".into(),
-                input_path: path,
-                input_sha256: sha,
-                signer_subject: report.signatures.iter().filter_map(|s| s.signer_subject.clone()).next(),
-                signer_issuer: report.signatures.iter().filter_map(|s| s.issuer.clone()).next(),
-                signer_serial: report.signatures.iter().filter_map(|s| s.serial.clone()).next(),
-                verification: serde_json::to_string(&summary).ok(),
-                outcome: serde_json::to_value(report.indication)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-                ..Default::default()
-            },
-        );
+        crate::journal::record(t, &kyso_journal::Entry::verification(f, &report));
         outputs.push((f.display().to_string(), format, report));
     }
     if json {

@@ -96,6 +96,37 @@ pub struct Entry {
     pub error_code: Option<String>,
 }
 
+impl Entry {
+    /// The entry of a verification of the file at `path` (the CLI and the
+    /// GUI journal the same facts): the first signer's identity, the
+    /// verdict, and a summary of every signature.
+    pub fn verification(path: &Path, report: &kyso_pki::report::DocumentReport) -> Self {
+        let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        let summary: Vec<serde_json::Value> = report
+            .signatures
+            .iter()
+            .map(|s| {
+                serde_json::json!({"field": s.field, "signer": s.signer, "indication": s.indication,
+                    "sub_indication": s.sub_indication})
+            })
+            .collect();
+        Self {
+            action: "verify".into(),
+            input_path: Some(abs.display().to_string()),
+            input_sha256: file_sha256(path),
+            signer_subject: report.signatures.iter().find_map(|s| s.signer_subject.clone()),
+            signer_issuer: report.signatures.iter().find_map(|s| s.issuer.clone()),
+            signer_serial: report.signatures.iter().find_map(|s| s.serial.clone()),
+            verification: serde_json::to_string(&summary).ok(),
+            outcome: serde_json::to_value(report.indication)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            ..Default::default()
+        }
+    }
+}
+
 /// An entry as stored, with its identity, times and chain hashes.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Record {
