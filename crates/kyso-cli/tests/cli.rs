@@ -425,23 +425,8 @@ fn extend_a_pyhanko_signed_file_to_b_lta() {
     let dir = tempfile::tempdir().unwrap();
     let (src, signed, lta) = (dir.path().join("src.pdf"), dir.path().join("pyh.pdf"), dir.path().join("lta.pdf"));
     kyso_testkit::minimal_pdf(&src, 1);
-    {
-        use std::io::Write;
-        let mut child = Command::new("pyhanko")
-            .args(["sign", "addsig", "--field", "PyHanko", "pkcs11", "--lib"])
-            .arg(&fx.module)
-            .args(["--token-label", tokens::TOCHUC, "--cert-label", "tochuc", "--key-label", "tochuc"])
-            .arg(&src)
-            .arg(&signed)
-            .env("SOFTHSM2_CONF", &fx.softhsm_conf)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        writeln!(child.stdin.take().unwrap(), "{}", pins::TOCHUC).unwrap();
-        assert!(child.wait().unwrap().success());
-    }
+    let (ok, err) = kyso_testkit::pyhanko_pkcs11_sign(fx, tokens::TOCHUC, pins::TOCHUC, "tochuc", &src, &signed);
+    assert!(ok, "pyhanko sign: {err}");
     let (int, root, tsa_cert) = (fx.pki_file("int.pem"), fx.pki_file("root.pem"), fx.pki_file("tsa.pem"));
     let (crl, root_crl) = (fx.pki_file("crl.pem"), fx.pki_file("root-crl.pem"));
     let out = cli(

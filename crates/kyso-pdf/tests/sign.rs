@@ -232,22 +232,8 @@ fn three_signatures_after_a_pyhanko_signature_made_through_softhsm() {
     let dir = tempfile::tempdir().unwrap();
     let (src, input) = (dir.path().join("src.pdf"), dir.path().join("pyhanko.pdf"));
     minimal_pdf(&src, 3);
-    use std::io::Write;
-    let mut child = Command::new("pyhanko")
-        .args(["sign", "addsig", "--field", "PyHanko", "pkcs11", "--lib"])
-        .arg(&fx.module)
-        .args(["--token-label", tokens::CANHAN, "--cert-label", "canhan", "--key-label", "canhan"])
-        .arg(&src)
-        .arg(&input)
-        .env("SOFTHSM2_CONF", &fx.softhsm_conf)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    writeln!(child.stdin.take().unwrap(), "{}", pins::CANHAN).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "pyhanko sign: {}", String::from_utf8_lossy(&out.stderr));
+    let (ok, err) = kyso_testkit::pyhanko_pkcs11_sign(fx, tokens::CANHAN, pins::CANHAN, "canhan", &src, &input);
+    assert!(ok, "pyhanko sign: {err}");
     pyhanko_validate(fx, &input, 1);
     let fields = signatures_after(fx, &input, dir.path(), "pyh", 1);
     assert_eq!(fields.len(), 3);

@@ -238,24 +238,11 @@ fn a_pyhanko_signature_made_through_softhsm_passes() {
         eprintln!("SKIPPED: pyhanko not installed");
         return;
     }
-    use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
     let (src, out) = (dir.path().join("src.pdf"), dir.path().join("pyh.pdf"));
     minimal_pdf(&src, 1);
-    let mut child = Command::new("pyhanko")
-        .args(["sign", "addsig", "--field", "PyHanko", "pkcs11", "--lib"])
-        .arg(&fx.module)
-        .args(["--token-label", tokens::TOCHUC, "--cert-label", "tochuc", "--key-label", "tochuc"])
-        .arg(&src)
-        .arg(&out)
-        .env("SOFTHSM2_CONF", &fx.softhsm_conf)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    writeln!(child.stdin.take().unwrap(), "{}", pins::TOCHUC).unwrap();
-    assert!(child.wait_with_output().unwrap().status.success());
+    let (ok, err) = kyso_testkit::pyhanko_pkcs11_sign(fx, tokens::TOCHUC, pins::TOCHUC, "tochuc", &src, &out);
+    assert!(ok, "pyhanko sign: {err}");
     let r = verify_pdf(&out, &trust(fx));
     let s = only(&r);
     assert_eq!((s.indication, s.integrity, s.coverage), (Indication::TotalPassed, "intact", "whole_file"), "{r:#?}");

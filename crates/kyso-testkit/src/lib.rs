@@ -418,3 +418,39 @@ pub fn minimal_docx(path: &Path, text: &str) {
     }
     w.finish().expect("write test DOCX");
 }
+
+/// Signs `src` into `out` with pyHanko through the fixture's SoftHSM token
+/// (the reference signer: its files our verifier must accept). `label` is
+/// the certificate and key label on the token. Returns (success, stderr).
+pub fn pyhanko_pkcs11_sign(
+    fx: &Fixture,
+    token: &str,
+    pin: &str,
+    label: &str,
+    src: &Path,
+    out: &Path,
+) -> (bool, String) {
+    use std::io::Write;
+    let child = Command::new("pyhanko")
+        .args(["sign", "addsig", "--field", "PyHanko", "pkcs11", "--lib"])
+        .arg(&fx.module)
+        .args(["--token-label", token, "--cert-label", label, "--key-label", label])
+        .arg(src)
+        .arg(out)
+        .env("SOFTHSM2_CONF", &fx.softhsm_conf)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => return (false, e.to_string()),
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = writeln!(stdin, "{pin}");
+    }
+    match child.wait_with_output() {
+        Ok(o) => (o.status.success(), String::from_utf8_lossy(&o.stderr).into_owned()),
+        Err(e) => (false, e.to_string()),
+    }
+}
