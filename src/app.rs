@@ -167,6 +167,16 @@ impl App {
                         ))
                     })
                 }
+                Some(verify::Event::Export(format)) => match self.verify.report(format, &self.translator) {
+                    Some((path, content)) => {
+                        Task::perform(blocking("kyso-report", move || verify::write_report(&path, &content)), |r| {
+                            Message::Verify(verify::Message::Exported(
+                                r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
+                            ))
+                        })
+                    }
+                    None => Task::none(),
+                },
                 None => Task::none(),
             },
             Message::Sign(m) => match self.sign.update(m) {

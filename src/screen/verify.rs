@@ -30,6 +30,19 @@ pub enum Message {
     Open(PathBuf),
     /// A verification ended (its request id, then the result).
     Finished(u64, Result<Done, Text>),
+    /// Save the report shown.
+    Export(ReportFormat),
+    /// A report was saved (the file written).
+    Exported(Result<PathBuf, Text>),
+}
+
+/// Formats of a saved verification report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// A self-contained HTML page in the interface language.
+    Html,
+    /// The JSON report `kyso-cli verify --json` prints.
+    Json,
 }
 
 /// A finished verification.
@@ -59,6 +72,9 @@ pub struct Request {
 pub enum Event {
     /// Run [`run`] in the background.
     Verify(Request),
+    /// Save the report shown (the application renders it with its
+    /// translator: [`Verify::report`]).
+    Export(ReportFormat),
 }
 
 /// The colour class of a verdict.
@@ -131,6 +147,8 @@ pub struct Verify {
     /// The file of the result shown.
     checked: Option<PathBuf>,
     outcome: Option<Result<Done, Text>>,
+    /// The last report saved, or why it could not be.
+    exported: Option<Result<PathBuf, Text>>,
 }
 
 fn split_paths(s: &str) -> Vec<PathBuf> {
@@ -188,9 +206,38 @@ impl Verify {
                 if self.running == Some(id) {
                     self.running = None;
                     self.outcome = Some(result);
+                    self.exported = None;
                 }
                 None
             }
+            Message::Export(f) => matches!(self.outcome, Some(Ok(_))).then_some(Event::Export(f)),
+            Message::Exported(r) => {
+                self.exported = Some(r);
+                None
+            }
+        }
+    }
+
+    /// The report shown, rendered for saving: the path beside the checked
+    /// file (`NAME.kyso-report.html` / `.json`) and the content.
+    pub fn report(&self, format: ReportFormat, t: &Translator) -> Option<(PathBuf, String)> {
+        let (Some(Ok(done)), Some(file)) = (&self.outcome, &self.checked) else { return None };
+        let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
+        match format {
+            ReportFormat::Json => {
+                let format = if kyso_ooxml::is_package(file) { "ooxml" } else { "pdf" };
+                let mut v = serde_json::to_value(&done.report).ok()?;
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("file".into(), file.display().to_string().into());
+                    o.insert("format".into(), format.into());
+                }
+                let text = serde_json::to_string_pretty(&v).ok()?;
+                Some((file.with_file_name(format!("{stem}.kyso-report.json")), text))
+            }
+            ReportFormat::Html => Some((
+                file.with_file_name(format!("{stem}.kyso-report.html")),
+                report_html(t, file, done, &self.cards(t)),
+            )),
         }
     }
 
@@ -255,6 +302,20 @@ impl Verify {
                     tone,
                     20,
                 ));
+                body = body.push(
+                    row![
+                        button(text(t.tr("gui-report-html")).size(14)).on_press(Message::Export(ReportFormat::Html)),
+                        button(text(t.tr("gui-report-json")).size(14)).on_press(Message::Export(ReportFormat::Json)),
+                    ]
+                    .spacing(8),
+                );
+                match &self.exported {
+                    Some(Ok(p)) => {
+                        body = body.push(text(t.tr_args("gui-report-saved", &[("path", &p.display().to_string())])))
+                    }
+                    Some(Err(e)) => body = body.push(text(e.render(t)).style(text::danger)),
+                    None => {}
+                }
                 if done.report.signatures.is_empty() {
                     body = body.push(text(t.tr("verify-no-signature")));
                 }
@@ -332,6 +393,92 @@ fn card(t: &Translator, i: usize, s: &SignatureReport) -> Card {
         details: s.modification_details.clone(),
         warnings: s.warnings.iter().map(|w| warning_text(t, w)).collect(),
     }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A self-contained, printable HTML report (the facts TT 15/2025 asks a
+/// check to show), in the interface language.
+fn report_html(t: &Translator, file: &Path, done: &Done, cards: &[Card]) -> String {
+    let lang = match t.lang() {
+        kyso_i18n::Lang::Vi => "vi",
+        _ => "en",
+    };
+    let colour = |tone: Tone| match tone {
+        Tone::Passed => "#2e7d32",
+        Tone::Failed => "#c62828",
+        Tone::Indeterminate => "#f9a825",
+    };
+    let overall = Tone::of(done.report.indication);
+    let now =
+        time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let mut h = String::new();
+    h.push_str(&format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>body{{font-family:'Liberation Sans',Arial,sans-serif;max-width:56rem;margin:2rem auto;color:#222}}h1{{font-size:1.4rem}}.banner{{color:#fff;padding:.5rem 1rem;font-weight:bold}}.amber{{color:#000}}table{{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}}td{{border:1px solid #ccc;padding:.3rem .5rem;vertical-align:top}}td:first-child{{width:30%;color:#555}}.alert{{color:#c62828;font-weight:bold}}.warn{{color:#8a6d00}}footer{{color:#777;font-size:.8rem}}</style></head><body>\n",
+        html_escape(&t.tr("gui-report-title"))
+    ));
+    h.push_str(&format!("<h1>{}</h1>\n", html_escape(&t.tr("gui-report-title"))));
+    h.push_str(&format!(
+        "<p>{}</p>\n",
+        html_escape(&t.tr_args("verify-file", &[("file", &file.display().to_string())]))
+    ));
+    let amber = if overall == Tone::Indeterminate { " amber" } else { "" };
+    h.push_str(&format!(
+        "<div class=\"banner{amber}\" style=\"background:{}\">{}: {}</div>\n",
+        colour(overall),
+        html_escape(&t.tr("verify-overall")),
+        html_escape(&t.tr(indication_key(done.report.indication)))
+    ));
+    if done.report.signatures.is_empty() {
+        h.push_str(&format!("<p>{}</p>\n", html_escape(&t.tr("verify-no-signature"))));
+    }
+    for c in cards {
+        let amber = if c.tone == Tone::Indeterminate { " amber" } else { "" };
+        h.push_str(&format!(
+            "<h2 class=\"banner{amber}\" style=\"background:{}\">{} — {}</h2>\n<table>\n",
+            colour(c.tone),
+            html_escape(&c.title),
+            html_escape(&c.verdict)
+        ));
+        for r in &c.rows {
+            let class = if r.alert { " class=\"alert\"" } else { "" };
+            h.push_str(&format!(
+                "<tr><td>{}</td><td{class}>{}</td></tr>\n",
+                html_escape(&r.label),
+                html_escape(&r.value)
+            ));
+        }
+        for d in &c.details {
+            h.push_str(&format!("<tr><td></td><td class=\"alert\">{}</td></tr>\n", html_escape(d)));
+        }
+        for w in &c.warnings {
+            h.push_str(&format!("<tr><td></td><td class=\"warn\">⚠ {}</td></tr>\n", html_escape(w)));
+        }
+        h.push_str("</table>\n");
+    }
+    for u in &done.report.unsigned_fields {
+        h.push_str(&format!("<p>{}</p>\n", html_escape(&t.tr_args("verify-unsigned-field", &[("field", u)]))));
+    }
+    h.push_str(&format!(
+        "<footer>{}</footer>\n</body></html>\n",
+        html_escape(&t.tr_args("gui-report-footer", &[("time", &now), ("version", env!("CARGO_PKG_VERSION"))]))
+    ));
+    h
+}
+
+/// Writes a report through a temporary file beside it (blocking).
+pub fn write_report(path: &Path, content: &str) -> Result<PathBuf, Text> {
+    let io =
+        |e: std::io::Error| Text::new("err-io").arg("path", path.display().to_string()).arg("detail", e.to_string());
+    let tmp = path.with_extension("part");
+    std::fs::write(&tmp, content).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })?;
+    Ok(path.to_owned())
 }
 
 fn read_certs(paths: &[PathBuf]) -> Result<Vec<kyso_pki::CertDer>, Text> {
@@ -472,6 +619,37 @@ mod tests {
         assert_eq!(cards_vi[0].rows[0].label, vi.tr("verify-signer"));
         // The view builds in both languages.
         let _ = v.view(&en);
+        let _ = v.view(&vi);
+    }
+
+    #[test]
+    fn reports_are_saved_as_html_and_json_beside_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("quyet-dinh.pdf");
+        let mut v = Verify::default();
+        assert!(v.update(Message::Export(ReportFormat::Html)).is_none(), "nothing to export yet");
+        let Some(Event::Verify(req)) = v.update(Message::Open(file.clone())) else { panic!("no request") };
+        let _ = v.update(Message::Finished(req.id, Ok(Done { report: report(), journal: None })));
+        assert_eq!(v.update(Message::Export(ReportFormat::Html)), Some(Event::Export(ReportFormat::Html)));
+
+        let vi = Translator::new(Lang::Vi);
+        let (path, html) = v.report(ReportFormat::Html, &vi).unwrap();
+        assert_eq!(path, dir.path().join("quyet-dinh.kyso-report.html"));
+        assert!(html.starts_with("<!DOCTYPE html>") && html.contains("lang=\"vi\""));
+        assert!(html.contains(&vi.tr("gui-report-title")) && html.contains("Nguyễn Văn A"));
+        assert!(html.contains("HASH_FAILURE") && html.contains("#c62828"), "the failed card is red");
+        let (jpath, json) = v.report(ReportFormat::Json, &vi).unwrap();
+        assert_eq!(jpath, dir.path().join("quyet-dinh.kyso-report.json"));
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!((back["format"].as_str(), back["indication"].as_str()), (Some("pdf"), Some("TOTAL_FAILED")));
+        assert_eq!(back["signatures"].as_array().map(Vec::len), Some(3));
+
+        let written = write_report(&path, &html).unwrap();
+        assert_eq!(std::fs::read_to_string(&written).unwrap(), html);
+        let _ = v.update(Message::Exported(Ok(written)));
+        let en = Translator::new(Lang::En);
+        let (_, html_en) = v.report(ReportFormat::Html, &en).unwrap();
+        assert!(html_en.contains("lang=\"en\"") && html_en.contains(&en.tr("gui-report-title")));
         let _ = v.view(&vi);
     }
 }

@@ -265,3 +265,10 @@ gui-journal-col-action = Action
 gui-journal-col-file = File
 gui-journal-col-signer = Signer
 gui-journal-col-outcome = Outcome
+
+## GUI: verification reports
+gui-report-html = Save HTML report
+gui-report-json = Save JSON report
+gui-report-saved = Report saved: { $path }
+gui-report-title = Digital signature verification report
+gui-report-footer = Produced by Kyso { $version } at { $time } (UTC). The check was made on the user's computer.

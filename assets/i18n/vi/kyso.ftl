@@ -265,3 +265,10 @@ gui-journal-col-action = Thao tác
 gui-journal-col-file = Tệp
 gui-journal-col-signer = Người ký
 gui-journal-col-outcome = Kết quả
+
+## GUI: báo cáo kiểm tra
+gui-report-html = Lưu báo cáo HTML
+gui-report-json = Lưu báo cáo JSON
+gui-report-saved = Đã lưu báo cáo: { $path }
+gui-report-title = Báo cáo kiểm tra chữ ký số
+gui-report-footer = Lập bởi Kyso { $version } lúc { $time } (UTC). Kết quả kiểm tra thực hiện trên máy tính của người dùng.
