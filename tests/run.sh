@@ -3,7 +3,8 @@
 #   bash tests/run.sh
 # 1. installs what the tests use when it is missing (needs root or sudo):
 #    Debian packages softhsm2, opensc (pkcs11-tool), openssl, poppler-utils
-#    (pdfsig), qpdf, libxml2-utils, a Java runtime, and pyHanko from PyPI;
+#    (pdfsig), qpdf, libxml2-utils, a Java runtime, Xvfb and the X11 tools
+#    (the GUI window test), and pyHanko from PyPI;
 #    prepares the Apache POI oracle of ../shared for the OOXML tests;
 # 2. checks formatting and clippy;
 # 3. runs every test of the workspace (the token tests build their own PKI
@@ -23,6 +24,9 @@ command -v qpdf >/dev/null || need_apt+=(qpdf)
 command -v xmllint >/dev/null || need_apt+=(libxml2-utils)
 command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
 command -v java >/dev/null || need_apt+=(default-jre-headless)
+command -v Xvfb >/dev/null || need_apt+=(xvfb)
+command -v xwd >/dev/null || need_apt+=(x11-apps)
+command -v xwininfo >/dev/null || need_apt+=(x11-utils)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   as_root apt-get update -qq
