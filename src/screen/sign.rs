@@ -146,6 +146,40 @@ impl Field {
     }
 }
 
+/// The baseline level (ETSI EN 319 142-1 for PDF, EN 319 132-1 for
+/// Office files): with or without a trusted timestamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Level {
+    /// B-B: the signer's clock only.
+    #[default]
+    Basic,
+    /// B-T: an RFC 3161 timestamp from the TSA.
+    Timestamped,
+}
+
+impl Level {
+    /// Both levels, in display order.
+    pub const ALL: [Self; 2] = [Self::Basic, Self::Timestamped];
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::Basic => "gui-level-bb",
+            Self::Timestamped => "gui-level-bt",
+        }
+    }
+
+    /// The journal's name of the level.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Basic => "B-B",
+            Self::Timestamped => "B-T",
+        }
+    }
+}
+
+/// Seconds to wait for the TSA (the VGCA TSA can take minutes).
+const TSA_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(180);
+
 /// Messages of the signing screen.
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -177,6 +211,10 @@ pub enum Message {
     Finished(Result<PathBuf, Text>, Option<Text>),
     /// The user allowed (or not) signing without a revocation check.
     AllowUnchecked(bool),
+    /// The user picked a level.
+    LevelSelected(Level),
+    /// The TSA URL changed.
+    TsaChanged(String),
 }
 
 /// Everything a signing needs.
@@ -197,6 +235,10 @@ pub struct Job {
     /// Sign even when revocation could not be checked (explicit consent,
     /// Thông tư 15/2025).
     pub allow_unchecked: bool,
+    /// B-B or B-T.
+    pub level: Level,
+    /// The TSA for B-T.
+    pub tsa: String,
 }
 
 /// Inputs of a role preset.
@@ -233,6 +275,8 @@ pub struct Sign {
     selected: Option<usize>,
     role: RoleChoice,
     allow_unchecked: bool,
+    level: Level,
+    tsa: String,
     image: String,
     seal: String,
     seal_mm: String,
@@ -259,6 +303,8 @@ impl Default for Sign {
             selected: None,
             role: RoleChoice::None,
             allow_unchecked: false,
+            level: Level::Basic,
+            tsa: kyso_pki::tsp::VGCA_TSA.into(),
             image: String::new(),
             seal: String::new(),
             seal_mm: SEAL_MM.into(),
@@ -450,6 +496,8 @@ impl Sign {
             }
             Message::RoleSelected(r) => self.role = r,
             Message::AllowUnchecked(v) => self.allow_unchecked = v,
+            Message::LevelSelected(l) => self.level = l,
+            Message::TsaChanged(u) => self.tsa = u,
             Message::FieldChanged(f, s) => *self.field_mut(f) = s,
             Message::Sign => {
                 if !self.signing {
@@ -496,6 +544,8 @@ impl Sign {
                     role: self.role,
                     inputs,
                     allow_unchecked: self.allow_unchecked,
+                    level: self.level,
+                    tsa: self.tsa.trim().to_owned(),
                 })));
             }
             Message::Finished(result, journal) => {
@@ -564,6 +614,14 @@ impl Sign {
             roles = roles.push(radio(t.tr(r.key()), r, Some(self.role), Message::RoleSelected));
         }
         form = form.push(roles);
+        let mut levels = row![text(t.tr("gui-level")).width(200)].spacing(12);
+        for l in Level::ALL {
+            levels = levels.push(radio(t.tr(l.key()), l, Some(self.level), Message::LevelSelected));
+        }
+        form = form.push(levels);
+        if self.level == Level::Timestamped {
+            form = form.push(labelled("gui-tsa", text_input("", &self.tsa).on_input(Message::TsaChanged).into()));
+        }
         form = form
             .push(checkbox(self.allow_unchecked).label(t.tr("gui-allow-unchecked")).on_toggle(Message::AllowUnchecked));
         for &f in self.role.fields() {
@@ -761,7 +819,8 @@ pub fn run(job: Job) -> (Result<PathBuf, Text>, Option<Text>) {
         signer_sha256: Some(cert.sha256.clone()),
         token_label: Some(job.choice.entry.token_label.clone()),
         token_module: Some(job.choice.entry.module.display().to_string()),
-        level: Some("B-B".into()),
+        level: Some(job.level.name().into()),
+        tsa: (job.level == Level::Timestamped).then(|| job.tsa.clone()),
         outcome: "ok".into(),
         ..Default::default()
     };
@@ -772,7 +831,10 @@ pub fn run(job: Job) -> (Result<PathBuf, Text>, Option<Text>) {
             return Err(Text::new("err-ooxml-option").arg("option", name));
         }
         // The placement first: a missing image costs no PIN attempt.
-        let opts = if office { SignOptions::default() } else { options(&job, now)? };
+        let tsa = (job.level == Level::Timestamped)
+            .then(|| kyso_pki::TsaConfig { url: job.tsa.clone(), timeout: TSA_TIMEOUT });
+        let mut opts = if office { SignOptions::default() } else { options(&job, now)? };
+        opts.tsa = tsa.clone();
         let module = kyso_token::load_module(&job.choice.entry.module).map_err(|e| token_error_message(&e))?;
         let Job { choice, pin, input, output, allow_unchecked, .. } = job;
         let signer = Pkcs11Signer::open(&module, &choice.entry, pin, SignerOptions::default())
@@ -813,6 +875,7 @@ pub fn run(job: Job) -> (Result<PathBuf, Text>, Option<Text>) {
         if office {
             let opts = kyso_ooxml::SignOptions {
                 time: Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.max(0) as u64)),
+                tsa,
                 ..Default::default()
             };
             kyso_ooxml::sign_ooxml(&input, &output, &signer, &opts)
@@ -944,6 +1007,26 @@ mod tests {
         let _ = s.update(Message::FieldChanged(Field::SealMm, "40,5".into()));
         let _ = s.update(Message::Sign);
         assert!(s.pin_dialog_open());
+    }
+
+    #[test]
+    fn a_timestamped_level_carries_its_tsa_into_the_job() {
+        let mut s = ready();
+        let _ = s.update(Message::Sign);
+        let _ = s.update(Message::PinChanged(Secret::new("1".into())));
+        let Some(Event::Sign(job)) = s.update(Message::PinConfirm) else { panic!("no signing started") };
+        assert_eq!((job.level, job.tsa.as_str()), (Level::Basic, kyso_pki::tsp::VGCA_TSA));
+        let _ = s.update(Message::Finished(Ok(PathBuf::from("/tmp/x.pdf")), None));
+
+        let _ = s.update(Message::LevelSelected(Level::Timestamped));
+        let _ = s.update(Message::TsaChanged(" http://127.0.0.1:3180/ ".into()));
+        let _ = s.update(Message::Sign);
+        let _ = s.update(Message::PinChanged(Secret::new("1".into())));
+        let Some(Event::Sign(job)) = s.update(Message::PinConfirm) else { panic!("no signing started") };
+        assert_eq!((job.level, job.tsa.as_str()), (Level::Timestamped, "http://127.0.0.1:3180/"));
+        assert_eq!(job.level.name(), "B-T");
+        let vi = Translator::new(kyso_i18n::Lang::Vi);
+        let _ = s.view(&vi);
     }
 
     #[test]

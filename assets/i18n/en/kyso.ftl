@@ -272,3 +272,9 @@ gui-report-json = Save JSON report
 gui-report-saved = Report saved: { $path }
 gui-report-title = Digital signature verification report
 gui-report-footer = Produced by Kyso { $version } at { $time } (UTC). The check was made on the user's computer.
+
+## GUI: signature level
+gui-level = Signature level
+gui-level-bb = B-B (computer clock)
+gui-level-bt = B-T (with a trusted timestamp)
+gui-tsa = Timestamp server

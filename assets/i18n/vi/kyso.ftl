@@ -272,3 +272,9 @@ gui-report-json = Lưu báo cáo JSON
 gui-report-saved = Đã lưu báo cáo: { $path }
 gui-report-title = Báo cáo kiểm tra chữ ký số
 gui-report-footer = Lập bởi Kyso { $version } lúc { $time } (UTC). Kết quả kiểm tra thực hiện trên máy tính của người dùng.
+
+## GUI: mức chữ ký
+gui-level = Mức chữ ký
+gui-level-bb = B-B (theo giờ máy tính)
+gui-level-bt = B-T (kèm dấu thời gian tin cậy)
+gui-tsa = Máy chủ cấp dấu thời gian
