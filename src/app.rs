@@ -13,6 +13,7 @@ use kyso_token::ModuleReport;
 use crate::Args;
 use crate::i18n::Text;
 use crate::screen::journal::{self, Journal};
+use crate::screen::settings::{self, Config, Settings, ThemeChoice};
 use crate::screen::sign::{self, Sign};
 use crate::screen::tokens::{self, Tokens};
 use crate::screen::verify::{self, Verify};
@@ -27,10 +28,14 @@ const FONT_BOLD: &[u8] = include_bytes!("../assets/fonts/LiberationSans-Bold.ttf
 const RESCAN_EVERY: Duration = Duration::from_secs(2);
 
 /// Runs the application.
-pub fn run(args: Args, lang: Lang) -> iced::Result {
+pub fn run(args: Args, lang: Option<Lang>) -> iced::Result {
     let file = args.file;
-    iced::application(move || App::new(file.clone(), lang), App::update, App::view)
+    let config = Config::load(&Config::path());
+    // KYSO_LANG (given as `lang`) wins over the saved setting.
+    let lang = lang.unwrap_or_else(|| config.language());
+    iced::application(move || App::new(file.clone(), lang, config.clone()), App::update, App::view)
         .title(App::title)
+        .theme(App::theme)
         .subscription(App::subscription)
         .font(FONT_REGULAR)
         .font(FONT_BOLD)
@@ -51,10 +56,12 @@ pub enum Tab {
     Sign,
     /// The activity journal.
     Journal,
+    /// Settings.
+    Settings,
 }
 
 impl Tab {
-    const ALL: [Self; 4] = [Self::Verify, Self::Sign, Self::Tokens, Self::Journal];
+    const ALL: [Self; 5] = [Self::Verify, Self::Sign, Self::Tokens, Self::Journal, Self::Settings];
 
     fn key(self) -> &'static str {
         match self {
@@ -62,6 +69,7 @@ impl Tab {
             Self::Verify => "gui-tab-verify",
             Self::Sign => "gui-tab-sign",
             Self::Journal => "gui-tab-journal",
+            Self::Settings => "gui-tab-settings",
         }
     }
 }
@@ -83,6 +91,8 @@ pub enum Message {
     Sign(sign::Message),
     /// A message of the journal screen.
     Journal(journal::Message),
+    /// A message of the settings screen.
+    Settings(settings::Message),
 }
 
 /// Application state.
@@ -94,19 +104,26 @@ pub struct App {
     verify: Verify,
     sign: Sign,
     journal: Journal,
+    settings: Settings,
+    /// The settings in force.
+    config: Config,
 }
 
 impl App {
     /// The initial state, the first token scan and, with a file given, its
     /// verification.
-    pub fn new(file: Option<PathBuf>, lang: Lang) -> (Self, Task<Message>) {
+    pub fn new(file: Option<PathBuf>, lang: Lang, config: Config) -> (Self, Task<Message>) {
+        let mut sign = Sign::default();
+        sign.set_tsa(&config.tsa);
         let mut app = Self {
             translator: Translator::new(lang),
             tab: Tab::Tokens,
             tokens: Tokens::default(),
             verify: Verify::default(),
-            sign: Sign::default(),
+            sign,
             journal: Journal::default(),
+            settings: Settings::new(Config { lang: lang.code().into(), ..config.clone() }),
+            config,
         };
         let mut tasks = Vec::new();
         if let Some(event) = app.tokens.start_scan() {
@@ -123,6 +140,23 @@ impl App {
         self.translator.tr("app-name")
     }
 
+    fn theme(&self) -> iced::Theme {
+        match self.config.theme {
+            ThemeChoice::Light => iced::Theme::Light,
+            ThemeChoice::Dark => iced::Theme::Dark,
+        }
+    }
+
+    /// Puts settings in force (language, theme, TSA, modules).
+    fn apply(&mut self, config: Config) {
+        let lang = config.language();
+        if lang != self.translator.lang() {
+            self.translator = Translator::new(lang);
+        }
+        self.sign.set_tsa(&config.tsa);
+        self.config = config;
+    }
+
     /// Handles a message.
     pub fn update(&mut self, message: Message) -> Task<Message> {
         match message {
@@ -130,6 +164,8 @@ impl App {
                 if lang != self.translator.lang() {
                     self.translator = Translator::new(lang);
                 }
+                self.config.lang = lang.code().into();
+                let _ = self.settings.update(settings::Message::Language(lang));
                 Task::none()
             }
             Message::Tab(tab) => {
@@ -181,7 +217,8 @@ impl App {
             },
             Message::Sign(m) => match self.sign.update(m) {
                 Some(sign::Event::LoadCertificates) => {
-                    Task::perform(blocking("kyso-certificates", sign::load_certificates), |r| {
+                    let modules = self.config.modules.clone();
+                    Task::perform(blocking("kyso-certificates", move || sign::load_certificates(&modules)), |r| {
                         Message::Sign(sign::Message::CertificatesLoaded(r))
                     })
                 }
@@ -189,6 +226,21 @@ impl App {
                     let (result, journal) = r.unwrap_or_else(|| (Err(Text::new("gui-task-failed")), None));
                     Message::Sign(sign::Message::Finished(result, journal))
                 }),
+                None => Task::none(),
+            },
+            Message::Settings(m) => match self.settings.update(m) {
+                Some(settings::Event::Apply(config)) => {
+                    self.apply(config);
+                    Task::none()
+                }
+                Some(settings::Event::Save(config)) => {
+                    self.apply(config.clone());
+                    Task::perform(blocking("kyso-settings", move || config.save(&Config::path())), |r| {
+                        Message::Settings(settings::Message::Saved(
+                            r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
+                        ))
+                    })
+                }
                 None => Task::none(),
             },
             Message::Journal(m) => match self.journal.update(m) {
@@ -213,9 +265,9 @@ impl App {
 
     fn handle_tokens_event(&mut self, event: tokens::Event) -> Task<Message> {
         match event {
-            tokens::Event::Scan => {
-                Task::perform(scan_in_background(), |r| Message::Tokens(tokens::Message::ScanFinished(r)))
-            }
+            tokens::Event::Scan => Task::perform(scan_in_background(self.config.modules.clone()), |r| {
+                Message::Tokens(tokens::Message::ScanFinished(r))
+            }),
         }
     }
 
@@ -253,6 +305,7 @@ impl App {
             Tab::Verify => self.verify.view(t).map(Message::Verify),
             Tab::Sign => self.sign.view(t).map(Message::Sign),
             Tab::Journal => self.journal.view(t).map(Message::Journal),
+            Tab::Settings => self.settings.view(t).map(Message::Settings),
         };
         let page = column![header, nav, rule::horizontal(1), screen].spacing(12);
         container(page).padding(20).width(Fill).height(Fill).into()
@@ -287,12 +340,12 @@ pub fn journal(entry: &kyso_journal::Entry) -> Option<Text> {
 /// Scans for tokens on a thread of its own: PKCS#11 calls block (and may
 /// hang in a bad driver), so they never run on the UI or executor threads.
 /// `None` if the scan panicked or no thread could be started.
-async fn scan_in_background() -> Option<Vec<ModuleReport>> {
+async fn scan_in_background(modules: Vec<PathBuf>) -> Option<Vec<ModuleReport>> {
     let (tx, rx) = oneshot::channel();
     std::thread::Builder::new()
         .name("kyso-token-scan".into())
         .spawn(move || {
-            let candidates = kyso_token::candidate_modules(&[], &[]);
+            let candidates = kyso_token::candidate_modules(&[], &modules);
             let _ = tx.send(kyso_token::scan(&candidates));
         })
         .ok()?;
@@ -346,7 +399,7 @@ mod tests {
 
     #[test]
     fn boot_starts_a_scan_and_ticks_do_not_pile_up() {
-        let (mut app, _task) = App::new(None, Lang::default());
+        let (mut app, _task) = App::new(None, Lang::default(), Config::default());
         assert!(app.tokens.is_scanning());
         assert!(app.tokens.modules().is_none());
         // A tick or a rescan while the scan is in flight starts nothing.
@@ -368,18 +421,18 @@ mod tests {
 
     #[test]
     fn a_file_argument_opens_the_verify_screen_and_checks_it() {
-        let (app, _task) = App::new(Some("hop-dong.pdf".into()), Lang::default());
+        let (app, _task) = App::new(Some("hop-dong.pdf".into()), Lang::default(), Config::default());
         assert_eq!(app.tab, Tab::Verify);
         assert!(app.verify.is_running());
         assert_eq!(app.verify.path(), "hop-dong.pdf");
-        let (app, _task) = App::new(None, Lang::default());
+        let (app, _task) = App::new(None, Lang::default(), Config::default());
         assert_eq!(app.tab, Tab::Tokens);
         assert!(!app.verify.is_running());
     }
 
     #[test]
     fn dropped_files_go_to_the_current_screen() {
-        let (mut app, _task) = App::new(None, Lang::En);
+        let (mut app, _task) = App::new(None, Lang::En, Config::default());
         let _ = app.update(Message::Tab(Tab::Sign));
         assert!(app.sign.is_busy(), "the certificate list is loading");
         // Token rescans pause while the signing screen uses the token.
@@ -398,7 +451,7 @@ mod tests {
 
     #[test]
     fn language_toggle_switches_the_translator() {
-        let (mut app, _task) = App::new(Some("hop-dong.pdf".into()), Lang::default());
+        let (mut app, _task) = App::new(Some("hop-dong.pdf".into()), Lang::default(), Config::default());
         assert_eq!(app.translator.lang(), Lang::Vi);
         assert_eq!(app.title(), "Kyso — Ký số");
         let _ = app.update(Message::Language(Lang::En));

@@ -38,16 +38,16 @@ fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Args, String> 
 }
 
 fn main() -> iced::Result {
-    let lang = std::env::var("KYSO_LANG").ok().and_then(|s| Lang::parse(&s)).unwrap_or_default();
+    let env_lang = std::env::var("KYSO_LANG").ok().and_then(|s| Lang::parse(&s));
     let args = match parse_args(std::env::args_os().skip(1)) {
         Ok(args) => args,
         Err(arg) => {
-            let t = Translator::new(lang);
+            let t = Translator::new(env_lang.unwrap_or_default());
             eprintln!("{}", t.tr_args("err-usage", &[("detail", &arg)]));
             std::process::exit(2);
         }
     };
-    app::run(args, lang)
+    app::run(args, env_lang)
 }
 
 #[cfg(test)]

@@ -332,6 +332,11 @@ fn opt(s: &str) -> Option<String> {
 }
 
 impl Sign {
+    /// Sets the timestamp server (from the settings).
+    pub fn set_tsa(&mut self, url: &str) {
+        self.tsa = url.to_owned();
+    }
+
     /// Whether token work is in flight (the token panel then pauses its scans).
     pub fn is_busy(&self) -> bool {
         self.loading || self.signing
@@ -718,10 +723,10 @@ fn cert_view<'a>(t: &Translator, i: usize, c: &'a Choice, selected: bool) -> Ele
 
 /// Lists the certificates of every token of every module found
 /// (blocking: run it off the UI thread).
-pub fn load_certificates() -> Result<Vec<Choice>, Text> {
+pub fn load_certificates(modules: &[PathBuf]) -> Result<Vec<Choice>, Text> {
     let mut out = Vec::new();
     let mut last_err = None;
-    for c in kyso_token::candidate_modules(&[], &[]) {
+    for c in kyso_token::candidate_modules(&[], modules) {
         let module = match kyso_token::load_module(&c.path) {
             Ok(m) => m,
             Err(e) => {

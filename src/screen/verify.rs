@@ -501,11 +501,10 @@ pub fn run(req: &Request) -> Result<Done, Text> {
     if !req.path.is_file() {
         return Err(Text::new("gui-file-not-found").arg("path", req.path.display().to_string()));
     }
-    let opts = VerifyOptions {
-        anchors: read_certs(&req.anchors)?,
-        extra_certs: read_certs(&req.extra)?,
-        ..Default::default()
-    };
+    // Without anchors given, those imported with `kyso-cli trust add`.
+    let anchors =
+        if req.anchors.is_empty() { crate::screen::settings::stored_anchors() } else { read_certs(&req.anchors)? };
+    let opts = VerifyOptions { anchors, extra_certs: read_certs(&req.extra)?, ..Default::default() };
     let report = if kyso_ooxml::is_package(&req.path) {
         let VerifyOptions { anchors, extra_certs, crls, at } = opts;
         kyso_ooxml::verify_ooxml(&req.path, &kyso_ooxml::VerifyOptions { anchors, extra_certs, crls, at })

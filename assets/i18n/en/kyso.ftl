@@ -278,3 +278,18 @@ gui-level = Signature level
 gui-level-bb = B-B (computer clock)
 gui-level-bt = B-T (with a trusted timestamp)
 gui-tsa = Timestamp server
+
+## GUI: settings
+gui-tab-settings = Settings
+gui-settings-theme = Theme
+gui-theme-light = Light
+gui-theme-dark = Dark
+gui-settings-modules = Extra PKCS#11 modules
+gui-settings-modules-hint = Library paths, separated by commas
+gui-settings-save = Save settings
+gui-settings-saved = Settings saved to { $path }
+gui-settings-tsa-invalid = The timestamp server address must start with http://
+gui-settings-anchors = Trusted root certificates
+gui-settings-no-anchors = No root certificate imported yet.
+gui-settings-pinned = Matches the fingerprint of { $name }
+gui-settings-anchors-hint = Import a root certificate with: kyso-cli trust add FILE.pem

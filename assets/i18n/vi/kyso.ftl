@@ -278,3 +278,18 @@ gui-level = Mức chữ ký
 gui-level-bb = B-B (theo giờ máy tính)
 gui-level-bt = B-T (kèm dấu thời gian tin cậy)
 gui-tsa = Máy chủ cấp dấu thời gian
+
+## GUI: cài đặt
+gui-tab-settings = Cài đặt
+gui-settings-theme = Giao diện
+gui-theme-light = Sáng
+gui-theme-dark = Tối
+gui-settings-modules = Mô-đun PKCS#11 bổ sung
+gui-settings-modules-hint = Đường dẫn thư viện, cách nhau bằng dấu phẩy
+gui-settings-save = Lưu cài đặt
+gui-settings-saved = Đã lưu cài đặt vào { $path }
+gui-settings-tsa-invalid = Địa chỉ máy chủ cấp dấu thời gian phải bắt đầu bằng http://
+gui-settings-anchors = Chứng thư gốc tin cậy
+gui-settings-no-anchors = Chưa nhập chứng thư gốc nào.
+gui-settings-pinned = Khớp dấu vân tay của { $name }
+gui-settings-anchors-hint = Nhập chứng thư gốc bằng lệnh: kyso-cli trust add TỆP.pem
