@@ -379,4 +379,24 @@ mod tests {
         assert_eq!(back, records);
         assert!(std::fs::read_dir(dir.path()).unwrap().all(|e| e.unwrap().path().extension() != Some("part".as_ref())));
     }
+
+    #[test]
+    fn simulator_search_filter_and_export() {
+        use iced_test::simulator;
+        let vi = Translator::new(kyso_i18n::Lang::Vi);
+        let mut j = Journal::default();
+        let _ = j.update(Message::Loaded(Ok(Loaded {
+            records: vec![record(1, "sign", "Nguyễn Văn A", "/tmp/to-trinh.docx")],
+            chain: None,
+        })));
+        let mut ui = simulator(j.view(&vi));
+        assert!(ui.find("Nguyễn Văn A").is_ok(), "the signer is listed");
+        assert!(ui.find("to-trinh.docx").is_ok(), "the file is listed");
+        assert!(ui.find(vi.tr("journal-intact").as_str()).is_ok(), "the chain state is shown");
+        let _ = ui.click(vi.tr("journal-action-verify").as_str()).unwrap();
+        let _ = ui.click(vi.tr("gui-journal-export-csv").as_str()).unwrap();
+        let messages: Vec<Message> = ui.into_messages().collect();
+        assert!(matches!(messages[0], Message::Action(Action::Verify)), "{messages:?}");
+        assert!(matches!(messages[1], Message::Export(Format::Csv)), "{messages:?}");
+    }
 }

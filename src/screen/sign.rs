@@ -1014,6 +1014,56 @@ mod tests {
         assert!(s.pin_dialog_open());
     }
 
+    /// Choose the certificate, the approver role and B-T, sign, type the PIN
+    /// and confirm — by clicking and typing in the rendered interface.
+    #[test]
+    fn simulator_flow_from_certificate_to_signing_job() {
+        use iced_test::simulator;
+        let vi = Translator::new(kyso_i18n::Lang::Vi);
+        let mut s = ready();
+        let mut ui = simulator(s.view(&vi));
+        assert!(ui.find("Nguyễn Văn A").is_ok(), "the certificates are listed");
+        drop(ui);
+        // Radio labels are drawn by the radio itself, not as text widgets the
+        // simulator can select: their messages are sent as a click would.
+        let _ = s.update(Message::RoleSelected(RoleChoice::Approver));
+        let _ = s.update(Message::LevelSelected(Level::Timestamped));
+        assert_eq!(s.role, RoleChoice::Approver);
+        assert_eq!(s.level, Level::Timestamped);
+
+        // The approver needs a signature image: its field is shown.
+        let mut ui = simulator(s.view(&vi));
+        assert!(ui.find(vi.tr("gui-image-path").as_str()).is_ok());
+        let _ = ui.click(vi.tr("gui-sign").as_str()).unwrap();
+        for m in ui.into_messages().collect::<Vec<_>>() {
+            let _ = s.update(m);
+        }
+        assert!(s.pin_dialog_open(), "{:?}", s.result());
+
+        // The PIN dialog: type the PIN, confirm.
+        let mut ui = simulator(s.view(&vi));
+        let _ = ui.click(vi.tr("gui-pin-placeholder").as_str()).unwrap();
+        let _ = ui.typewrite("12345678");
+        for m in ui.into_messages().collect::<Vec<_>>() {
+            assert!(matches!(m, Message::PinChanged(_)));
+            let _ = s.update(m);
+        }
+        assert!(s.holds_pin());
+        // The sign button of the dialog is enabled once a PIN is typed.
+        let mut ui = simulator(s.view(&vi));
+        let _ = ui.click(vi.tr("gui-sign").as_str()).unwrap();
+        let mut job = None;
+        for m in ui.into_messages().collect::<Vec<_>>() {
+            if let Some(Event::Sign(j)) = s.update(m) {
+                job = Some(j);
+            }
+        }
+        let job = job.expect("a signing job");
+        assert_eq!((job.role, job.level), (RoleChoice::Approver, Level::Timestamped));
+        assert!(!format!("{job:?}").contains("12345678"), "the PIN never shows");
+        assert!(s.is_busy() && !s.holds_pin());
+    }
+
     #[test]
     fn a_timestamped_level_carries_its_tsa_into_the_job() {
         let mut s = ready();

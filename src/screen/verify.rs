@@ -651,4 +651,20 @@ mod tests {
         assert!(html_en.contains("lang=\"en\"") && html_en.contains(&en.tr("gui-report-title")));
         let _ = v.view(&vi);
     }
+
+    #[test]
+    fn simulator_shows_the_cards_and_saves_a_report() {
+        use iced_test::simulator;
+        let vi = Translator::new(Lang::Vi);
+        let mut v = Verify::default();
+        let Some(Event::Verify(req)) = v.update(Message::Open("hop-dong.pdf".into())) else { panic!("no request") };
+        let _ = v.update(Message::Finished(req.id, Ok(Done { report: report(), journal: None })));
+        let mut ui = simulator(v.view(&vi));
+        assert!(ui.find("Nguyễn Văn A").is_ok());
+        let overall = format!("{}: {}", vi.tr("verify-overall"), vi.tr("ind-total-failed"));
+        assert!(ui.find(overall.as_str()).is_ok(), "the overall verdict banner");
+        let _ = ui.click(vi.tr("gui-report-html").as_str()).unwrap();
+        let messages: Vec<Message> = ui.into_messages().collect();
+        assert!(matches!(messages.as_slice(), [Message::Export(ReportFormat::Html)]), "{messages:?}");
+    }
 }
