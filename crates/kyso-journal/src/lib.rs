@@ -27,7 +27,10 @@ pub enum JournalError {
     /// The disk is full: the entry was not written.
     #[error("the disk is full; the journal entry was not written")]
     DiskFull,
-    /// Another SQLite failure.
+    /// The file is not a readable journal database (it is moved aside).
+    #[error("the journal database is damaged: {0}")]
+    Corrupt(String),
+    /// Another SQLite failure (busy, locked, …): nothing is moved aside.
     #[error("journal database error: {0}")]
     Db(String),
     /// Creating the data directory failed.
@@ -42,10 +45,14 @@ pub enum JournalError {
 
 impl From<rusqlite::Error> for JournalError {
     fn from(e: rusqlite::Error) -> Self {
-        if let rusqlite::Error::SqliteFailure(f, _) = &e
-            && f.code == rusqlite::ErrorCode::DiskFull
-        {
-            return Self::DiskFull;
+        if let rusqlite::Error::SqliteFailure(f, _) = &e {
+            match f.code {
+                rusqlite::ErrorCode::DiskFull => return Self::DiskFull,
+                rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase => {
+                    return Self::Corrupt(e.to_string());
+                }
+                _ => {}
+            }
         }
         Self::Db(e.to_string())
     }
@@ -320,10 +327,24 @@ impl Journal {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| JournalError::Io { path: dir.to_owned(), source })?;
         }
-        match Self::open_checked(path) {
+        // A journal being created or switched to WAL by another process
+        // answers "busy" even past the busy timeout: wait and try again.
+        let mut attempt = Self::open_checked(path);
+        for _ in 0..150 {
+            match &attempt {
+                Err(JournalError::Db(m)) if m.contains("locked") || m.contains("busy") => {
+                    std::thread::sleep(Duration::from_millis(100));
+                    attempt = Self::open_checked(path);
+                }
+                _ => break,
+            }
+        }
+        match attempt {
             Ok(j) => Ok(j),
-            Err(JournalError::DiskFull) => Err(JournalError::DiskFull),
-            Err(e) => {
+            // Only a damaged file is moved aside: a busy or locked database
+            // (another Kyso process writing) is an error, never a reason to
+            // set the journal aside.
+            Err(e @ JournalError::Corrupt(_)) => {
                 let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
                 let aside = path.with_extension(format!("sqlite.corrupt-{stamp}"));
                 std::fs::rename(path, &aside).map_err(|source| JournalError::Io { path: path.to_owned(), source })?;
@@ -334,6 +355,7 @@ impl Journal {
                 j.warning = Some(format!("{e}; the damaged journal was moved to {}", aside.display()));
                 Ok(j)
             }
+            Err(e) => Err(e),
         }
     }
 
@@ -346,7 +368,7 @@ impl Journal {
         conn.execute_batch("PRAGMA synchronous=FULL;")?;
         let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
         if check != "ok" {
-            return Err(JournalError::Db(format!("integrity check failed: {check}")));
+            return Err(JournalError::Corrupt(format!("integrity check failed: {check}")));
         }
         migrate(&conn)?;
         Ok(Self { conn, path: path.to_owned(), warning: None })

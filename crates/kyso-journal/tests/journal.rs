@@ -127,3 +127,35 @@ fn csv_has_vietnamese_headers_a_bom_and_intact_text() {
     assert!(csv.contains("CN=Nguyễn Văn A"));
     assert_eq!(csv.lines().count(), 6);
 }
+
+/// Several writers opening a journal that does not exist yet (the GUI and
+/// the CLI at once): nobody sets the journal aside and no entry is lost.
+#[test]
+fn concurrent_first_opens_lose_nothing() {
+    for round in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        let writers: Vec<_> = (0..4)
+            .map(|w| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    for i in 0..10 {
+                        let mut j = Journal::open(&path).unwrap();
+                        assert!(j.warning.is_none(), "round {round} writer {w}: {:?}", j.warning);
+                        j.append(&entry("verify", "CN=A", &format!("/tmp/{w}-{i}.pdf"))).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(j.search(&Default::default()).unwrap().len(), 40, "round {round}");
+        assert_eq!(j.verify_chain().unwrap(), None);
+        let aside = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| e.as_ref().is_ok_and(|e| e.file_name().to_string_lossy().contains("corrupt")));
+        assert_eq!(aside.count(), 0, "round {round}: a journal was set aside");
+    }
+}
