@@ -222,6 +222,11 @@ impl App {
                         Message::Sign(sign::Message::CertificatesLoaded(r))
                     })
                 }
+                Some(sign::Event::OpenFolder(file)) => {
+                    // Best effort: a desktop without a file manager changes nothing.
+                    let _ = sign::open_folder(&file);
+                    Task::none()
+                }
                 Some(sign::Event::Sign(job)) => Task::perform(blocking("kyso-sign", move || sign::run(*job)), |r| {
                     let (result, journal) = r.unwrap_or_else(|| (Err(Text::new("gui-task-failed")), None));
                     Message::Sign(sign::Message::Finished(result, journal))

@@ -211,6 +211,8 @@ pub enum Message {
     Finished(Result<PathBuf, Text>, Option<Text>),
     /// The user allowed (or not) signing without a revocation check.
     AllowUnchecked(bool),
+    /// The user asked to open the folder of the signed file.
+    OpenFolder(PathBuf),
     /// The user picked a level.
     LevelSelected(Level),
     /// The TSA URL changed.
@@ -260,6 +262,8 @@ pub enum Event {
     LoadCertificates,
     /// Run [`run`] in the background.
     Sign(Box<Job>),
+    /// Show this file's folder in the system's file manager.
+    OpenFolder(PathBuf),
 }
 
 /// State of the signing screen.
@@ -319,6 +323,26 @@ impl Default for Sign {
             journal: None,
         }
     }
+}
+
+/// Opens the folder holding `file` in the system's file manager (detached;
+/// a failure is only returned, never fatal).
+pub fn open_folder(file: &Path) -> std::io::Result<()> {
+    let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let program = if cfg!(target_os = "windows") {
+        "explorer"
+    } else if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(program)
+        .arg(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map(|_| ())
 }
 
 /// `NAME.signed.pdf` (or `.docx`, `.xlsx`, `.pptx`) beside the input.
@@ -502,6 +526,7 @@ impl Sign {
             Message::RoleSelected(r) => self.role = r,
             Message::AllowUnchecked(v) => self.allow_unchecked = v,
             Message::LevelSelected(l) => self.level = l,
+            Message::OpenFolder(file) => return Some(Event::OpenFolder(file)),
             Message::TsaChanged(u) => self.tsa = u,
             Message::FieldChanged(f, s) => *self.field_mut(f) = s,
             Message::Sign => {
@@ -645,8 +670,16 @@ impl Sign {
         }
         match &self.result {
             Some(Ok(out)) => {
-                form = form
-                    .push(text(t.tr_args("gui-signed", &[("output", &out.display().to_string())])).style(text::success))
+                form = form.push(
+                    row![
+                        text(t.tr_args("gui-signed", &[("output", &out.display().to_string())])).style(text::success),
+                        button(text(t.tr("gui-open-folder")).size(14))
+                            .style(button::secondary)
+                            .on_press(Message::OpenFolder(out.clone())),
+                    ]
+                    .spacing(12)
+                    .align_y(iced::Center),
+                )
             }
             Some(Err(e)) => form = form.push(text(e.render(t)).style(text::danger)),
             None => {}
@@ -1062,6 +1095,19 @@ mod tests {
         assert_eq!((job.role, job.level), (RoleChoice::Approver, Level::Timestamped));
         assert!(!format!("{job:?}").contains("12345678"), "the PIN never shows");
         assert!(s.is_busy() && !s.holds_pin());
+    }
+
+    #[test]
+    fn a_signed_result_offers_its_folder() {
+        use iced_test::simulator;
+        let vi = Translator::new(kyso_i18n::Lang::Vi);
+        let mut s = ready();
+        let _ = s.update(Message::Finished(Ok(PathBuf::from("/tmp/out/hop-dong.signed.pdf")), None));
+        let mut ui = simulator(s.view(&vi));
+        let _ = ui.click(vi.tr("gui-open-folder").as_str()).unwrap();
+        let messages: Vec<Message> = ui.into_messages().collect();
+        let [Message::OpenFolder(file)] = messages.as_slice() else { panic!("{messages:?}") };
+        assert!(matches!(s.update(Message::OpenFolder(file.clone())), Some(Event::OpenFolder(f)) if f == *file));
     }
 
     #[test]

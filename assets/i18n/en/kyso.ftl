@@ -293,3 +293,4 @@ gui-settings-anchors = Trusted root certificates
 gui-settings-no-anchors = No root certificate imported yet.
 gui-settings-pinned = Matches the fingerprint of { $name }
 gui-settings-anchors-hint = Import a root certificate with: kyso-cli trust add FILE.pem
+gui-open-folder = Open folder

@@ -293,3 +293,4 @@ gui-settings-anchors = Chứng thư gốc tin cậy
 gui-settings-no-anchors = Chưa nhập chứng thư gốc nào.
 gui-settings-pinned = Khớp dấu vân tay của { $name }
 gui-settings-anchors-hint = Nhập chứng thư gốc bằng lệnh: kyso-cli trust add TỆP.pem
+gui-open-folder = Mở thư mục
