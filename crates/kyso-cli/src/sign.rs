@@ -179,6 +179,10 @@ struct SignerJson {
     algorithm: SignatureAlgorithm,
 }
 
+/// Where a signature went: the PDF field and byte range (an Office
+/// signature has neither).
+type Placed = (Option<String>, Option<[u64; 4]>);
+
 /// A failure before any file is signed.
 struct Fatal {
     exit: u8,
@@ -250,27 +254,16 @@ fn sign_office(
     input: &Path,
     output: &Path,
     now: i64,
-) -> Result<(), ErrorOut> {
+) -> Result<(), (u8, ErrorOut)> {
+    let refuse = |code: &'static str, message: String| Err((exit::REFUSED, ErrorOut { code, message }));
     if let Some(flag) = pdf_only_option(args) {
-        return Err(ErrorOut {
-            code: "option_not_for_ooxml",
-            message: t.tr_args("err-ooxml-option", &[("option", flag)]),
-        });
+        return refuse("option_not_for_ooxml", t.tr_args("err-ooxml-option", &[("option", flag)]));
     }
     if matches!(args.level.as_str(), "B-LT" | "B-LTA") {
-        return Err(ErrorOut {
-            code: "option_not_for_ooxml",
-            message: t.tr_args("err-ooxml-level", &[("level", &args.level)]),
-        });
-    }
-    if output.exists() && !args.force {
-        return Err(ErrorOut {
-            code: "output_exists",
-            message: t.tr_args("err-output-exists", &[("path", &output.display().to_string())]),
-        });
+        return refuse("option_not_for_ooxml", t.tr_args("err-ooxml-level", &[("level", &args.level)]));
     }
     if input.canonicalize().ok().is_some_and(|i| output.canonicalize().ok() == Some(i)) {
-        return Err(ErrorOut { code: "same_file", message: t.tr("err-same-file") });
+        return Err((exit::USAGE, ErrorOut { code: "same_file", message: t.tr("err-same-file") }));
     }
     let opts = kyso_ooxml::SignOptions {
         time: Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.max(0) as u64)),
@@ -281,7 +274,7 @@ fn sign_office(
         }),
         overwrite: args.force,
     };
-    kyso_ooxml::sign_ooxml(input, output, signer, &opts).map(|_| ()).map_err(|e| ooxml_error(t, &e).1)
+    kyso_ooxml::sign_ooxml(input, output, signer, &opts).map(|_| ()).map_err(|e| ooxml_error(t, &e))
 }
 
 fn algorithm_for(info: &CertInfo, args: &SignArgs) -> Option<SignatureAlgorithm> {
@@ -546,54 +539,20 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
             outcome: "ok".into(),
             ..Default::default()
         };
-        if office {
-            match sign_office(t, args, signer.as_ref(), input, &output, now) {
-                Ok(()) => {
-                    let (out_path, out_sha) = crate::journal::file_facts(&output);
-                    entry.output_path = out_path;
-                    entry.output_sha256 = out_sha;
-                    crate::journal::record(t, &entry);
-                    if !json {
-                        println!(
-                            "{}",
-                            t.tr_args(
-                                "sign-done",
-                                &[("input", &input.display().to_string()), ("output", &output.display().to_string())]
-                            )
-                        );
+        let signed: Result<Placed, (u8, ErrorOut)> = if office {
+            sign_office(t, args, signer.as_ref(), input, &output, now).map(|()| (None, None))
+        } else {
+            sign_pdf(input, &output, signer.as_ref(), &opts)
+                .and_then(|o| {
+                    if matches!(args.level.as_str(), "B-LT" | "B-LTA") {
+                        long_term(args, &output, &precheck)?;
                     }
-                    results.push(FileResult {
-                        input: input.clone(),
-                        output: Some(output),
-                        ok: true,
-                        field: None,
-                        byte_range: None,
-                        error: None,
-                    });
-                }
-                Err(err) => {
-                    entry.outcome = "failed".into();
-                    entry.error_code = Some(err.code.into());
-                    crate::journal::record(t, &entry);
-                    let c = match err.code {
-                        "output_exists" | "io" | "timestamp_failed" => exit::IO,
-                        "token_removed" | "signer_error" => exit::TOKEN,
-                        "same_file" => exit::USAGE,
-                        _ => exit::REFUSED,
-                    };
-                    file_failed(&mut results, &mut code, c, input, err, json);
-                }
-            }
-            continue;
-        }
-        let signed = sign_pdf(input, &output, signer.as_ref(), &opts).and_then(|o| {
-            if matches!(args.level.as_str(), "B-LT" | "B-LTA") {
-                long_term(args, &output, &precheck)?;
-            }
-            Ok(o)
-        });
+                    Ok((Some(o.field_name), Some(o.byte_range)))
+                })
+                .map_err(|e| sign_error(t, &e))
+        };
         match signed {
-            Ok(o) => {
+            Ok((field, byte_range)) => {
                 let (out_path, out_sha) = crate::journal::file_facts(&output);
                 entry.output_path = out_path;
                 entry.output_sha256 = out_sha;
@@ -611,13 +570,12 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
                     input: input.clone(),
                     output: Some(output),
                     ok: true,
-                    field: Some(o.field_name),
-                    byte_range: Some(o.byte_range),
+                    field,
+                    byte_range,
                     error: None,
                 });
             }
-            Err(e) => {
-                let (c, err) = sign_error(t, &e);
+            Err((c, err)) => {
                 entry.outcome = "failed".into();
                 entry.error_code = Some(err.code.into());
                 crate::journal::record(t, &entry);
