@@ -37,7 +37,20 @@ pub fn big_pdf(path: &Path, bytes: usize) {
         format!("5 0 obj\n<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Length {len} >>\nstream\n").as_bytes(),
         &mut pos,
     );
-    // xorshift noise: incompressible, reproducible.
+    noise(&mut f, len);
+    pos += len;
+    put(&mut f, b"\nendstream\nendobj\n", &mut pos);
+    let xref = pos;
+    put(&mut f, b"xref\n0 6\n0000000000 65535 f\r\n", &mut pos);
+    for o in off {
+        put(&mut f, format!("{o:010} 00000 n\r\n").as_bytes(), &mut pos);
+    }
+    put(&mut f, format!("trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(), &mut pos);
+    f.flush().unwrap();
+}
+
+/// Writes `len` bytes of xorshift noise: incompressible, reproducible.
+pub fn noise(w: &mut impl Write, len: usize) {
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut chunk = vec![0u8; 1 << 16];
     let mut left = len;
@@ -49,17 +62,18 @@ pub fn big_pdf(path: &Path, bytes: usize) {
             x ^= x << 17;
             *b = x as u8;
         }
-        put(&mut f, &chunk[..n], &mut pos);
+        w.write_all(&chunk[..n]).unwrap();
         left -= n;
     }
-    put(&mut f, b"\nendstream\nendobj\n", &mut pos);
-    let xref = pos;
-    put(&mut f, b"xref\n0 6\n0000000000 65535 f\r\n", &mut pos);
-    for o in off {
-        put(&mut f, format!("{o:010} 00000 n\r\n").as_bytes(), &mut pos);
-    }
-    put(&mut f, format!("trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(), &mut pos);
-    f.flush().unwrap();
+}
+
+/// The sizes to measure, in MB: `KYSO_BENCH_MB` ("1,50,200"), else `default`.
+pub fn sizes_mb(default: &str) -> Vec<usize> {
+    std::env::var("KYSO_BENCH_MB")
+        .unwrap_or_else(|_| default.into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
 }
 
 /// Runs `cmd` under GNU time; returns (wall seconds, peak RSS KiB).

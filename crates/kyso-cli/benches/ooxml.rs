@@ -5,14 +5,13 @@
 //! (sizes via KYSO_BENCH_MB="1,20,100").
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
 use std::path::Path;
 
 use kyso_testkit::{pins, tokens};
 
 #[path = "common.rs"]
 mod common;
-use common::{median, timed};
+use common::{median, noise, sizes_mb, timed};
 
 /// A DOCX with a `word/media/blob.png` of `bytes` incompressible bytes.
 fn big_docx(src: &Path, dst: &Path, bytes: usize) {
@@ -25,20 +24,7 @@ fn big_docx(src: &Path, dst: &Path, bytes: usize) {
         .compression_method(zip::CompressionMethod::Stored)
         .large_file(bytes > u32::MAX as usize / 2);
     w.start_file("word/media/blob.png", opts).unwrap();
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut chunk = vec![0u8; 1 << 16];
-    let mut left = bytes;
-    while left > 0 {
-        let n = left.min(chunk.len());
-        for b in chunk[..n].iter_mut() {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            *b = x as u8;
-        }
-        w.write_all(&chunk[..n]).unwrap();
-        left -= n;
-    }
+    noise(&mut w, bytes);
     w.finish().unwrap();
 }
 
@@ -48,11 +34,7 @@ fn main() {
         eprintln!("SKIPPED: GNU time (/usr/bin/time) is needed for peak RSS");
         return;
     }
-    let sizes: Vec<usize> = std::env::var("KYSO_BENCH_MB")
-        .unwrap_or_else(|_| "1,20,100".into())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
+    let sizes = sizes_mb("1,20,100");
     let dir = tempfile::tempdir().unwrap();
     let cli = env!("CARGO_BIN_EXE_kyso-cli");
     let module = fx.module.to_str().unwrap();

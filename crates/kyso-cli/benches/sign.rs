@@ -11,7 +11,7 @@ use kyso_testkit::{pins, tokens};
 
 #[path = "common.rs"]
 mod common;
-use common::{big_pdf, median, timed};
+use common::{big_pdf, median, sizes_mb, timed};
 
 fn main() {
     let Some(fx) = kyso_testkit::fixture() else { return };
@@ -19,11 +19,7 @@ fn main() {
         eprintln!("SKIPPED: GNU time (/usr/bin/time) is needed for peak RSS");
         return;
     }
-    let sizes: Vec<usize> = std::env::var("KYSO_BENCH_MB")
-        .unwrap_or_else(|_| "1,50,200".into())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
+    let sizes = sizes_mb("1,50,200");
     let dir = tempfile::tempdir_in(std::env::var_os("KYSO_BENCH_DIR").unwrap_or_else(|| std::env::temp_dir().into()))
         .unwrap();
     let cli = env!("CARGO_BIN_EXE_kyso-cli");

@@ -9,7 +9,7 @@ use kyso_testkit::{pins, tokens};
 
 #[path = "common.rs"]
 mod common;
-use common::{big_pdf, median, timed};
+use common::{big_pdf, median, sizes_mb, timed};
 
 fn main() {
     let Some(fx) = kyso_testkit::fixture() else { return };
@@ -17,11 +17,7 @@ fn main() {
         eprintln!("SKIPPED: needs GNU time and pdfsig");
         return;
     }
-    let sizes: Vec<usize> = std::env::var("KYSO_BENCH_MB")
-        .unwrap_or_else(|_| "1,50,200".into())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
+    let sizes = sizes_mb("1,50,200");
     let dir = tempfile::tempdir().unwrap();
     let cli = env!("CARGO_BIN_EXE_kyso-cli");
     let module = fx.module.to_str().unwrap();
