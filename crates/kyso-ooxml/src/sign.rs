@@ -17,8 +17,9 @@ use crate::dsig::{
     relationship_transform,
 };
 use crate::package::{CT_ORIGIN, CT_RELS, CT_SIGNATURE, NS_RELS, Package, REL_ORIGIN, REL_SIGNATURE, rels_part_of};
-use crate::verify::{Machinery, left_unsigned_when_signing, rfc3339};
+use crate::verify::{Machinery, left_unsigned_when_signing};
 use crate::xml::{self, escape_attr, escape_text};
+use kyso_pki::report::rfc3339;
 
 /// How to sign.
 #[derive(Clone, Debug, Default)]

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::SystemTime;
 
-use kyso_pki::report::{ChainInputs, DocumentReport, Integrity, SignatureReport, assess_chain, conclude};
+use kyso_pki::report::{ChainInputs, DocumentReport, Integrity, SignatureReport, assess_chain, conclude, rfc3339};
 use kyso_pki::{CertDer, HashAlg};
 
 use crate::OoxmlError;
@@ -537,12 +537,4 @@ pub(crate) fn parse_xml_time(s: &str) -> Option<SystemTime> {
     let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
     let secs = t.unix_timestamp();
     (secs >= 0).then(|| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs as u64))
-}
-
-pub(crate) fn rfc3339(t: SystemTime) -> String {
-    let secs = t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    time::OffsetDateTime::from_unix_timestamp(secs)
-        .ok()
-        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
 }

@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::Path;
 use std::time::SystemTime;
 
-use kyso_pki::report::{ChainInputs, Integrity, assess_chain, conclude};
+use kyso_pki::report::{ChainInputs, Integrity, assess_chain, conclude, rfc3339};
 pub use kyso_pki::report::{DocumentReport, Indication, SignatureReport};
 use kyso_pki::tsp::MessageImprint;
 use kyso_pki::{CertDer, CmsCheck, EssCheck, HashAlg, HashState, ParsedCms, parse_cms};
@@ -36,14 +36,6 @@ pub type PdfReport = DocumentReport;
 /// The message imprint and time of a `TSTInfo` (RFC 3161 §2.4.2).
 fn parse_tst(econtent: &[u8]) -> Option<(MessageImprint, SystemTime)> {
     kyso_pki::tsp::parse_tst_info(econtent).map(|i| (i.imprint, i.time))
-}
-
-fn rfc3339(t: SystemTime) -> String {
-    let secs = t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    time::OffsetDateTime::from_unix_timestamp(secs)
-        .ok()
-        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
 }
 
 /// Parses a PDF date `D:YYYYMMDDHHmmSSOHH'mm'` (§7.9.4).

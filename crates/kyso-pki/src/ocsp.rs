@@ -43,6 +43,17 @@ pub enum OcspStatus {
     Unknown,
 }
 
+impl OcspStatus {
+    /// The revocation status this answer gives (unknown answers nothing).
+    pub fn revocation(self) -> crate::trust::RevocationStatus {
+        match self {
+            Self::Good => crate::trust::RevocationStatus::Good,
+            Self::Revoked(t) => crate::trust::RevocationStatus::Revoked(t),
+            Self::Unknown => crate::trust::RevocationStatus::NotChecked,
+        }
+    }
+}
+
 /// A checked response.
 #[derive(Clone, Debug)]
 pub struct OcspAnswer {

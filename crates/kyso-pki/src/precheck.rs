@@ -131,6 +131,12 @@ pub fn crl_urls(cert: &Certificate) -> Vec<String> {
     out
 }
 
+/// Downloads a CRL (PEM or DER) from a distribution point, as DER.
+fn fetch_crl(url: &str, timeout: Duration) -> Result<Vec<u8>, crate::http::HttpError> {
+    let body = crate::http::exchange(url, "application/pkix-crl", None, timeout)?;
+    Ok(crate::trust::load_crl(&body).unwrap_or(body))
+}
+
 /// Checks `cert` (issued by `issuer`, when known) before signing, without a cache.
 pub fn precheck(
     cert: &Certificate,
@@ -180,23 +186,18 @@ pub fn precheck_with(
             a.produced_at.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
         )
     };
-    let from_ocsp = |a: &crate::ocsp::OcspAnswer| match a.status {
-        crate::ocsp::OcspStatus::Good => RevocationStatus::Good,
-        crate::ocsp::OcspStatus::Revoked(t) => RevocationStatus::Revoked(t),
-        crate::ocsp::OcspStatus::Unknown => RevocationStatus::NotChecked,
-    };
     // OCSP: the cache, then the responder.
     if status == RevocationStatus::NotChecked {
         if let Some(a) = opts.cache.as_ref().and_then(|c| c.ocsp(cert, issuer, now)) {
             evidence.push(ocsp_evidence(&a, "cache"));
-            status = from_ocsp(&a);
+            status = a.status.revocation();
             ocsps.push(a.der);
         } else if !offline && !crate::ocsp::ocsp_urls(cert).is_empty() {
             match crate::ocsp::query(cert, issuer, timeout) {
                 Ok(a) => {
                     let url = crate::ocsp::ocsp_urls(cert).join(" ");
                     evidence.push(ocsp_evidence(&a, &url));
-                    status = from_ocsp(&a);
+                    status = a.status.revocation();
                     if let Some(c) = &opts.cache {
                         c.put_ocsp(cert, &a.der);
                     }
@@ -213,9 +214,8 @@ pub fn precheck_with(
             let fetched = match cached {
                 Some(der) => Some((der, "cache".to_owned())),
                 None if offline => None,
-                None => match crate::http::exchange(&url, "application/pkix-crl", None, timeout) {
-                    Ok(body) => {
-                        let der = crate::trust::load_crl(&body).unwrap_or(body);
+                None => match fetch_crl(&url, timeout) {
+                    Ok(der) => {
                         if let Some(c) = &opts.cache {
                             c.put_crl(&url, &der);
                         }
@@ -292,17 +292,16 @@ pub fn gather_revocation(certs: &[Certificate], timeout: Duration) -> Gathered {
                 answered = true;
                 break;
             }
-            if let Ok(body) = crate::http::exchange(&url, "application/pkix-crl", None, timeout) {
-                let der = crate::trust::load_crl(&body).unwrap_or(body);
-                if check_crls(cert, issuer, std::slice::from_ref(&der), now) != RevocationStatus::NotChecked {
-                    out.notes.push(format!("{name}: crl {url}"));
-                    crl_sources.push(url);
-                    if !out.crls.contains(&der) {
-                        out.crls.push(der);
-                    }
-                    answered = true;
-                    break;
+            if let Ok(der) = fetch_crl(&url, timeout)
+                && check_crls(cert, issuer, std::slice::from_ref(&der), now) != RevocationStatus::NotChecked
+            {
+                out.notes.push(format!("{name}: crl {url}"));
+                crl_sources.push(url);
+                if !out.crls.contains(&der) {
+                    out.crls.push(der);
                 }
+                answered = true;
+                break;
             }
         }
         if !answered {

@@ -154,6 +154,15 @@ impl DocumentReport {
     }
 }
 
+/// A time as RFC 3339 (`2026-11-29T05:30:00Z`), as reports show it.
+pub fn rfc3339(t: SystemTime) -> String {
+    let secs = t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
 /// What the chain step needs.
 pub struct ChainInputs<'a> {
     /// The signer's certificate.
@@ -204,11 +213,7 @@ pub fn assess_chain(r: &mut SignatureReport, inp: ChainInputs<'_>) {
             if st == RevocationStatus::NotChecked
                 && let Some(a) = crate::ocsp::status_from(&inp.ocsps, &pair[0].cert, &pair[1].cert, inp.signing_time)
             {
-                st = match a.status {
-                    crate::ocsp::OcspStatus::Good => RevocationStatus::Good,
-                    crate::ocsp::OcspStatus::Revoked(t) => RevocationStatus::Revoked(t),
-                    crate::ocsp::OcspStatus::Unknown => RevocationStatus::NotChecked,
-                };
+                st = a.status.revocation();
             }
             statuses.push(st);
         }
