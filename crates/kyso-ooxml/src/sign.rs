@@ -180,7 +180,7 @@ pub fn sign_ooxml(
         return Err(OoxmlError::OutputExists(output.display().to_string()));
     }
     let mut pkg = Package::open(input)?;
-    let machinery = Machinery::of(&mut pkg)?;
+    let mut machinery = Machinery::of(&mut pkg)?;
     let alg = signer.algorithm();
     let sig_method = method_uri(alg)?;
     let hash = hash_of(alg);
@@ -197,6 +197,8 @@ pub fn sign_ooxml(
             (o, Some(add_relationship(root_rels_bytes.as_deref(), &id, REL_ORIGIN, "_xmlsignatures/origin.sigs")?))
         }
     };
+    // The new origin (if any) is machinery too: never a manifest entry.
+    machinery.origin = Some(origin.clone());
     let origin_dir = origin.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
     let sig_part =
         (1..).map(|n| format!("{origin_dir}/sig{n}.xml")).find(|p| pkg.find(p).is_none()).unwrap_or_default();
@@ -235,7 +237,7 @@ pub fn sign_ooxml(
         }
     }
     for part in &parts {
-        if machinery_part(&pkg, &machinery, &origin, part) {
+        if machinery.contains(&pkg, part) {
             continue;
         }
         let lower = part.to_lowercase();
@@ -421,15 +423,6 @@ pub fn sign_ooxml(
         tmp.persist_noclobber(output).map_err(|e| OoxmlError::Io(e.error))?;
     }
     Ok(SignOutcome { signature_part: sig_part, signed_parts, timestamp })
-}
-
-/// Whether `part` belongs to the signature machinery (not signed).
-fn machinery_part(pkg: &Package, machinery: &Machinery, origin: &str, part: &str) -> bool {
-    let l = part.to_lowercase();
-    l == origin.to_lowercase()
-        || l == rels_part_of(origin).to_lowercase()
-        || machinery.signatures.iter().any(|s| s.to_lowercase() == l)
-        || matches!(pkg.content_type(part), Some(CT_ORIGIN | CT_SIGNATURE))
 }
 
 fn zip_time(t: SystemTime) -> zip::DateTime {

@@ -107,7 +107,8 @@ impl Machinery {
         Ok(Self { origin, signatures })
     }
 
-    fn contains(&self, pkg: &Package, part: &str) -> bool {
+    /// Whether `part` belongs to the machinery (never signed, never a finding).
+    pub(crate) fn contains(&self, pkg: &Package, part: &str) -> bool {
         let l = part.to_lowercase();
         let is = |p: &str| p.to_lowercase() == l;
         self.origin.as_deref().is_some_and(|o| is(o) || is(&rels_part_of(o)))
@@ -357,12 +358,14 @@ fn verify_one(pkg: &mut Package, machinery: &Machinery, part: &str, opts: &Verif
 
 /// Compares a `Reference`'s `DigestValue` with the digest of `data`.
 fn check_digest(reference: &Element, data: &[u8]) -> bool {
-    let Some(alg) = reference.child(NS_DSIG, "DigestMethod").and_then(|m| m.attr("Algorithm")).and_then(digest_alg)
-    else {
-        return false;
-    };
-    let Some(want) = reference.child(NS_DSIG, "DigestValue").and_then(|v| unb64(&v.text())) else { return false };
-    alg.digest(data) == want
+    expected_digest(reference).is_some_and(|(alg, want)| alg.digest(data) == want)
+}
+
+/// A `Reference`'s digest algorithm and `DigestValue`, when both are usable.
+fn expected_digest(reference: &Element) -> Option<(HashAlg, Vec<u8>)> {
+    let alg = reference.child(NS_DSIG, "DigestMethod").and_then(|m| m.attr("Algorithm")).and_then(digest_alg)?;
+    let want = reference.child(NS_DSIG, "DigestValue").and_then(|v| unb64(&v.text()))?;
+    Some((alg, want))
 }
 
 /// One manifest reference (`/part?ContentType=…`, §13.2.4.6): the part must
@@ -385,9 +388,7 @@ fn check_part_reference(pkg: &mut Package, reference: &Element, cov: &mut Covera
         reference.child(NS_DSIG, "Transforms").into_iter().flat_map(|t| t.elements()).collect();
     if transforms.is_empty() {
         // The part's bytes as stored, streamed (media parts can be large).
-        let alg = reference.child(NS_DSIG, "DigestMethod").and_then(|m| m.attr("Algorithm")).and_then(digest_alg);
-        let want = reference.child(NS_DSIG, "DigestValue").and_then(|v| unb64(&v.text()));
-        let (Some(alg), Some(want)) = (alg, want) else { return Err(format!("part_changed: {part}")) };
+        let Some((alg, want)) = expected_digest(reference) else { return Err(format!("part_changed: {part}")) };
         let got = pkg.digest(&stored, alg).map_err(|e| format!("part_unreadable: {part}: {e}"))?;
         if got != want {
             return Err(format!("part_changed: {part}"));
