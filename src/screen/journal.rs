@@ -285,21 +285,17 @@ pub fn export(format: Format, records: &[Record]) -> Result<PathBuf, Text> {
 }
 
 fn export_to(dir: &std::path::Path, format: Format, records: &[Record]) -> Result<PathBuf, Text> {
-    let io =
-        |e: std::io::Error| Text::new("err-io").arg("path", dir.display().to_string()).arg("detail", e.to_string());
-    std::fs::create_dir_all(dir).map_err(io)?;
     let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
     let (name, data) = match format {
         Format::Csv => (format!("nhat-ky-{stamp}.csv"), kyso_journal::to_csv(records).into_bytes()),
         Format::Json => (
             format!("nhat-ky-{stamp}.json"),
-            serde_json::to_vec_pretty(records).map_err(|e| io(std::io::Error::other(e)))?,
+            serde_json::to_vec_pretty(records)
+                .map_err(|e| Text::new("err-io").arg("path", dir.display().to_string()).arg("detail", e.to_string()))?,
         ),
     };
     let path = dir.join(name);
-    let tmp = path.with_extension("part");
-    std::fs::write(&tmp, data).map_err(io)?;
-    std::fs::rename(&tmp, &path).map_err(io)?;
+    crate::screen::write_file(&path, &data)?;
     Ok(path)
 }
 

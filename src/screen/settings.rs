@@ -67,16 +67,9 @@ impl Config {
 
     /// Writes to `path` through a temporary file (blocking).
     pub fn save(&self, path: &Path) -> Result<(), Text> {
-        let io = |e: std::io::Error| {
-            Text::new("err-io").arg("path", path.display().to_string()).arg("detail", e.to_string())
-        };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        let data = serde_json::to_vec_pretty(self).map_err(|e| io(std::io::Error::other(e)))?;
-        let tmp = path.with_extension("part");
-        std::fs::write(&tmp, data).map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(io)
+        let data = serde_json::to_vec_pretty(self)
+            .map_err(|e| Text::new("err-io").arg("path", path.display().to_string()).arg("detail", e.to_string()))?;
+        crate::screen::write_file(path, &data)
     }
 }
 

@@ -470,14 +470,7 @@ fn report_html(t: &Translator, file: &Path, done: &Done, cards: &[Card]) -> Stri
 
 /// Writes a report through a temporary file beside it (blocking).
 pub fn write_report(path: &Path, content: &str) -> Result<PathBuf, Text> {
-    let io =
-        |e: std::io::Error| Text::new("err-io").arg("path", path.display().to_string()).arg("detail", e.to_string());
-    let tmp = path.with_extension("part");
-    std::fs::write(&tmp, content).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e)
-    })?;
+    crate::screen::write_file(path, content.as_bytes())?;
     Ok(path.to_owned())
 }
 
