@@ -13,19 +13,11 @@ fn data_dir() -> &'static std::path::Path {
     DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
 }
 
-fn cli(fx: &Fixture, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kyso-cli"))
-        .args(args)
-        .env("SOFTHSM2_CONF", &fx.softhsm_conf)
-        .env("KYSO_DATA_DIR", data_dir())
-        .env_remove("KYSO_LANG")
-        .output()
-        .expect("kyso-cli runs")
-}
+mod common;
+use common::json;
 
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+fn cli(fx: &Fixture, args: &[&str]) -> Output {
+    common::kyso_cli(fx, data_dir(), args, None)
 }
 
 #[test]
@@ -124,24 +116,12 @@ fn unknown_token_exits_3_and_usage_errors_exit_2() {
 /// the test gives one, so it confirms the unchecked revocation explicitly
 /// (the pre-signing check itself is tested in `sign_checks_revocation_first`).
 fn sign_cmd(fx: &Fixture, args: &[&str], secret: &str) -> Output {
-    use std::io::Write;
     let mut args = args.to_vec();
     if args.first() == Some(&"sign") && !args.contains(&"--crl") && !args.contains(&"--strict") {
         args.push("--allow-unchecked");
     }
     args.retain(|a| *a != "--strict");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kyso-cli"))
-        .args(&args)
-        .env("SOFTHSM2_CONF", &fx.softhsm_conf)
-        .env("KYSO_DATA_DIR", data_dir())
-        .env_remove("KYSO_LANG")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    writeln!(child.stdin.take().unwrap(), "{secret}").unwrap();
-    child.wait_with_output().unwrap()
+    common::kyso_cli(fx, data_dir(), &args, Some(secret))
 }
 
 #[test]

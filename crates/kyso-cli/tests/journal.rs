@@ -9,28 +9,15 @@ use std::process::{Command, Output, Stdio};
 use kyso_testkit::{Fixture, pins, require_fixture, tokens};
 use serde_json::Value;
 
+mod common;
+
 fn run(fx: &Fixture, data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    use std::io::Write;
     // Signing here runs without a CRL: confirm the unchecked revocation.
     let mut args = args.to_vec();
     if args.first() == Some(&"sign") {
         args.push("--allow-unchecked");
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kyso-cli"))
-        .args(&args)
-        .env("SOFTHSM2_CONF", &fx.softhsm_conf)
-        .env("KYSO_DATA_DIR", data)
-        .env_remove("KYSO_LANG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(s) = stdin {
-        writeln!(child.stdin.take().unwrap(), "{s}").unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
+    common::kyso_cli(fx, data, &args, stdin)
 }
 
 fn entries(fx: &Fixture, data: &Path, extra: &[&str]) -> Vec<Value> {

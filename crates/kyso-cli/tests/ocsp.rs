@@ -2,33 +2,13 @@
 //! test binary: the other CLI tests expect those services to be absent).
 #![allow(clippy::unwrap_used)]
 
-use std::process::{Command, Output};
+use std::process::Command;
 
-use kyso_testkit::{Fixture, pins, require_fixture, start_revocation_server, tokens};
+use kyso_testkit::{pins, require_fixture, start_revocation_server, tokens};
 use serde_json::Value;
 
-fn run(fx: &Fixture, data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kyso-cli"))
-        .args(args)
-        .env("SOFTHSM2_CONF", &fx.softhsm_conf)
-        .env("KYSO_DATA_DIR", data)
-        .env_remove("KYSO_LANG")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(s) = stdin {
-        writeln!(child.stdin.take().unwrap(), "{s}").unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
-}
+mod common;
+use common::{json, kyso_cli as run};
 
 fn pyhanko_ades(root: &std::path::Path, file: &std::path::Path) -> Option<(bool, String)> {
     Command::new("pyhanko").arg("--version").output().ok()?;
