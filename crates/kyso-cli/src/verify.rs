@@ -28,8 +28,9 @@ pub struct VerifyArgs {
     /// CRLs to use for revocation (PEM or DER; repeatable).
     #[arg(long, value_name = "FILE")]
     crl: Vec<PathBuf>,
-    /// Never use the network (revocation only from the file and --crl).
-    /// Kyso does not fetch anything yet, so this is always the case.
+    /// Never use the network: revocation only from the file and --crl (by
+    /// default, certificates the file has no answer for are asked about at
+    /// their OCSP responder, then their CRL distribution points).
     #[arg(long)]
     offline: bool,
     /// Validation time (RFC 3339), instead of the timestamp or now.
@@ -116,7 +117,13 @@ pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
             }
         }
     }
-    let _ = args.offline;
+    if !args.offline {
+        opts.online = Some(kyso_pki::precheck::PrecheckOptions {
+            offline: false,
+            timeout: std::time::Duration::from_secs(10),
+            cache: Some(kyso_pki::precheck::RevocationCache::new(kyso_journal::data_dir().join("cache"))),
+        });
+    }
     let mut worst = Indication::TotalPassed;
     let mut outputs = Vec::new();
     for f in &args.files {
@@ -134,6 +141,7 @@ pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
                     extra_certs: opts.extra_certs.clone(),
                     crls: opts.crls.clone(),
                     at: opts.at,
+                    online: opts.online.clone(),
                 },
             ),
         };

@@ -317,7 +317,12 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
 impl Journal {
     /// Opens (or creates) the journal in [`data_dir`].
     pub fn open_default() -> Result<Self, JournalError> {
-        Self::open(&data_dir().join("journal.sqlite"))
+        Self::open_in(&data_dir())
+    }
+
+    /// Opens (or creates) the journal of the data directory `dir`.
+    pub fn open_in(dir: &Path) -> Result<Self, JournalError> {
+        Self::open(&dir.join("journal.sqlite"))
     }
 
     /// Opens (or creates) the journal at `path`. A file that is not a

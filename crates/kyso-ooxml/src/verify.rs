@@ -33,6 +33,9 @@ pub struct VerifyOptions {
     pub crls: Vec<Vec<u8>>,
     /// Validation time; default: the signature's timestamp, else now.
     pub at: Option<SystemTime>,
+    /// Fetch revocation answers (OCSP, then CRL) the file does not carry;
+    /// `None` keeps verification offline.
+    pub online: Option<kyso_pki::precheck::PrecheckOptions>,
 }
 
 /// Relationship types Office and POI leave out of their signatures by
@@ -339,6 +342,7 @@ fn verify_one(pkg: &mut Package, machinery: &Machinery, part: &str, opts: &Verif
                 anchors: &opts.anchors,
                 at,
                 timestamp: ts_time,
+                online: opts.online.as_ref(),
                 signing_time: claimed.or(ts_time).unwrap_or(at),
             },
         );

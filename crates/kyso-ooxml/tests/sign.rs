@@ -29,6 +29,7 @@ fn trust(fx: &Fixture) -> VerifyOptions {
             .map(|f| load_crl(&std::fs::read(fx.pki_file(f)).unwrap()).unwrap())
             .collect(),
         at: None,
+        online: None,
     }
 }
 

@@ -28,6 +28,9 @@ pub struct VerifyOptions {
     pub crls: Vec<Vec<u8>>,
     /// Validation time; default: the signature's timestamp, else now.
     pub at: Option<SystemTime>,
+    /// Fetch revocation answers (OCSP, then CRL) the file does not carry;
+    /// `None` keeps verification offline.
+    pub online: Option<kyso_pki::precheck::PrecheckOptions>,
 }
 
 /// The report of a PDF (the vocabulary every format shares).
@@ -539,6 +542,7 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
                 anchors: &opts.anchors,
                 at,
                 timestamp: ts_time,
+                online: opts.online.as_ref(),
                 signing_time,
             },
         );

@@ -149,14 +149,13 @@ pub fn precheck(
 }
 
 /// Checks `cert` (issued by `issuer`, when known) before signing.
-#[allow(clippy::too_many_lines)]
 pub fn precheck_with(
     cert: &Certificate,
     issuer: Option<&Certificate>,
     given_crls: &[Vec<u8>],
     opts: &PrecheckOptions,
 ) -> Precheck {
-    let (offline, timeout) = (opts.offline, opts.timeout);
+    let offline = opts.offline;
     let now = SystemTime::now();
     let info = CertInfo::from_certificate(cert, now);
     let none = |result| Precheck { result, evidence: Vec::new(), crls: Vec::new(), ocsps: Vec::new() };
@@ -173,6 +172,38 @@ pub fn precheck_with(
         .map(|c| format!("crl sha256={} source=given", hex::encode(HashAlg::Sha256.digest(c))))
         .collect();
     let mut status = check_crls(cert, issuer, &crls, now);
+    let mut fetch_error = None;
+    if status == RevocationStatus::NotChecked {
+        (status, fetch_error) = fetch_status(cert, issuer, opts, &mut crls, &mut ocsps, &mut evidence);
+    }
+    let result = match status {
+        RevocationStatus::Good => PrecheckResult::Good,
+        RevocationStatus::Revoked(t) => PrecheckResult::Revoked(t),
+        RevocationStatus::NotChecked => PrecheckResult::Unchecked(match (offline, fetch_error) {
+            (true, _) => "offline and no CRL given".into(),
+            (false, Some(e)) => e,
+            (false, None) => "no usable CRL".into(),
+        }),
+    };
+    Precheck { result, evidence, crls, ocsps }
+}
+
+/// Asks for `cert`'s current status (issued by `issuer`): a cached or fresh
+/// OCSP answer from its AIA responder (RFC 6960), else a cached or
+/// downloaded CRL from its distribution points (RFC 5280 §4.2.1.13). What was
+/// used is appended to `crls`, `ocsps` and `evidence`; the second value is
+/// the last fetch error.
+pub fn fetch_status(
+    cert: &Certificate,
+    issuer: &Certificate,
+    opts: &PrecheckOptions,
+    crls: &mut Vec<Vec<u8>>,
+    ocsps: &mut Vec<Vec<u8>>,
+    evidence: &mut Vec<String>,
+) -> (RevocationStatus, Option<String>) {
+    let (offline, timeout) = (opts.offline, opts.timeout);
+    let now = SystemTime::now();
+    let mut status = RevocationStatus::NotChecked;
     let mut fetch_error = None;
     let ocsp_evidence = |a: &crate::ocsp::OcspAnswer, source: &str| {
         format!(
@@ -230,23 +261,14 @@ pub fn precheck_with(
             if let Some((der, source)) = fetched {
                 evidence.push(format!("crl sha256={} source={source}", hex::encode(HashAlg::Sha256.digest(&der))));
                 crls.push(der);
-                status = check_crls(cert, issuer, &crls, now);
+                status = check_crls(cert, issuer, crls, now);
                 if status != RevocationStatus::NotChecked {
                     break;
                 }
             }
         }
     }
-    let result = match status {
-        RevocationStatus::Good => PrecheckResult::Good,
-        RevocationStatus::Revoked(t) => PrecheckResult::Revoked(t),
-        RevocationStatus::NotChecked => PrecheckResult::Unchecked(match (offline, fetch_error) {
-            (true, _) => "offline and no CRL given".into(),
-            (false, Some(e)) => e,
-            (false, None) => "no usable CRL".into(),
-        }),
-    };
-    Precheck { result, evidence, crls, ocsps }
+    (status, fetch_error)
 }
 
 /// Revocation evidence gathered for a DSS (ETSI EN 319 142-1 §5.4).

@@ -182,6 +182,9 @@ pub struct ChainInputs<'a> {
     /// When the signature was made, as best known (claimed time, else the
     /// timestamp, else the validation time).
     pub signing_time: SystemTime,
+    /// Ask the certificates' OCSP responders and CRL distribution points
+    /// when the file and the given CRLs do not answer (`None`: never).
+    pub online: Option<&'a crate::precheck::PrecheckOptions>,
 }
 
 /// Path validation and revocation (RFC 5280 §6, ETSI EN 319 102-1 §5.2.6,
@@ -214,6 +217,28 @@ pub fn assess_chain(r: &mut SignatureReport, inp: ChainInputs<'_>) {
                 && let Some(a) = crate::ocsp::status_from(&inp.ocsps, &pair[0].cert, &pair[1].cert, inp.signing_time)
             {
                 st = a.status.revocation();
+            }
+            // A current answer (RFC 6960 / RFC 5280): "good" now means not
+            // revoked at signing time; a revocation carries its date, which
+            // is weighed against the signing time below.
+            if st == RevocationStatus::NotChecked
+                && let Some(opts) = inp.online
+            {
+                let (mut crls, mut ocsps, mut evidence) = (Vec::new(), Vec::new(), Vec::new());
+                let (fetched, _) = crate::precheck::fetch_status(
+                    &pair[0].cert,
+                    &pair[1].cert,
+                    opts,
+                    &mut crls,
+                    &mut ocsps,
+                    &mut evidence,
+                );
+                if fetched != RevocationStatus::NotChecked {
+                    st = fetched;
+                    if !r.warnings.iter().any(|w| w == "revocation_fetched_online") {
+                        r.warnings.push("revocation_fetched_online".into());
+                    }
+                }
             }
             statuses.push(st);
         }

@@ -319,7 +319,7 @@ pub struct RevocationServer {
     pub crl_on: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// OCSP requests answered so far.
     pub ocsp_hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-    /// CRL downloads served so far.
+    /// Downloads of the intermediate's CRL served so far.
     pub crl_hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
@@ -379,11 +379,19 @@ pub fn start_revocation_server(fx: &'static Fixture) -> Option<&'static Revocati
             });
             let (on, hits, pki) = (server.crl_on.clone(), server.crl_hits.clone(), fx.pki.clone());
             serve(crl, move |path, _| {
-                if !on.load(Ordering::SeqCst) || path != "/int.crl" {
+                let file = match path {
+                    "/int.crl" => "crl.der",
+                    // The intermediate's own distribution point (not counted).
+                    "/root.crl" => "root-crl.der",
+                    _ => return None,
+                };
+                if !on.load(Ordering::SeqCst) {
                     return None;
                 }
-                hits.fetch_add(1, Ordering::SeqCst);
-                std::fs::read(pki.join("crl.der")).ok().map(|c| ("application/pkix-crl", c))
+                if file == "crl.der" {
+                    hits.fetch_add(1, Ordering::SeqCst);
+                }
+                std::fs::read(pki.join(file)).ok().map(|c| ("application/pkix-crl", c))
             });
             Some(server)
         })

@@ -27,6 +27,7 @@ pub fn trust_at(fx: &Fixture, at: Option<SystemTime>) -> VerifyOptions {
             .map(|f| load_crl(&std::fs::read(fx.pki_file(f)).unwrap()).unwrap())
             .collect(),
         at,
+        online: None,
     }
 }
 
