@@ -1,7 +1,7 @@
 //! The application: state, messages, and the wiring of screens to tasks and
 //! subscriptions.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use iced::futures::channel::oneshot;
@@ -30,17 +30,18 @@ const RESCAN_EVERY: Duration = Duration::from_secs(2);
 /// Runs the application.
 pub fn run(args: Args, lang: Option<Lang>) -> iced::Result {
     let file = args.file;
-    let config = Config::load(&Config::path());
+    let data_dir = kyso_journal::data_dir();
+    let config = Config::load(&Config::path(&data_dir));
     // KYSO_LANG (given as `lang`) wins over the saved setting.
     let lang = lang.unwrap_or_else(|| config.language());
-    iced::application(move || App::new(file.clone(), lang, config.clone()), App::update, App::view)
+    iced::application(move || App::new(file.clone(), lang, config.clone(), data_dir.clone()), App::update, App::view)
         .title(App::title)
         .theme(App::theme)
         .subscription(App::subscription)
         .font(FONT_REGULAR)
         .font(FONT_BOLD)
         .default_font(FONT)
-        .window_size((900.0, 640.0))
+        .window_size((1180.0, 720.0))
         .centered()
         .run()
 }
@@ -107,12 +108,15 @@ pub struct App {
     settings: Settings,
     /// The settings in force.
     config: Config,
+    /// Journal, settings, trust store and caches (`KYSO_DATA_DIR` or the
+    /// platform's data directory; a test's own directory in tests).
+    data_dir: PathBuf,
 }
 
 impl App {
     /// The initial state, the first token scan and, with a file given, its
     /// verification.
-    pub fn new(file: Option<PathBuf>, lang: Lang, config: Config) -> (Self, Task<Message>) {
+    pub fn new(file: Option<PathBuf>, lang: Lang, config: Config, data_dir: PathBuf) -> (Self, Task<Message>) {
         let mut sign = Sign::default();
         sign.set_tsa(&config.tsa);
         let mut app = Self {
@@ -122,8 +126,9 @@ impl App {
             verify: Verify::default(),
             sign,
             journal: Journal::default(),
-            settings: Settings::new(Config { lang: lang.code().into(), ..config.clone() }),
+            settings: Settings::new(Config { lang: lang.code().into(), ..config.clone() }, &data_dir),
             config,
+            data_dir,
         };
         let mut tasks = Vec::new();
         if let Some(event) = app.tokens.start_scan() {
@@ -196,7 +201,8 @@ impl App {
             Message::Verify(m) => match self.verify.update(m) {
                 Some(verify::Event::Verify(request)) => {
                     let id = request.id;
-                    Task::perform(blocking("kyso-verify", move || verify::run(&request)), move |r| {
+                    let data_dir = self.data_dir.clone();
+                    Task::perform(blocking("kyso-verify", move || verify::run(&request, &data_dir)), move |r| {
                         Message::Verify(verify::Message::Finished(
                             id,
                             r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
@@ -227,10 +233,49 @@ impl App {
                     let _ = sign::open_folder(&file);
                     Task::none()
                 }
-                Some(sign::Event::Sign(job)) => Task::perform(blocking("kyso-sign", move || sign::run(*job)), |r| {
-                    let (result, journal) = r.unwrap_or_else(|| (Err(Text::new("gui-task-failed")), None));
-                    Message::Sign(sign::Message::Finished(result, journal))
-                }),
+                Some(sign::Event::Sign(job)) => {
+                    let data_dir = self.data_dir.clone();
+                    Task::run(sign_in_background(*job, data_dir), |step| Message::Sign(sign::Message::Progress(step)))
+                }
+                Some(sign::Event::Preview(request)) => {
+                    let id = request.id;
+                    Task::perform(blocking("kyso-preview", move || sign::render_preview(&request)), move |r| {
+                        Message::Sign(sign::Message::PreviewReady(
+                            id,
+                            r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
+                        ))
+                    })
+                }
+                Some(sign::Event::PickFiles) => {
+                    let title = self.translator.tr("gui-browse-title");
+                    let filter = self.translator.tr("gui-browse-documents");
+                    Task::perform(
+                        async move {
+                            rfd::AsyncFileDialog::new()
+                                .set_title(title)
+                                .add_filter(filter, DOCUMENT_EXTENSIONS)
+                                .pick_files()
+                                .await
+                                .map(|files| files.iter().map(|f| f.path().to_owned()).collect())
+                                .unwrap_or_default()
+                        },
+                        |files| Message::Sign(sign::Message::Picked(files)),
+                    )
+                }
+                Some(sign::Event::PickImage(field)) => {
+                    let title = self.translator.tr("gui-browse-image");
+                    Task::perform(
+                        async move {
+                            rfd::AsyncFileDialog::new()
+                                .set_title(title)
+                                .add_filter("PNG", &["png"])
+                                .pick_file()
+                                .await
+                                .map(|f| f.path().to_owned())
+                        },
+                        move |file| Message::Sign(sign::Message::PickedImage(field, file)),
+                    )
+                }
                 None => Task::none(),
             },
             Message::Settings(m) => match self.settings.update(m) {
@@ -240,7 +285,8 @@ impl App {
                 }
                 Some(settings::Event::Save(config)) => {
                     self.apply(config.clone());
-                    Task::perform(blocking("kyso-settings", move || config.save(&Config::path())), |r| {
+                    let path = Config::path(&self.data_dir);
+                    Task::perform(blocking("kyso-settings", move || config.save(&path)), |r| {
                         Message::Settings(settings::Message::Saved(
                             r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
                         ))
@@ -250,14 +296,16 @@ impl App {
             },
             Message::Journal(m) => match self.journal.update(m) {
                 Some(journal::Event::Load(filter)) => {
-                    Task::perform(blocking("kyso-journal", move || journal::load(&filter)), |r| {
+                    let data_dir = self.data_dir.clone();
+                    Task::perform(blocking("kyso-journal", move || journal::load(&data_dir, &filter)), |r| {
                         Message::Journal(journal::Message::Loaded(
                             r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
                         ))
                     })
                 }
                 Some(journal::Event::Export(format, records)) => {
-                    Task::perform(blocking("kyso-export", move || journal::export(format, &records)), |r| {
+                    let data_dir = self.data_dir.clone();
+                    Task::perform(blocking("kyso-export", move || journal::export(&data_dir, format, &records)), |r| {
                         Message::Journal(journal::Message::Exported(
                             r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
                         ))
@@ -330,10 +378,36 @@ async fn blocking<T: Send + 'static>(name: &'static str, work: impl FnOnce() -> 
     rx.await.ok()
 }
 
+/// What the file dialog offers to sign.
+const DOCUMENT_EXTENSIONS: &[&str] = &["pdf", "docx", "docm", "xlsx", "xlsm", "pptx", "pptm"];
+
+/// Signs a job on a thread of its own; its steps come back as a stream.
+/// A panic in the signing ends the batch with an error instead of leaving
+/// the screen waiting.
+fn sign_in_background(job: sign::Job, data_dir: PathBuf) -> impl iced::futures::Stream<Item = sign::Step> {
+    let (tx, rx) = iced::futures::channel::mpsc::unbounded();
+    let fallback = tx.clone();
+    let spawned = std::thread::Builder::new().name("kyso-sign".into()).spawn(move || {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            sign::run(job, &data_dir, &mut |step| {
+                let _ = tx.unbounded_send(step);
+            });
+        }));
+        if outcome.is_err() {
+            let _ = tx.unbounded_send(sign::Step::Done(Err(Text::new("gui-task-failed")), None));
+        }
+    });
+    if spawned.is_err() {
+        let _ = fallback.unbounded_send(sign::Step::Done(Err(Text::new("gui-task-failed")), None));
+    }
+    drop(fallback);
+    rx
+}
+
 /// Appends to the activity journal; a problem is returned to be shown and
 /// never hides the action's own result.
-pub fn journal(entry: &kyso_journal::Entry) -> Option<Text> {
-    match kyso_journal::Journal::open_default() {
+pub fn journal(data_dir: &Path, entry: &kyso_journal::Entry) -> Option<Text> {
+    match kyso_journal::Journal::open_in(data_dir) {
         Ok(mut j) => match j.append(entry) {
             Err(e) => Some(Text::new("journal-write-failed").arg("detail", e.to_string())),
             Ok(_) => j.warning.clone().map(|w| Text::new("journal-recovered").arg("detail", w)),
@@ -356,6 +430,9 @@ async fn scan_in_background(modules: Vec<PathBuf>) -> Option<Vec<ModuleReport>> 
         .ok()?;
     rx.await.ok()
 }
+
+#[cfg(test)]
+mod flows;
 
 #[cfg(test)]
 mod tests {
@@ -404,7 +481,7 @@ mod tests {
 
     #[test]
     fn boot_starts_a_scan_and_ticks_do_not_pile_up() {
-        let (mut app, _task) = App::new(None, Lang::default(), Config::default());
+        let (mut app, _task) = App::new(None, Lang::default(), Config::default(), PathBuf::from("/nonexistent"));
         assert!(app.tokens.is_scanning());
         assert!(app.tokens.modules().is_none());
         // A tick or a rescan while the scan is in flight starts nothing.
@@ -426,18 +503,19 @@ mod tests {
 
     #[test]
     fn a_file_argument_opens_the_verify_screen_and_checks_it() {
-        let (app, _task) = App::new(Some("hop-dong.pdf".into()), Lang::default(), Config::default());
+        let (app, _task) =
+            App::new(Some("hop-dong.pdf".into()), Lang::default(), Config::default(), PathBuf::from("/nonexistent"));
         assert_eq!(app.tab, Tab::Verify);
         assert!(app.verify.is_running());
         assert_eq!(app.verify.path(), "hop-dong.pdf");
-        let (app, _task) = App::new(None, Lang::default(), Config::default());
+        let (app, _task) = App::new(None, Lang::default(), Config::default(), PathBuf::from("/nonexistent"));
         assert_eq!(app.tab, Tab::Tokens);
         assert!(!app.verify.is_running());
     }
 
     #[test]
     fn dropped_files_go_to_the_current_screen() {
-        let (mut app, _task) = App::new(None, Lang::En, Config::default());
+        let (mut app, _task) = App::new(None, Lang::En, Config::default(), PathBuf::from("/nonexistent"));
         let _ = app.update(Message::Tab(Tab::Sign));
         assert!(app.sign.is_busy(), "the certificate list is loading");
         // Token rescans pause while the signing screen uses the token.
@@ -456,7 +534,8 @@ mod tests {
 
     #[test]
     fn language_toggle_switches_the_translator() {
-        let (mut app, _task) = App::new(Some("hop-dong.pdf".into()), Lang::default(), Config::default());
+        let (mut app, _task) =
+            App::new(Some("hop-dong.pdf".into()), Lang::default(), Config::default(), PathBuf::from("/nonexistent"));
         assert_eq!(app.translator.lang(), Lang::Vi);
         assert_eq!(app.title(), "Kyso — Ký số");
         let _ = app.update(Message::Language(Lang::En));

@@ -269,8 +269,8 @@ impl Journal {
 }
 
 /// Reads the journal (blocking: run it off the UI thread), newest first.
-pub fn load(filter: &Filter) -> Result<Loaded, Text> {
-    let j = kyso_journal::Journal::open_default()
+pub fn load(data_dir: &std::path::Path, filter: &Filter) -> Result<Loaded, Text> {
+    let j = kyso_journal::Journal::open_in(data_dir)
         .map_err(|e| Text::new("journal-write-failed").arg("detail", e.to_string()))?;
     let mut records = j.search(filter).map_err(|e| Text::new("journal-write-failed").arg("detail", e.to_string()))?;
     records.reverse();
@@ -280,8 +280,8 @@ pub fn load(filter: &Filter) -> Result<Loaded, Text> {
 
 /// Writes `records` as CSV or JSON into the data directory's `exports/`
 /// (blocking), through a temporary file; returns the path.
-pub fn export(format: Format, records: &[Record]) -> Result<PathBuf, Text> {
-    export_to(&kyso_journal::data_dir().join("exports"), format, records)
+pub fn export(data_dir: &std::path::Path, format: Format, records: &[Record]) -> Result<PathBuf, Text> {
+    export_to(&data_dir.join("exports"), format, records)
 }
 
 fn export_to(dir: &std::path::Path, format: Format, records: &[Record]) -> Result<PathBuf, Text> {

@@ -55,9 +55,9 @@ impl Config {
         Lang::parse(&self.lang).unwrap_or_default()
     }
 
-    /// Where the settings live.
-    pub fn path() -> PathBuf {
-        kyso_journal::data_dir().join("config.json")
+    /// Where the settings of the data directory `data_dir` live.
+    pub fn path(data_dir: &Path) -> PathBuf {
+        data_dir.join("config.json")
     }
 
     /// Reads `path`; a missing or unreadable file gives the defaults.
@@ -103,6 +103,8 @@ pub enum Event {
 #[derive(Debug, Default)]
 pub struct Settings {
     config: Config,
+    /// Where the settings are saved.
+    path: PathBuf,
     modules: String,
     saving: bool,
     status: Option<Result<(), Text>>,
@@ -111,10 +113,11 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The screen for `config`, with the anchors found in the trust store.
-    pub fn new(config: Config) -> Self {
+    /// The screen for `config`, with the anchors found in the trust store
+    /// of `data_dir`.
+    pub fn new(config: Config, data_dir: &Path) -> Self {
         let modules = config.modules.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-        let anchors = stored_anchors()
+        let anchors = stored_anchors(data_dir)
             .iter()
             .map(|c| {
                 (
@@ -124,7 +127,7 @@ impl Settings {
                 )
             })
             .collect();
-        Self { config, modules, saving: false, status: None, anchors }
+        Self { config, path: Config::path(data_dir), modules, saving: false, status: None, anchors }
     }
 
     /// The settings as edited.
@@ -217,7 +220,7 @@ impl Settings {
         match &self.status {
             Some(Ok(())) => {
                 col = col.push(
-                    text(t.tr_args("gui-settings-saved", &[("path", &Config::path().display().to_string())]))
+                    text(t.tr_args("gui-settings-saved", &[("path", &self.path.display().to_string())]))
                         .style(text::success),
                 );
             }
@@ -242,8 +245,8 @@ impl Settings {
 }
 
 /// The anchors imported with `kyso-cli trust add` (data directory `trust/`).
-pub fn stored_anchors() -> Vec<kyso_pki::CertDer> {
-    let Ok(entries) = std::fs::read_dir(kyso_journal::data_dir().join("trust")) else { return Vec::new() };
+pub fn stored_anchors(data_dir: &Path) -> Vec<kyso_pki::CertDer> {
+    let Ok(entries) = std::fs::read_dir(data_dir.join("trust")) else { return Vec::new() };
     let mut out: Vec<kyso_pki::CertDer> = entries
         .flatten()
         .filter_map(|e| std::fs::read(e.path()).ok())
@@ -281,7 +284,7 @@ mod tests {
 
     #[test]
     fn language_and_theme_apply_at_once_and_save_checks_the_tsa() {
-        let mut s = Settings::new(Config::default());
+        let mut s = Settings::new(Config::default(), Path::new("/nonexistent"));
         let Some(Event::Apply(c)) = s.update(Message::Language(Lang::En)) else { panic!("not applied") };
         assert_eq!(c.language(), Lang::En);
         let Some(Event::Apply(c)) = s.update(Message::Theme(ThemeChoice::Dark)) else { panic!("not applied") };

@@ -1,16 +1,21 @@
-//! The signing screen: a PDF, a certificate on a token, a visible-signature
-//! role, then the PIN. Token work never runs here: `update` asks the
-//! application through [`Event`]s (done by [`load_certificates`] and [`run`]
-//! on threads of their own) and results come back as messages.
+//! The signing screen: one or several files, a certificate on a token, a
+//! visible-signature role placed on a page preview, then the PIN. Token,
+//! disk and rendering work never runs here: `update` asks the application
+//! through [`Event`]s (done by [`load_certificates`], [`render_preview`] and
+//! [`run`] on threads of their own) and results come back as messages.
 //!
 //! The PIN lives only in the dialog's field: confirming moves it into a
 //! [`Pin`] (zeroized on drop) and clears the field; cancelling wipes it; a
 //! wrong PIN is reported and never retried.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use iced::widget::{button, checkbox, column, container, radio, row, rule, scrollable, text, text_input};
-use iced::{Element, Fill, Font, font};
+use iced::widget::{
+    button, checkbox, column, container, image, mouse_area, pin, radio, row, rule, scrollable, stack, text, text_input,
+};
+use iced::{Element, Fill, Font, Point, font};
 use kyso_i18n::Translator;
 use kyso_pdf::presets::{PresetInput, Role};
 use kyso_pdf::{PdfReader, SignOptions, sign_pdf};
@@ -183,8 +188,20 @@ const TSA_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(180);
 /// Messages of the signing screen.
 #[derive(Debug, Clone)]
 pub enum Message {
-    /// The input path changed.
+    /// The typed path changed.
     InputChanged(String),
+    /// Add the typed path to the files.
+    Add,
+    /// Remove a file from the list.
+    Remove(usize),
+    /// Open the system's file dialog.
+    Browse,
+    /// Files were picked in the dialog (none: cancelled).
+    Picked(Vec<PathBuf>),
+    /// Open the file dialog for a role's image field.
+    BrowseImage(Field),
+    /// An image was picked for a field.
+    PickedImage(Field, Option<PathBuf>),
     /// The output path changed.
     OutputChanged(String),
     /// A file was dropped on the window.
@@ -207,8 +224,10 @@ pub enum Message {
     PinConfirm,
     /// The user closed the PIN dialog.
     PinCancel,
-    /// Signing ended.
-    Finished(Result<PathBuf, Text>, Option<Text>),
+    /// Signing went one step further.
+    Progress(Step),
+    /// Stop after the file being signed.
+    Cancel,
     /// The user allowed (or not) signing without a revocation check.
     AllowUnchecked(bool),
     /// The user asked to open the folder of the signed file.
@@ -217,15 +236,85 @@ pub enum Message {
     LevelSelected(Level),
     /// The TSA URL changed.
     TsaChanged(String),
+    /// Show (or fold away) the certificates that cannot sign.
+    ShowUnusable(bool),
+    /// A preview arrived (its request id, then the result).
+    PreviewReady(u64, Result<Preview, Text>),
+    /// Show another page.
+    PreviewPage(usize),
+    /// The pointer moved over the page (picture pixels).
+    PreviewHover(Point),
+    /// The page was clicked: the signature goes there.
+    PreviewClick,
+    /// Back to the automatic placement.
+    PreviewReset,
+}
+
+/// How a signing goes on (sent as it happens).
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// File `i` is being signed.
+    Started(usize),
+    /// File `i` ended: the signed file or why not.
+    File(usize, Result<PathBuf, Text>),
+    /// The batch ended: what stopped it before any file (PIN, token,
+    /// revocation), then any journal problem.
+    Done(Result<(), Text>, Option<Text>),
+}
+
+/// Where a file of the batch is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileStatus {
+    /// Not started.
+    Waiting,
+    /// Being signed.
+    Signing,
+    /// Signed into this file.
+    Signed(PathBuf),
+    /// Not signed, and why.
+    Failed(Text),
+    /// Not attempted (cancelled, or the batch stopped).
+    Skipped,
+}
+
+/// A rendered page with the placement the preset proposes.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    path: PathBuf,
+    image: kyso_preview::PageImage,
+    handle: image::Handle,
+    /// The page box (MediaBox) in user space.
+    bounds: [f64; 4],
+    /// The automatic placement: page and rectangle.
+    auto: Option<(usize, [f64; 4])>,
+    /// Why no automatic placement could be proposed.
+    auto_error: Option<Text>,
+    /// Signature widgets already on the page shown.
+    existing: Vec<[f64; 4]>,
+}
+
+/// What to preview.
+#[derive(Debug, Clone)]
+pub struct PreviewRequest {
+    /// Request id: results of older requests are ignored.
+    pub id: u64,
+    /// The PDF.
+    pub path: PathBuf,
+    /// The page to show; `None`: the page the preset picks.
+    pub page: Option<usize>,
+    /// The role.
+    pub role: RoleChoice,
+    /// Its inputs (images size the proposed box).
+    pub inputs: RoleInputs,
 }
 
 /// Everything a signing needs.
 #[derive(Debug)]
 pub struct Job {
-    /// The PDF.
-    pub input: PathBuf,
-    /// Where to write.
-    pub output: PathBuf,
+    /// The files and where each signed copy goes.
+    pub files: Vec<(PathBuf, PathBuf)>,
+    /// Set to stop before the next file.
+    pub cancel: Arc<AtomicBool>,
     /// The certificate.
     pub choice: Choice,
     /// The PIN (moved out of the dialog).
@@ -246,6 +335,9 @@ pub struct Job {
 /// Inputs of a role preset.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RoleInputs {
+    /// A placement chosen on the preview (page, rectangle); `None`: the
+    /// preset's own.
+    placement: Option<(usize, [f64; 4])>,
     image: Option<PathBuf>,
     seal: Option<PathBuf>,
     seal_mm: f64,
@@ -264,11 +356,20 @@ pub enum Event {
     Sign(Box<Job>),
     /// Show this file's folder in the system's file manager.
     OpenFolder(PathBuf),
+    /// Run [`render_preview`] in the background.
+    Preview(PreviewRequest),
+    /// Ask the system's dialog for documents to sign.
+    PickFiles,
+    /// Ask the system's dialog for a PNG for this field.
+    PickImage(Field),
 }
 
 /// State of the signing screen.
 #[derive(Debug)]
 pub struct Sign {
+    /// Files added to the batch.
+    files: Vec<PathBuf>,
+    /// A typed path (counts as a file until added).
     input: String,
     output: String,
     /// The output was typed by the user (not derived from the input).
@@ -288,16 +389,28 @@ pub struct Sign {
     date: String,
     copy_form: String,
     org: String,
+    show_unusable: bool,
     pin_dialog: bool,
     pin: Secret,
     signing: bool,
+    /// The files of the running or last batch, with their state.
+    progress: Vec<(PathBuf, FileStatus)>,
+    cancel: Option<Arc<AtomicBool>>,
     result: Option<Result<PathBuf, Text>>,
     journal: Option<Text>,
+    preview: Option<Preview>,
+    preview_id: u64,
+    preview_loading: bool,
+    preview_error: Option<Text>,
+    hover: Option<Point>,
+    /// A placement chosen on the preview.
+    placement: Option<(usize, [f64; 4])>,
 }
 
 impl Default for Sign {
     fn default() -> Self {
         Self {
+            files: Vec::new(),
             input: String::new(),
             output: String::new(),
             output_edited: false,
@@ -316,11 +429,20 @@ impl Default for Sign {
             date: String::new(),
             copy_form: String::new(),
             org: String::new(),
+            show_unusable: false,
             pin_dialog: false,
             pin: Secret::default(),
             signing: false,
+            progress: Vec::new(),
+            cancel: None,
             result: None,
             journal: None,
+            preview: None,
+            preview_id: 0,
+            preview_loading: false,
+            preview_error: None,
+            hover: None,
+            placement: None,
         }
     }
 }
@@ -400,6 +522,16 @@ impl Sign {
         self.result.as_ref()
     }
 
+    /// The facts line shown for `who`'s certificate on the token `token`.
+    #[cfg(test)]
+    pub fn facts_line(&self, t: &Translator, who: &str, token: &str) -> Option<String> {
+        self.certificates
+            .as_ref()?
+            .iter()
+            .find(|c| c.entry.token_label == token && c.entry.certificate.subject_cn.as_deref() == Some(who))
+            .map(|c| cert_facts(t, c))
+    }
+
     /// Marks the certificate list as asked for; `None` while one is loading.
     pub fn start_loading(&mut self) -> Option<Event> {
         if self.loading || self.signing {
@@ -437,11 +569,100 @@ impl Sign {
         }
     }
 
-    fn set_input(&mut self, s: String) {
-        if !self.output_edited {
-            self.output = opt(&s).map(|p| default_output(Path::new(&p)).display().to_string()).unwrap_or_default();
+    /// The files the next signing takes: those added, and a typed path.
+    pub fn targets(&self) -> Vec<PathBuf> {
+        let mut out = self.files.clone();
+        if let Some(typed) = opt(&self.input).map(PathBuf::from)
+            && !out.contains(&typed)
+        {
+            out.push(typed);
         }
+        out
+    }
+
+    /// The one PDF a preview is for: a single target, a PDF, a visible role.
+    fn preview_target(&self) -> Option<PathBuf> {
+        let targets = self.targets();
+        match targets.as_slice() {
+            [one] if self.role != RoleChoice::None && !kyso_ooxml::is_package(one) && one.is_file() => {
+                Some(one.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// Keeps the single output in step with the files.
+    fn sync_output(&mut self) {
+        if !self.output_edited {
+            self.output = match self.targets().as_slice() {
+                [one] => default_output(one).display().to_string(),
+                _ => String::new(),
+            };
+        }
+    }
+
+    fn set_input(&mut self, s: String) {
         self.input = s;
+        self.sync_output();
+    }
+
+    fn add_files(&mut self, paths: impl IntoIterator<Item = PathBuf>) {
+        // A typed path joins the list first, in the order the user gave.
+        if let Some(typed) = opt(&self.input).map(PathBuf::from)
+            && !self.files.contains(&typed)
+        {
+            self.files.push(typed);
+        }
+        for p in paths {
+            if !self.files.contains(&p) {
+                self.files.push(p);
+            }
+        }
+        // A typed path already added is not counted twice.
+        if opt(&self.input).is_some_and(|t| self.files.contains(&PathBuf::from(t))) {
+            self.input.clear();
+        }
+        self.output_edited = self.output_edited && self.targets().len() == 1;
+        self.sync_output();
+    }
+
+    /// Asks for a preview when the single PDF, the role or the page changed.
+    fn refresh_preview(&mut self, page: Option<usize>) -> Option<Event> {
+        let Some(path) = self.preview_target() else {
+            self.preview = None;
+            self.preview_error = None;
+            self.placement = None;
+            return None;
+        };
+        if self.preview.as_ref().is_some_and(|p| p.path != path) {
+            self.placement = None;
+        }
+        self.preview_id += 1;
+        self.preview_loading = true;
+        let page = page.or_else(|| self.preview.as_ref().filter(|p| p.path == path).map(|p| p.image.page));
+        Some(Event::Preview(PreviewRequest {
+            id: self.preview_id,
+            path,
+            page,
+            role: self.role,
+            inputs: self.inputs_unchecked(),
+        }))
+    }
+
+    /// The role inputs as typed (no validation), for the preview.
+    fn inputs_unchecked(&self) -> RoleInputs {
+        let fields = self.role.fields();
+        let get = |f: Field| if fields.contains(&f) { opt(self.field(f)) } else { None };
+        RoleInputs {
+            placement: None,
+            image: get(Field::Image).map(PathBuf::from),
+            seal: get(Field::Seal).map(PathBuf::from),
+            seal_mm: self.seal_mm.trim().replace(',', ".").parse::<f64>().ok().filter(|v| *v > 0.0).unwrap_or(36.0),
+            number: get(Field::Number),
+            date: get(Field::Date),
+            copy_form: get(Field::CopyForm),
+            org: get(Field::Org),
+        }
     }
 
     fn wipe_pin(&mut self) {
@@ -452,10 +673,11 @@ impl Sign {
 
     /// Checks the form before asking for the PIN.
     fn check(&self) -> Result<RoleInputs, Text> {
-        if opt(&self.input).is_none() {
+        let targets = self.targets();
+        if targets.is_empty() {
             return Err(Text::new("gui-no-file"));
         }
-        if opt(&self.output).is_none() {
+        if targets.len() == 1 && opt(&self.output).is_none() {
             return Err(Text::new("gui-no-output"));
         }
         let Some(choice) = self.selected_choice() else { return Err(Text::new("gui-no-certificate")) };
@@ -476,24 +698,54 @@ impl Sign {
         } else {
             36.0
         };
-        let fields = self.role.fields();
-        let get = |f: Field| if fields.contains(&f) { opt(self.field(f)) } else { None };
-        Ok(RoleInputs {
-            image: get(Field::Image).map(PathBuf::from),
-            seal: get(Field::Seal).map(PathBuf::from),
-            seal_mm,
-            number: get(Field::Number),
-            date: get(Field::Date),
-            copy_form: get(Field::CopyForm),
-            org: get(Field::Org),
-        })
+        // A placement chosen on the preview holds for that one PDF only.
+        let placement = if self.preview_target().is_some() { self.placement } else { None };
+        Ok(RoleInputs { placement, seal_mm, ..self.inputs_unchecked() })
+    }
+
+    /// The (input, output) pairs of the next signing.
+    fn pairs(&self) -> Vec<(PathBuf, PathBuf)> {
+        let targets = self.targets();
+        if let [one] = targets.as_slice() {
+            return vec![(one.clone(), PathBuf::from(self.output.trim()))];
+        }
+        targets.into_iter().map(|t| (t.clone(), default_output(&t))).collect()
     }
 
     /// Handles a message.
     pub fn update(&mut self, message: Message) -> Option<Event> {
         match message {
             Message::InputChanged(s) => self.set_input(s),
-            Message::Open(p) => self.set_input(p.display().to_string()),
+            Message::Add => {
+                if let Some(p) = opt(&self.input).map(PathBuf::from) {
+                    self.add_files([p]);
+                    return self.refresh_preview(None);
+                }
+            }
+            Message::Open(p) => {
+                self.add_files([p]);
+                return self.refresh_preview(None);
+            }
+            Message::Picked(list) => {
+                self.add_files(list);
+                return self.refresh_preview(None);
+            }
+            Message::Remove(i) => {
+                if !self.signing && i < self.files.len() {
+                    self.files.remove(i);
+                    self.output_edited = false;
+                    self.sync_output();
+                    return self.refresh_preview(None);
+                }
+            }
+            Message::Browse => return (!self.signing).then_some(Event::PickFiles),
+            Message::BrowseImage(f) => return Some(Event::PickImage(f)),
+            Message::PickedImage(f, p) => {
+                if let Some(p) = p {
+                    *self.field_mut(f) = p.display().to_string();
+                    return self.refresh_preview(None);
+                }
+            }
             Message::OutputChanged(s) => {
                 self.output_edited = !s.trim().is_empty();
                 self.output = s;
@@ -523,12 +775,55 @@ impl Sign {
                     self.selected = Some(i);
                 }
             }
-            Message::RoleSelected(r) => self.role = r,
+            Message::RoleSelected(r) => {
+                if r != self.role {
+                    self.role = r;
+                    self.placement = None;
+                    return self.refresh_preview(None);
+                }
+            }
             Message::AllowUnchecked(v) => self.allow_unchecked = v,
             Message::LevelSelected(l) => self.level = l,
             Message::OpenFolder(file) => return Some(Event::OpenFolder(file)),
             Message::TsaChanged(u) => self.tsa = u,
+            Message::ShowUnusable(v) => self.show_unusable = v,
             Message::FieldChanged(f, s) => *self.field_mut(f) = s,
+            Message::PreviewReady(id, result) => {
+                if id == self.preview_id {
+                    self.preview_loading = false;
+                    match result {
+                        Ok(p) => {
+                            self.preview = Some(p);
+                            self.preview_error = None;
+                        }
+                        Err(e) => {
+                            self.preview = None;
+                            self.preview_error = Some(e);
+                        }
+                    }
+                }
+            }
+            Message::PreviewPage(page) => {
+                if self.preview.as_ref().is_some_and(|p| page >= 1 && page <= p.image.pages) {
+                    return self.refresh_preview(Some(page));
+                }
+            }
+            Message::PreviewHover(p) => self.hover = Some(p),
+            Message::PreviewClick => {
+                if let (Some(p), Some(at)) = (&self.preview, self.hover) {
+                    // The box keeps the proposed size (or the one already
+                    // placed) and moves to where the user clicked.
+                    let size = self.placement.map(|(_, r)| r).or(p.auto.map(|(_, r)| r)).unwrap_or([
+                        0.0,
+                        0.0,
+                        DEFAULT_BOX.0,
+                        DEFAULT_BOX.1,
+                    ]);
+                    let rect = p.image.place(size, f64::from(at.x), f64::from(at.y), p.bounds);
+                    self.placement = Some((p.image.page, rect));
+                }
+            }
+            Message::PreviewReset => self.placement = None,
             Message::Sign => {
                 if !self.signing {
                     match self.check() {
@@ -565,10 +860,15 @@ impl Sign {
                     self.result = Some(Err(Text::new("err-pin-locked")));
                     return None;
                 }
+                let files = self.pairs();
+                let cancel = Arc::new(AtomicBool::new(false));
                 self.signing = true;
+                self.journal = None;
+                self.cancel = Some(cancel.clone());
+                self.progress = files.iter().map(|(i, _)| (i.clone(), FileStatus::Waiting)).collect();
                 return Some(Event::Sign(Box::new(Job {
-                    input: PathBuf::from(self.input.trim()),
-                    output: PathBuf::from(self.output.trim()),
+                    files,
+                    cancel,
                     choice,
                     pin,
                     role: self.role,
@@ -578,12 +878,78 @@ impl Sign {
                     tsa: self.tsa.trim().to_owned(),
                 })));
             }
-            Message::Finished(result, journal) => {
+            Message::Cancel => {
+                if let Some(c) = &self.cancel {
+                    c.store(true, Ordering::SeqCst);
+                }
+            }
+            Message::Progress(step) => return self.step(step),
+        }
+        None
+    }
+
+    fn step(&mut self, step: Step) -> Option<Event> {
+        match step {
+            Step::Started(i) => {
+                if let Some((_, s)) = self.progress.get_mut(i) {
+                    *s = FileStatus::Signing;
+                }
+            }
+            Step::File(i, r) => {
+                if let Some((_, s)) = self.progress.get_mut(i) {
+                    *s = match r {
+                        Ok(p) => FileStatus::Signed(p),
+                        Err(e) => FileStatus::Failed(e),
+                    };
+                }
+            }
+            Step::Done(result, journal) => {
                 self.signing = false;
+                self.cancel = None;
                 self.wipe_pin();
-                let pin_failed = matches!(&result, Err(e) if e.key.starts_with("err-pin"));
-                self.result = Some(result);
                 self.journal = journal;
+                for (_, s) in &mut self.progress {
+                    if matches!(s, FileStatus::Waiting | FileStatus::Signing) {
+                        *s = FileStatus::Skipped;
+                    }
+                }
+                let pin_failed = matches!(&result, Err(e) if e.key.starts_with("err-pin"));
+                // Signed files leave the list (their results stay below);
+                // those that failed or were skipped stay for another try.
+                let signed: Vec<PathBuf> = self
+                    .progress
+                    .iter()
+                    .filter(|(_, s)| matches!(s, FileStatus::Signed(_)))
+                    .map(|(p, _)| p.clone())
+                    .collect();
+                if !signed.is_empty() {
+                    self.files.retain(|f| !signed.contains(f));
+                    if opt(&self.input).is_some_and(|t| signed.contains(&PathBuf::from(t))) {
+                        self.input.clear();
+                    }
+                    self.output_edited = false;
+                    self.sync_output();
+                    self.placement = None;
+                    self.preview = None;
+                }
+                self.result = Some(match result {
+                    Err(e) => Err(e),
+                    Ok(()) => {
+                        let failed = self.progress.iter().find_map(|(_, s)| match s {
+                            FileStatus::Failed(e) => Some(e.clone()),
+                            _ => None,
+                        });
+                        let last = self.progress.iter().rev().find_map(|(_, s)| match s {
+                            FileStatus::Signed(p) => Some(p.clone()),
+                            _ => None,
+                        });
+                        match (failed, last) {
+                            (Some(e), _) => Err(e),
+                            (None, Some(p)) => Ok(p),
+                            (None, None) => Err(Text::new("gui-cancelled")),
+                        }
+                    }
+                });
                 if pin_failed {
                     // The token's counter changed: show its new state.
                     return self.start_loading();
@@ -602,22 +968,84 @@ impl Sign {
         }
     }
 
+    /// The placement chosen on the preview.
+    #[cfg(test)]
+    pub fn placement(&self) -> Option<(usize, [f64; 4])> {
+        self.placement
+    }
+
+    /// The page shown in the preview, and the pixel centre of the box drawn.
+    #[cfg(test)]
+    pub fn preview_box_centre(&self) -> Option<(usize, f64, f64)> {
+        let p = self.preview.as_ref()?;
+        let (_, rect) = self.shown_box(p)?;
+        let (x, y, w, h) = p.image.rect_to_pixels(rect);
+        Some((p.image.page, x + w / 2.0, y + h / 2.0))
+    }
+
+    /// The per-file states of the last batch.
+    #[cfg(test)]
+    pub fn progress(&self) -> &[(PathBuf, FileStatus)] {
+        &self.progress
+    }
+
+    /// The box drawn on the page shown: the placement chosen, else the
+    /// automatic one (with `true` when chosen).
+    fn shown_box(&self, p: &Preview) -> Option<(bool, [f64; 4])> {
+        match self.placement {
+            Some((page, r)) if page == p.image.page => Some((true, r)),
+            Some(_) => None,
+            None => p.auto.filter(|(page, _)| *page == p.image.page).map(|(_, r)| (false, r)),
+        }
+    }
+
     /// The screen.
     pub fn view<'a>(&'a self, t: &Translator) -> Element<'a, Message> {
         if self.pin_dialog {
             return self.pin_view(t);
         }
         let labelled = |key: &str, widget: Element<'a, Message>| -> Element<'a, Message> {
-            row![text(t.tr(key)).width(200), widget].spacing(8).align_y(iced::Center).into()
+            row![text(t.tr(key)).width(180), widget].spacing(8).align_y(iced::Center).into()
         };
-        let mut form = column![
-            labelled(
-                "gui-file",
-                text_input(&t.tr("gui-file-placeholder"), &self.input).on_input(Message::InputChanged).into()
-            ),
-            labelled("gui-output", text_input("", &self.output).on_input(Message::OutputChanged).into()),
-        ]
+        // Files: typed, dropped or picked; several at once.
+        let mut form = column![labelled(
+            "gui-file",
+            row![
+                text_input(&t.tr("gui-file-placeholder"), &self.input)
+                    .on_input(Message::InputChanged)
+                    .on_submit(Message::Add),
+                button(text(t.tr("gui-add"))).style(button::secondary).on_press(Message::Add),
+                button(text(t.tr("gui-browse")))
+                    .style(button::secondary)
+                    .on_press_maybe((!self.signing).then_some(Message::Browse)),
+            ]
+            .spacing(6)
+            .into()
+        ),]
         .spacing(8);
+        for (i, f) in self.files.iter().enumerate() {
+            form = form.push(
+                row![
+                    text(f.display().to_string()).size(13).width(Fill),
+                    button(text(t.tr("gui-remove")).size(13))
+                        .style(button::text)
+                        .on_press_maybe((!self.signing).then_some(Message::Remove(i))),
+                ]
+                .spacing(8)
+                .align_y(iced::Center),
+            );
+        }
+        let targets = self.targets();
+        if targets.len() > 1 {
+            form = form.push(
+                text(t.tr_args("gui-files-count", &[("n", &targets.len().to_string())]))
+                    .size(13)
+                    .style(text::secondary),
+            );
+        } else {
+            form =
+                form.push(labelled("gui-output", text_input("", &self.output).on_input(Message::OutputChanged).into()));
+        }
 
         // Certificates.
         let refresh = button(text(t.tr("gui-rescan"))).on_press_maybe((!self.is_busy()).then_some(Message::Refresh));
@@ -631,20 +1059,33 @@ impl Sign {
         match &self.certificates {
             Some(list) if list.is_empty() => form = form.push(text(t.tr("err-cert-not-found")).style(text::warning)),
             Some(list) => {
+                // Certificates that cannot sign (no key, expired, encryption
+                // only) are folded away unless asked for.
+                let unusable = list.iter().filter(|c| !c.usable()).count();
                 for (i, c) in list.iter().enumerate() {
-                    form = form.push(cert_view(t, i, c, self.selected == Some(i)));
+                    if c.usable() || self.show_unusable {
+                        form = form.push(cert_view(t, i, c, self.selected == Some(i)));
+                    }
+                }
+                if unusable > 0 {
+                    form = form.push(
+                        checkbox(self.show_unusable)
+                            .label(t.tr_args("gui-show-unusable", &[("n", &unusable.to_string())]))
+                            .on_toggle(Message::ShowUnusable)
+                            .text_size(13),
+                    );
                 }
             }
             None => {}
         }
 
         // Role.
-        let mut roles = row![text(t.tr("gui-role")).width(200)].spacing(12);
+        let mut roles = row![text(t.tr("gui-role")).width(180)].spacing(12);
         for r in RoleChoice::ALL {
             roles = roles.push(radio(t.tr(r.key()), r, Some(self.role), Message::RoleSelected));
         }
         form = form.push(roles);
-        let mut levels = row![text(t.tr("gui-level")).width(200)].spacing(12);
+        let mut levels = row![text(t.tr("gui-level")).width(180)].spacing(12);
         for l in Level::ALL {
             levels = levels.push(radio(t.tr(l.key()), l, Some(self.level), Message::LevelSelected));
         }
@@ -655,22 +1096,49 @@ impl Sign {
         form = form
             .push(checkbox(self.allow_unchecked).label(t.tr("gui-allow-unchecked")).on_toggle(Message::AllowUnchecked));
         for &f in self.role.fields() {
-            form = form.push(labelled(
-                f.key(),
-                text_input("", self.field(f)).on_input(move |s| Message::FieldChanged(f, s)).into(),
-            ));
+            let input = text_input("", self.field(f)).on_input(move |s| Message::FieldChanged(f, s));
+            let widget: Element<'a, Message> = if matches!(f, Field::Image | Field::Seal) {
+                row![input, button(text(t.tr("gui-browse"))).style(button::secondary).on_press(Message::BrowseImage(f))]
+                    .spacing(6)
+                    .into()
+            } else {
+                input.into()
+            };
+            form = form.push(labelled(f.key(), widget));
         }
 
+        // The action bar stays in view below the scrolling form (a long
+        // certificate list must not push "Sign" off a 1366×768 screen).
         let sign = button(text(t.tr("gui-sign")))
             .style(button::success)
             .on_press_maybe((!self.signing && self.selected.is_some()).then_some(Message::Sign));
-        form = form.push(sign);
+        let mut actions = row![sign].spacing(12).align_y(iced::Center);
         if self.signing {
-            form = form.push(text(t.tr("gui-signing")));
+            let done =
+                self.progress.iter().filter(|(_, s)| !matches!(s, FileStatus::Waiting | FileStatus::Signing)).count();
+            actions = actions.push(text(t.tr_args(
+                "gui-signing-progress",
+                &[("done", &done.to_string()), ("total", &self.progress.len().to_string())],
+            )));
+            let cancelling = self.cancel.as_ref().is_some_and(|c| c.load(Ordering::SeqCst));
+            actions = actions.push(
+                button(text(t.tr("gui-cancel")))
+                    .style(button::secondary)
+                    .on_press_maybe((!cancelling).then_some(Message::Cancel)),
+            );
+        }
+        let mut bar = column![actions].spacing(6);
+        if self.signing {
+            bar = bar.push(text(t.tr("gui-signing")).size(13));
+        }
+        if self.progress.len() > 1 || self.signing {
+            for (input, status) in &self.progress {
+                bar = bar.push(file_status_view(t, input, status));
+            }
         }
         match &self.result {
-            Some(Ok(out)) => {
-                form = form.push(
+            Some(Ok(out)) if self.progress.len() <= 1 => {
+                bar = bar.push(
                     row![
                         text(t.tr_args("gui-signed", &[("output", &out.display().to_string())])).style(text::success),
                         button(text(t.tr("gui-open-folder")).size(14))
@@ -681,13 +1149,91 @@ impl Sign {
                     .align_y(iced::Center),
                 )
             }
-            Some(Err(e)) => form = form.push(text(e.render(t)).style(text::danger)),
-            None => {}
+            Some(Err(e)) => bar = bar.push(text(e.render(t)).style(text::danger)),
+            _ => {}
         }
         if let Some(j) = &self.journal {
-            form = form.push(text(j.render(t)).style(text::warning).size(13));
+            bar = bar.push(text(j.render(t)).style(text::warning).size(13));
         }
-        column![rule::horizontal(1), scrollable(form.padding([0, 12])).height(Fill)].spacing(12).into()
+        let body = row![scrollable(form.padding([0, 12])).height(Fill).width(Fill), self.preview_view(t)].spacing(12);
+        column![
+            rule::horizontal(1),
+            body.height(Fill),
+            rule::horizontal(1),
+            scrollable(bar.padding([0, 12])).height(iced::Shrink)
+        ]
+        .spacing(12)
+        .into()
+    }
+
+    /// The page preview: the proposed or chosen box over the page; a click
+    /// moves it there (ISO 32000-2 §12.5.2 /Rect, user space).
+    fn preview_view<'a>(&'a self, t: &Translator) -> Element<'a, Message> {
+        if self.role == RoleChoice::None {
+            return column![].width(0).into();
+        }
+        let mut col = column![text(t.tr("gui-preview")).font(BOLD)].spacing(6).width(PREVIEW_W as f32 + 24.0);
+        let Some(p) = &self.preview else {
+            let note = if self.preview_loading {
+                t.tr("gui-preview-loading")
+            } else if let Some(e) = &self.preview_error {
+                e.render(t)
+            } else if self.targets().len() > 1 {
+                t.tr("gui-preview-many")
+            } else {
+                t.tr("gui-preview-none")
+            };
+            return col.push(text(note).size(13)).into();
+        };
+        let page = p.image.page;
+        col = col.push(
+            row![
+                button(text("‹")).on_press_maybe((page > 1).then_some(Message::PreviewPage(page.saturating_sub(1)))),
+                text(t.tr_args(
+                    "gui-preview-page",
+                    &[("page", &page.to_string()), ("pages", &p.image.pages.to_string())]
+                )),
+                button(text("›")).on_press_maybe((page < p.image.pages).then_some(Message::PreviewPage(page + 1))),
+                button(text(t.tr("gui-preview-auto")).size(13))
+                    .style(button::secondary)
+                    .on_press_maybe(self.placement.is_some().then_some(Message::PreviewReset)),
+            ]
+            .spacing(8)
+            .align_y(iced::Center),
+        );
+        let (w, h) = (p.image.width as f32, p.image.height as f32);
+        let mut layers = stack![image(p.handle.clone()).width(w).height(h)].width(w).height(h);
+        let boxed = |rect: [f64; 4], style: fn(&iced::Theme) -> container::Style| {
+            let (x, y, bw, bh) = p.image.rect_to_pixels(rect);
+            pin(container(text("")).width(bw as f32).height(bh as f32).style(style)).x(x as f32).y(y as f32)
+        };
+        for r in &p.existing {
+            layers = layers.push(boxed(*r, existing_box));
+        }
+        if let Some((chosen, r)) = self.shown_box(p) {
+            layers = layers.push(boxed(r, if chosen { chosen_box } else { proposed_box }));
+        }
+        col = col.push(
+            container(
+                mouse_area(layers)
+                    .on_move(Message::PreviewHover)
+                    .on_press(Message::PreviewClick)
+                    .interaction(iced::mouse::Interaction::Crosshair),
+            )
+            .id(iced::widget::Id::new(PREVIEW_ID))
+            .style(container::bordered_box),
+        );
+        let hint = match (&self.placement, &p.auto, &p.auto_error) {
+            (Some((pg, _)), _, _) if *pg != page => t.tr_args("gui-preview-chosen-on", &[("page", &pg.to_string())]),
+            (Some(_), _, _) => t.tr("gui-preview-chosen"),
+            (None, Some((pg, _)), _) if *pg != page => t.tr_args("gui-preview-auto-on", &[("page", &pg.to_string())]),
+            (None, Some(_), _) => t.tr("gui-preview-proposed"),
+            (None, None, Some(e)) => e.render(t),
+            (None, None, None) => t.tr("gui-preview-click"),
+        };
+        scrollable(col.push(text(hint).size(13)).push(text(t.tr("gui-preview-click")).size(12).style(text::secondary)))
+            .height(Fill)
+            .into()
     }
 
     fn pin_view<'a>(&'a self, t: &Translator) -> Element<'a, Message> {
@@ -729,17 +1275,24 @@ impl Sign {
     }
 }
 
+/// One line of facts (token, validity) keeps a token's certificates on one
+/// screen and tells apart the same person's certificates on two tokens.
+fn cert_facts(t: &Translator, c: &Choice) -> String {
+    let info = &c.entry.certificate;
+    format!(
+        "{}: {} · {}: {}",
+        t.tr("cert-token"),
+        c.entry.token_label,
+        t.tr("cert-validity"),
+        t.tr_args("cert-validity-range", &[("from", &info.not_before), ("to", &info.not_after)])
+    )
+}
+
 fn cert_view<'a>(t: &Translator, i: usize, c: &'a Choice, selected: bool) -> Element<'a, Message> {
     let info = &c.entry.certificate;
     let mut col = column![
         text(info.subject_cn.clone().unwrap_or_else(|| info.subject.clone())).font(BOLD),
-        text(format!("{}: {}", t.tr("cert-token"), c.entry.token_label)).size(13),
-        text(format!(
-            "{}: {}",
-            t.tr("cert-validity"),
-            t.tr_args("cert-validity-range", &[("from", &info.not_before), ("to", &info.not_after)])
-        ))
-        .size(13),
+        text(cert_facts(t, c)).size(13),
     ]
     .spacing(2);
     if !c.entry.has_private_key {
@@ -751,7 +1304,12 @@ fn cert_view<'a>(t: &Translator, i: usize, c: &'a Choice, selected: bool) -> Ele
         col = col.push(text(warning_text(t, &code)).style(text::danger));
     }
     let style = if selected { button::primary } else { button::secondary };
-    button(col).width(Fill).style(style).on_press_maybe(c.usable().then_some(Message::Select(i))).into()
+    button(col)
+        .width(Fill)
+        .padding([4, 10])
+        .style(style)
+        .on_press_maybe(c.usable().then_some(Message::Select(i)))
+        .into()
 }
 
 /// Lists the certificates of every token of every module found
@@ -787,6 +1345,103 @@ pub fn load_certificates(modules: &[PathBuf]) -> Result<Vec<Choice>, Text> {
     }
 }
 
+/// The widget id of the page picture (tests click on it).
+pub const PREVIEW_ID: &str = "kyso-preview-page";
+
+/// Largest preview picture, in pixels.
+const PREVIEW_W: u32 = 420;
+const PREVIEW_H: u32 = 560;
+
+/// Size of a box placed where no preset proposes one (points).
+const DEFAULT_BOX: (f64, f64) = (170.0, 70.0);
+
+/// A 1×1 transparent PNG: stands in for an image not chosen yet, so the
+/// preview can still propose where the signature goes.
+const PLACEHOLDER_PNG: &[u8] = &[
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 31, 21, 196,
+    137, 0, 0, 0, 11, 73, 68, 65, 84, 120, 156, 99, 96, 0, 2, 0, 0, 5, 0, 1, 122, 94, 171, 63, 0, 0, 0, 0, 73, 69, 78,
+    68, 174, 66, 96, 130,
+];
+
+fn outline(theme: &iced::Theme, colour: iced::Color, fill: f32) -> container::Style {
+    let _ = theme;
+    container::Style {
+        background: Some(iced::Background::Color(iced::Color { a: fill, ..colour })),
+        border: iced::Border { color: colour, width: 2.0, radius: 2.0.into() },
+        ..container::Style::default()
+    }
+}
+
+/// The box the preset proposes.
+fn proposed_box(theme: &iced::Theme) -> container::Style {
+    outline(theme, iced::Color::from_rgb8(0x15, 0x65, 0xc0), 0.12)
+}
+
+/// The box the user placed.
+fn chosen_box(theme: &iced::Theme) -> container::Style {
+    outline(theme, iced::Color::from_rgb8(0x2e, 0x7d, 0x32), 0.18)
+}
+
+/// Signatures already on the page.
+fn existing_box(theme: &iced::Theme) -> container::Style {
+    outline(theme, iced::Color::from_rgb8(0x75, 0x75, 0x75), 0.05)
+}
+
+fn file_status_view<'a>(t: &Translator, input: &Path, status: &'a FileStatus) -> Element<'a, Message> {
+    let name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let line = match status {
+        FileStatus::Waiting => text(t.tr_args("gui-file-waiting", &[("file", &name)])).size(13),
+        FileStatus::Signing => text(t.tr_args("gui-file-signing", &[("file", &name)])).size(13).font(BOLD),
+        FileStatus::Signed(out) => {
+            return row![
+                text(t.tr_args("gui-file-signed", &[("file", &name), ("output", &out.display().to_string())]))
+                    .size(13)
+                    .style(text::success),
+                button(text(t.tr("gui-open-folder")).size(12))
+                    .style(button::secondary)
+                    .on_press(Message::OpenFolder(out.clone())),
+            ]
+            .spacing(8)
+            .align_y(iced::Center)
+            .into();
+        }
+        FileStatus::Failed(e) => text(t.tr_args("gui-file-failed", &[("file", &name), ("detail", &e.render(t))]))
+            .size(13)
+            .style(text::danger),
+        FileStatus::Skipped => text(t.tr_args("gui-file-skipped", &[("file", &name)])).size(13).style(text::warning),
+    };
+    line.into()
+}
+
+/// Renders the preview of a request (blocking: run it off the UI thread):
+/// the page, the box the role's preset proposes, and the signatures
+/// already there.
+pub fn render_preview(req: &PreviewRequest) -> Result<Preview, Text> {
+    let io = |e: std::io::Error| {
+        Text::new("err-io").arg("path", req.path.display().to_string()).arg("detail", e.to_string())
+    };
+    let malformed = |e: kyso_pdf::PdfError| Text::new("err-pdf-malformed").arg("detail", e.to_string());
+    let bytes = std::fs::read(&req.path).map_err(io)?;
+    let reader = PdfReader::open(&req.path).map_err(malformed)?;
+    let pages = reader.pages().map_err(malformed)?;
+    let (auto, auto_error) = match preset_spec(req.role, &req.inputs, now_secs(), true) {
+        Ok(Some(spec)) => match kyso_pdf::presets::prepare(&reader, &spec) {
+            Ok(p) => (Some((p.page, p.appearance.rect)), None),
+            Err(e) => (None, Some(preset_error_message(&e))),
+        },
+        Ok(None) => (None, None),
+        Err(e) => (None, Some(e)),
+    };
+    let page = req.page.or(auto.map(|(p, _)| p)).unwrap_or(1).clamp(1, pages.len().max(1));
+    let page_num = *pages.get(page - 1).ok_or_else(|| Text::new("err-pdf-malformed").arg("detail", "no page"))?;
+    let bounds = kyso_pdf::presets::page_box(&reader, page_num).map_err(malformed)?;
+    let existing = kyso_pdf::presets::signature_widgets(&reader, page_num).unwrap_or_default();
+    let mut image = kyso_preview::render_page(&bytes, page, PREVIEW_W, PREVIEW_H)
+        .map_err(|e| Text::new("gui-preview-failed").arg("detail", e.to_string()))?;
+    let handle = image::Handle::from_rgba(image.width, image.height, std::mem::take(&mut image.rgba));
+    Ok(Preview { path: req.path.clone(), image, handle, bounds, auto, auto_error, existing })
+}
+
 fn now_secs() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
@@ -800,33 +1455,44 @@ fn read_file(p: &Option<PathBuf>) -> Result<Option<Vec<u8>>, Text> {
     }
 }
 
-fn options(job: &Job, now: i64) -> Result<SignOptions, Text> {
+/// The preset of a role with its inputs (NĐ 30/2020 Phụ lục I); `None` for
+/// an invisible signature. With `placeholders`, missing images and texts
+/// are stood in for (to propose a place before everything is chosen).
+fn preset_spec(role: RoleChoice, i: &RoleInputs, now: i64, placeholders: bool) -> Result<Option<PresetInput>, Text> {
+    let Some((role, _)) = role.preset() else { return Ok(None) };
+    let image = |p: &Option<PathBuf>| match read_file(p) {
+        Ok(Some(b)) => Ok(Some(b)),
+        Ok(None) | Err(_) if placeholders => Ok(Some(PLACEHOLDER_PNG.to_vec())),
+        other => other,
+    };
+    let text_or = |v: &Option<String>| v.clone().or_else(|| placeholders.then(|| "…".to_owned()));
+    Ok(Some(PresetInput {
+        role,
+        page: i.placement.map(|(p, _)| p),
+        rect: i.placement.map(|(_, r)| r),
+        anchor: None,
+        image: image(&i.image)?,
+        seal: image(&i.seal)?,
+        seal_mm: i.seal_mm,
+        number: text_or(&i.number),
+        number_rect: None,
+        date: i.date.clone(),
+        date_rect: None,
+        copy_form: i.copy_form.clone(),
+        organization: text_or(&i.org),
+        time: now,
+    }))
+}
+
+fn options(job: &Job, input: &Path, now: i64) -> Result<SignOptions, Text> {
     let mut opts = SignOptions {
         page: Some(1),
         time: Some(now),
         name: job.choice.entry.certificate.subject_cn.clone(),
         ..Default::default()
     };
-    if let Some((role, _)) = job.role.preset() {
-        let i = &job.inputs;
-        let spec = PresetInput {
-            role,
-            page: None,
-            rect: None,
-            anchor: None,
-            image: read_file(&i.image)?,
-            seal: read_file(&i.seal)?,
-            seal_mm: i.seal_mm,
-            number: i.number.clone(),
-            number_rect: None,
-            date: i.date.clone(),
-            date_rect: None,
-            copy_form: i.copy_form.clone(),
-            organization: i.org.clone(),
-            time: now,
-        };
-        let reader =
-            PdfReader::open(&job.input).map_err(|e| Text::new("err-pdf-malformed").arg("detail", e.to_string()))?;
+    if let Some(spec) = preset_spec(job.role, &job.inputs, now, false)? {
+        let reader = PdfReader::open(input).map_err(|e| Text::new("err-pdf-malformed").arg("detail", e.to_string()))?;
         let p = kyso_pdf::presets::prepare(&reader, &spec).map_err(|e| preset_error_message(&e))?;
         opts.page = Some(p.page);
         opts.appearance = Some(p.appearance);
@@ -835,22 +1501,83 @@ fn options(job: &Job, now: i64) -> Result<SignOptions, Text> {
     Ok(opts)
 }
 
-/// Signs (blocking: run it off the UI thread) and journals the attempt as
-/// `kyso-cli sign` does (never the PIN). Returns the output path or the
-/// error, then any journal problem.
-pub fn run(job: Job) -> (Result<PathBuf, Text>, Option<Text>) {
+/// What every file of a batch shares: the signer (logged in once) and the
+/// pre-signing check.
+struct Session {
+    signer: Pkcs11Signer,
+    precheck: Option<String>,
+    evidence: Option<String>,
+}
+
+/// Logs in and checks the certificate before any file (TT 15/2025 Art. 5:
+/// validity, key usage and revocation, from the certificate's OCSP
+/// responder or distribution point; the evidence is journaled).
+fn open_session(job: &mut Job, data_dir: &Path) -> (Result<Session, Text>, Option<String>, Option<String>) {
+    let module = match kyso_token::load_module(&job.choice.entry.module) {
+        Ok(m) => m,
+        Err(e) => return (Err(token_error_message(&e)), None, None),
+    };
+    let pin = std::mem::replace(&mut job.pin, Pin::new(String::new()));
+    let signer = match Pkcs11Signer::open(&module, &job.choice.entry, pin, SignerOptions::default()) {
+        Ok(s) => s,
+        Err(e) => return (Err(token_error_message(&e)), None, None),
+    };
+    let cert = kyso_pki::Signer::certificate(&signer);
+    // The issuer from the token, else from the trust store.
+    let stored: Vec<kyso_pki::Certificate> =
+        crate::screen::settings::stored_anchors(data_dir).into_iter().map(|c| c.cert).collect();
+    let issuer = kyso_pki::Signer::chain(&signer)
+        .iter()
+        .chain(stored.iter())
+        .find(|c| c.tbs_certificate().subject() == cert.tbs_certificate().issuer());
+    let check = kyso_pki::precheck::precheck_with(
+        cert,
+        issuer,
+        &[],
+        &kyso_pki::precheck::PrecheckOptions {
+            offline: false,
+            timeout: std::time::Duration::from_secs(15),
+            cache: Some(kyso_pki::precheck::RevocationCache::new(data_dir.join("cache"))),
+        },
+    );
+    let evidence = Some(check.evidence.join("; "));
+    let (precheck, refused) = match check.result {
+        kyso_pki::precheck::PrecheckResult::Good => ("good".to_owned(), None),
+        kyso_pki::precheck::PrecheckResult::Revoked(_) => ("revoked".to_owned(), Some(Text::new("err-cert-revoked"))),
+        kyso_pki::precheck::PrecheckResult::Unusable(_) => {
+            ("unusable".to_owned(), Some(Text::new("gui-cert-unusable")))
+        }
+        kyso_pki::precheck::PrecheckResult::Unchecked(why) => {
+            let refused =
+                (!job.allow_unchecked).then(|| Text::new("err-revocation-unchecked").arg("detail", why.clone()));
+            (format!("revocation_not_checked: {why}"), refused)
+        }
+    };
+    match refused {
+        Some(e) => (Err(e), Some(precheck), evidence),
+        None => (
+            Ok(Session { signer, precheck: Some(precheck.clone()), evidence: evidence.clone() }),
+            Some(precheck),
+            evidence,
+        ),
+    }
+}
+
+/// Signs every file of the job (blocking: run it off the UI thread) with
+/// one login, reporting each step through `report`, and journals each file
+/// as `kyso-cli sign` does (never the PIN). A file either gets its complete
+/// signed copy (written beside, renamed into place) or nothing; the inputs
+/// are never modified. Cancelling stops before the next file.
+pub fn run(mut job: Job, data_dir: &Path, report: &mut dyn FnMut(Step)) {
     let now = now_secs();
-    let cert = &job.choice.entry.certificate;
+    let cert = job.choice.entry.certificate.clone();
     let facts = |p: &Path| {
         let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
         (Some(abs.display().to_string()), kyso_journal::file_sha256(p))
     };
-    let (input_path, input_sha256) = facts(&job.input);
-    let mut entry = kyso_journal::Entry {
+    let base = kyso_journal::Entry {
         action: "sign".into(),
         role: job.role.preset().map(|(_, name)| name.to_owned()),
-        input_path,
-        input_sha256,
         signer_subject: Some(cert.subject.clone()),
         signer_issuer: Some(cert.issuer.clone()),
         signer_serial: Some(cert.serial.clone()),
@@ -862,85 +1589,89 @@ pub fn run(job: Job) -> (Result<PathBuf, Text>, Option<Text>) {
         outcome: "ok".into(),
         ..Default::default()
     };
-    let office = kyso_ooxml::is_package(&job.input);
-    let result: Result<PathBuf, Text> = (|| {
-        // Office files have no visible signature: the NĐ 30 presets are PDF's.
-        if office && let Some((_, name)) = job.role.preset() {
-            return Err(Text::new("err-ooxml-option").arg("option", name));
+    let entry_for = |input: &Path, precheck: Option<String>, evidence: Option<String>| {
+        let (input_path, input_sha256) = facts(input);
+        kyso_journal::Entry { input_path, input_sha256, precheck, evidence, ..base.clone() }
+    };
+    let mut journal_problem = None;
+    let mut journal = |entry: &kyso_journal::Entry| {
+        if let Some(p) = crate::app::journal(data_dir, entry) {
+            journal_problem = Some(p);
         }
-        // The placement first: a missing image costs no PIN attempt.
-        let tsa = (job.level == Level::Timestamped)
-            .then(|| kyso_pki::TsaConfig { url: job.tsa.clone(), timeout: TSA_TIMEOUT });
-        let mut opts = if office { SignOptions::default() } else { options(&job, now)? };
-        opts.tsa = tsa.clone();
-        let module = kyso_token::load_module(&job.choice.entry.module).map_err(|e| token_error_message(&e))?;
-        let Job { choice, pin, input, output, allow_unchecked, .. } = job;
-        let signer = Pkcs11Signer::open(&module, &choice.entry, pin, SignerOptions::default())
-            .map_err(|e| token_error_message(&e))?;
-        // TT 15/2025 Art. 5: validity, key usage and revocation before signing
-        // (CRL from the certificate's distribution point), evidence journaled.
-        let issuer = kyso_pki::Signer::chain(&signer).iter().find(|c| {
-            c.tbs_certificate().subject() == kyso_pki::Signer::certificate(&signer).tbs_certificate().issuer()
-        });
-        let check = kyso_pki::precheck::precheck_with(
-            kyso_pki::Signer::certificate(&signer),
-            issuer,
-            &[],
-            &kyso_pki::precheck::PrecheckOptions {
-                offline: false,
-                timeout: std::time::Duration::from_secs(15),
-                cache: Some(kyso_pki::precheck::RevocationCache::new(kyso_journal::data_dir().join("cache"))),
-            },
-        );
-        entry.evidence = Some(check.evidence.join("; "));
-        match check.result {
-            kyso_pki::precheck::PrecheckResult::Good => entry.precheck = Some("good".into()),
-            kyso_pki::precheck::PrecheckResult::Revoked(_) => {
-                entry.precheck = Some("revoked".into());
-                return Err(Text::new("err-cert-revoked"));
-            }
-            kyso_pki::precheck::PrecheckResult::Unusable(_) => {
-                entry.precheck = Some("unusable".into());
-                return Err(Text::new("gui-cert-unusable"));
-            }
-            kyso_pki::precheck::PrecheckResult::Unchecked(why) => {
-                entry.precheck = Some(format!("revocation_not_checked: {why}"));
-                if !allow_unchecked {
-                    return Err(Text::new("err-revocation-unchecked").arg("detail", why));
-                }
-            }
-        }
-        if office {
-            let opts = kyso_ooxml::SignOptions {
-                time: Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.max(0) as u64)),
-                tsa,
-                ..Default::default()
-            };
-            kyso_ooxml::sign_ooxml(&input, &output, &signer, &opts)
-                .map_err(|e| crate::i18n::ooxml_error_message(&e))?;
-        } else {
-            sign_pdf(&input, &output, &signer, &opts).map_err(|e| sign_error_message(&e))?;
-        }
-        Ok(output)
-    })();
-    match &result {
-        Ok(output) => {
-            let (p, sha) = facts(output);
-            entry.output_path = p;
-            entry.output_sha256 = sha;
-        }
-        Err(e) => {
-            entry.outcome = "failed".into();
-            entry.error_code = Some(e.code());
+    };
+
+    // Office files have no visible signature: the NĐ 30 presets are PDF's.
+    if let Some((_, name)) = job.role.preset()
+        && job.files.iter().any(|(i, _)| kyso_ooxml::is_package(i))
+    {
+        report(Step::Done(Err(Text::new("err-ooxml-option").arg("option", name)), None));
+        return;
+    }
+    // The placement first: a missing image costs no PIN attempt.
+    for (input, _) in &job.files {
+        if !kyso_ooxml::is_package(input)
+            && let Err(e) = options(&job, input, now)
+        {
+            report(Step::Done(Err(e), None));
+            return;
         }
     }
-    let journal = crate::app::journal(&entry);
-    (result, journal)
+    let (session, precheck, evidence) = open_session(&mut job, data_dir);
+    let session = match session {
+        Ok(s) => s,
+        Err(e) => {
+            // The attempt is journaled once, against the first file.
+            if let Some((input, _)) = job.files.first() {
+                let mut entry = entry_for(input, precheck, evidence);
+                entry.outcome = "failed".into();
+                entry.error_code = Some(e.code());
+                journal(&entry);
+            }
+            report(Step::Done(Err(e), journal_problem));
+            return;
+        }
+    };
+    let tsa =
+        (job.level == Level::Timestamped).then(|| kyso_pki::TsaConfig { url: job.tsa.clone(), timeout: TSA_TIMEOUT });
+    for (i, (input, output)) in job.files.iter().enumerate() {
+        if job.cancel.load(Ordering::SeqCst) {
+            break;
+        }
+        report(Step::Started(i));
+        let result: Result<PathBuf, Text> = (|| {
+            if kyso_ooxml::is_package(input) {
+                let opts = kyso_ooxml::SignOptions {
+                    time: Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.max(0) as u64)),
+                    tsa: tsa.clone(),
+                    ..Default::default()
+                };
+                kyso_ooxml::sign_ooxml(input, output, &session.signer, &opts)
+                    .map_err(|e| crate::i18n::ooxml_error_message(&e))?;
+            } else {
+                let mut opts = options(&job, input, now)?;
+                opts.tsa = tsa.clone();
+                sign_pdf(input, output, &session.signer, &opts).map_err(|e| sign_error_message(&e))?;
+            }
+            Ok(output.clone())
+        })();
+        let mut entry = entry_for(input, session.precheck.clone(), session.evidence.clone());
+        match &result {
+            Ok(out) => (entry.output_path, entry.output_sha256) = facts(out),
+            Err(e) => {
+                entry.outcome = "failed".into();
+                entry.error_code = Some(e.code());
+            }
+        }
+        journal(&entry);
+        report(Step::File(i, result));
+    }
+    report(Step::Done(Ok(()), journal_problem));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use iced_test::simulator;
     use kyso_i18n::Lang;
     use kyso_pki::{CertInfo, KeyKind};
     use kyso_token::PinState;
@@ -1019,10 +1750,70 @@ mod tests {
         // A certificate with warnings cannot be chosen.
         let _ = s.update(Message::Select(0));
         assert_eq!(s.selected, Some(1));
-        // A typed output is kept when the input changes.
+        // A typed output is kept while one file is signed.
         let _ = s.update(Message::OutputChanged("/tmp/out.pdf".into()));
-        let _ = s.update(Message::Open("/tmp/other.pdf".into()));
+        let _ = s.update(Message::Add);
         assert_eq!(s.output(), "/tmp/out.pdf");
+        assert_eq!(s.pairs(), [(PathBuf::from("/tmp/hop-dong.pdf"), PathBuf::from("/tmp/out.pdf"))]);
+        // Several files: each signed copy goes beside its input.
+        let _ = s.update(Message::Picked(vec!["/tmp/a.pdf".into(), "/tmp/b.docx".into(), "/tmp/a.pdf".into()]));
+        assert_eq!(
+            s.pairs(),
+            [
+                (PathBuf::from("/tmp/hop-dong.pdf"), PathBuf::from("/tmp/hop-dong.signed.pdf")),
+                (PathBuf::from("/tmp/a.pdf"), PathBuf::from("/tmp/a.signed.pdf")),
+                (PathBuf::from("/tmp/b.docx"), PathBuf::from("/tmp/b.signed.docx")),
+            ]
+        );
+        // Removing back to one file offers its default output again.
+        let _ = s.update(Message::Remove(2));
+        let _ = s.update(Message::Remove(1));
+        assert_eq!(s.output(), "/tmp/hop-dong.signed.pdf");
+        let _ = s.view(&Translator::new(kyso_i18n::Lang::Vi));
+    }
+
+    fn start(s: &mut Sign) -> Box<Job> {
+        let _ = s.update(Message::Sign);
+        let _ = s.update(Message::PinChanged(Secret::new("1".into())));
+        let Some(Event::Sign(job)) = s.update(Message::PinConfirm) else {
+            panic!("no signing started: {:?}", s.result)
+        };
+        job
+    }
+
+    /// Three files: progress per file, a cancel that stops before the next
+    /// one, failures kept in the list, signed files taken out of it.
+    #[test]
+    fn a_batch_reports_each_file_and_cancel_stops_before_the_next() {
+        let mut s = ready();
+        let _ = s.update(Message::Picked(vec!["/tmp/a.pdf".into(), "/tmp/b.pdf".into()]));
+        let job = start(&mut s);
+        assert_eq!(job.files.len(), 3);
+        assert!(s.progress().iter().all(|(_, st)| *st == FileStatus::Waiting));
+        let _ = s.update(Message::Progress(Step::Started(0)));
+        assert_eq!(s.progress()[0].1, FileStatus::Signing);
+        let vi = Translator::new(kyso_i18n::Lang::Vi);
+        let mut ui = simulator(s.view(&vi));
+        let _ = ui.click(vi.tr("gui-cancel").as_str()).expect("a cancel button while signing");
+        for m in ui.into_messages().collect::<Vec<_>>() {
+            let _ = s.update(m);
+        }
+        assert!(job.cancel.load(Ordering::SeqCst), "the running job sees the cancel");
+        let _ = s.update(Message::Progress(Step::File(0, Ok("/tmp/hop-dong.signed.pdf".into()))));
+        let _ = s.update(Message::Progress(Step::Started(1)));
+        let _ = s.update(Message::Progress(Step::File(1, Err(Text::new("err-output-exists")))));
+        let _ = s.update(Message::Progress(Step::Done(Ok(()), None)));
+        assert!(!s.is_busy());
+        assert_eq!(s.progress()[2].1, FileStatus::Skipped);
+        assert_eq!(
+            s.targets(),
+            [PathBuf::from("/tmp/a.pdf"), PathBuf::from("/tmp/b.pdf")],
+            "signed files leave the list"
+        );
+        assert_eq!(s.last_error().map(|e| &*e.key), Some("err-output-exists"));
+        let en = Translator::new(kyso_i18n::Lang::En);
+        let mut ui = simulator(s.view(&en));
+        assert!(ui.find(en.tr_args("gui-file-skipped", &[("file", "b.pdf")]).as_str()).is_ok());
     }
 
     #[test]
@@ -1051,7 +1842,6 @@ mod tests {
     /// and confirm — by clicking and typing in the rendered interface.
     #[test]
     fn simulator_flow_from_certificate_to_signing_job() {
-        use iced_test::simulator;
         let vi = Translator::new(kyso_i18n::Lang::Vi);
         let mut s = ready();
         let mut ui = simulator(s.view(&vi));
@@ -1099,10 +1889,11 @@ mod tests {
 
     #[test]
     fn a_signed_result_offers_its_folder() {
-        use iced_test::simulator;
         let vi = Translator::new(kyso_i18n::Lang::Vi);
         let mut s = ready();
-        let _ = s.update(Message::Finished(Ok(PathBuf::from("/tmp/out/hop-dong.signed.pdf")), None));
+        let _ = start(&mut s);
+        let _ = s.update(Message::Progress(Step::File(0, Ok(PathBuf::from("/tmp/out/hop-dong.signed.pdf")))));
+        let _ = s.update(Message::Progress(Step::Done(Ok(()), None)));
         let mut ui = simulator(s.view(&vi));
         let _ = ui.click(vi.tr("gui-open-folder").as_str()).unwrap();
         let messages: Vec<Message> = ui.into_messages().collect();
@@ -1117,8 +1908,11 @@ mod tests {
         let _ = s.update(Message::PinChanged(Secret::new("1".into())));
         let Some(Event::Sign(job)) = s.update(Message::PinConfirm) else { panic!("no signing started") };
         assert_eq!((job.level, job.tsa.as_str()), (Level::Basic, kyso_pki::tsp::VGCA_TSA));
-        let _ = s.update(Message::Finished(Ok(PathBuf::from("/tmp/x.pdf")), None));
+        let _ = s.update(Message::Progress(Step::File(0, Ok(PathBuf::from("/tmp/x.pdf")))));
+        let _ = s.update(Message::Progress(Step::Done(Ok(()), None)));
 
+        // The signed file left the list: it is given again.
+        let _ = s.update(Message::InputChanged("/tmp/hop-dong.signed.pdf".into()));
         let _ = s.update(Message::LevelSelected(Level::Timestamped));
         let _ = s.update(Message::TsaChanged(" http://127.0.0.1:3180/ ".into()));
         let _ = s.update(Message::Sign);
@@ -1142,7 +1936,7 @@ mod tests {
         let Some(Event::Sign(job)) = s.update(Message::PinConfirm) else { panic!("no signing started") };
         assert!(!s.holds_pin() && !s.pin_dialog_open() && s.is_busy());
         assert!(!format!("{job:?}").contains("123456"));
-        assert_eq!(job.output, PathBuf::from("/tmp/hop-dong.signed.pdf"));
+        assert_eq!(job.files, [(PathBuf::from("/tmp/hop-dong.pdf"), PathBuf::from("/tmp/hop-dong.signed.pdf"))]);
         drop(job);
         // A second confirm starts nothing.
         assert!(s.update(Message::PinConfirm).is_none());
@@ -1150,7 +1944,7 @@ mod tests {
         let wrong = token_error_message(&kyso_token::TokenError::PinIncorrect {
             state: PinState { final_try: true, ..Default::default() },
         });
-        let next = s.update(Message::Finished(Err(wrong), None));
+        let next = s.update(Message::Progress(Step::Done(Err(wrong), None)));
         // The list is reloaded to show the new PIN counter; nothing is retried.
         assert!(matches!(next, Some(Event::LoadCertificates)));
         assert!(!s.holds_pin() && !s.pin_dialog_open());

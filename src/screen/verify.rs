@@ -490,27 +490,32 @@ fn read_certs(paths: &[PathBuf]) -> Result<Vec<kyso_pki::CertDer>, Text> {
 
 /// Verifies a request (blocking: run it off the UI thread) and journals it
 /// as `kyso-cli verify` does.
-pub fn run(req: &Request) -> Result<Done, Text> {
+pub fn run(req: &Request, data_dir: &Path) -> Result<Done, Text> {
     if !req.path.is_file() {
         return Err(Text::new("gui-file-not-found").arg("path", req.path.display().to_string()));
     }
     // Without anchors given, those imported with `kyso-cli trust add`.
-    let anchors =
-        if req.anchors.is_empty() { crate::screen::settings::stored_anchors() } else { read_certs(&req.anchors)? };
-    let opts = VerifyOptions { anchors, extra_certs: read_certs(&req.extra)?, ..Default::default() };
+    let anchors = if req.anchors.is_empty() {
+        crate::screen::settings::stored_anchors(data_dir)
+    } else {
+        read_certs(&req.anchors)?
+    };
+    // Revocation the file does not carry is asked of the certificates'
+    // OCSP responders and CRL distribution points (answers cached).
+    let online = Some(kyso_pki::precheck::PrecheckOptions {
+        offline: false,
+        timeout: std::time::Duration::from_secs(10),
+        cache: Some(kyso_pki::precheck::RevocationCache::new(data_dir.join("cache"))),
+    });
+    let opts = VerifyOptions { anchors, extra_certs: read_certs(&req.extra)?, online, ..Default::default() };
     let report = if kyso_ooxml::is_package(&req.path) {
-        let VerifyOptions { anchors, extra_certs, crls, at } = opts;
-        kyso_ooxml::verify_ooxml(&req.path, &kyso_ooxml::VerifyOptions { anchors, extra_certs, crls, at })
+        let VerifyOptions { anchors, extra_certs, crls, at, online } = opts;
+        kyso_ooxml::verify_ooxml(&req.path, &kyso_ooxml::VerifyOptions { anchors, extra_certs, crls, at, online })
     } else {
         verify_pdf(&req.path, &opts)
     };
-    let journal = journal(&req.path, &report);
+    let journal = crate::app::journal(data_dir, &kyso_journal::Entry::verification(&req.path, &report));
     Ok(Done { report, journal })
-}
-
-fn journal(path: &Path, report: &PdfReport) -> Option<Text> {
-    let entry = kyso_journal::Entry::verification(path, report);
-    crate::app::journal(&entry)
 }
 
 #[cfg(test)]

@@ -1,0 +1,285 @@
+//! End-to-end flows through [`App::update`] with the real components: the
+//! SoftHSM tokens and PKI of the fixture, the signing and verification
+//! libraries, the journal in a data directory of the test's own. Tasks the
+//! application returns are run to completion (their blocking work on its
+//! threads) and their messages fed back, as the iced runtime would.
+
+use std::path::Path;
+use std::process::Command;
+
+use iced::futures::StreamExt;
+use iced_test::simulator;
+use kyso_pdf::{Indication, PdfReader};
+
+use super::*;
+use crate::screen::sign::{Field, RoleChoice};
+
+/// Runs `task` and every task its messages lead to.
+fn settle(app: &mut App, task: Task<Message>) {
+    let mut queue = vec![task];
+    while let Some(task) = queue.pop() {
+        let Some(stream) = iced_runtime::task::into_stream(task) else { continue };
+        let actions: Vec<_> = iced::futures::executor::block_on(stream.collect());
+        for action in actions {
+            if let iced_runtime::Action::Output(message) = action {
+                queue.push(app.update(message));
+            }
+        }
+    }
+}
+
+/// Sends `message` and settles what follows.
+fn send(app: &mut App, message: Message) {
+    let task = app.update(message);
+    settle(app, task);
+}
+
+/// Clicks the widget showing `label` in the rendered window (scrolling the
+/// form down, as a user would, until it shows), then settles.
+fn click(app: &mut App, label: &str) {
+    let mut ui = simulator(app.view());
+    for _ in 0..20 {
+        match ui.find(label) {
+            Ok(target) if target.visible_bounds().is_some() => break,
+            Ok(_) => {
+                ui.point_at(iced::Point::new(200.0, 400.0));
+                let _ = ui.simulate([iced::Event::Mouse(iced::mouse::Event::WheelScrolled {
+                    delta: iced::mouse::ScrollDelta::Lines { x: 0.0, y: -2.0 },
+                })]);
+            }
+            Err(e) => panic!("no {label:?} on screen: {e:?}"),
+        }
+    }
+    if let Err(e) = ui.click(label) {
+        panic!("no {label:?} on screen: {e:?}");
+    }
+    let messages: Vec<Message> = ui.into_messages().collect();
+    for m in messages {
+        send(app, m);
+    }
+}
+
+/// Types `typed` into the field whose placeholder is `placeholder`.
+fn type_into(app: &mut App, placeholder: &str, typed: &str) {
+    let mut ui = simulator(app.view());
+    if let Err(e) = ui.click(placeholder) {
+        panic!("no field {placeholder:?}: {e:?}");
+    }
+    let _ = ui.typewrite(typed);
+    let messages: Vec<Message> = ui.into_messages().collect();
+    for m in messages {
+        send(app, m);
+    }
+}
+
+fn shows(app: &App, label: &str) -> bool {
+    simulator(app.view()).find(label).is_ok()
+}
+
+/// A PNG of `w`×`h` drawn by `pixel` (RGBA).
+fn png(path: &Path, w: u32, h: u32, pixel: impl Fn(u32, u32) -> [u8; 4]) {
+    let mut data = Vec::with_capacity((w * h * 4) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            data.extend_from_slice(&pixel(x, y));
+        }
+    }
+    let file = std::fs::File::create(path).expect("png file");
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), w, h);
+    enc.set_color(png::ColorType::Rgba);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.write_header().and_then(|mut w| w.write_image_data(&data)).expect("png written");
+}
+
+/// Clicks the page preview `dx`, `dy` pixels from the centre of the box it
+/// proposes; returns the placement chosen.
+fn click_on_preview(app: &mut App, dx: f32, dy: f32) -> (usize, [f64; 4]) {
+    let (_, cx, cy) = app.sign.preview_box_centre().expect("a proposed box on the preview");
+    let mut ui = simulator(app.view());
+    let picture = ui.find(iced::widget::Id::new(sign::PREVIEW_ID)).expect("the page picture");
+    let b = picture.bounds();
+    let at = iced::Point::new(b.x + cx as f32 + dx, b.y + cy as f32 + dy);
+    assert!(picture.visible_bounds().is_some_and(|v| v.contains(at)), "{at:?} visible in {b:?}");
+    ui.point_at(at);
+    let _ = ui.simulate([iced::Event::Mouse(iced::mouse::Event::CursorMoved { position: at })]);
+    let _ = ui.simulate(iced_test::simulator::click());
+    let messages: Vec<Message> = ui.into_messages().collect();
+    for m in messages {
+        send(app, m);
+    }
+    app.sign.placement().expect("a placement chosen by clicking")
+}
+
+/// Signs the file on the sign screen with the certificate named `who`,
+/// as `role`, typing `pin` in the dialog; `place` moves the signature on
+/// the preview first.
+#[allow(clippy::too_many_arguments)]
+fn sign_as(
+    app: &mut App,
+    t: &Translator,
+    file: &Path,
+    (who, token): (&str, &str),
+    role: RoleChoice,
+    fields: &[(Field, &str)],
+    pin: &str,
+    place: Option<(f32, f32)>,
+) -> Option<(usize, [f64; 4])> {
+    send(app, Message::Tab(Tab::Sign));
+    send(app, Message::FileDropped(file.to_owned()));
+    // The same person may hold certificates on two tokens: the line that
+    // names the token is clicked.
+    let line = app.sign.facts_line(t, who, token).unwrap_or_else(|| panic!("{who} on {token} listed"));
+    click(app, &line);
+    // Radio labels are drawn by the radio itself (not text widgets the
+    // simulator can select): their messages are sent as a click sends them.
+    send(app, Message::Sign(sign::Message::RoleSelected(role)));
+    for (f, v) in fields {
+        send(app, Message::Sign(sign::Message::FieldChanged(*f, (*v).to_owned())));
+    }
+    let placed = place.map(|(dx, dy)| click_on_preview(app, dx, dy));
+    click(app, &t.tr("gui-sign"));
+    assert!(app.sign.pin_dialog_open(), "PIN dialog: {:?}", app.sign.result());
+    assert!(shows(app, &t.tr_args("gui-pin-for", &[("token", token)])), "the dialog names the token {token}");
+    type_into(app, &t.tr("gui-pin-placeholder"), pin);
+    // The dialog's button signs; the task runs to its end.
+    click(app, &t.tr("gui-sign"));
+    assert!(!app.sign.holds_pin() && !app.sign.is_busy());
+    placed
+}
+
+/// The "done when", in the application: find the tokens, sign a PDF
+/// as approver (personal certificate, signature image) and then as issuer
+/// (organisation certificate, seal, number and date), verify the result,
+/// and see both actions in the journal — in Vietnamese, then in English.
+#[test]
+fn approver_then_issuer_then_verify_then_journal() {
+    let fx = kyso_testkit::require_fixture!();
+    // The certificates name loopback OCSP and CRL services: the check
+    // before signing asks them, as it asks the VGCA's.
+    let revocation = kyso_testkit::start_revocation_server(fx);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data_dir = dir.path().join("data");
+    std::fs::create_dir_all(data_dir.join("trust")).expect("trust dir");
+    std::fs::copy(fx.pki_file("root.pem"), data_dir.join("trust/root.pem")).expect("anchor");
+    let pdf = dir.path().join("cong-van.pdf");
+    kyso_testkit::minimal_pdf(&pdf, 2);
+    let original = std::fs::read(&pdf).expect("pdf");
+    let image = dir.path().join("chu-ky.png");
+    png(&image, 240, 90, |x, y| if (x as i32 - 2 * y as i32).abs() < 6 { [20, 40, 160, 255] } else { [0, 0, 0, 0] });
+    let seal = dir.path().join("con-dau.png");
+    png(&seal, 200, 200, |x, y| {
+        let d = ((x as f64 - 100.0).powi(2) + (y as f64 - 100.0).powi(2)).sqrt();
+        if (80.0..95.0).contains(&d) { [200, 20, 20, 255] } else { [0, 0, 0, 0] }
+    });
+
+    let config = Config { modules: vec![fx.module.clone()], ..Config::default() };
+    let (mut app, boot) = App::new(None, Lang::Vi, config, data_dir.clone());
+    settle(&mut app, boot);
+    let vi = Translator::new(Lang::Vi);
+
+    // The token panel lists the fixture's tokens.
+    assert!(shows(&app, kyso_testkit::tokens::CANHAN), "token panel");
+    assert!(shows(&app, kyso_testkit::tokens::TOCHUC), "token panel");
+
+    // Approver: the official's personal certificate and signature image,
+    // moved on the page preview 40 px left and 30 px up of where the
+    // preset proposed it.
+    let placed = sign_as(
+        &mut app,
+        &vi,
+        &pdf,
+        ("Nguyễn Văn A", kyso_testkit::tokens::CANHAN),
+        RoleChoice::Approver,
+        &[(Field::Image, &image.display().to_string())],
+        kyso_testkit::pins::CANHAN,
+        Some((-40.0, -30.0)),
+    )
+    .expect("placed");
+    let approved = dir.path().join("cong-van.signed.pdf");
+    assert!(matches!(app.sign.result(), Some(Ok(p)) if *p == approved), "{:?}", app.sign.result());
+    assert_eq!(std::fs::read(&pdf).expect("pdf"), original, "the input is never modified");
+    if revocation.is_none() {
+        eprintln!("note: revocation services not started; the pre-signing check was unchecked");
+    }
+
+    // Issuer: the clerk's organisation certificate, seal, number and date.
+    sign_as(
+        &mut app,
+        &vi,
+        &approved,
+        ("Sở Thông tin và Truyền thông tỉnh Bắc Ninh", kyso_testkit::tokens::TOCHUC),
+        RoleChoice::Issuer,
+        &[
+            (Field::Seal, &seal.display().to_string()),
+            (Field::Number, "123/STTTT-VP"),
+            (Field::Date, "Bắc Ninh, ngày 29 tháng 11 năm 2026"),
+        ],
+        kyso_testkit::pins::TOCHUC,
+        None,
+    );
+    let issued = dir.path().join("cong-van.signed.signed.pdf");
+    assert!(matches!(app.sign.result(), Some(Ok(p)) if *p == issued), "{:?}", app.sign.result());
+    // Both looks are on the last page, at the signature block: the seal
+    // covers about a third of the official's signature, on its left
+    // (NĐ 30/2020 Phụ lục I).
+    let reader = PdfReader::open(&issued).expect("signed PDF");
+    let last = *reader.pages().expect("pages").last().expect("a page");
+    let widgets = kyso_pdf::presets::signature_widgets(&reader, last).expect("widgets");
+    assert_eq!(widgets.len(), 2, "visible signatures on the last page: {widgets:?}");
+    let [signature, seal] = [widgets[0], widgets[1]];
+    // The signature is where it was clicked (on the last page, the one the
+    // preview showed), and the seal followed it.
+    assert_eq!(placed.0, 2);
+    for (a, b) in signature.iter().zip(placed.1) {
+        assert!((a - b).abs() < 0.01, "signed at {signature:?}, placed at {:?}", placed.1);
+    }
+    let covered = (seal[2] - signature[0]) / (signature[2] - signature[0]);
+    assert!(seal[0] < signature[0] && (0.25..0.42).contains(&covered), "seal over the signature: {widgets:?}");
+
+    // Verify: one valid card per signature, and the overall banner.
+    send(&mut app, Message::Tab(Tab::Verify));
+    send(&mut app, Message::FileDropped(issued.clone()));
+    assert_eq!(app.verify.overall(), Some(Indication::TotalPassed), "{:#?}", app.verify.cards(&vi));
+    let cards = app.verify.cards(&vi);
+    assert_eq!(cards.len(), 2);
+    for c in &cards {
+        assert_eq!(c.verdict, vi.tr("ind-total-passed"));
+        assert!(shows(&app, &format!("{} — {}", c.title, c.verdict)), "card shown: {}", c.title);
+    }
+    assert!(shows(&app, "Nguyễn Văn A") && shows(&app, "Sở Thông tin và Truyền thông tỉnh Bắc Ninh"));
+
+    // The journal shows both signings and the verification, chain intact.
+    send(&mut app, Message::Tab(Tab::Journal));
+    let shown = app.journal.shown();
+    let actions: Vec<(&str, Option<&str>)> =
+        shown.iter().map(|r| (r.entry.action.as_str(), r.entry.role.as_deref())).collect();
+    assert_eq!(actions, [("verify", None), ("sign", Some("issuer")), ("sign", Some("approver"))]);
+    let outcomes: Vec<&str> = shown.iter().map(|r| r.entry.outcome.as_str()).collect();
+    assert_eq!(outcomes, ["TOTAL_PASSED", "ok", "ok"]);
+    assert!(shows(&app, &vi.tr("journal-intact")), "chain state shown");
+
+    // The same in English.
+    send(&mut app, Message::Language(Lang::En));
+    let en = Translator::new(Lang::En);
+    assert!(shows(&app, &en.tr("journal-intact")));
+    send(&mut app, Message::Tab(Tab::Verify));
+    let cards = app.verify.cards(&en);
+    assert!(cards.iter().all(|c| c.verdict == "VALID"));
+    assert!(shows(&app, &format!("{} — {}", cards[1].title, cards[1].verdict)));
+
+    // An external judge agrees.
+    if Command::new("pyhanko").arg("--version").output().is_ok() {
+        let (ok, out) = kyso_testkit::run(
+            Command::new("pyhanko")
+                .args(["sign", "validate", "--pretty-print", "--no-revocation-check", "--trust-replace", "--trust"])
+                .arg(fx.pki_file("root.pem"))
+                .arg("--other-certs")
+                .arg(fx.pki_file("int.pem"))
+                .arg(&issued),
+        );
+        assert!(ok, "pyHanko: {out}");
+        assert_eq!(out.matches("The signature is judged VALID.").count(), 2, "{out}");
+    } else {
+        eprintln!("SKIPPED pyHanko check: pyhanko not installed");
+    }
+}
