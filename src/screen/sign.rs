@@ -239,7 +239,7 @@ pub enum Message {
     /// Show (or fold away) the certificates that cannot sign.
     ShowUnusable(bool),
     /// A preview arrived (its request id, then the result).
-    PreviewReady(u64, Result<Preview, Text>),
+    PreviewReady(u64, Result<Box<Preview>, Text>),
     /// Show another page.
     PreviewPage(usize),
     /// The pointer moved over the page (picture pixels).
@@ -357,7 +357,7 @@ pub enum Event {
     /// Show this file's folder in the system's file manager.
     OpenFolder(PathBuf),
     /// Run [`render_preview`] in the background.
-    Preview(PreviewRequest),
+    Preview(Box<PreviewRequest>),
     /// Ask the system's dialog for documents to sign.
     PickFiles,
     /// Ask the system's dialog for a PNG for this field.
@@ -398,7 +398,7 @@ pub struct Sign {
     cancel: Option<Arc<AtomicBool>>,
     result: Option<Result<PathBuf, Text>>,
     journal: Option<Text>,
-    preview: Option<Preview>,
+    preview: Option<Box<Preview>>,
     preview_id: u64,
     preview_loading: bool,
     preview_error: Option<Text>,
@@ -640,13 +640,13 @@ impl Sign {
         self.preview_id += 1;
         self.preview_loading = true;
         let page = page.or_else(|| self.preview.as_ref().filter(|p| p.path == path).map(|p| p.image.page));
-        Some(Event::Preview(PreviewRequest {
+        Some(Event::Preview(Box::new(PreviewRequest {
             id: self.preview_id,
             path,
             page,
             role: self.role,
             inputs: self.inputs_unchecked(),
-        }))
+        })))
     }
 
     /// The role inputs as typed (no validation), for the preview.
@@ -1416,7 +1416,7 @@ fn file_status_view<'a>(t: &Translator, input: &Path, status: &'a FileStatus) ->
 /// Renders the preview of a request (blocking: run it off the UI thread):
 /// the page, the box the role's preset proposes, and the signatures
 /// already there.
-pub fn render_preview(req: &PreviewRequest) -> Result<Preview, Text> {
+pub fn render_preview(req: &PreviewRequest) -> Result<Box<Preview>, Text> {
     let io = |e: std::io::Error| {
         Text::new("err-io").arg("path", req.path.display().to_string()).arg("detail", e.to_string())
     };
@@ -1439,7 +1439,7 @@ pub fn render_preview(req: &PreviewRequest) -> Result<Preview, Text> {
     let mut image = kyso_preview::render_page(&bytes, page, PREVIEW_W, PREVIEW_H)
         .map_err(|e| Text::new("gui-preview-failed").arg("detail", e.to_string()))?;
     let handle = image::Handle::from_rgba(image.width, image.height, std::mem::take(&mut image.rgba));
-    Ok(Preview { path: req.path.clone(), image, handle, bounds, auto, auto_error, existing })
+    Ok(Box::new(Preview { path: req.path.clone(), image, handle, bounds, auto, auto_error, existing }))
 }
 
 fn now_secs() -> i64 {
@@ -1810,7 +1810,7 @@ mod tests {
             [PathBuf::from("/tmp/a.pdf"), PathBuf::from("/tmp/b.pdf")],
             "signed files leave the list"
         );
-        assert_eq!(s.last_error().map(|e| &*e.key), Some("err-output-exists"));
+        assert_eq!(s.last_error().map(|e| e.key), Some("err-output-exists"));
         let en = Translator::new(kyso_i18n::Lang::En);
         let mut ui = simulator(s.view(&en));
         assert!(ui.find(en.tr_args("gui-file-skipped", &[("file", "b.pdf")]).as_str()).is_ok());
