@@ -118,7 +118,7 @@ impl App {
     /// verification.
     pub fn new(file: Option<PathBuf>, lang: Lang, config: Config, data_dir: PathBuf) -> (Self, Task<Message>) {
         let mut sign = Sign::default();
-        sign.set_tsa(&config.tsa);
+        sign.configure(&config);
         let mut app = Self {
             translator: Translator::new(lang),
             tab: Tab::Tokens,
@@ -158,7 +158,7 @@ impl App {
         if lang != self.translator.lang() {
             self.translator = Translator::new(lang);
         }
-        self.sign.set_tsa(&config.tsa);
+        self.sign.configure(&config);
         self.config = config;
     }
 
@@ -202,7 +202,8 @@ impl App {
                 Some(verify::Event::Verify(request)) => {
                     let id = request.id;
                     let data_dir = self.data_dir.clone();
-                    Task::perform(blocking("kyso-verify", move || verify::run(&request, &data_dir)), move |r| {
+                    let online = !self.config.offline_verify;
+                    Task::perform(blocking("kyso-verify", move || verify::run(&request, &data_dir, online)), move |r| {
                         Message::Verify(verify::Message::Finished(
                             id,
                             r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
@@ -262,6 +263,12 @@ impl App {
                         |files| Message::Sign(sign::Message::Picked(files)),
                     )
                 }
+                Some(sign::Event::RememberImages(sha256, images)) => {
+                    match self.settings.remember_images(sha256, images) {
+                        Some(event) => self.handle_settings_event(event),
+                        None => Task::none(),
+                    }
+                }
                 Some(sign::Event::PickImage(field)) => {
                     let title = self.translator.tr("gui-browse-image");
                     Task::perform(
@@ -279,19 +286,7 @@ impl App {
                 None => Task::none(),
             },
             Message::Settings(m) => match self.settings.update(m) {
-                Some(settings::Event::Apply(config)) => {
-                    self.apply(config);
-                    Task::none()
-                }
-                Some(settings::Event::Save(config)) => {
-                    self.apply(config.clone());
-                    let path = Config::path(&self.data_dir);
-                    Task::perform(blocking("kyso-settings", move || config.save(&path)), |r| {
-                        Message::Settings(settings::Message::Saved(
-                            r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
-                        ))
-                    })
-                }
+                Some(event) => self.handle_settings_event(event),
                 None => Task::none(),
             },
             Message::Journal(m) => match self.journal.update(m) {
@@ -313,6 +308,60 @@ impl App {
                 }
                 None => Task::none(),
             },
+        }
+    }
+
+    fn handle_settings_event(&mut self, event: settings::Event) -> Task<Message> {
+        match event {
+            settings::Event::Apply(config) => {
+                self.apply(config);
+                Task::none()
+            }
+            settings::Event::Save(config) => {
+                self.apply(config.clone());
+                let path = Config::path(&self.data_dir);
+                Task::perform(blocking("kyso-settings", move || config.save(&path)), |r| {
+                    Message::Settings(settings::Message::Saved(r.unwrap_or_else(|| Err(Text::new("gui-task-failed")))))
+                })
+            }
+            settings::Event::PickOutputDir => {
+                let title = self.translator.tr("gui-settings-output-dir");
+                Task::perform(
+                    async move {
+                        rfd::AsyncFileDialog::new().set_title(title).pick_folder().await.map(|d| d.path().to_owned())
+                    },
+                    |dir| Message::Settings(settings::Message::OutputDirPicked(dir)),
+                )
+            }
+            settings::Event::ImportAnchors => {
+                let title = self.translator.tr("gui-settings-import");
+                let data_dir = self.data_dir.clone();
+                Task::perform(
+                    async move {
+                        let files: Vec<PathBuf> = rfd::AsyncFileDialog::new()
+                            .set_title(title)
+                            .add_filter("PEM, DER, CRT", &["pem", "crt", "cer", "der"])
+                            .pick_files()
+                            .await
+                            .map(|files| files.iter().map(|f| f.path().to_owned()).collect())
+                            .unwrap_or_default();
+                        blocking("kyso-trust", move || settings::import_anchors(&data_dir, &files)).await
+                    },
+                    |r| {
+                        Message::Settings(settings::Message::AnchorsImported(
+                            r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
+                        ))
+                    },
+                )
+            }
+            settings::Event::RemoveAnchor(sha) => {
+                let data_dir = self.data_dir.clone();
+                Task::perform(blocking("kyso-trust", move || settings::remove_anchor(&data_dir, &sha)), |r| {
+                    Message::Settings(settings::Message::AnchorRemoved(
+                        r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
+                    ))
+                })
+            }
         }
     }
 

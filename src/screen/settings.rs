@@ -1,10 +1,14 @@
-//! Settings: language, theme, the timestamp server, PKCS#11 module paths
-//! and the trust anchors in use. Kept as `config.json` in the data
-//! directory (written through a temporary file); read once at start.
+//! Settings: language, theme, the timestamp server, PKCS#11 module paths,
+//! the default role, how signed copies are named, the signature and seal
+//! images remembered per certificate, online revocation checks, and the
+//! trust anchors (imported here or with `kyso-cli trust add`). Kept as
+//! `config.json` in the data directory (written through a temporary file);
+//! read once at start.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use iced::widget::{button, column, radio, row, rule, scrollable, text, text_input};
+use iced::widget::{button, checkbox, column, radio, row, rule, scrollable, text, text_input};
 use iced::{Element, Fill, Font, font};
 use kyso_i18n::{Lang, Translator};
 use serde::{Deserialize, Serialize};
@@ -36,7 +40,33 @@ pub struct Config {
     pub tsa: String,
     /// PKCS#11 modules to try before the well-known locations.
     pub modules: Vec<PathBuf>,
+    /// The role the signing screen starts with (`none`, `approver`,
+    /// `issuer`, `appendix`, `copy`).
+    pub default_role: String,
+    /// The word added to a signed copy's name: `NAME.<suffix>.pdf`.
+    pub output_suffix: String,
+    /// Where signed copies go; `None`: beside the original.
+    pub output_dir: Option<PathBuf>,
+    /// Signature and seal images remembered per certificate (by SHA-256).
+    pub images: BTreeMap<String, CertImages>,
+    /// Verify with revocation from the file and the cache only.
+    pub offline_verify: bool,
 }
+
+/// The images a certificate's holder signs with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CertImages {
+    /// The certificate's holder (for the settings list).
+    pub subject: String,
+    /// Handwritten signature (approver).
+    pub signature: Option<PathBuf>,
+    /// Organisation seal (issuer).
+    pub seal: Option<PathBuf>,
+}
+
+/// The default word of a signed copy's name.
+pub const OUTPUT_SUFFIX: &str = "signed";
 
 impl Default for Config {
     fn default() -> Self {
@@ -45,6 +75,11 @@ impl Default for Config {
             theme: ThemeChoice::Light,
             tsa: kyso_pki::tsp::VGCA_TSA.into(),
             modules: Vec::new(),
+            default_role: "none".into(),
+            output_suffix: OUTPUT_SUFFIX.into(),
+            output_dir: None,
+            images: BTreeMap::new(),
+            offline_verify: false,
         }
     }
 }
@@ -53,6 +88,24 @@ impl Config {
     /// The language.
     pub fn language(&self) -> Lang {
         Lang::parse(&self.lang).unwrap_or_default()
+    }
+
+    /// Where the signed copy of `input` goes: `NAME.<suffix>.EXT` beside it,
+    /// or in the chosen folder.
+    pub fn output_for(&self, input: &Path) -> PathBuf {
+        let suffix = match self.output_suffix.trim().trim_matches('.') {
+            "" => OUTPUT_SUFFIX,
+            s => s,
+        };
+        let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = match input.extension() {
+            Some(ext) => format!("{stem}.{suffix}.{}", ext.to_string_lossy()),
+            None => format!("{stem}.{suffix}"),
+        };
+        match &self.output_dir {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.join(name),
+            _ => input.with_file_name(name),
+        }
     }
 
     /// Where the settings of the data directory `data_dir` live.
@@ -84,6 +137,28 @@ pub enum Message {
     TsaChanged(String),
     /// The module paths changed (one per line or comma-separated).
     ModulesChanged(String),
+    /// The default role was picked.
+    DefaultRole(String),
+    /// The signed-copy word changed.
+    SuffixChanged(String),
+    /// The output folder changed (empty: beside the original).
+    OutputDirChanged(String),
+    /// Open the folder dialog for the output folder.
+    BrowseOutputDir,
+    /// A folder was picked.
+    OutputDirPicked(Option<PathBuf>),
+    /// Forget the images of a certificate.
+    ForgetImages(String),
+    /// Verification without the network.
+    OfflineVerify(bool),
+    /// Open the file dialog to import trust anchors.
+    ImportAnchors,
+    /// Anchors were imported (what was added) or refused.
+    AnchorsImported(Result<Vec<kyso_pki::store::AnchorInfo>, Text>),
+    /// Remove a trust anchor (SHA-256).
+    RemoveAnchor(String),
+    /// An anchor was removed.
+    AnchorRemoved(Result<(), Text>),
     /// Save.
     Save,
     /// Saving ended.
@@ -97,6 +172,12 @@ pub enum Event {
     Apply(Config),
     /// Apply and write them.
     Save(Config),
+    /// Ask the system's dialog for a folder.
+    PickOutputDir,
+    /// Ask the system's dialog for certificates to trust.
+    ImportAnchors,
+    /// Remove this anchor from the store.
+    RemoveAnchor(String),
 }
 
 /// State of the settings screen.
@@ -108,8 +189,12 @@ pub struct Settings {
     modules: String,
     saving: bool,
     status: Option<Result<(), Text>>,
-    /// Trust anchors in the store: (subject, SHA-256, VGCA name when pinned).
-    anchors: Vec<(String, String, Option<&'static str>)>,
+    /// Trust anchors in the store.
+    anchors: Vec<kyso_pki::store::AnchorInfo>,
+    /// Where the trust store is.
+    data_dir: PathBuf,
+    output_dir: String,
+    anchor_status: Option<Result<String, Text>>,
 }
 
 impl Settings {
@@ -117,17 +202,33 @@ impl Settings {
     /// of `data_dir`.
     pub fn new(config: Config, data_dir: &Path) -> Self {
         let modules = config.modules.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-        let anchors = stored_anchors(data_dir)
-            .iter()
-            .map(|c| {
-                (
-                    kyso_pki::format_name(c.cert.tbs_certificate().subject()),
-                    kyso_pki::cert_sha256(&c.cert),
-                    kyso_pki::pinned_name(&c.cert),
-                )
-            })
-            .collect();
-        Self { config, path: Config::path(data_dir), modules, saving: false, status: None, anchors }
+        let output_dir = config.output_dir.as_ref().map(|d| d.display().to_string()).unwrap_or_default();
+        let mut s = Self {
+            config,
+            path: Config::path(data_dir),
+            modules,
+            saving: false,
+            status: None,
+            anchors: Vec::new(),
+            data_dir: data_dir.to_owned(),
+            output_dir,
+            anchor_status: None,
+        };
+        s.reload_anchors();
+        s
+    }
+
+    fn reload_anchors(&mut self) {
+        self.anchors = stored_anchors(&self.data_dir).iter().map(kyso_pki::store::AnchorInfo::of).collect();
+    }
+
+    /// Remembers the images a certificate signed with (after a signing).
+    pub fn remember_images(&mut self, sha256: String, images: CertImages) -> Option<Event> {
+        if self.config.images.get(&sha256) == Some(&images) {
+            return None;
+        }
+        self.config.images.insert(sha256, images);
+        Some(Event::Save(self.config.clone()))
     }
 
     /// The settings as edited.
@@ -155,6 +256,48 @@ impl Settings {
                 self.config.modules =
                     m.split([',', '\n']).map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect();
                 self.modules = m;
+                None
+            }
+            Message::DefaultRole(r) => {
+                self.config.default_role = r;
+                Some(Event::Apply(self.config.clone()))
+            }
+            Message::SuffixChanged(v) => {
+                self.config.output_suffix = v;
+                Some(Event::Apply(self.config.clone()))
+            }
+            Message::OutputDirChanged(v) => {
+                self.config.output_dir = (!v.trim().is_empty()).then(|| PathBuf::from(v.trim()));
+                self.output_dir = v;
+                Some(Event::Apply(self.config.clone()))
+            }
+            Message::BrowseOutputDir => Some(Event::PickOutputDir),
+            Message::OutputDirPicked(dir) => {
+                let dir = dir?;
+                self.update(Message::OutputDirChanged(dir.display().to_string()))
+            }
+            Message::ForgetImages(sha) => {
+                self.config.images.remove(&sha);
+                Some(Event::Apply(self.config.clone()))
+            }
+            Message::OfflineVerify(v) => {
+                self.config.offline_verify = v;
+                Some(Event::Apply(self.config.clone()))
+            }
+            Message::ImportAnchors => Some(Event::ImportAnchors),
+            Message::AnchorsImported(r) => {
+                self.anchor_status =
+                    Some(r.map(|added| added.iter().map(|a| a.subject.clone()).collect::<Vec<_>>().join("; ")));
+                self.reload_anchors();
+                None
+            }
+            Message::RemoveAnchor(sha) => Some(Event::RemoveAnchor(sha)),
+            Message::AnchorRemoved(r) => {
+                self.anchor_status = match r {
+                    Ok(()) => None,
+                    Err(e) => Some(Err(e)),
+                };
+                self.reload_anchors();
                 None
             }
             Message::Save => {
@@ -210,6 +353,39 @@ impl Settings {
                 "gui-settings-modules",
                 text_input(&t.tr("gui-settings-modules-hint"), &self.modules).on_input(Message::ModulesChanged).into()
             ),
+            labelled("gui-settings-default-role", {
+                use crate::screen::sign::RoleChoice;
+                let chosen = RoleChoice::from_code(&self.config.default_role);
+                let mut roles = row![].spacing(12);
+                for r in RoleChoice::ALL {
+                    roles = roles.push(radio(t.tr(r.key()), r, Some(chosen), |r: RoleChoice| {
+                        Message::DefaultRole(r.code().to_owned())
+                    }));
+                }
+                roles.into()
+            }),
+            labelled(
+                "gui-settings-suffix",
+                text_input(OUTPUT_SUFFIX, &self.config.output_suffix).on_input(Message::SuffixChanged).into()
+            ),
+            labelled(
+                "gui-settings-output-dir",
+                row![
+                    text_input(&t.tr("gui-settings-output-dir-hint"), &self.output_dir)
+                        .on_input(Message::OutputDirChanged),
+                    button(text(t.tr("gui-browse"))).style(button::secondary).on_press(Message::BrowseOutputDir),
+                ]
+                .spacing(6)
+                .into()
+            ),
+            text(t.tr_args(
+                "gui-settings-output-example",
+                &[("example", &self.config.output_for(Path::new("cong-van.pdf")).display().to_string())]
+            ))
+            .size(12),
+            checkbox(self.config.offline_verify)
+                .label(t.tr("gui-settings-offline-verify"))
+                .on_toggle(Message::OfflineVerify),
             row![
                 button(text(t.tr("gui-settings-save")))
                     .style(button::success)
@@ -227,34 +403,106 @@ impl Settings {
             Some(Err(e)) => col = col.push(text(e.render(t)).style(text::danger)),
             None => {}
         }
-        col = col.push(rule::horizontal(1)).push(text(t.tr("gui-settings-anchors")).font(BOLD));
+        col = col.push(rule::horizontal(1)).push(text(t.tr("gui-settings-images")).font(BOLD));
+        if self.config.images.is_empty() {
+            col = col.push(text(t.tr("gui-settings-no-images")).size(13));
+        }
+        for (sha, imgs) in &self.config.images {
+            let mut line = column![text(imgs.subject.clone())].spacing(2);
+            for (key, p) in [("gui-image-path", &imgs.signature), ("gui-seal-path", &imgs.seal)] {
+                if let Some(p) = p {
+                    line = line.push(text(format!("{}: {}", t.tr(key), p.display())).size(12));
+                }
+            }
+            col = col.push(
+                row![
+                    line.width(Fill),
+                    button(text(t.tr("gui-remove")).size(13))
+                        .style(button::text)
+                        .on_press(Message::ForgetImages(sha.clone())),
+                ]
+                .align_y(iced::Center),
+            );
+        }
+        col = col.push(rule::horizontal(1)).push(
+            row![
+                text(t.tr("gui-settings-anchors")).font(BOLD),
+                button(text(t.tr("gui-settings-import"))).style(button::secondary).on_press(Message::ImportAnchors),
+            ]
+            .spacing(12)
+            .align_y(iced::Center),
+        );
+        match &self.anchor_status {
+            Some(Ok(added)) if !added.is_empty() => {
+                col = col.push(
+                    text(t.tr_args("gui-settings-imported", &[("subjects", added)])).size(13).style(text::success),
+                );
+            }
+            Some(Err(e)) => col = col.push(text(e.render(t)).size(13).style(text::danger)),
+            _ => {}
+        }
         if self.anchors.is_empty() {
             col = col.push(text(t.tr("gui-settings-no-anchors")).size(13));
         }
-        for (subject, sha, pin) in &self.anchors {
-            let mut line = column![text(subject.clone()), text(format!("SHA-256 {sha}")).size(12)].spacing(2);
-            if let Some(name) = pin {
+        for a in &self.anchors {
+            let mut line = column![text(a.subject.clone()), text(format!("SHA-256 {}", a.sha256)).size(12)].spacing(2);
+            if let Some(name) = a.pinned {
                 line =
                     line.push(text(t.tr_args("gui-settings-pinned", &[("name", name)])).size(12).style(text::success));
             }
-            col = col.push(line);
+            col = col.push(
+                row![
+                    line.width(Fill),
+                    button(text(t.tr("gui-remove")).size(13))
+                        .style(button::text)
+                        .on_press(Message::RemoveAnchor(a.sha256.clone())),
+                ]
+                .align_y(iced::Center),
+            );
         }
         col = col.push(text(t.tr("gui-settings-anchors-hint")).size(13));
         scrollable(col.padding([0, 12])).height(Fill).into()
     }
 }
 
-/// The anchors imported with `kyso-cli trust add` (data directory `trust/`).
+/// Imports every certificate of `files` into the trust store of
+/// `data_dir` (blocking); a Vietnamese root name without its pin is refused.
+pub fn import_anchors(data_dir: &Path, files: &[PathBuf]) -> Result<Vec<kyso_pki::store::AnchorInfo>, Text> {
+    let store = kyso_pki::store::AnchorStore::in_data_dir(data_dir);
+    let mut added = Vec::new();
+    for f in files {
+        let bytes = std::fs::read(f)
+            .map_err(|e| Text::new("err-io").arg("path", f.display().to_string()).arg("detail", e.to_string()))?;
+        let certs = kyso_pki::load_certificates(&bytes);
+        if certs.is_empty() {
+            return Err(Text::new("trust-not-a-certificate").arg("path", f.display().to_string()));
+        }
+        for c in certs {
+            added.push(store.add(&c).map_err(|e| match e {
+                kyso_pki::store::StoreError::PinMismatch { subject, sha256 } => {
+                    Text::new("trust-pin-mismatch").arg("subject", subject).arg("sha256", sha256)
+                }
+                kyso_pki::store::StoreError::Io { path, source } => {
+                    Text::new("err-io").arg("path", path.display().to_string()).arg("detail", source.to_string())
+                }
+            })?);
+        }
+    }
+    Ok(added)
+}
+
+/// Removes an anchor from the trust store of `data_dir` (blocking).
+pub fn remove_anchor(data_dir: &Path, sha256: &str) -> Result<(), Text> {
+    kyso_pki::store::AnchorStore::in_data_dir(data_dir)
+        .remove(sha256)
+        .map(|_| ())
+        .map_err(|e| Text::new("err-io").arg("path", sha256.to_owned()).arg("detail", e.to_string()))
+}
+
+/// The anchors imported here or with `kyso-cli trust add` (data directory
+/// `trust/`).
 pub fn stored_anchors(data_dir: &Path) -> Vec<kyso_pki::CertDer> {
-    let Ok(entries) = std::fs::read_dir(data_dir.join("trust")) else { return Vec::new() };
-    let mut out: Vec<kyso_pki::CertDer> = entries
-        .flatten()
-        .filter_map(|e| std::fs::read(e.path()).ok())
-        .flat_map(|b| kyso_pki::load_certificates(&b))
-        .collect();
-    out.sort_by(|a, b| a.der.cmp(&b.der));
-    out.dedup();
-    out
+    kyso_pki::store::AnchorStore::in_data_dir(data_dir).list()
 }
 
 #[cfg(test)]
@@ -271,6 +519,14 @@ mod tests {
             theme: ThemeChoice::Dark,
             tsa: "http://127.0.0.1:3180/".into(),
             modules: vec![PathBuf::from("/usr/lib/libbit4xpki.so")],
+            default_role: "issuer".into(),
+            output_suffix: "da-ky".into(),
+            output_dir: Some(PathBuf::from("/tmp/da-ky")),
+            images: BTreeMap::from([(
+                "ab".repeat(32),
+                CertImages { subject: "Nguyễn Văn A".into(), signature: Some("/tmp/ky.png".into()), seal: None },
+            )]),
+            offline_verify: true,
         };
         c.save(&path).unwrap();
         assert_eq!(Config::load(&path), c);
@@ -299,6 +555,64 @@ mod tests {
         assert_eq!(c.tsa, "http://tsa.ca.gov.vn/");
         assert!(s.update(Message::Save).is_none(), "one save at a time");
         let _ = s.update(Message::Saved(Ok(())));
+        let _ = s.view(&Translator::new(Lang::Vi));
+    }
+
+    #[test]
+    fn signed_copies_are_named_by_the_settings() {
+        let mut c = Config::default();
+        assert_eq!(c.output_for(Path::new("/d/cong-van.pdf")), PathBuf::from("/d/cong-van.signed.pdf"));
+        assert_eq!(c.output_for(Path::new("/d/to-trinh.docx")), PathBuf::from("/d/to-trinh.signed.docx"));
+        c.output_suffix = " .da-ky. ".into();
+        c.output_dir = Some(PathBuf::from("/out"));
+        assert_eq!(c.output_for(Path::new("/d/cong-van.pdf")), PathBuf::from("/out/cong-van.da-ky.pdf"));
+        c.output_suffix = String::new();
+        assert_eq!(c.output_for(Path::new("/d/x.pdf")), PathBuf::from("/out/x.signed.pdf"));
+        let mut s = Settings::new(Config::default(), Path::new("/nonexistent"));
+        let Some(Event::Apply(c)) = s.update(Message::OutputDirChanged(" /srv/ky ".into())) else { panic!() };
+        assert_eq!(c.output_dir, Some(PathBuf::from("/srv/ky")));
+        let Some(Event::Apply(c)) = s.update(Message::OutputDirChanged(String::new())) else { panic!() };
+        assert_eq!(c.output_dir, None);
+        let Some(Event::Apply(c)) = s.update(Message::DefaultRole("issuer".into())) else { panic!() };
+        assert_eq!(c.default_role, "issuer");
+        let _ = s.view(&Translator::new(Lang::En));
+    }
+
+    #[test]
+    fn images_are_remembered_once_and_can_be_forgotten() {
+        let mut s = Settings::new(Config::default(), Path::new("/nonexistent"));
+        let imgs = CertImages { subject: "Nguyễn Văn A".into(), signature: Some("/tmp/ky.png".into()), seal: None };
+        let Some(Event::Save(c)) = s.remember_images("aa".into(), imgs.clone()) else { panic!("saved") };
+        assert_eq!(c.images.get("aa"), Some(&imgs));
+        assert!(s.remember_images("aa".into(), imgs).is_none(), "nothing new, nothing saved");
+        let mut ui = iced_test::simulator(s.view(&Translator::new(Lang::Vi)));
+        assert!(ui.find("Nguyễn Văn A").is_ok());
+        drop(ui);
+        let Some(Event::Apply(c)) = s.update(Message::ForgetImages("aa".into())) else { panic!() };
+        assert!(c.images.is_empty());
+    }
+
+    /// Importing through the settings stores the fixture root; a file with
+    /// no certificate is a clear error; removing takes it out.
+    #[test]
+    fn anchors_are_imported_listed_and_removed() {
+        let fx = kyso_testkit::require_fixture!();
+        let dir = tempfile::tempdir().unwrap();
+        let junk = dir.path().join("junk.pem");
+        std::fs::write(&junk, b"not a certificate").unwrap();
+        let err = import_anchors(dir.path(), std::slice::from_ref(&junk)).unwrap_err();
+        assert_eq!(err.key, "trust-not-a-certificate");
+        let added = import_anchors(dir.path(), &[fx.pki_file("root.pem")]).unwrap();
+        assert_eq!(added.len(), 1);
+        let mut s = Settings::new(Config::default(), dir.path());
+        assert_eq!(s.anchors.len(), 1);
+        let sha = s.anchors[0].sha256.clone();
+        let Some(Event::RemoveAnchor(x)) = s.update(Message::RemoveAnchor(sha.clone())) else { panic!() };
+        remove_anchor(dir.path(), &x).unwrap();
+        let _ = s.update(Message::AnchorRemoved(Ok(())));
+        assert!(s.anchors.is_empty());
+        let _ = s.update(Message::AnchorsImported(Ok(added)));
+        assert!(matches!(&s.anchor_status, Some(Ok(subjects)) if subjects.contains("TEST")));
         let _ = s.view(&Translator::new(Lang::Vi));
     }
 }

@@ -26,6 +26,7 @@ use zeroize::Zeroizing;
 use crate::i18n::{
     Severity, Text, pin_flags, preset_error_message, sign_error_message, token_error_message, warning_text,
 };
+use crate::screen::settings::{CertImages, Config};
 
 /// Bold variant of the default font.
 const BOLD: Font = Font { weight: font::Weight::Bold, ..crate::app::FONT };
@@ -86,7 +87,18 @@ impl RoleChoice {
     /// All roles, in display order.
     pub const ALL: [Self; 5] = [Self::None, Self::Approver, Self::Issuer, Self::Appendix, Self::Copy];
 
-    fn key(self) -> &'static str {
+    /// The name saved in the settings.
+    pub fn code(self) -> &'static str {
+        self.preset().map_or("none", |(_, name)| name)
+    }
+
+    /// The role saved as `code` (unknown: none).
+    pub fn from_code(code: &str) -> Self {
+        Self::ALL.into_iter().find(|r| r.code() == code).unwrap_or_default()
+    }
+
+    /// The translation key of its label.
+    pub fn key(self) -> &'static str {
         match self {
             Self::None => "gui-role-none",
             Self::Approver => "gui-role-approver",
@@ -362,6 +374,8 @@ pub enum Event {
     PickFiles,
     /// Ask the system's dialog for a PNG for this field.
     PickImage(Field),
+    /// Keep these images for this certificate (SHA-256) in the settings.
+    RememberImages(String, CertImages),
 }
 
 /// State of the signing screen.
@@ -405,6 +419,10 @@ pub struct Sign {
     hover: Option<Point>,
     /// A placement chosen on the preview.
     placement: Option<(usize, [f64; 4])>,
+    /// The settings (naming, remembered images).
+    config: Config,
+    /// The user picked a role (the default role no longer applies).
+    role_touched: bool,
 }
 
 impl Default for Sign {
@@ -443,6 +461,8 @@ impl Default for Sign {
             preview_error: None,
             hover: None,
             placement: None,
+            config: Config::default(),
+            role_touched: false,
         }
     }
 }
@@ -467,20 +487,26 @@ pub fn open_folder(file: &Path) -> std::io::Result<()> {
         .map(|_| ())
 }
 
-/// `NAME.signed.pdf` (or `.docx`, `.xlsx`, `.pptx`) beside the input.
-pub fn default_output(input: &Path) -> PathBuf {
-    kyso_ooxml::signed_name(input)
-}
-
 fn opt(s: &str) -> Option<String> {
     let s = s.trim();
     (!s.is_empty()).then(|| s.to_owned())
 }
 
 impl Sign {
-    /// Sets the timestamp server (from the settings).
-    pub fn set_tsa(&mut self, url: &str) {
-        self.tsa = url.to_owned();
+    /// Puts the settings in force: TSA, output naming, remembered images,
+    /// and the default role (until the user picks one).
+    pub fn configure(&mut self, config: &Config) {
+        self.tsa = config.tsa.clone();
+        if !self.role_touched {
+            self.role = RoleChoice::from_code(&config.default_role);
+        }
+        self.config = config.clone();
+        self.sync_output();
+    }
+
+    /// Where the signed copy of `input` goes (the settings' naming).
+    fn default_output(&self, input: &Path) -> PathBuf {
+        self.config.output_for(input)
     }
 
     /// Whether token work is in flight (the token panel then pauses its scans).
@@ -595,7 +621,7 @@ impl Sign {
     fn sync_output(&mut self) {
         if !self.output_edited {
             self.output = match self.targets().as_slice() {
-                [one] => default_output(one).display().to_string(),
+                [one] => self.default_output(one).display().to_string(),
                 _ => String::new(),
             };
         }
@@ -709,7 +735,7 @@ impl Sign {
         if let [one] = targets.as_slice() {
             return vec![(one.clone(), PathBuf::from(self.output.trim()))];
         }
-        targets.into_iter().map(|t| (t.clone(), default_output(&t))).collect()
+        targets.into_iter().map(|t| (t.clone(), self.default_output(&t))).collect()
     }
 
     /// Handles a message.
@@ -771,11 +797,24 @@ impl Sign {
                 }
             }
             Message::Select(i) => {
-                if self.certificates.as_ref().and_then(|l| l.get(i)).is_some_and(Choice::usable) {
-                    self.selected = Some(i);
+                let Some(c) = self.certificates.as_ref().and_then(|l| l.get(i)).filter(|c| c.usable()) else {
+                    return None;
+                };
+                // The images this certificate signed with last time.
+                if let Some(imgs) = self.config.images.get(&c.entry.certificate.sha256).cloned() {
+                    for (field, path) in [(Field::Image, imgs.signature), (Field::Seal, imgs.seal)] {
+                        if let Some(p) = path
+                            && self.field(field).trim().is_empty()
+                        {
+                            *self.field_mut(field) = p.display().to_string();
+                        }
+                    }
                 }
+                self.selected = Some(i);
+                return self.refresh_preview(None);
             }
             Message::RoleSelected(r) => {
+                self.role_touched = true;
                 if r != self.role {
                     self.role = r;
                     self.placement = None;
@@ -953,6 +992,23 @@ impl Sign {
                 if pin_failed {
                     // The token's counter changed: show its new state.
                     return self.start_loading();
+                }
+                // Remember the images a certificate signed with.
+                if let (Some(Ok(_)), Some(c)) = (&self.result, self.selected_choice()) {
+                    let fields = self.role.fields();
+                    let get = |f: Field| (fields.contains(&f)).then(|| opt(self.field(f)).map(PathBuf::from)).flatten();
+                    let (signature, seal) = (get(Field::Image), get(Field::Seal));
+                    if signature.is_some() || seal.is_some() {
+                        let info = &c.entry.certificate;
+                        let subject = info.subject_cn.clone().unwrap_or_else(|| info.subject.clone());
+                        let remembered = self.config.images.get(&info.sha256);
+                        let images = CertImages {
+                            subject,
+                            signature: signature.or_else(|| remembered.and_then(|r| r.signature.clone())),
+                            seal: seal.or_else(|| remembered.and_then(|r| r.seal.clone())),
+                        };
+                        return Some(Event::RememberImages(info.sha256.clone(), images));
+                    }
                 }
             }
         }
@@ -1965,5 +2021,36 @@ mod tests {
         // Typing without the dialog open stores nothing.
         let _ = s.update(Message::PinChanged(Secret::new("2".into())));
         assert!(!s.holds_pin());
+    }
+
+    /// The settings choose the role the screen starts with and where signed
+    /// copies go; a certificate brings back the images it signed with, and
+    /// a signing with new images asks to remember them.
+    #[test]
+    fn settings_defaults_and_remembered_images() {
+        let mut config = Config { default_role: "approver".into(), output_suffix: "da-ky".into(), ..Config::default() };
+        config.images.insert(
+            "sha-Good".into(),
+            CertImages { subject: "Nguyễn Văn A".into(), signature: Some("/tmp/chu-ky.png".into()), seal: None },
+        );
+        let mut s = ready();
+        s.configure(&config);
+        assert_eq!(s.role, RoleChoice::Approver);
+        assert_eq!(s.output(), "/tmp/hop-dong.da-ky.pdf");
+        let _ = s.update(Message::Select(1));
+        assert_eq!(s.field(Field::Image), "/tmp/chu-ky.png");
+        // A role the user picked is kept when the settings change.
+        let _ = s.update(Message::RoleSelected(RoleChoice::Issuer));
+        s.configure(&config);
+        assert_eq!(s.role, RoleChoice::Issuer);
+        let _ = s.update(Message::FieldChanged(Field::Seal, "/tmp/dau.png".into()));
+        let _ = start(&mut s);
+        let _ = s.update(Message::Progress(Step::File(0, Ok("/tmp/hop-dong.da-ky.pdf".into()))));
+        let Some(Event::RememberImages(sha, images)) = s.update(Message::Progress(Step::Done(Ok(()), None))) else {
+            panic!("images remembered")
+        };
+        assert_eq!(sha, "sha-Good");
+        assert_eq!(images.seal, Some(PathBuf::from("/tmp/dau.png")));
+        assert_eq!(images.signature, Some(PathBuf::from("/tmp/chu-ky.png")), "the earlier image is kept");
     }
 }

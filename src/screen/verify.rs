@@ -490,7 +490,7 @@ fn read_certs(paths: &[PathBuf]) -> Result<Vec<kyso_pki::CertDer>, Text> {
 
 /// Verifies a request (blocking: run it off the UI thread) and journals it
 /// as `kyso-cli verify` does.
-pub fn run(req: &Request, data_dir: &Path) -> Result<Done, Text> {
+pub fn run(req: &Request, data_dir: &Path, online: bool) -> Result<Done, Text> {
     if !req.path.is_file() {
         return Err(Text::new("gui-file-not-found").arg("path", req.path.display().to_string()));
     }
@@ -502,7 +502,7 @@ pub fn run(req: &Request, data_dir: &Path) -> Result<Done, Text> {
     };
     // Revocation the file does not carry is asked of the certificates'
     // OCSP responders and CRL distribution points (answers cached).
-    let online = Some(kyso_pki::precheck::PrecheckOptions {
+    let online = online.then(|| kyso_pki::precheck::PrecheckOptions {
         offline: false,
         timeout: std::time::Duration::from_secs(10),
         cache: Some(kyso_pki::precheck::RevocationCache::new(data_dir.join("cache"))),

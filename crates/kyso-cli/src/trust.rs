@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use kyso_i18n::Translator;
-use kyso_pki::{CertDer, VGCA_PINS, cert_sha256, format_name, load_certificates, name_attribute};
-use serde::Serialize;
+use kyso_pki::store::{AnchorInfo, AnchorStore, StoreError};
+use kyso_pki::{CertDer, load_certificates};
 
 use crate::exit;
 use crate::output::print_json;
@@ -30,41 +30,20 @@ pub enum TrustCommand {
     },
 }
 
-fn store_dir() -> PathBuf {
-    kyso_journal::data_dir().join("trust")
+fn store() -> AnchorStore {
+    AnchorStore::in_data_dir(&kyso_journal::data_dir())
 }
 
 /// The stored anchors.
 pub fn stored_anchors() -> Vec<CertDer> {
-    let Ok(entries) = std::fs::read_dir(store_dir()) else { return Vec::new() };
-    let mut out: Vec<CertDer> =
-        entries.flatten().filter_map(|e| std::fs::read(e.path()).ok()).flat_map(|b| load_certificates(&b)).collect();
-    out.sort_by(|a, b| a.der.cmp(&b.der));
-    out.dedup();
-    out
-}
-
-#[derive(Serialize)]
-struct AnchorJson {
-    subject: String,
-    sha256: String,
-    pinned: Option<&'static str>,
-}
-
-fn describe(c: &CertDer) -> AnchorJson {
-    let sha = cert_sha256(&c.cert);
-    AnchorJson {
-        subject: format_name(c.cert.tbs_certificate().subject()),
-        pinned: VGCA_PINS.iter().find(|(_, p)| *p == sha).map(|(n, _)| *n),
-        sha256: sha,
-    }
+    store().list()
 }
 
 /// `kyso-cli trust`.
 pub fn trust(t: &Translator, cmd: &TrustCommand, json: bool) -> u8 {
     match cmd {
         TrustCommand::List => {
-            let list: Vec<AnchorJson> = stored_anchors().iter().map(describe).collect();
+            let list: Vec<AnchorInfo> = stored_anchors().iter().map(AnchorInfo::of).collect();
             if json {
                 print_json(&list);
             } else if list.is_empty() {
@@ -77,19 +56,16 @@ pub fn trust(t: &Translator, cmd: &TrustCommand, json: bool) -> u8 {
             }
             exit::OK
         }
-        TrustCommand::Remove { sha256 } => {
-            let path = store_dir().join(format!("{}.der", sha256.to_lowercase()));
-            match std::fs::remove_file(&path) {
-                Ok(()) => {
-                    record(t, "remove", sha256);
-                    exit::OK
-                }
-                Err(_) => {
-                    eprintln!("{}", t.tr_args("trust-not-found", &[("sha256", sha256)]));
-                    exit::NOT_FOUND
-                }
+        TrustCommand::Remove { sha256 } => match store().remove(sha256) {
+            Ok(true) => {
+                record(t, "remove", sha256);
+                exit::OK
             }
-        }
+            Ok(false) | Err(_) => {
+                eprintln!("{}", t.tr_args("trust-not-found", &[("sha256", sha256)]));
+                exit::NOT_FOUND
+            }
+        },
         TrustCommand::Add { files } => {
             let mut added = Vec::new();
             for f in files {
@@ -109,26 +85,26 @@ pub fn trust(t: &Translator, cmd: &TrustCommand, json: bool) -> u8 {
                     return exit::USAGE;
                 }
                 for c in certs {
-                    let d = describe(&c);
-                    // A certificate named like a pinned Vietnamese root must match its pin.
-                    let cn = name_attribute(c.cert.tbs_certificate().subject(), const_oid_cn()).unwrap_or_default();
-                    if d.pinned.is_none() && VGCA_PINS.iter().any(|(n, _)| cn == *n) {
-                        eprintln!(
-                            "{}",
-                            t.tr_args("trust-pin-mismatch", &[("subject", &d.subject), ("sha256", &d.sha256)])
-                        );
-                        return exit::REFUSED;
-                    }
-                    let dir = store_dir();
-                    if let Err(e) = std::fs::create_dir_all(&dir)
-                        .and_then(|()| std::fs::write(dir.join(format!("{}.der", d.sha256)), &c.der))
-                    {
-                        eprintln!(
-                            "{}",
-                            t.tr_args("err-io", &[("path", &dir.display().to_string()), ("detail", &e.to_string())])
-                        );
-                        return exit::IO;
-                    }
+                    let d = match store().add(&c) {
+                        Ok(d) => d,
+                        Err(StoreError::PinMismatch { subject, sha256 }) => {
+                            eprintln!(
+                                "{}",
+                                t.tr_args("trust-pin-mismatch", &[("subject", &subject), ("sha256", &sha256)])
+                            );
+                            return exit::REFUSED;
+                        }
+                        Err(StoreError::Io { path, source }) => {
+                            eprintln!(
+                                "{}",
+                                t.tr_args(
+                                    "err-io",
+                                    &[("path", &path.display().to_string()), ("detail", &source.to_string())]
+                                )
+                            );
+                            return exit::IO;
+                        }
+                    };
                     record(t, "add", &d.sha256);
                     if !json {
                         let key = if d.pinned.is_some() { "trust-added-pinned" } else { "trust-added" };
@@ -143,10 +119,6 @@ pub fn trust(t: &Translator, cmd: &TrustCommand, json: bool) -> u8 {
             exit::OK
         }
     }
-}
-
-fn const_oid_cn() -> kyso_pki::der::asn1::ObjectIdentifier {
-    kyso_pki::der::asn1::ObjectIdentifier::new_unwrap("2.5.4.3")
 }
 
 fn record(t: &Translator, what: &str, sha256: &str) {

@@ -18,6 +18,7 @@ mod p12;
 pub mod precheck;
 pub mod report;
 mod signer;
+pub mod store;
 mod trust;
 pub mod tsp;
 mod verify;
