@@ -137,12 +137,12 @@ fn sign_as(
         send(app, Message::Sign(sign::Message::FieldChanged(*f, (*v).to_owned())));
     }
     let placed = place.map(|(dx, dy)| click_on_preview(app, dx, dy));
-    click(app, &t.tr("gui-sign"));
+    click(app, &t.tr("gui-sign-start"));
     assert!(app.sign.pin_dialog_open(), "PIN dialog: {:?}", app.sign.result());
     assert!(shows(app, &t.tr_args("gui-pin-for", &[("token", token)])), "the dialog names the token {token}");
     type_into(app, &t.tr("gui-pin-placeholder"), pin);
     // The dialog's button signs; the task runs to its end.
-    click(app, &t.tr("gui-sign"));
+    click(app, &t.tr("gui-pin-sign"));
     assert!(!app.sign.holds_pin() && !app.sign.is_busy());
     placed
 }
@@ -281,5 +281,72 @@ fn approver_then_issuer_then_verify_then_journal() {
         assert_eq!(out.matches("The signature is judged VALID.").count(), 2, "{out}");
     } else {
         eprintln!("SKIPPED pyHanko check: pyhanko not installed");
+    }
+}
+
+/// Several files in one signing at B-LTA: one PIN, per-file progress, each
+/// file its own signed copy with a DSS and an archive timestamp, each
+/// journaled; pyHanko's AdES validation judges them valid.
+#[test]
+fn several_files_at_b_lta_in_one_signing() {
+    let fx = kyso_testkit::require_fixture!();
+    let Some(_revocation) = kyso_testkit::start_revocation_server(fx) else { return };
+    let tsa = kyso_testkit::start_tsa(fx);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data_dir = dir.path().join("data");
+    std::fs::create_dir_all(data_dir.join("trust")).expect("trust dir");
+    std::fs::copy(fx.pki_file("root.pem"), data_dir.join("trust/root.pem")).expect("anchor");
+    let files: Vec<_> = ["to-trinh.pdf", "phu-luc.pdf"].iter().map(|n| dir.path().join(n)).collect();
+    for f in &files {
+        kyso_testkit::minimal_pdf(f, 1);
+    }
+    let config = Config { modules: vec![fx.module.clone()], tsa: tsa.url.clone(), ..Config::default() };
+    let (mut app, boot) = App::new(None, Lang::En, config, data_dir.clone());
+    settle(&mut app, boot);
+    let en = Translator::new(Lang::En);
+
+    send(&mut app, Message::Tab(Tab::Sign));
+    send(&mut app, Message::Sign(sign::Message::Picked(files.clone())));
+    assert!(shows(&app, &en.tr_args("gui-files-count", &[("n", "2")])));
+    let line = app.sign.facts_line(&en, "Nguyễn Văn A", kyso_testkit::tokens::CANHAN).expect("listed");
+    click(&mut app, &line);
+    send(&mut app, Message::Sign(sign::Message::LevelSelected(sign::Level::Archive)));
+    click(&mut app, &en.tr("gui-sign-start"));
+    type_into(&mut app, &en.tr("gui-pin-placeholder"), kyso_testkit::pins::CANHAN);
+    click(&mut app, &en.tr("gui-pin-sign"));
+
+    let outputs: Vec<_> = files.iter().map(|f| f.with_extension("signed.pdf")).collect();
+    let states: Vec<_> = app.sign.progress().iter().map(|(_, s)| s.clone()).collect();
+    assert_eq!(
+        states,
+        outputs.iter().map(|o| sign::FileStatus::Signed(o.clone())).collect::<Vec<_>>(),
+        "{:?}",
+        app.sign.result()
+    );
+    send(&mut app, Message::Tab(Tab::Journal));
+    let levels: Vec<_> = app
+        .journal
+        .shown()
+        .iter()
+        .filter(|r| r.entry.action == "sign")
+        .map(|r| (r.entry.level.clone(), r.entry.outcome.clone()))
+        .collect();
+    assert_eq!(levels, vec![(Some("B-LTA".to_owned()), "ok".to_owned()); 2]);
+    for o in &outputs {
+        let text = std::fs::read(o).expect("signed");
+        assert!(text.windows(4).any(|w| w == b"/DSS"), "{}: a DSS", o.display());
+        assert!(text.windows(12).any(|w| w == b"ETSI.RFC3161"), "{}: a document timestamp", o.display());
+        send(&mut app, Message::Tab(Tab::Verify));
+        send(&mut app, Message::FileDropped(o.clone()));
+        assert_eq!(app.verify.overall(), Some(Indication::TotalPassed), "{:#?}", app.verify.cards(&en));
+        if Command::new("pyhanko").arg("--version").output().is_ok() {
+            let (ok, out) = kyso_testkit::run(
+                Command::new("pyhanko")
+                    .args(["sign", "adesverify", "--pretty-print", "--trust-replace", "--trust"])
+                    .arg(fx.pki_file("root.pem"))
+                    .arg(o),
+            );
+            assert!(ok && out.contains("judged VALID") && !out.contains("INVALID"), "pyHanko AdES: {out}");
+        }
     }
 }

@@ -164,7 +164,7 @@ impl Field {
 }
 
 /// The baseline level (ETSI EN 319 142-1 for PDF, EN 319 132-1 for
-/// Office files): with or without a trusted timestamp.
+/// Office files).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Level {
     /// B-B: the signer's clock only.
@@ -172,16 +172,22 @@ pub enum Level {
     Basic,
     /// B-T: an RFC 3161 timestamp from the TSA.
     Timestamped,
+    /// B-LT: plus the chain and revocation answers in a DSS (PDF only).
+    LongTerm,
+    /// B-LTA: plus a document timestamp over it all (PDF only).
+    Archive,
 }
 
 impl Level {
-    /// Both levels, in display order.
-    pub const ALL: [Self; 2] = [Self::Basic, Self::Timestamped];
+    /// Every level, in display order.
+    pub const ALL: [Self; 4] = [Self::Basic, Self::Timestamped, Self::LongTerm, Self::Archive];
 
     fn key(self) -> &'static str {
         match self {
             Self::Basic => "gui-level-bb",
             Self::Timestamped => "gui-level-bt",
+            Self::LongTerm => "gui-level-blt",
+            Self::Archive => "gui-level-blta",
         }
     }
 
@@ -190,7 +196,14 @@ impl Level {
         match self {
             Self::Basic => "B-B",
             Self::Timestamped => "B-T",
+            Self::LongTerm => "B-LT",
+            Self::Archive => "B-LTA",
         }
+    }
+
+    /// Whether the level needs the TSA.
+    pub fn timestamped(self) -> bool {
+        self != Self::Basic
     }
 }
 
@@ -1146,7 +1159,7 @@ impl Sign {
             levels = levels.push(radio(t.tr(l.key()), l, Some(self.level), Message::LevelSelected));
         }
         form = form.push(levels);
-        if self.level == Level::Timestamped {
+        if self.level.timestamped() {
             form = form.push(labelled("gui-tsa", text_input("", &self.tsa).on_input(Message::TsaChanged).into()));
         }
         form = form
@@ -1165,7 +1178,7 @@ impl Sign {
 
         // The action bar stays in view below the scrolling form (a long
         // certificate list must not push "Sign" off a 1366×768 screen).
-        let sign = button(text(t.tr("gui-sign")))
+        let sign = button(text(t.tr("gui-sign-start")))
             .style(button::success)
             .on_press_maybe((!self.signing && self.selected.is_some()).then_some(Message::Sign));
         let mut actions = row![sign].spacing(12).align_y(iced::Center);
@@ -1317,7 +1330,7 @@ impl Sign {
         col = col.push(input).push(text(t.tr("gui-pin-no-retry")).size(13));
         col = col.push(
             row![
-                button(text(t.tr("gui-sign")))
+                button(text(t.tr("gui-pin-sign")))
                     .style(button::success)
                     .on_press_maybe((!locked && self.holds_pin()).then_some(Message::PinConfirm)),
                 button(text(t.tr("gui-cancel"))).style(button::secondary).on_press(Message::PinCancel),
@@ -1563,6 +1576,11 @@ struct Session {
     signer: Pkcs11Signer,
     precheck: Option<String>,
     evidence: Option<String>,
+    /// The issuer, the chain (DER) and the check's answers, for a B-LT DSS.
+    issuer: Option<kyso_pki::Certificate>,
+    certs: Vec<Vec<u8>>,
+    crls: Vec<Vec<u8>>,
+    ocsps: Vec<Vec<u8>>,
 }
 
 /// Logs in and checks the certificate before any file (TT 15/2025 Art. 5:
@@ -1585,10 +1603,16 @@ fn open_session(job: &mut Job, data_dir: &Path) -> (Result<Session, Text>, Optio
     let issuer = kyso_pki::Signer::chain(&signer)
         .iter()
         .chain(stored.iter())
-        .find(|c| c.tbs_certificate().subject() == cert.tbs_certificate().issuer());
+        .find(|c| c.tbs_certificate().subject() == cert.tbs_certificate().issuer())
+        .cloned();
+    let certs: Vec<Vec<u8>> = kyso_pki::Signer::chain(&signer)
+        .iter()
+        .chain(issuer.iter())
+        .filter_map(|c| kyso_pki::der::Encode::to_der(c).ok())
+        .collect();
     let check = kyso_pki::precheck::precheck_with(
         cert,
-        issuer,
+        issuer.as_ref(),
         &[],
         &kyso_pki::precheck::PrecheckOptions {
             offline: false,
@@ -1612,7 +1636,15 @@ fn open_session(job: &mut Job, data_dir: &Path) -> (Result<Session, Text>, Optio
     match refused {
         Some(e) => (Err(e), Some(precheck), evidence),
         None => (
-            Ok(Session { signer, precheck: Some(precheck.clone()), evidence: evidence.clone() }),
+            Ok(Session {
+                signer,
+                precheck: Some(precheck.clone()),
+                evidence: evidence.clone(),
+                issuer,
+                certs,
+                crls: check.crls,
+                ocsps: check.ocsps,
+            }),
             Some(precheck),
             evidence,
         ),
@@ -1641,7 +1673,7 @@ pub fn run(mut job: Job, data_dir: &Path, report: &mut dyn FnMut(Step)) {
         token_label: Some(job.choice.entry.token_label.clone()),
         token_module: Some(job.choice.entry.module.display().to_string()),
         level: Some(job.level.name().into()),
-        tsa: (job.level == Level::Timestamped).then(|| job.tsa.clone()),
+        tsa: job.level.timestamped().then(|| job.tsa.clone()),
         outcome: "ok".into(),
         ..Default::default()
     };
@@ -1661,6 +1693,12 @@ pub fn run(mut job: Job, data_dir: &Path, report: &mut dyn FnMut(Step)) {
         && job.files.iter().any(|(i, _)| kyso_ooxml::is_package(i))
     {
         report(Step::Done(Err(Text::new("err-ooxml-option").arg("option", name)), None));
+        return;
+    }
+    // Long-term levels are PAdES's (a DSS in the PDF).
+    if matches!(job.level, Level::LongTerm | Level::Archive) && job.files.iter().any(|(i, _)| kyso_ooxml::is_package(i))
+    {
+        report(Step::Done(Err(Text::new("err-ooxml-option").arg("option", job.level.name())), None));
         return;
     }
     // The placement first: a missing image costs no PIN attempt.
@@ -1687,8 +1725,7 @@ pub fn run(mut job: Job, data_dir: &Path, report: &mut dyn FnMut(Step)) {
             return;
         }
     };
-    let tsa =
-        (job.level == Level::Timestamped).then(|| kyso_pki::TsaConfig { url: job.tsa.clone(), timeout: TSA_TIMEOUT });
+    let tsa = job.level.timestamped().then(|| kyso_pki::TsaConfig { url: job.tsa.clone(), timeout: TSA_TIMEOUT });
     for (i, (input, output)) in job.files.iter().enumerate() {
         if job.cancel.load(Ordering::SeqCst) {
             break;
@@ -1707,6 +1744,22 @@ pub fn run(mut job: Job, data_dir: &Path, report: &mut dyn FnMut(Step)) {
                 let mut opts = options(&job, input, now)?;
                 opts.tsa = tsa.clone();
                 sign_pdf(input, output, &session.signer, &opts).map_err(|e| sign_error_message(&e))?;
+                if matches!(job.level, Level::LongTerm | Level::Archive) {
+                    let lt = kyso_pdf::ltv::LongTerm {
+                        leaf: kyso_pki::Signer::certificate(&session.signer),
+                        issuer: session.issuer.as_ref(),
+                        certs: &session.certs,
+                        crls: &session.crls,
+                        ocsps: &session.ocsps,
+                        fetch: true,
+                        archive: (job.level == Level::Archive).then_some(tsa.as_ref()).flatten(),
+                    };
+                    kyso_pdf::ltv::make_long_term(output, &lt).map_err(|e| {
+                        Text::new("gui-long-term-failed")
+                            .arg("output", output.display().to_string())
+                            .arg("detail", e.to_string())
+                    })?;
+                }
             }
             Ok(output.clone())
         })();
@@ -1913,7 +1966,7 @@ mod tests {
         // The approver needs a signature image: its field is shown.
         let mut ui = simulator(s.view(&vi));
         assert!(ui.find(vi.tr("gui-image-path").as_str()).is_ok());
-        let _ = ui.click(vi.tr("gui-sign").as_str()).unwrap();
+        let _ = ui.click(vi.tr("gui-sign-start").as_str()).unwrap();
         for m in ui.into_messages().collect::<Vec<_>>() {
             let _ = s.update(m);
         }
@@ -1930,7 +1983,7 @@ mod tests {
         assert!(s.holds_pin());
         // The sign button of the dialog is enabled once a PIN is typed.
         let mut ui = simulator(s.view(&vi));
-        let _ = ui.click(vi.tr("gui-sign").as_str()).unwrap();
+        let _ = ui.click(vi.tr("gui-pin-sign").as_str()).unwrap();
         let mut job = None;
         for m in ui.into_messages().collect::<Vec<_>>() {
             if let Some(Event::Sign(j)) = s.update(m) {

@@ -658,40 +658,22 @@ fn placement(
     })
 }
 
-/// Upgrades a freshly signed file in place to B-LT (DSS with the chain and
-/// the pre-signing CRLs, ETSI EN 319 142-1 §5.4) or B-LTA (plus a document
-/// timestamp), through a temporary file beside it.
+/// Upgrades a freshly signed file in place to B-LT or B-LTA
+/// ([`kyso_pdf::ltv::make_long_term`]).
 fn long_term(args: &SignArgs, output: &std::path::Path, pre: &PrecheckOut) -> Result<(), kyso_pdf::SignError> {
-    let reader = kyso_pdf::PdfReader::open(output)?;
-    let mut material = kyso_pdf::ltv::collect_material(&reader, &pre.certs, &pre.crls)?;
-    // Revocation evidence for B-LT must postdate the signature (ETSI EN
-    // 319 102-1 §5.2.5.4): the responders and distribution points are asked
-    // again now that it is signed (the issuer's CRL also answers for a TSA
-    // it certified); the pre-signing answers stay as well.
-    material.ocsps = pre.ocsps.clone();
-    if !args.offline {
-        let mut chain: Vec<kyso_pki::Certificate> = vec![pre.leaf.clone()];
-        chain.extend(pre.issuer.clone());
-        let fresh = kyso_pki::precheck::gather_revocation(&chain, std::time::Duration::from_secs(30));
-        material.ocsps.extend(fresh.ocsps);
-        for c in fresh.crls {
-            if !material.crls.contains(&c) {
-                material.crls.push(c);
-            }
-        }
-    }
-    drop(reader);
-    let part = output.with_extension("lt.part.pdf");
-    kyso_pdf::ltv::add_dss(output, &part, &material, true)?;
-    let result = if args.level == "B-LTA" {
-        let cfg =
-            kyso_pki::TsaConfig { url: args.tsa.clone(), timeout: std::time::Duration::from_secs(args.tsa_timeout) };
-        kyso_pdf::timestamp_pdf(&part, output, &cfg, &SignOptions { force: true, ..Default::default() }).map(|_| ())
-    } else {
-        std::fs::rename(&part, output).map_err(|e| kyso_pdf::SignError::Io { path: output.to_owned(), source: e })
-    };
-    let _ = std::fs::remove_file(&part);
-    result
+    let cfg = kyso_pki::TsaConfig { url: args.tsa.clone(), timeout: std::time::Duration::from_secs(args.tsa_timeout) };
+    kyso_pdf::ltv::make_long_term(
+        output,
+        &kyso_pdf::ltv::LongTerm {
+            leaf: &pre.leaf,
+            issuer: pre.issuer.as_ref(),
+            certs: &pre.certs,
+            crls: &pre.crls,
+            ocsps: &pre.ocsps,
+            fetch: !args.offline,
+            archive: (args.level == "B-LTA").then_some(&cfg),
+        },
+    )
 }
 
 /// Records a file that could not be signed; the first failure sets the exit code.

@@ -167,3 +167,57 @@ pub fn add_dss(input: &Path, output: &Path, material: &DssMaterial, force: bool)
     }
     Ok(())
 }
+
+/// What a freshly signed file needs to become B-LT or B-LTA: the
+/// pre-signing check's answers and the signer's chain.
+#[derive(Clone, Debug)]
+pub struct LongTerm<'a> {
+    /// The signer's certificate.
+    pub leaf: &'a kyso_pki::Certificate,
+    /// Its issuer, when known.
+    pub issuer: Option<&'a kyso_pki::Certificate>,
+    /// Further certificates (DER) for the DSS: the chain.
+    pub certs: &'a [Vec<u8>],
+    /// CRLs (DER) of the pre-signing check.
+    pub crls: &'a [Vec<u8>],
+    /// OCSP responses (DER) of the pre-signing check.
+    pub ocsps: &'a [Vec<u8>],
+    /// Ask the responders and distribution points again after signing.
+    pub fetch: bool,
+    /// B-LTA: the TSA of the document timestamp over it all.
+    pub archive: Option<&'a kyso_pki::TsaConfig>,
+}
+
+/// Upgrades a freshly signed file in place to B-LT (a DSS with the chain
+/// and revocation answers, ETSI EN 319 142-1 §5.4) or, with an archive
+/// TSA, B-LTA (plus a document timestamp, §5.5), through a temporary file
+/// beside it. Revocation evidence for B-LT must postdate the signature
+/// (ETSI EN 319 102-1 §5.2.5.4): with `fetch`, the responders and
+/// distribution points are asked again now that it is signed (the issuer's
+/// CRL also answers for a TSA it certified); the pre-signing answers stay.
+pub fn make_long_term(output: &Path, lt: &LongTerm<'_>) -> Result<(), SignError> {
+    let reader = PdfReader::open(output)?;
+    let mut material = collect_material(&reader, lt.certs, lt.crls)?;
+    drop(reader);
+    material.ocsps = lt.ocsps.to_vec();
+    if lt.fetch {
+        let mut chain: Vec<kyso_pki::Certificate> = vec![lt.leaf.clone()];
+        chain.extend(lt.issuer.cloned());
+        let fresh = kyso_pki::precheck::gather_revocation(&chain, std::time::Duration::from_secs(30));
+        material.ocsps.extend(fresh.ocsps);
+        for c in fresh.crls {
+            push_unique(&mut material.crls, c);
+        }
+    }
+    let part = output.with_extension("lt.part.pdf");
+    add_dss(output, &part, &material, true)?;
+    let result = match lt.archive {
+        Some(cfg) => {
+            crate::timestamp_pdf(&part, output, cfg, &crate::SignOptions { force: true, ..Default::default() })
+                .map(|_| ())
+        }
+        None => std::fs::rename(&part, output).map_err(|e| SignError::Io { path: output.to_owned(), source: e }),
+    };
+    let _ = std::fs::remove_file(&part);
+    result
+}
