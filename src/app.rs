@@ -94,6 +94,8 @@ pub enum Message {
     Journal(journal::Message),
     /// A message of the settings screen.
     Settings(settings::Message),
+    /// A key no widget took (keyboard navigation).
+    Key(iced::keyboard::Event),
 }
 
 /// Application state.
@@ -184,6 +186,7 @@ impl App {
                 }
                 Task::none()
             }
+            Message::Key(event) => self.key(event),
             Message::FileDropped(path) => {
                 if self.tab == Tab::Sign {
                     self.update(Message::Sign(sign::Message::Open(path)))
@@ -311,6 +314,27 @@ impl App {
         }
     }
 
+    /// Keyboard navigation: Tab and Shift+Tab move between fields and
+    /// buttons, Escape closes the PIN dialog, Ctrl+1…5 switch screens.
+    fn key(&mut self, event: iced::keyboard::Event) -> Task<Message> {
+        use iced::keyboard::{Event, Key, key::Named};
+        let Event::KeyPressed { key, modifiers, .. } = event else { return Task::none() };
+        match key.as_ref() {
+            Key::Named(Named::Tab) if modifiers.shift() => iced::widget::operation::focus_previous(),
+            Key::Named(Named::Tab) => iced::widget::operation::focus_next(),
+            Key::Named(Named::Escape) if self.tab == Tab::Sign => {
+                self.update(Message::Sign(sign::Message::PinCancel))
+            }
+            Key::Character(c) if modifiers.command() => {
+                match c.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| Tab::ALL.get(i)) {
+                    Some(tab) => self.update(Message::Tab(*tab)),
+                    None => Task::none(),
+                }
+            }
+            _ => Task::none(),
+        }
+    }
+
     fn handle_settings_event(&mut self, event: settings::Event) -> Task<Message> {
         match event {
             settings::Event::Apply(config) => {
@@ -378,7 +402,11 @@ impl App {
             iced::Event::Window(iced::window::Event::FileDropped(path)) => Some(Message::FileDropped(path)),
             _ => None,
         });
-        Subscription::batch([iced::time::every(RESCAN_EVERY).map(|_| Message::Tokens(tokens::Message::Tick)), dropped])
+        Subscription::batch([
+            iced::time::every(RESCAN_EVERY).map(|_| Message::Tokens(tokens::Message::Tick)),
+            dropped,
+            iced::keyboard::listen().map(Message::Key),
+        ])
     }
 
     fn view(&self) -> Element<'_, Message> {
@@ -579,6 +607,31 @@ mod tests {
         assert_eq!(app.tab, Tab::Verify);
         assert_eq!(app.verify.path(), "/tmp/b.pdf");
         let _ = app.view();
+    }
+
+    #[test]
+    fn keys_switch_screens_and_escape_closes_the_pin_dialog() {
+        use iced::keyboard::{Event, Key, Location, Modifiers, key};
+        let press = |key: Key, modifiers: Modifiers| Event::KeyPressed {
+            key: key.clone(),
+            modified_key: key,
+            physical_key: key::Physical::Unidentified(key::NativeCode::Unidentified),
+            location: Location::Standard,
+            modifiers,
+            text: None,
+            repeat: false,
+        };
+        let (mut app, _task) = App::new(None, Lang::Vi, Config::default(), PathBuf::from("/nonexistent"));
+        let _ = app.update(Message::Key(press(Key::Character("2".into()), Modifiers::CTRL)));
+        assert_eq!(app.tab, Tab::Sign);
+        let _ = app.update(Message::Key(press(Key::Character("5".into()), Modifiers::CTRL)));
+        assert_eq!(app.tab, Tab::Settings);
+        let _ = app.update(Message::Key(press(Key::Character("9".into()), Modifiers::CTRL)));
+        assert_eq!(app.tab, Tab::Settings);
+        // Tab moves the focus (a widget operation, not a message).
+        let _ = app.update(Message::Key(press(Key::Named(key::Named::Tab), Modifiers::SHIFT)));
+        let _ = app.update(Message::Key(press(Key::Named(key::Named::Escape), Modifiers::empty())));
+        assert_eq!(app.tab, Tab::Settings);
     }
 
     #[test]
