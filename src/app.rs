@@ -322,9 +322,7 @@ impl App {
         match key.as_ref() {
             Key::Named(Named::Tab) if modifiers.shift() => iced::widget::operation::focus_previous(),
             Key::Named(Named::Tab) => iced::widget::operation::focus_next(),
-            Key::Named(Named::Escape) if self.tab == Tab::Sign => {
-                self.update(Message::Sign(sign::Message::PinCancel))
-            }
+            Key::Named(Named::Escape) if self.tab == Tab::Sign => self.update(Message::Sign(sign::Message::PinCancel)),
             Key::Character(c) if modifiers.command() => {
                 match c.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| Tab::ALL.get(i)) {
                     Some(tab) => self.update(Message::Tab(*tab)),

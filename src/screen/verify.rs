@@ -43,6 +43,8 @@ pub enum ReportFormat {
     Html,
     /// The JSON report `kyso-cli verify --json` prints.
     Json,
+    /// A printable A4 PDF in the interface language.
+    Pdf,
 }
 
 /// A finished verification.
@@ -220,7 +222,7 @@ impl Verify {
 
     /// The report shown, rendered for saving: the path beside the checked
     /// file (`NAME.kyso-report.html` / `.json`) and the content.
-    pub fn report(&self, format: ReportFormat, t: &Translator) -> Option<(PathBuf, String)> {
+    pub fn report(&self, format: ReportFormat, t: &Translator) -> Option<(PathBuf, Vec<u8>)> {
         let (Some(Ok(done)), Some(file)) = (&self.outcome, &self.checked) else { return None };
         let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
         match format {
@@ -231,12 +233,16 @@ impl Verify {
                     o.insert("file".into(), file.display().to_string().into());
                     o.insert("format".into(), format.into());
                 }
-                let text = serde_json::to_string_pretty(&v).ok()?;
+                let text = serde_json::to_vec_pretty(&v).ok()?;
                 Some((file.with_file_name(format!("{stem}.kyso-report.json")), text))
             }
             ReportFormat::Html => Some((
                 file.with_file_name(format!("{stem}.kyso-report.html")),
-                report_html(t, file, done, &self.cards(t)),
+                report_html(t, file, done, &self.cards(t)).into_bytes(),
+            )),
+            ReportFormat::Pdf => Some((
+                file.with_file_name(format!("{stem}.kyso-report.pdf")),
+                report_pdf(t, file, done, &self.cards(t))?,
             )),
         }
     }
@@ -306,6 +312,7 @@ impl Verify {
                     row![
                         button(text(t.tr("gui-report-html")).size(14)).on_press(Message::Export(ReportFormat::Html)),
                         button(text(t.tr("gui-report-json")).size(14)).on_press(Message::Export(ReportFormat::Json)),
+                        button(text(t.tr("gui-report-pdf")).size(14)).on_press(Message::Export(ReportFormat::Pdf)),
                     ]
                     .spacing(8),
                 );
@@ -468,9 +475,69 @@ fn report_html(t: &Translator, file: &Path, done: &Done, cards: &[Card]) -> Stri
     h
 }
 
+/// The same report as a printable A4 PDF (Liberation Serif embedded, so
+/// the Vietnamese text prints and can be searched anywhere).
+fn report_pdf(t: &Translator, file: &Path, done: &Done, cards: &[Card]) -> Option<Vec<u8>> {
+    use kyso_pdf::document::{Paragraph, text_document};
+    let colour = |tone: Tone| match tone {
+        Tone::Passed => [0.18, 0.49, 0.2],
+        Tone::Failed => [0.78, 0.16, 0.16],
+        Tone::Indeterminate => [0.6, 0.42, 0.0],
+    };
+    let grey = [0.4, 0.4, 0.4];
+    let title = t.tr("gui-report-title");
+    let mut p = vec![
+        Paragraph { size: 17.0, ..Paragraph::body(title.clone()) },
+        Paragraph::body(t.tr_args("verify-file", &[("file", &file.display().to_string())])),
+        Paragraph {
+            size: 13.0,
+            space_before: 10.0,
+            colour: colour(Tone::of(done.report.indication)),
+            ..Paragraph::body(format!("{}: {}", t.tr("verify-overall"), t.tr(indication_key(done.report.indication))))
+        },
+    ];
+    if done.report.signatures.is_empty() {
+        p.push(Paragraph::body(t.tr("verify-no-signature")));
+    }
+    for c in cards {
+        p.push(Paragraph {
+            size: 12.5,
+            space_before: 14.0,
+            colour: colour(c.tone),
+            ..Paragraph::body(format!("{} — {}", c.title, c.verdict))
+        });
+        for r in &c.rows {
+            let colour = if r.alert { colour(Tone::Failed) } else { [0.0; 3] };
+            p.push(Paragraph { indent: 12.0, colour, ..Paragraph::body(format!("{}: {}", r.label, r.value)) });
+        }
+        for d in &c.details {
+            p.push(Paragraph { indent: 12.0, colour: colour(Tone::Failed), ..Paragraph::body(d.clone()) });
+        }
+        for w in &c.warnings {
+            p.push(Paragraph {
+                indent: 12.0,
+                colour: colour(Tone::Indeterminate),
+                ..Paragraph::body(format!("⚠ {w}"))
+            });
+        }
+    }
+    for u in &done.report.unsigned_fields {
+        p.push(Paragraph::body(t.tr_args("verify-unsigned-field", &[("field", u)])));
+    }
+    let now =
+        time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    p.push(Paragraph {
+        size: 8.5,
+        space_before: 18.0,
+        colour: grey,
+        ..Paragraph::body(t.tr_args("gui-report-footer", &[("time", &now), ("version", env!("CARGO_PKG_VERSION"))]))
+    });
+    text_document(&title, &p).ok()
+}
+
 /// Writes a report through a temporary file beside it (blocking).
-pub fn write_report(path: &Path, content: &str) -> Result<PathBuf, Text> {
-    crate::screen::write_file(path, content.as_bytes())?;
+pub fn write_report(path: &Path, content: &[u8]) -> Result<PathBuf, Text> {
+    crate::screen::write_file(path, content)?;
     Ok(path.to_owned())
 }
 
@@ -631,21 +698,34 @@ mod tests {
 
         let vi = Translator::new(Lang::Vi);
         let (path, html) = v.report(ReportFormat::Html, &vi).unwrap();
+        let html = String::from_utf8(html).unwrap();
         assert_eq!(path, dir.path().join("quyet-dinh.kyso-report.html"));
         assert!(html.starts_with("<!DOCTYPE html>") && html.contains("lang=\"vi\""));
         assert!(html.contains(&vi.tr("gui-report-title")) && html.contains("Nguyễn Văn A"));
         assert!(html.contains("HASH_FAILURE") && html.contains("#c62828"), "the failed card is red");
         let (jpath, json) = v.report(ReportFormat::Json, &vi).unwrap();
         assert_eq!(jpath, dir.path().join("quyet-dinh.kyso-report.json"));
-        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let back: serde_json::Value = serde_json::from_slice(&json).unwrap();
         assert_eq!((back["format"].as_str(), back["indication"].as_str()), (Some("pdf"), Some("TOTAL_FAILED")));
         assert_eq!(back["signatures"].as_array().map(Vec::len), Some(3));
 
-        let written = write_report(&path, &html).unwrap();
+        let written = write_report(&path, html.as_bytes()).unwrap();
         assert_eq!(std::fs::read_to_string(&written).unwrap(), html);
+
+        // The PDF report: A4 pages poppler reads back in Vietnamese.
+        let (ppath, pdf) = v.report(ReportFormat::Pdf, &vi).unwrap();
+        assert_eq!(ppath, dir.path().join("quyet-dinh.kyso-report.pdf"));
+        assert!(pdf.starts_with(b"%PDF-1.7"));
+        let written_pdf = write_report(&ppath, &pdf).unwrap();
+        if let Ok(out) = std::process::Command::new("pdftotext").arg(&written_pdf).arg("-").output() {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains(&vi.tr("gui-report-title")) && text.contains("Nguyễn Văn A"), "{text}");
+            assert!(text.contains("HASH_FAILURE"), "{text}");
+        }
         let _ = v.update(Message::Exported(Ok(written)));
         let en = Translator::new(Lang::En);
         let (_, html_en) = v.report(ReportFormat::Html, &en).unwrap();
+        let html_en = String::from_utf8(html_en).unwrap();
         assert!(html_en.contains("lang=\"en\"") && html_en.contains(&en.tr("gui-report-title")));
         let _ = v.view(&vi);
     }

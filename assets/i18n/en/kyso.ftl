@@ -336,3 +336,4 @@ gui-settings-imported = Imported: { $subjects }
 gui-level-blt = B-LT (chain and revocation kept in the file, PDF only)
 gui-level-blta = B-LTA (plus an archive timestamp, PDF only)
 gui-long-term-failed = { $output } was signed but could not be made long-term ({ $detail }); retry with: kyso-cli extend.
+gui-report-pdf = Save PDF report

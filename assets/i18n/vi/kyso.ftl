@@ -336,3 +336,4 @@ gui-settings-imported = Đã nhập: { $subjects }
 gui-level-blt = B-LT (lưu kèm chuỗi chứng thư và tình trạng thu hồi, chỉ PDF)
 gui-level-blta = B-LTA (thêm dấu thời gian lưu trữ, chỉ PDF)
 gui-long-term-failed = Đã ký { $output } nhưng chưa nâng lên mức dài hạn được ({ $detail }); có thể làm lại bằng: kyso-cli extend.
+gui-report-pdf = Lưu báo cáo PDF

@@ -99,7 +99,7 @@ fn flate(data: &[u8]) -> Vec<u8> {
     e.finish().unwrap_or_default()
 }
 
-fn stream(dict: Dict, data: Vec<u8>) -> Object {
+pub(crate) fn stream(dict: Dict, data: Vec<u8>) -> Object {
     Object::Stream(dict.with("Filter", Object::name("FlateDecode")), StreamData::Bytes(flate(&data)))
 }
 
@@ -211,13 +211,13 @@ impl Builder {
     }
 }
 
-struct EmbeddedFont {
-    font: Object,
+pub(crate) struct EmbeddedFont {
+    pub(crate) font: Object,
     map: BTreeMap<char, u16>,
 }
 
 impl EmbeddedFont {
-    fn encode(&self, text: &str) -> Vec<u16> {
+    pub(crate) fn encode(&self, text: &str) -> Vec<u16> {
         text.chars().map(|c| self.map.get(&c).copied().unwrap_or(0)).collect()
     }
 }
@@ -225,7 +225,7 @@ impl EmbeddedFont {
 /// Subsets the serif font to the characters used and writes the Type0 font
 /// objects; returns the font dictionary reference and the char → CID map
 /// (CIDs are the subset's glyph ids, CIDToGIDMap /Identity).
-fn embed_font(lines: &[TextLine], objects: &mut Vec<Object>) -> Result<EmbeddedFont, AppearanceError> {
+pub(crate) fn embed_font(lines: &[TextLine], objects: &mut Vec<Object>) -> Result<EmbeddedFont, AppearanceError> {
     let face = ttf_parser::Face::parse(SERIF, 0).map_err(|e| AppearanceError::Font(e.to_string()))?;
     let upem = f64::from(face.units_per_em());
     let mut remapper = subsetter::GlyphRemapper::new();
