@@ -389,6 +389,32 @@ impl App {
 
     fn handle_tokens_event(&mut self, event: tokens::Event) -> Task<Message> {
         match event {
+            tokens::Event::PickModule => {
+                let title = self.translator.tr("gui-choose-module");
+                Task::perform(
+                    async move {
+                        rfd::AsyncFileDialog::new()
+                            .set_title(title)
+                            .add_filter("PKCS#11", &["so", "dll", "dylib"])
+                            .pick_file()
+                            .await
+                            .map(|f| f.path().to_owned())
+                    },
+                    |path| Message::Tokens(tokens::Message::ModulePicked(path)),
+                )
+            }
+            tokens::Event::AddModule(path) => {
+                // Kept in the settings (saved), then used by the next scan.
+                let save = match self.settings.add_module(path) {
+                    Some(event) => self.handle_settings_event(event),
+                    None => Task::none(),
+                };
+                let scan = match self.tokens.update(tokens::Message::Rescan) {
+                    Some(event) => self.handle_tokens_event(event),
+                    None => Task::none(),
+                };
+                Task::batch([save, scan])
+            }
             tokens::Event::Scan => Task::perform(scan_in_background(self.config.modules.clone()), |r| {
                 Message::Tokens(tokens::Message::ScanFinished(r))
             }),
@@ -604,6 +630,21 @@ mod tests {
         let _ = app.update(Message::FileDropped("/tmp/b.pdf".into()));
         assert_eq!(app.tab, Tab::Verify);
         assert_eq!(app.verify.path(), "/tmp/b.pdf");
+        let _ = app.view();
+    }
+
+    #[test]
+    fn a_chosen_module_is_kept_in_the_settings_and_scanned() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut app, _task) = App::new(None, Lang::Vi, Config::default(), dir.path().to_owned());
+        let _ = app.update(Message::Tokens(tokens::Message::ScanFinished(Some(Vec::new()))));
+        assert!(!app.tokens.is_scanning());
+        let _ = app.update(Message::Tokens(tokens::Message::ModulePicked(Some("/opt/bit4id/libbit4xpki.so".into()))));
+        assert_eq!(app.config.modules, [PathBuf::from("/opt/bit4id/libbit4xpki.so")]);
+        assert!(app.tokens.is_scanning(), "a scan with the new module started");
+        // Cancelling the dialog changes nothing.
+        let _ = app.update(Message::Tokens(tokens::Message::ModulePicked(None)));
+        assert_eq!(app.config.modules.len(), 1);
         let _ = app.view();
     }
 

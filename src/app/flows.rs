@@ -247,6 +247,14 @@ fn approver_then_issuer_then_verify_then_journal() {
         assert!(shows(&app, &format!("{} — {}", c.title, c.verdict)), "card shown: {}", c.title);
     }
     assert!(shows(&app, "Nguyễn Văn A") && shows(&app, "Sở Thông tin và Truyền thông tỉnh Bắc Ninh"));
+    // Each card says which revision it signed: the original is the first,
+    // each signature adds one.
+    let revisions: Vec<String> = cards
+        .iter()
+        .filter_map(|c| c.rows.iter().find(|r| r.label == vi.tr("verify-revision")).map(|r| r.value.clone()))
+        .collect();
+    let of = |k: &str| vi.tr_args("verify-revision-of", &[("k", k), ("n", "3")]);
+    assert_eq!(revisions, [of("2"), of("3")]);
 
     // The journal shows both signings and the verification, chain intact.
     send(&mut app, Message::Tab(Tab::Journal));

@@ -222,6 +222,16 @@ impl Settings {
         self.anchors = stored_anchors(&self.data_dir).iter().map(kyso_pki::store::AnchorInfo::of).collect();
     }
 
+    /// Adds a PKCS#11 library chosen on the token panel (saved at once).
+    pub fn add_module(&mut self, path: PathBuf) -> Option<Event> {
+        if self.config.modules.contains(&path) {
+            return None;
+        }
+        self.config.modules.push(path);
+        self.modules = self.config.modules.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+        Some(Event::Save(self.config.clone()))
+    }
+
     /// Remembers the images a certificate signed with (after a signing).
     pub fn remember_images(&mut self, sha256: String, images: CertImages) -> Option<Event> {
         if self.config.images.get(&sha256) == Some(&images) {

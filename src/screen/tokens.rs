@@ -21,6 +21,10 @@ pub enum Message {
     Tick,
     /// A scan ended: `None` when the scan itself failed (panicked).
     ScanFinished(Option<Vec<ModuleReport>>),
+    /// The user wants to point at the token's PKCS#11 library.
+    ChooseModule,
+    /// A library was picked (none: cancelled).
+    ModulePicked(Option<std::path::PathBuf>),
 }
 
 /// What the panel asks of the application.
@@ -28,6 +32,10 @@ pub enum Message {
 pub enum Event {
     /// Start a scan in the background.
     Scan,
+    /// Ask the system's dialog for a PKCS#11 library.
+    PickModule,
+    /// Use this library from now on (kept in the settings), then scan.
+    AddModule(std::path::PathBuf),
 }
 
 /// State of the token panel.
@@ -67,6 +75,8 @@ impl Tokens {
     pub fn update(&mut self, message: Message) -> Option<Event> {
         match message {
             Message::Rescan | Message::Tick => self.start_scan(),
+            Message::ChooseModule => Some(Event::PickModule),
+            Message::ModulePicked(path) => path.map(Event::AddModule),
             Message::ScanFinished(result) => {
                 self.scanning = false;
                 match result {
@@ -84,10 +94,12 @@ impl Tokens {
     /// The panel.
     pub fn view<'a>(&'a self, t: &Translator) -> Element<'a, Message> {
         let rescan = button(text(t.tr("gui-rescan"))).on_press_maybe((!self.is_scanning()).then_some(Message::Rescan));
+        let choose = button(text(t.tr("gui-choose-module"))).style(button::secondary).on_press(Message::ChooseModule);
         let status = if self.is_scanning() { text(t.tr("gui-scanning")) } else { text("") };
-        let header = row![text(t.tr("tokens-heading")).size(22).font(BOLD), space::horizontal(), status, rescan]
-            .spacing(12)
-            .align_y(iced::Center);
+        let header =
+            row![text(t.tr("tokens-heading")).size(22).font(BOLD), space::horizontal(), status, choose, rescan]
+                .spacing(12)
+                .align_y(iced::Center);
 
         let mut body = column![].spacing(12);
         if self.failed {
@@ -97,11 +109,13 @@ impl Tokens {
             None => {}
             Some([]) => {
                 body = body.push(text(t.tr("tokens-no-modules")));
+                body = body.push(text(t.tr("gui-choose-module-hint")).size(13));
             }
             Some(modules) => {
                 let any_token = modules.iter().flat_map(|m| &m.slots).any(|s| s.token.is_some());
                 if !any_token {
                     body = body.push(text(t.tr("tokens-none")).style(text::warning));
+                    body = body.push(text(t.tr("gui-choose-module-hint")).size(13));
                 }
                 for m in modules {
                     body = body.push(module_view(t, m));

@@ -382,6 +382,13 @@ fn card(t: &Translator, i: usize, s: &SignatureReport) -> Card {
     push("verify-timestamp", s.timestamp.clone().unwrap_or_else(|| t.tr("verify-none")), false);
     push("verify-integrity", value_text(t, "integrity", s.integrity), s.integrity != "intact");
     push("verify-coverage", value_text(t, "coverage", s.coverage), s.coverage == "anomaly");
+    if let Some([k, n]) = s.revision {
+        push(
+            "verify-revision",
+            t.tr_args("verify-revision-of", &[("k", &k.to_string()), ("n", &n.to_string())]),
+            false,
+        );
+    }
     push("verify-modifications", value_text(t, "modifications", s.modifications), s.modifications == "disallowed");
     push("verify-chain", t.tr(chain_key(s.chain)), s.chain != kyso_pki::ChainStatus::Valid);
     push("verify-revocation", value_text(t, "revocation", s.revocation), s.revocation == "revoked");
@@ -617,6 +624,7 @@ mod tests {
             warnings: vec!["revocation_not_checked".into(), "brand_new_warning".into()],
             byte_range: vec![0, 10, 20, 30],
             certification: None,
+            revision: Some([1, 2]),
         }
     }
 

@@ -337,3 +337,7 @@ gui-level-blt = B-LT (chain and revocation kept in the file, PDF only)
 gui-level-blta = B-LTA (plus an archive timestamp, PDF only)
 gui-long-term-failed = { $output } was signed but could not be made long-term ({ $detail }); retry with: kyso-cli extend.
 gui-report-pdf = Save PDF report
+verify-revision = Revision signed
+verify-revision-of = revision { $k } of { $n } in the file
+gui-choose-module = Choose PKCS#11 library…
+gui-choose-module-hint = If the token software is installed but no token shows, choose the vendor PKCS#11 library file (for example /usr/lib/libbit4xpki.so or eTPKCS11.dll).

@@ -337,3 +337,7 @@ gui-level-blt = B-LT (lưu kèm chuỗi chứng thư và tình trạng thu hồi
 gui-level-blta = B-LTA (thêm dấu thời gian lưu trữ, chỉ PDF)
 gui-long-term-failed = Đã ký { $output } nhưng chưa nâng lên mức dài hạn được ({ $detail }); có thể làm lại bằng: kyso-cli extend.
 gui-report-pdf = Lưu báo cáo PDF
+verify-revision = Phiên bản được ký
+verify-revision-of = phiên bản { $k } trên { $n } của tệp
+gui-choose-module = Chọn thư viện PKCS#11…
+gui-choose-module-hint = Nếu đã cài phần mềm của token mà vẫn không thấy thiết bị, hãy chọn tệp thư viện PKCS#11 của hãng (ví dụ /usr/lib/libbit4xpki.so hoặc eTPKCS11.dll).

@@ -193,6 +193,9 @@ fn print_human(t: &Translator, file: &str, r: &PdfReport) {
         row("verify-timestamp", s.timestamp.clone().unwrap_or_else(|| t.tr("verify-none")));
         row("verify-integrity", t.tr(&format!("integrity-{}", s.integrity)));
         row("verify-coverage", t.tr(&format!("coverage-{}", s.coverage.replace('_', "-"))));
+        if let Some([k, n]) = s.revision {
+            row("verify-revision", t.tr_args("verify-revision-of", &[("k", &k.to_string()), ("n", &n.to_string())]));
+        }
         row("verify-modifications", t.tr(&format!("modifications-{}", s.modifications)));
         for d in &s.modification_details {
             println!("      - {d}");

@@ -301,7 +301,8 @@ fn verify_inner(path: &Path, opts: &VerifyOptions) -> Result<PdfReport, PdfError
         Ok(d) => plan.into_iter().zip(d).collect(),
         Err(_) => Vec::new(),
     };
-    let ctx = Context { reader: &reader, path, opts, docmdp, dss, digests };
+    let revisions = revision_ends(&reader);
+    let ctx = Context { reader: &reader, path, opts, docmdp, dss, digests, revisions };
     let mut signatures = Vec::new();
     let mut unsigned = Vec::new();
     for f in fields {
@@ -379,6 +380,8 @@ struct Context<'a> {
     docmdp: Option<(u32, i64)>,
     dss: Dss,
     digests: Digests,
+    /// Where each revision ends (just after its `%%EOF`).
+    revisions: Vec<u64>,
 }
 
 #[allow(clippy::too_many_lines)]
@@ -515,6 +518,11 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
         "anomaly"
     };
 
+    let covered = ctx.revisions.iter().filter(|e| **e <= signed_end).count();
+    if covered > 0 {
+        r.revision = Some([covered, ctx.revisions.len()]);
+    }
+
     // --- Changes after signing.
     if r.coverage == "whole_revision" {
         let (verdict, details) = analyse_changes(reader, signed_end, docmdp.map(|(_, p)| p));
@@ -581,6 +589,30 @@ fn signature_timestamp(token: &[u8], signature_value: &[u8]) -> Option<SystemTim
 
 /// Whether `end` is the end of a revision: the bytes before it close with
 /// `%%EOF` (and an optional end-of-line).
+/// Where each revision of the file ends: just after each `%%EOF` marker
+/// (ISO 32000-2 §7.5.5, §7.5.6), read in chunks.
+fn revision_ends(reader: &PdfReader) -> Vec<u64> {
+    const CHUNK: usize = 1 << 20;
+    let mut ends = Vec::new();
+    let mut off = 0u64;
+    while off < reader.len() {
+        let want = (CHUNK as u64).min(reader.len() - off) as usize;
+        let Ok(buf) = reader.read_at(off, want) else { break };
+        for (i, w) in buf.windows(5).enumerate() {
+            if w == b"%%EOF" {
+                ends.push(off + i as u64 + 5);
+            }
+        }
+        if buf.len() < 5 || off + buf.len() as u64 >= reader.len() {
+            break;
+        }
+        // Overlap by four bytes so a marker across chunks is seen once.
+        off += buf.len() as u64 - 4;
+    }
+    ends.dedup();
+    ends
+}
+
 fn ends_revision(reader: &PdfReader, end: u64) -> bool {
     let start = end.saturating_sub(16);
     let Ok(tail) = reader.read_at(start, (end - start) as usize) else { return false };

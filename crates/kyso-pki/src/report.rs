@@ -74,6 +74,9 @@ pub struct SignatureReport {
     pub byte_range: Vec<i64>,
     /// DocMDP permission when this is a certification signature.
     pub certification: Option<i64>,
+    /// PDF: the revision the signature covers and how many the file has
+    /// (incremental updates, ISO 32000-2 §7.5.6), e.g. `[1, 3]`.
+    pub revision: Option<[usize; 2]>,
 }
 
 impl SignatureReport {
@@ -105,6 +108,7 @@ impl SignatureReport {
             warnings: Vec::new(),
             byte_range: Vec::new(),
             certification: None,
+            revision: None,
         }
     }
 
