@@ -266,6 +266,7 @@ impl App {
                         |files| Message::Sign(sign::Message::Picked(files)),
                     )
                 }
+                Some(sign::Event::FocusPin) => iced::widget::operation::focus(sign::PIN_ID),
                 Some(sign::Event::RememberImages(sha256, images)) => {
                     match self.settings.remember_images(sha256, images) {
                         Some(event) => self.handle_settings_event(event),

@@ -118,6 +118,17 @@ impl RoleChoice {
         }
     }
 
+    /// The fields that must be filled.
+    pub fn required(self) -> &'static [Field] {
+        match self {
+            Self::None => &[],
+            Self::Approver => &[Field::Image],
+            Self::Issuer => &[Field::Seal],
+            Self::Appendix => &[Field::Number],
+            Self::Copy => &[Field::Org],
+        }
+    }
+
     /// The fields the role needs.
     pub fn fields(self) -> &'static [Field] {
         match self {
@@ -389,6 +400,8 @@ pub enum Event {
     PickImage(Field),
     /// Keep these images for this certificate (SHA-256) in the settings.
     RememberImages(String, CertImages),
+    /// Put the keyboard focus in the PIN field.
+    FocusPin,
 }
 
 /// State of the signing screen.
@@ -729,6 +742,18 @@ impl Sign {
                 CertWarning::IsCa => "warn-is_ca",
             }));
         }
+        // What the role's look cannot go without (NĐ 30/2020 Phụ lục I): the
+        // signature image, the seal, the number, the copying organisation.
+        for f in self.role.required() {
+            if opt(self.field(*f)).is_none() {
+                return Err(Text::new(match f {
+                    Field::Image => "gui-required-image",
+                    Field::Seal => "gui-required-seal",
+                    Field::Number => "gui-required-number",
+                    _ => "gui-required-org",
+                }));
+            }
+        }
         let seal_mm = if self.role.fields().contains(&Field::SealMm) {
             match self.seal_mm.trim().replace(',', ".").parse::<f64>() {
                 Ok(v) if v.is_finite() && v > 0.0 => v,
@@ -883,6 +908,7 @@ impl Sign {
                             self.result = None;
                             self.wipe_pin();
                             self.pin_dialog = true;
+                            return Some(Event::FocusPin);
                         }
                         Err(e) => self.result = Some(Err(e)),
                     }
@@ -1323,7 +1349,7 @@ impl Sign {
             });
         }
         let locked = choice.token.pin.locked;
-        let mut input = text_input(&t.tr("gui-pin-placeholder"), &self.pin.0).secure(true);
+        let mut input = text_input(&t.tr("gui-pin-placeholder"), &self.pin.0).secure(true).id(PIN_ID);
         if !locked {
             input = input.on_input(|s| Message::PinChanged(Secret::new(s))).on_submit(Message::PinConfirm);
         }
@@ -1414,12 +1440,15 @@ pub fn load_certificates(modules: &[PathBuf]) -> Result<Vec<Choice>, Text> {
     }
 }
 
+/// The widget id of the PIN field (focused when the dialog opens).
+pub const PIN_ID: &str = "kyso-pin";
+
 /// The widget id of the page picture (tests click on it).
 pub const PREVIEW_ID: &str = "kyso-preview-page";
 
 /// Largest preview picture, in pixels.
-const PREVIEW_W: u32 = 420;
-const PREVIEW_H: u32 = 560;
+const PREVIEW_W: u32 = 380;
+const PREVIEW_H: u32 = 430;
 
 /// Size of a box placed where no preset proposes one (points).
 const DEFAULT_BOX: (f64, f64) = (170.0, 70.0);
@@ -1936,14 +1965,22 @@ mod tests {
         let _ = s.update(Message::RoleSelected(RoleChoice::Copy));
         assert!(s.visible_fields().contains(&Field::Org));
 
-        // A bad seal size is refused before any PIN is asked.
+        // A missing seal, then a bad seal size, are refused before any PIN
+        // is asked.
         let _ = s.update(Message::RoleSelected(RoleChoice::Issuer));
+        assert!(s.update(Message::Sign).is_none());
+        assert!(matches!(s.result(), Some(Err(e)) if e.key == "gui-required-seal"));
+        let _ = s.update(Message::FieldChanged(Field::Seal, "/tmp/dau.png".into()));
         let _ = s.update(Message::FieldChanged(Field::SealMm, "abc".into()));
         assert!(s.update(Message::Sign).is_none());
         assert!(!s.pin_dialog_open());
         assert!(matches!(s.result(), Some(Err(e)) if e.key == "gui-seal-mm-invalid"));
         let _ = s.update(Message::FieldChanged(Field::SealMm, "40,5".into()));
-        let _ = s.update(Message::Sign);
+        assert_eq!(
+            s.update(Message::Sign).map(|e| matches!(e, Event::FocusPin)),
+            Some(true),
+            "the PIN field gets the focus"
+        );
         assert!(s.pin_dialog_open());
     }
 
@@ -1963,9 +2000,19 @@ mod tests {
         assert_eq!(s.role, RoleChoice::Approver);
         assert_eq!(s.level, Level::Timestamped);
 
-        // The approver needs a signature image: its field is shown.
+        // The approver needs a signature image: its field is shown, and
+        // signing without one is refused before the PIN.
         let mut ui = simulator(s.view(&vi));
         assert!(ui.find(vi.tr("gui-image-path").as_str()).is_ok());
+        let _ = ui.click(vi.tr("gui-sign-start").as_str()).unwrap();
+        for m in ui.into_messages().collect::<Vec<_>>() {
+            let _ = s.update(m);
+        }
+        assert!(!s.pin_dialog_open());
+        assert_eq!(s.last_error().map(|e| e.key), Some("gui-required-image"));
+        let _ = s.update(Message::FieldChanged(Field::Image, "/tmp/chu-ky.png".into()));
+        let mut ui = simulator(s.view(&vi));
+        assert!(ui.find(vi.tr("gui-required-image").as_str()).is_ok(), "the reason is shown");
         let _ = ui.click(vi.tr("gui-sign-start").as_str()).unwrap();
         for m in ui.into_messages().collect::<Vec<_>>() {
             let _ = s.update(m);

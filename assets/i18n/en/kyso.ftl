@@ -341,3 +341,7 @@ verify-revision = Revision signed
 verify-revision-of = revision { $k } of { $n } in the file
 gui-choose-module = Choose PKCS#11 library…
 gui-choose-module-hint = If the token software is installed but no token shows, choose the vendor PKCS#11 library file (for example /usr/lib/libbit4xpki.so or eTPKCS11.dll).
+gui-required-image = The approver role needs a signature image (PNG): choose one before signing.
+gui-required-seal = The issuer role needs a seal image (PNG): choose one before signing.
+gui-required-number = An appendix needs the document number and symbol: fill it in before signing.
+gui-required-org = A copy needs the name of the copying organisation: fill it in before signing.

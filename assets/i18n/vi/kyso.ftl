@@ -341,3 +341,7 @@ verify-revision = Phiên bản được ký
 verify-revision-of = phiên bản { $k } trên { $n } của tệp
 gui-choose-module = Chọn thư viện PKCS#11…
 gui-choose-module-hint = Nếu đã cài phần mềm của token mà vẫn không thấy thiết bị, hãy chọn tệp thư viện PKCS#11 của hãng (ví dụ /usr/lib/libbit4xpki.so hoặc eTPKCS11.dll).
+gui-required-image = Vai trò người có thẩm quyền cần ảnh chữ ký (PNG): hãy chọn ảnh trước khi ký.
+gui-required-seal = Vai trò văn thư cần ảnh con dấu (PNG): hãy chọn ảnh trước khi ký.
+gui-required-number = Phụ lục cần số, ký hiệu văn bản: hãy điền trước khi ký.
+gui-required-org = Bản sao cần tên cơ quan, tổ chức sao: hãy điền trước khi ký.
