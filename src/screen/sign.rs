@@ -1175,16 +1175,17 @@ impl Sign {
         }
 
         // Role.
-        let mut roles = row![text(t.tr("gui-role")).width(180)].spacing(12);
+        // Radio choices wrap onto more lines in a narrow window.
+        let mut roles = row![].spacing(12);
         for r in RoleChoice::ALL {
             roles = roles.push(radio(t.tr(r.key()), r, Some(self.role), Message::RoleSelected));
         }
-        form = form.push(roles);
-        let mut levels = row![text(t.tr("gui-level")).width(180)].spacing(12);
+        form = form.push(row![text(t.tr("gui-role")).width(180), roles.wrap().vertical_spacing(6)]);
+        let mut levels = row![].spacing(12);
         for l in Level::ALL {
             levels = levels.push(radio(t.tr(l.key()), l, Some(self.level), Message::LevelSelected));
         }
-        form = form.push(levels);
+        form = form.push(row![text(t.tr("gui-level")).width(180), levels.wrap().vertical_spacing(6)]);
         if self.level.timestamped() {
             form = form.push(labelled("gui-tsa", text_input("", &self.tsa).on_input(Message::TsaChanged).into()));
         }
@@ -1447,8 +1448,8 @@ pub const PIN_ID: &str = "kyso-pin";
 pub const PREVIEW_ID: &str = "kyso-preview-page";
 
 /// Largest preview picture, in pixels.
-const PREVIEW_W: u32 = 380;
-const PREVIEW_H: u32 = 430;
+const PREVIEW_W: u32 = 360;
+const PREVIEW_H: u32 = 400;
 
 /// Size of a box placed where no preset proposes one (points).
 const DEFAULT_BOX: (f64, f64) = (170.0, 70.0);
@@ -1658,7 +1659,7 @@ fn open_session(job: &mut Job, data_dir: &Path) -> (Result<Session, Text>, Optio
         }
         kyso_pki::precheck::PrecheckResult::Unchecked(why) => {
             let refused =
-                (!job.allow_unchecked).then(|| Text::new("err-revocation-unchecked").arg("detail", why.clone()));
+                (!job.allow_unchecked).then(|| Text::new("gui-revocation-unchecked").arg("detail", why.clone()));
             (format!("revocation_not_checked: {why}"), refused)
         }
     };
