@@ -589,26 +589,32 @@ fn signature_timestamp(token: &[u8], signature_value: &[u8]) -> Option<SystemTim
 
 /// Whether `end` is the end of a revision: the bytes before it close with
 /// `%%EOF` (and an optional end-of-line).
-/// Where each revision of the file ends: just after each `%%EOF` marker
-/// (ISO 32000-2 §7.5.5, §7.5.6), read in chunks.
+/// Where each revision of the file ends: just after the `%%EOF` that
+/// follows each cross-reference section (ISO 32000-2 §7.5.5, §7.5.6: an
+/// incremental update appends a section, a trailer and `%%EOF`). Only the
+/// bytes after each section are read, not the whole file; a `%%EOF` found
+/// by chance inside a stream does not count.
 fn revision_ends(reader: &PdfReader) -> Vec<u64> {
-    const CHUNK: usize = 1 << 20;
+    const CHUNK: usize = 64 * 1024;
+    const LIMIT: u64 = 64 * 1024 * 1024;
     let mut ends = Vec::new();
-    let mut off = 0u64;
-    while off < reader.len() {
-        let want = (CHUNK as u64).min(reader.len() - off) as usize;
-        let Ok(buf) = reader.read_at(off, want) else { break };
-        for (i, w) in buf.windows(5).enumerate() {
-            if w == b"%%EOF" {
+    for section in reader.sections() {
+        let mut off = section.offset;
+        while off < reader.len() && off - section.offset < LIMIT {
+            let want = (CHUNK as u64).min(reader.len() - off) as usize;
+            let Ok(buf) = reader.read_at(off, want) else { break };
+            if let Some(i) = buf.windows(5).position(|w| w == b"%%EOF") {
                 ends.push(off + i as u64 + 5);
+                break;
             }
+            if buf.len() < 5 {
+                break;
+            }
+            // Overlap by four bytes so a marker across chunks is seen.
+            off += buf.len() as u64 - 4;
         }
-        if buf.len() < 5 || off + buf.len() as u64 >= reader.len() {
-            break;
-        }
-        // Overlap by four bytes so a marker across chunks is seen once.
-        off += buf.len() as u64 - 4;
     }
+    ends.sort_unstable();
     ends.dedup();
     ends
 }
