@@ -213,6 +213,21 @@ impl App {
                         ))
                     })
                 }
+                Some(verify::Event::PickFile) => {
+                    let title = self.translator.tr("gui-browse-verify");
+                    let filter = self.translator.tr("gui-browse-documents");
+                    Task::perform(
+                        async move {
+                            rfd::AsyncFileDialog::new()
+                                .set_title(title)
+                                .add_filter(filter, DOCUMENT_EXTENSIONS)
+                                .pick_file()
+                                .await
+                                .map(|f| f.path().to_owned())
+                        },
+                        |file| Message::Verify(verify::Message::Picked(file)),
+                    )
+                }
                 Some(verify::Event::Export(format)) => match self.verify.report(format, &self.translator) {
                     Some((path, content)) => {
                         Task::perform(blocking("kyso-report", move || verify::write_report(&path, &content)), |r| {

@@ -28,6 +28,10 @@ pub enum Message {
     Check,
     /// A file was given on the command line or dropped on the window.
     Open(PathBuf),
+    /// Open the system's file dialog.
+    Browse,
+    /// A file was picked in the dialog (none: cancelled).
+    Picked(Option<PathBuf>),
     /// A verification ended (its request id, then the result).
     Finished(u64, Result<Done, Text>),
     /// Save the report shown.
@@ -77,6 +81,8 @@ pub enum Event {
     /// Save the report shown (the application renders it with its
     /// translator: [`Verify::report`]).
     Export(ReportFormat),
+    /// Ask the system's dialog for a document to check.
+    PickFile,
 }
 
 /// The colour class of a verdict.
@@ -213,6 +219,9 @@ impl Verify {
                 None
             }
             Message::Export(f) => matches!(self.outcome, Some(Ok(_))).then_some(Event::Export(f)),
+            Message::Browse => Some(Event::PickFile),
+            Message::Picked(Some(path)) => self.update(Message::Open(path)),
+            Message::Picked(None) => None,
             Message::Exported(r) => {
                 self.exported = Some(r);
                 None
@@ -282,6 +291,7 @@ impl Verify {
                 text_input(&t.tr("gui-file-placeholder"), &self.path)
                     .on_input(Message::PathChanged)
                     .on_submit(Message::Check),
+                button(text(t.tr("gui-browse"))).style(button::secondary).on_press(Message::Browse),
                 check,
             ]
             .spacing(8),
@@ -646,6 +656,11 @@ mod tests {
         let mut v = Verify::default();
         assert_eq!(v.update(Message::Check), None, "nothing to check");
         assert!(matches!(v.outcome(), Some(Err(e)) if e.key == "gui-no-file"));
+        // The file dialog: cancelled changes nothing; a pick is checked.
+        assert_eq!(v.update(Message::Browse), Some(Event::PickFile));
+        assert_eq!(v.update(Message::Picked(None)), None);
+        let Some(Event::Verify(picked)) = v.update(Message::Picked(Some("picked.pdf".into()))) else { panic!() };
+        assert_eq!(picked.path, PathBuf::from("picked.pdf"));
 
         let _ = v.update(Message::AnchorsChanged(" a.pem, ,b.pem ".into()));
         let Some(Event::Verify(first)) = v.update(Message::Open("one.pdf".into())) else { panic!("no request") };

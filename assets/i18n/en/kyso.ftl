@@ -346,3 +346,4 @@ gui-required-seal = The issuer role needs a seal image (PNG): choose one before 
 gui-required-number = An appendix needs the document number and symbol: fill it in before signing.
 gui-required-org = A copy needs the name of the copying organisation: fill it in before signing.
 gui-revocation-unchecked = The certificate's revocation status could not be checked ({ $detail }). Check the network, or tick “Allow signing when the certificate revocation cannot be checked” to sign anyway.
+gui-browse-verify = Choose a file to check

@@ -346,3 +346,4 @@ gui-required-seal = Vai trò văn thư cần ảnh con dấu (PNG): hãy chọn 
 gui-required-number = Phụ lục cần số, ký hiệu văn bản: hãy điền trước khi ký.
 gui-required-org = Bản sao cần tên cơ quan, tổ chức sao: hãy điền trước khi ký.
 gui-revocation-unchecked = Chưa kiểm tra được tình trạng thu hồi của chứng thư số ({ $detail }). Hãy kiểm tra kết nối mạng, hoặc đánh dấu “Cho phép ký khi chưa kiểm tra được tình trạng thu hồi của chứng thư” nếu vẫn muốn ký.
+gui-browse-verify = Chọn tệp cần kiểm tra chữ ký
