@@ -91,23 +91,34 @@ fn png(path: &Path, w: u32, h: u32, pixel: impl Fn(u32, u32) -> [u8; 4]) {
     enc.write_header().and_then(|mut w| w.write_image_data(&data)).expect("png written");
 }
 
-/// Clicks the page preview `dx`, `dy` pixels from the centre of the box it
-/// proposes; returns the placement chosen.
-fn click_on_preview(app: &mut App, dx: f32, dy: f32) -> (usize, [f64; 4]) {
+/// Presses the page preview `from` (pixels from the centre of the box it
+/// proposes), drags to `to` and releases; returns the placement chosen.
+fn drag_on_preview(app: &mut App, from: (f32, f32), to: (f32, f32)) -> (usize, [f64; 4]) {
     let (_, cx, cy) = app.sign.preview_box_centre().expect("a proposed box on the preview");
     let mut ui = simulator(app.view());
     let picture = ui.find(iced::widget::Id::new(sign::PREVIEW_ID)).expect("the page picture");
     let b = picture.bounds();
-    let at = iced::Point::new(b.x + cx as f32 + dx, b.y + cy as f32 + dy);
-    assert!(picture.visible_bounds().is_some_and(|v| v.contains(at)), "{at:?} visible in {b:?}");
-    ui.point_at(at);
-    let _ = ui.simulate([iced::Event::Mouse(iced::mouse::Event::CursorMoved { position: at })]);
-    let _ = ui.simulate(iced_test::simulator::click());
+    let at = |(dx, dy): (f32, f32)| iced::Point::new(b.x + cx as f32 + dx, b.y + cy as f32 + dy);
+    let (a, z) = (at(from), at(to));
+    for p in [a, z] {
+        assert!(picture.visible_bounds().is_some_and(|v| v.contains(p)), "{p:?} visible in {b:?}");
+    }
+    use iced::mouse::{Button, Event as Mouse};
+    ui.point_at(a);
+    let _ = ui.simulate([iced::Event::Mouse(Mouse::CursorMoved { position: a })]);
+    let _ = ui.simulate([iced::Event::Mouse(Mouse::ButtonPressed(Button::Left))]);
+    ui.point_at(z);
+    let _ = ui.simulate([iced::Event::Mouse(Mouse::CursorMoved { position: z })]);
+    let _ = ui.simulate([iced::Event::Mouse(Mouse::ButtonReleased(Button::Left))]);
     let messages: Vec<Message> = ui.into_messages().collect();
     for m in messages {
         send(app, m);
     }
-    app.sign.placement().expect("a placement chosen by clicking")
+    let placed = app.sign.placement().expect("a placement chosen on the page");
+    // The box is now centred where the button was released.
+    let (_, nx, ny) = app.sign.preview_box_centre().expect("the placed box is drawn");
+    assert!((nx - f64::from(z.x - b.x)).abs() < 0.5 && (ny - f64::from(z.y - b.y)).abs() < 0.5, "{nx},{ny} vs {z:?}");
+    placed
 }
 
 /// Signs the file on the sign screen with the certificate named `who`,
@@ -136,7 +147,7 @@ fn sign_as(
     for (f, v) in fields {
         send(app, Message::Sign(sign::Message::FieldChanged(*f, (*v).to_owned())));
     }
-    let placed = place.map(|(dx, dy)| click_on_preview(app, dx, dy));
+    let placed = place.map(|(dx, dy)| drag_on_preview(app, (0.0, 0.0), (dx, dy)));
     click(app, &t.tr("gui-sign-start"));
     assert!(app.sign.pin_dialog_open(), "PIN dialog: {:?}", app.sign.result());
     assert!(shows(app, &t.tr_args("gui-pin-for", &[("token", token)])), "the dialog names the token {token}");
@@ -182,7 +193,7 @@ fn approver_then_issuer_then_verify_then_journal() {
     assert!(shows(&app, kyso_testkit::tokens::TOCHUC), "token panel");
 
     // Approver: the official's personal certificate and signature image,
-    // moved on the page preview 40 px left and 30 px up of where the
+    // dragged on the page preview 40 px left and 30 px up of where the
     // preset proposed it.
     let placed = sign_as(
         &mut app,

@@ -280,8 +280,11 @@ pub enum Message {
     PreviewPage(usize),
     /// The pointer moved over the page (picture pixels).
     PreviewHover(Point),
-    /// The page was clicked: the signature goes there.
+    /// The page was pressed: the signature goes there, and follows the
+    /// pointer until released (drag).
     PreviewClick,
+    /// The mouse button was released, or the pointer left the page.
+    PreviewRelease,
     /// Back to the automatic placement.
     PreviewReset,
 }
@@ -443,6 +446,8 @@ pub struct Sign {
     preview_loading: bool,
     preview_error: Option<Text>,
     hover: Option<Point>,
+    /// The box follows the pointer (button held on the page).
+    dragging: bool,
     /// A placement chosen on the preview.
     placement: Option<(usize, [f64; 4])>,
     /// The settings (naming, remembered images).
@@ -486,6 +491,7 @@ impl Default for Sign {
             preview_loading: false,
             preview_error: None,
             hover: None,
+            dragging: false,
             placement: None,
             config: Config::default(),
             role_touched: false,
@@ -885,20 +891,16 @@ impl Sign {
                     return self.refresh_preview(Some(page));
                 }
             }
-            Message::PreviewHover(p) => self.hover = Some(p),
-            Message::PreviewClick => {
-                if let (Some(p), Some(at)) = (&self.preview, self.hover) {
-                    // The box keeps the proposed size (or the one already
-                    // placed) and moves to where the user clicked.
-                    let size = self.placement.map(|(_, r)| r).or(p.auto.map(|(_, r)| r)).unwrap_or([
-                        0.0,
-                        0.0,
-                        DEFAULT_BOX.0,
-                        DEFAULT_BOX.1,
-                    ]);
-                    let rect = p.image.place(size, f64::from(at.x), f64::from(at.y), p.bounds);
-                    self.placement = Some((p.image.page, rect));
+            Message::PreviewHover(p) => {
+                self.hover = Some(p);
+                if self.dragging {
+                    self.place_at_pointer();
                 }
+            }
+            Message::PreviewRelease => self.dragging = false,
+            Message::PreviewClick => {
+                self.dragging = self.preview.is_some();
+                self.place_at_pointer();
             }
             Message::PreviewReset => self.placement = None,
             Message::Sign => {
@@ -1082,6 +1084,21 @@ impl Sign {
     #[cfg(test)]
     pub fn progress(&self) -> &[(PathBuf, FileStatus)] {
         &self.progress
+    }
+
+    /// Centres the box on the pointer: it keeps the proposed size (or the
+    /// one already placed) and stays on the page.
+    fn place_at_pointer(&mut self) {
+        if let (Some(p), Some(at)) = (&self.preview, self.hover) {
+            let size = self.placement.map(|(_, r)| r).or(p.auto.map(|(_, r)| r)).unwrap_or([
+                0.0,
+                0.0,
+                DEFAULT_BOX.0,
+                DEFAULT_BOX.1,
+            ]);
+            let rect = p.image.place(size, f64::from(at.x), f64::from(at.y), p.bounds);
+            self.placement = Some((p.image.page, rect));
+        }
     }
 
     /// The box drawn on the page shown: the placement chosen, else the
@@ -1314,6 +1331,8 @@ impl Sign {
                 mouse_area(layers)
                     .on_move(Message::PreviewHover)
                     .on_press(Message::PreviewClick)
+                    .on_release(Message::PreviewRelease)
+                    .on_exit(Message::PreviewRelease)
                     .interaction(iced::mouse::Interaction::Crosshair),
             )
             .id(iced::widget::Id::new(PREVIEW_ID))
