@@ -841,9 +841,7 @@ impl Sign {
                 }
             }
             Message::Select(i) => {
-                let Some(c) = self.certificates.as_ref().and_then(|l| l.get(i)).filter(|c| c.usable()) else {
-                    return None;
-                };
+                let c = self.certificates.as_ref().and_then(|l| l.get(i)).filter(|c| c.usable())?;
                 // The images this certificate signed with last time.
                 if let Some(imgs) = self.config.images.get(&c.entry.certificate.sha256).cloned() {
                     for (field, path) in [(Field::Image, imgs.signature), (Field::Seal, imgs.seal)] {
