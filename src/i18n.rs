@@ -46,6 +46,17 @@ impl Text {
     }
 }
 
+/// The date of an RFC 3339 time as people write it: 29/11/2026 in
+/// Vietnamese, 2026-11-29 in English (the text itself when it is not one).
+pub fn short_date(t: &Translator, rfc3339: &str) -> String {
+    let date = rfc3339.get(..10).filter(|d| d.as_bytes().get(4) == Some(&b'-') && d.as_bytes().get(7) == Some(&b'-'));
+    match (date, t.lang()) {
+        (Some(d), kyso_i18n::Lang::Vi) => format!("{}/{}/{}", &d[8..10], &d[5..7], &d[..4]),
+        (Some(d), _) => d.to_owned(),
+        (None, _) => rfc3339.to_owned(),
+    }
+}
+
 /// A token-layer error as a message (the mapping of `kyso-cli`'s
 /// `token_error_text`).
 pub fn token_error_message(err: &TokenError) -> Text {
@@ -255,6 +266,16 @@ pub fn pin_flags(pin: &PinState) -> Vec<(&'static str, Severity)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_the_local_way() {
+        let vi = Translator::new(kyso_i18n::Lang::Vi);
+        let en = Translator::new(kyso_i18n::Lang::En);
+        assert_eq!(short_date(&vi, "2026-11-29T09:25:48Z"), "29/11/2026");
+        assert_eq!(short_date(&en, "2026-11-29T09:25:48Z"), "2026-11-29");
+        assert_eq!(short_date(&vi, "garbage"), "garbage");
+        assert_eq!(short_date(&vi, "ngày 1"), "ngày 1");
+    }
     use kyso_i18n::Lang;
 
     #[test]

@@ -1397,7 +1397,13 @@ fn cert_facts(t: &Translator, c: &Choice) -> String {
         t.tr("cert-token"),
         c.entry.token_label,
         t.tr("cert-validity"),
-        t.tr_args("cert-validity-range", &[("from", &info.not_before), ("to", &info.not_after)])
+        t.tr_args(
+            "cert-validity-range",
+            &[
+                ("from", &crate::i18n::short_date(t, &info.not_before)),
+                ("to", &crate::i18n::short_date(t, &info.not_after))
+            ]
+        )
     )
 }
 
