@@ -1712,27 +1712,18 @@ fn open_session(job: &mut Job, data_dir: &Path) -> (Result<Session, Text>, Optio
 pub fn run(mut job: Job, data_dir: &Path, report: &mut dyn FnMut(Step)) {
     let now = now_secs();
     let cert = job.choice.entry.certificate.clone();
-    let facts = |p: &Path| {
-        let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
-        (Some(abs.display().to_string()), kyso_journal::file_sha256(p))
-    };
-    let base = kyso_journal::Entry {
-        action: "sign".into(),
-        role: job.role.preset().map(|(_, name)| name.to_owned()),
-        signer_subject: Some(cert.subject.clone()),
-        signer_issuer: Some(cert.issuer.clone()),
-        signer_serial: Some(cert.serial.clone()),
-        signer_sha256: Some(cert.sha256.clone()),
-        token_label: Some(job.choice.entry.token_label.clone()),
-        token_module: Some(job.choice.entry.module.display().to_string()),
-        level: Some(job.level.name().into()),
-        tsa: job.level.timestamped().then(|| job.tsa.clone()),
-        outcome: "ok".into(),
-        ..Default::default()
-    };
-    let entry_for = |input: &Path, precheck: Option<String>, evidence: Option<String>| {
-        let (input_path, input_sha256) = facts(input);
-        kyso_journal::Entry { input_path, input_sha256, precheck, evidence, ..base.clone() }
+    // What every file's journal entry shares (as `kyso-cli sign` records it).
+    let role = job.role.preset().map(|(_, name)| name.to_owned());
+    let (token_label, token_module) =
+        (job.choice.entry.token_label.clone(), job.choice.entry.module.display().to_string());
+    let (level, tsa_url) = (job.level.name(), job.level.timestamped().then(|| job.tsa.clone()));
+    let entry_for = |input: &Path, precheck: Option<String>, evidence: Option<String>| kyso_journal::Entry {
+        role: role.clone(),
+        token_label: Some(token_label.clone()),
+        token_module: Some(token_module.clone()),
+        precheck,
+        evidence,
+        ..kyso_journal::Entry::signing(input, &cert, level, tsa_url.as_deref())
     };
     let mut journal_problem = None;
     let mut journal = |entry: &kyso_journal::Entry| {
@@ -1769,10 +1760,7 @@ pub fn run(mut job: Job, data_dir: &Path, report: &mut dyn FnMut(Step)) {
         Err(e) => {
             // The attempt is journaled once, against the first file.
             if let Some((input, _)) = job.files.first() {
-                let mut entry = entry_for(input, precheck, evidence);
-                entry.outcome = "failed".into();
-                entry.error_code = Some(e.code());
-                journal(&entry);
+                journal(&entry_for(input, precheck, evidence).failed(e.code()));
             }
             report(Step::Done(Err(e), journal_problem));
             return;
@@ -1816,15 +1804,11 @@ pub fn run(mut job: Job, data_dir: &Path, report: &mut dyn FnMut(Step)) {
             }
             Ok(output.clone())
         })();
-        let mut entry = entry_for(input, session.precheck.clone(), session.evidence.clone());
-        match &result {
-            Ok(out) => (entry.output_path, entry.output_sha256) = facts(out),
-            Err(e) => {
-                entry.outcome = "failed".into();
-                entry.error_code = Some(e.code());
-            }
-        }
-        journal(&entry);
+        let entry = entry_for(input, session.precheck.clone(), session.evidence.clone());
+        journal(&match &result {
+            Ok(out) => entry.with_output(out),
+            Err(e) => entry.failed(e.code()),
+        });
         report(Step::File(i, result));
     }
     report(Step::Done(Ok(()), journal_problem));

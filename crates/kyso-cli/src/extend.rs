@@ -109,8 +109,8 @@ pub fn extend(t: &Translator, args: &ExtendArgs, json: bool) -> u8 {
             return fail(exit::IO, "err-timestamp", e.to_string());
         }
     }
-    let (path, sha) = crate::journal::file_facts(&args.file);
-    let (out_path, out_sha) = crate::journal::file_facts(&args.output);
+    let (path, sha) = kyso_journal::file_facts(&args.file);
+    let (out_path, out_sha) = kyso_journal::file_facts(&args.output);
     crate::journal::record(
         t,
         &kyso_journal::Entry {

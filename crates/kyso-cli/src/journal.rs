@@ -1,10 +1,8 @@
 //! Journaling every CLI action, and `kyso-cli log`.
 
-use std::path::Path;
-
 use clap::{Args, Subcommand};
 use kyso_i18n::Translator;
-use kyso_journal::{Entry, Filter, Journal, file_sha256, to_csv};
+use kyso_journal::{Entry, Filter, Journal, to_csv};
 
 use crate::output::print_json;
 
@@ -22,12 +20,6 @@ pub fn record(t: &Translator, entry: &Entry) {
         }
         Err(e) => eprintln!("{}", t.tr_args("journal-write-failed", &[("detail", &e.to_string())])),
     }
-}
-
-/// Absolute path text (for the journal) and the file's SHA-256.
-pub fn file_facts(p: &Path) -> (Option<String>, Option<String>) {
-    let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
-    (Some(abs.display().to_string()), file_sha256(p))
 }
 
 /// `kyso-cli log`.

@@ -478,7 +478,6 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
             return report_fatal(json, e);
         }
     };
-    let signer_sha = kyso_pki::cert_sha256(signer.certificate());
     let token_label = signer_token(args);
     let cert = CertInfo::from_certificate(signer.certificate(), std::time::SystemTime::now());
     let mut code = exit::OK;
@@ -520,24 +519,18 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
                 }
             }
         }
-        let (in_path, in_sha) = crate::journal::file_facts(input);
-        let mut entry = kyso_journal::Entry {
-            action: "sign".into(),
+        let entry = kyso_journal::Entry {
             role: args.role.clone(),
-            input_path: in_path,
-            input_sha256: in_sha,
-            signer_subject: Some(cert.subject.clone()),
-            signer_issuer: Some(cert.issuer.clone()),
-            signer_serial: Some(cert.serial.clone()),
-            signer_sha256: Some(signer_sha.clone()),
             token_label: token_label.clone(),
             token_module: args.modules.modules.first().map(|m| m.display().to_string()),
-            level: Some(args.level.clone()),
-            tsa: (args.level != "B-B").then(|| args.tsa.clone()),
             precheck: Some(precheck.result.clone()),
             evidence: Some(precheck.evidence.clone()),
-            outcome: "ok".into(),
-            ..Default::default()
+            ..kyso_journal::Entry::signing(
+                input,
+                &cert,
+                &args.level,
+                (args.level != "B-B").then_some(args.tsa.as_str()),
+            )
         };
         let signed: Result<Placed, (u8, ErrorOut)> = if office {
             sign_office(t, args, signer.as_ref(), input, &output, now).map(|()| (None, None))
@@ -553,10 +546,7 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
         };
         match signed {
             Ok((field, byte_range)) => {
-                let (out_path, out_sha) = crate::journal::file_facts(&output);
-                entry.output_path = out_path;
-                entry.output_sha256 = out_sha;
-                crate::journal::record(t, &entry);
+                crate::journal::record(t, &entry.with_output(&output));
                 if !json {
                     println!(
                         "{}",
@@ -576,9 +566,7 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
                 });
             }
             Err((c, err)) => {
-                entry.outcome = "failed".into();
-                entry.error_code = Some(err.code.into());
-                crate::journal::record(t, &entry);
+                crate::journal::record(t, &entry.failed(err.code));
                 file_failed(&mut results, &mut code, c, input, err, json);
             }
         }
@@ -704,7 +692,7 @@ fn file_failed(
 /// Journals a signing that failed before any file was signed, once per input.
 fn journal_failure(t: &Translator, args: &SignArgs, e: &Fatal, cert: Option<&kyso_pki::Certificate>) {
     for input in &args.files {
-        let (path, sha) = crate::journal::file_facts(input);
+        let (path, sha) = kyso_journal::file_facts(input);
         crate::journal::record(
             t,
             &kyso_journal::Entry {

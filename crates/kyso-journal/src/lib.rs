@@ -104,11 +104,45 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The entry of a signing of `input` with the certificate `cert` at
+    /// `level` (the CLI and the GUI journal the same facts); `ok` until the
+    /// caller records the output or the failure. Role, token, pre-signing
+    /// check and evidence are the caller's to fill.
+    pub fn signing(input: &Path, cert: &kyso_pki::CertInfo, level: &str, tsa: Option<&str>) -> Self {
+        let (input_path, input_sha256) = file_facts(input);
+        Self {
+            action: "sign".into(),
+            input_path,
+            input_sha256,
+            signer_subject: Some(cert.subject.clone()),
+            signer_issuer: Some(cert.issuer.clone()),
+            signer_serial: Some(cert.serial.clone()),
+            signer_sha256: Some(cert.sha256.clone()),
+            level: Some(level.to_owned()),
+            tsa: tsa.map(str::to_owned),
+            outcome: "ok".into(),
+            ..Default::default()
+        }
+    }
+
+    /// Records the signed output (its absolute path and SHA-256).
+    pub fn with_output(mut self, output: &Path) -> Self {
+        (self.output_path, self.output_sha256) = file_facts(output);
+        self
+    }
+
+    /// Records a failure with its error code.
+    pub fn failed(mut self, code: impl Into<String>) -> Self {
+        self.outcome = "failed".into();
+        self.error_code = Some(code.into());
+        self
+    }
+
     /// The entry of a verification of the file at `path` (the CLI and the
     /// GUI journal the same facts): the first signer's identity, the
     /// verdict, and a summary of every signature.
     pub fn verification(path: &Path, report: &kyso_pki::report::DocumentReport) -> Self {
-        let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        let (input_path, input_sha256) = file_facts(path);
         let summary: Vec<serde_json::Value> = report
             .signatures
             .iter()
@@ -119,8 +153,8 @@ impl Entry {
             .collect();
         Self {
             action: "verify".into(),
-            input_path: Some(abs.display().to_string()),
-            input_sha256: file_sha256(path),
+            input_path,
+            input_sha256,
             signer_subject: report.signatures.iter().find_map(|s| s.signer_subject.clone()),
             signer_issuer: report.signatures.iter().find_map(|s| s.issuer.clone()),
             signer_serial: report.signatures.iter().find_map(|s| s.serial.clone()),
@@ -472,7 +506,13 @@ impl Journal {
     }
 }
 
-/// SHA-256 of a file, streamed, lower-case hex.
+/// The absolute path of a file and its SHA-256, as the journal records them.
+pub fn file_facts(p: &Path) -> (Option<String>, Option<String>) {
+    let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
+    (Some(abs.display().to_string()), file_sha256(p))
+}
+
+/// SHA-256 of a file, streamed, lower-case hex; `None` when unreadable.
 pub fn file_sha256(path: &Path) -> Option<String> {
     use std::io::Read;
     let mut f = std::fs::File::open(path).ok()?;
