@@ -241,6 +241,17 @@ macro_rules! rsa_pss {
     };
 }
 
+/// ECDSA over one curve: the SEC1 point, the signature as DER or plain
+/// r‖s (BSI TR-03111), the prehashed digest.
+macro_rules! ecdsa_check {
+    ($vk:ty, $sig:ty, $point:expr, $signature:expr, $plain:expr, $digest:expr) => {{
+        let vk = <$vk>::from_sec1_bytes($point).map_err(|_| VerifyError::BadKey)?;
+        let sig = if $plain { <$sig>::from_slice($signature) } else { <$sig>::from_der($signature) }
+            .map_err(|_| VerifyError::Mismatch)?;
+        vk.verify_prehash($digest, &sig).map_err(|_| VerifyError::Mismatch)
+    }};
+}
+
 /// Verifies `signature` over a precomputed `digest` (made with `hash`) with
 /// the key in `spki`, under the scheme named by `sig_alg`.
 pub fn verify_prehashed(
@@ -272,49 +283,30 @@ pub fn verify_prehashed(
                 .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
                 .ok_or(VerifyError::BadKey)?;
             let plain = matches!(scheme, Scheme::EcdsaPlain(_));
+            // X9.62 / RFC 5639 curves by their OID (RFC 5480 §2.1.1.1).
             match curve.to_string().as_str() {
                 "1.2.840.10045.3.1.7" => {
-                    let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| VerifyError::BadKey)?;
-                    let sig = if plain {
-                        p256::ecdsa::Signature::from_slice(signature)
-                    } else {
-                        p256::ecdsa::Signature::from_der(signature)
-                    }
-                    .map_err(|_| VerifyError::Mismatch)?;
-                    vk.verify_prehash(digest, &sig).map_err(|_| VerifyError::Mismatch)
+                    ecdsa_check!(p256::ecdsa::VerifyingKey, p256::ecdsa::Signature, point, signature, plain, digest)
                 }
                 "1.3.132.0.34" => {
-                    let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| VerifyError::BadKey)?;
-                    let sig = if plain {
-                        p384::ecdsa::Signature::from_slice(signature)
-                    } else {
-                        p384::ecdsa::Signature::from_der(signature)
-                    }
-                    .map_err(|_| VerifyError::Mismatch)?;
-                    vk.verify_prehash(digest, &sig).map_err(|_| VerifyError::Mismatch)
+                    ecdsa_check!(p384::ecdsa::VerifyingKey, p384::ecdsa::Signature, point, signature, plain, digest)
                 }
-                "1.3.36.3.3.2.8.1.1.7" => {
-                    let vk = ecdsa::VerifyingKey::<bp256::BrainpoolP256r1>::from_sec1_bytes(point)
-                        .map_err(|_| VerifyError::BadKey)?;
-                    let sig = if plain {
-                        bp256::r1::ecdsa::Signature::from_slice(signature)
-                    } else {
-                        bp256::r1::ecdsa::Signature::from_der(signature)
-                    }
-                    .map_err(|_| VerifyError::Mismatch)?;
-                    vk.verify_prehash(digest, &sig).map_err(|_| VerifyError::Mismatch)
-                }
-                "1.3.36.3.3.2.8.1.1.11" => {
-                    let vk = ecdsa::VerifyingKey::<bp384::BrainpoolP384r1>::from_sec1_bytes(point)
-                        .map_err(|_| VerifyError::BadKey)?;
-                    let sig = if plain {
-                        bp384::r1::ecdsa::Signature::from_slice(signature)
-                    } else {
-                        bp384::r1::ecdsa::Signature::from_der(signature)
-                    }
-                    .map_err(|_| VerifyError::Mismatch)?;
-                    vk.verify_prehash(digest, &sig).map_err(|_| VerifyError::Mismatch)
-                }
+                "1.3.36.3.3.2.8.1.1.7" => ecdsa_check!(
+                    ecdsa::VerifyingKey<bp256::BrainpoolP256r1>,
+                    bp256::r1::ecdsa::Signature,
+                    point,
+                    signature,
+                    plain,
+                    digest
+                ),
+                "1.3.36.3.3.2.8.1.1.11" => ecdsa_check!(
+                    ecdsa::VerifyingKey<bp384::BrainpoolP384r1>,
+                    bp384::r1::ecdsa::Signature,
+                    point,
+                    signature,
+                    plain,
+                    digest
+                ),
                 _ => Err(VerifyError::BadKey),
             }
         }
