@@ -283,7 +283,7 @@ impl App {
                 }
                 Some(sign::Event::FocusPin) => iced::widget::operation::focus(sign::PIN_ID),
                 Some(sign::Event::RememberImages(sha256, images)) => {
-                    match self.settings.remember_images(sha256, images) {
+                    match self.settings.remember_images(sha256, images, &self.config) {
                         Some(event) => self.handle_settings_event(event),
                         None => Task::none(),
                     }
@@ -421,7 +421,7 @@ impl App {
             }
             tokens::Event::AddModule(path) => {
                 // Kept in the settings (saved), then used by the next scan.
-                let save = match self.settings.add_module(path) {
+                let save = match self.settings.add_module(path, &self.config) {
                     Some(event) => self.handle_settings_event(event),
                     None => Task::none(),
                 };
@@ -445,7 +445,18 @@ impl App {
         Subscription::batch([
             iced::time::every(RESCAN_EVERY).map(|_| Message::Tokens(tokens::Message::Tick)),
             dropped,
-            iced::keyboard::listen().map(Message::Key),
+            // Keys no widget took; and Escape always (a focused text field
+            // takes it to unfocus, yet it must close the PIN dialog).
+            iced::event::listen_with(|event, status, _window| match event {
+                iced::Event::Keyboard(
+                    key @ iced::keyboard::Event::KeyPressed {
+                        key: iced::keyboard::Key::Named(iced::keyboard::key::Named::Escape),
+                        ..
+                    },
+                ) => Some(Message::Key(key)),
+                iced::Event::Keyboard(key) if status == iced::event::Status::Ignored => Some(Message::Key(key)),
+                _ => None,
+            }),
         ])
     }
 
@@ -685,8 +696,16 @@ mod tests {
         assert_eq!(app.tab, Tab::Settings);
         // Tab moves the focus (a widget operation, not a message).
         let _ = app.update(Message::Key(press(Key::Named(key::Named::Tab), Modifiers::SHIFT)));
+        // Escape closes the PIN dialog and wipes what was typed.
+        let _ = app.update(Message::Key(press(Key::Character("2".into()), Modifiers::CTRL)));
+        let choice = crate::screen::sign::tests::choice("Good", kyso_token::PinState::default(), vec![]);
+        let _ = app.update(Message::Sign(sign::Message::CertificatesLoaded(Some(Ok(vec![choice])))));
+        let _ = app.update(Message::Sign(sign::Message::InputChanged("/tmp/a.pdf".into())));
+        let _ = app.update(Message::Sign(sign::Message::Sign));
+        assert!(app.sign.pin_dialog_open(), "{:?}", app.sign.result());
+        let _ = app.update(Message::Sign(sign::Message::PinChanged(sign::Secret::new("12".into()))));
         let _ = app.update(Message::Key(press(Key::Named(key::Named::Escape), Modifiers::empty())));
-        assert_eq!(app.tab, Tab::Settings);
+        assert!(!app.sign.pin_dialog_open() && !app.sign.holds_pin());
     }
 
     #[test]

@@ -88,7 +88,7 @@ pub fn token_error_message(err: &TokenError) -> Text {
 /// A signing error as a message (the mapping of `kyso-cli sign`).
 pub fn sign_error_message(err: &SignError) -> Text {
     match err {
-        SignError::OutputExists(p) => Text::new("err-output-exists").arg("path", p.display().to_string()),
+        SignError::OutputExists(p) => Text::new("gui-output-exists").arg("path", p.display().to_string()),
         SignError::SameFile => Text::new("err-same-file"),
         SignError::Io { path, source } => {
             Text::new("err-io").arg("path", path.display().to_string()).arg("detail", source.to_string())
@@ -112,7 +112,7 @@ pub fn sign_error_message(err: &SignError) -> Text {
 pub fn ooxml_error_message(err: &kyso_ooxml::OoxmlError) -> Text {
     use kyso_ooxml::OoxmlError as E;
     match err {
-        E::OutputExists(p) => Text::new("err-output-exists").arg("path", p.clone()),
+        E::OutputExists(p) => Text::new("gui-output-exists").arg("path", p.clone()),
         E::Io(io) => Text::new("err-io").arg("path", "OOXML").arg("detail", io.to_string()),
         E::Timestamp(d) => Text::new("err-timestamp").arg("detail", d.clone()),
         E::Signer(SignerError::TokenRemoved) => Text::new("err-token-removed"),

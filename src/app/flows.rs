@@ -309,7 +309,10 @@ fn approver_then_issuer_then_verify_then_journal() {
 #[test]
 fn several_files_at_b_lta_in_one_signing() {
     let fx = kyso_testkit::require_fixture!();
-    let Some(_revocation) = kyso_testkit::start_revocation_server(fx) else { return };
+    let Some(_revocation) = kyso_testkit::start_revocation_server(fx) else {
+        eprintln!("SKIPPED: the loopback OCSP/CRL ports are taken; B-LTA needs them");
+        return;
+    };
     let tsa = kyso_testkit::start_tsa(fx);
     let dir = tempfile::tempdir().expect("tempdir");
     let data_dir = dir.path().join("data");
@@ -326,7 +329,8 @@ fn several_files_at_b_lta_in_one_signing() {
 
     send(&mut app, Message::Tab(Tab::Sign));
     send(&mut app, Message::Sign(sign::Message::Picked(files.clone())));
-    assert!(shows(&app, &en.tr_args("gui-files-count", &[("n", "2")])));
+    let example = files[0].with_extension("signed.pdf").display().to_string();
+    assert!(shows(&app, &en.tr_args("gui-files-count", &[("n", "2"), ("example", &example)])));
     let line = app.sign.facts_line(&en, "Nguyễn Văn A", kyso_testkit::tokens::CANHAN).expect("listed");
     click(&mut app, &line);
     send(&mut app, Message::Sign(sign::Message::LevelSelected(sign::Level::Archive)));

@@ -222,23 +222,31 @@ impl Settings {
         self.anchors = stored_anchors(&self.data_dir).iter().map(kyso_pki::store::AnchorInfo::of).collect();
     }
 
-    /// Adds a PKCS#11 library chosen on the token panel (saved at once).
-    pub fn add_module(&mut self, path: PathBuf) -> Option<Event> {
-        if self.config.modules.contains(&path) {
+    /// Adds a PKCS#11 library chosen on the token panel to the settings in
+    /// force (saved at once; edits not yet saved here stay unsaved).
+    pub fn add_module(&mut self, path: PathBuf, in_force: &Config) -> Option<Event> {
+        if in_force.modules.contains(&path) {
             return None;
         }
-        self.config.modules.push(path);
-        self.modules = self.config.modules.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-        Some(Event::Save(self.config.clone()))
+        if !self.config.modules.contains(&path) {
+            self.config.modules.push(path.clone());
+            self.modules = self.config.modules.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+        }
+        let mut saved = in_force.clone();
+        saved.modules.push(path);
+        Some(Event::Save(saved))
     }
 
-    /// Remembers the images a certificate signed with (after a signing).
-    pub fn remember_images(&mut self, sha256: String, images: CertImages) -> Option<Event> {
-        if self.config.images.get(&sha256) == Some(&images) {
+    /// Remembers the images a certificate signed with in the settings in
+    /// force (saved at once; edits not yet saved here stay unsaved).
+    pub fn remember_images(&mut self, sha256: String, images: CertImages, in_force: &Config) -> Option<Event> {
+        if in_force.images.get(&sha256) == Some(&images) {
             return None;
         }
-        self.config.images.insert(sha256, images);
-        Some(Event::Save(self.config.clone()))
+        self.config.images.insert(sha256.clone(), images.clone());
+        let mut saved = in_force.clone();
+        saved.images.insert(sha256, images);
+        Some(Event::Save(saved))
     }
 
     /// The settings as edited.
@@ -591,10 +599,14 @@ mod tests {
     #[test]
     fn images_are_remembered_once_and_can_be_forgotten() {
         let mut s = Settings::new(Config::default(), Path::new("/nonexistent"));
+        // An edit not saved yet must not be saved with the images.
+        let _ = s.update(Message::TsaChanged("tsa.invalid".into()));
         let imgs = CertImages { subject: "Nguyễn Văn A".into(), signature: Some("/tmp/ky.png".into()), seal: None };
-        let Some(Event::Save(c)) = s.remember_images("aa".into(), imgs.clone()) else { panic!("saved") };
+        let in_force = Config::default();
+        let Some(Event::Save(c)) = s.remember_images("aa".into(), imgs.clone(), &in_force) else { panic!("saved") };
         assert_eq!(c.images.get("aa"), Some(&imgs));
-        assert!(s.remember_images("aa".into(), imgs).is_none(), "nothing new, nothing saved");
+        assert_eq!(c.tsa, in_force.tsa, "the unsaved TSA edit stays unsaved");
+        assert!(s.remember_images("aa".into(), imgs, &c).is_none(), "nothing new, nothing saved");
         let mut ui = iced_test::simulator(s.view(&Translator::new(Lang::Vi)));
         assert!(ui.find("Nguyễn Văn A").is_ok());
         drop(ui);

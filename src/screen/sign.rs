@@ -448,6 +448,10 @@ pub struct Sign {
     hover: Option<Point>,
     /// The box follows the pointer (button held on the page).
     dragging: bool,
+    /// Images to remember for the certificate of the running signing.
+    remember: Option<(String, CertImages)>,
+    /// The file the last preview request was for.
+    preview_for: Option<PathBuf>,
     /// A placement chosen on the preview.
     placement: Option<(usize, [f64; 4])>,
     /// The settings (naming, remembered images).
@@ -492,6 +496,8 @@ impl Default for Sign {
             preview_error: None,
             hover: None,
             dragging: false,
+            remember: None,
+            preview_for: None,
             placement: None,
             config: Config::default(),
             role_touched: false,
@@ -687,6 +693,10 @@ impl Sign {
     /// Asks for a preview when the single PDF, the role or the page changed.
     fn refresh_preview(&mut self, page: Option<usize>) -> Option<Event> {
         let Some(path) = self.preview_target() else {
+            // A late picture of an earlier file is ignored.
+            self.preview_id += 1;
+            self.preview_for = None;
+            self.preview_loading = false;
             self.preview = None;
             self.preview_error = None;
             self.placement = None;
@@ -697,6 +707,7 @@ impl Sign {
         }
         self.preview_id += 1;
         self.preview_loading = true;
+        self.preview_for = Some(path.clone());
         let page = page.or_else(|| self.preview.as_ref().filter(|p| p.path == path).map(|p| p.image.page));
         Some(Event::Preview(Box::new(PreviewRequest {
             id: self.preview_id,
@@ -738,6 +749,22 @@ impl Sign {
         if targets.len() == 1 && opt(&self.output).is_none() {
             return Err(Text::new("gui-no-output"));
         }
+        // Office files have no visible signature and no long-term PAdES
+        // level (the NĐ 30 looks and the DSS are PDF's).
+        if targets.iter().any(|t| kyso_ooxml::is_package(t)) {
+            if self.role != RoleChoice::None {
+                return Err(Text::new("gui-office-no-look"));
+            }
+            if matches!(self.level, Level::LongTerm | Level::Archive) {
+                return Err(Text::new("gui-office-level"));
+            }
+        }
+        // Two files must not be signed into one (same name, one folder).
+        let mut outputs: Vec<PathBuf> = self.pairs().into_iter().map(|(_, o)| o).collect();
+        outputs.sort();
+        if let Some(w) = outputs.windows(2).find(|w| w[0] == w[1]) {
+            return Err(Text::new("gui-duplicate-output").arg("path", w[0].display().to_string()));
+        }
         let Some(choice) = self.selected_choice() else { return Err(Text::new("gui-no-certificate")) };
         if let Some(w) = choice.entry.certificate.warnings.first() {
             // TT 15/2025 Art. 5: a certificate that cannot sign now is refused.
@@ -769,7 +796,10 @@ impl Sign {
             36.0
         };
         // A placement chosen on the preview holds for that one PDF only.
-        let placement = if self.preview_target().is_some() { self.placement } else { None };
+        let placement = match (&self.preview, self.preview_target()) {
+            (Some(p), Some(target)) if p.path == target => self.placement,
+            _ => None,
+        };
         Ok(RoleInputs { placement, seal_mm, ..self.inputs_unchecked() })
     }
 
@@ -785,7 +815,14 @@ impl Sign {
     /// Handles a message.
     pub fn update(&mut self, message: Message) -> Option<Event> {
         match message {
-            Message::InputChanged(s) => self.set_input(s),
+            Message::InputChanged(s) => {
+                self.set_input(s);
+                // A typed path that names another file (or none) changes
+                // what the preview shows.
+                if self.preview_target() != self.preview_for {
+                    return self.refresh_preview(None);
+                }
+            }
             Message::Add => {
                 if let Some(p) = opt(&self.input).map(PathBuf::from) {
                     self.add_files([p]);
@@ -938,6 +975,7 @@ impl Sign {
                     self.result = Some(Err(Text::new("err-pin-locked")));
                     return None;
                 }
+                self.remember = self.images_to_remember(&choice);
                 let files = self.pairs();
                 let cancel = Arc::new(AtomicBool::new(false));
                 self.signing = true;
@@ -1009,6 +1047,7 @@ impl Sign {
                     self.sync_output();
                     self.placement = None;
                     self.preview = None;
+                    self.preview_for = None;
                 }
                 self.result = Some(match result {
                     Err(e) => Err(e),
@@ -1032,22 +1071,11 @@ impl Sign {
                     // The token's counter changed: show its new state.
                     return self.start_loading();
                 }
-                // Remember the images a certificate signed with.
-                if let (Some(Ok(_)), Some(c)) = (&self.result, self.selected_choice()) {
-                    let fields = self.role.fields();
-                    let get = |f: Field| (fields.contains(&f)).then(|| opt(self.field(f)).map(PathBuf::from)).flatten();
-                    let (signature, seal) = (get(Field::Image), get(Field::Seal));
-                    if signature.is_some() || seal.is_some() {
-                        let info = &c.entry.certificate;
-                        let subject = info.subject_cn.clone().unwrap_or_else(|| info.subject.clone());
-                        let remembered = self.config.images.get(&info.sha256);
-                        let images = CertImages {
-                            subject,
-                            signature: signature.or_else(|| remembered.and_then(|r| r.signature.clone())),
-                            seal: seal.or_else(|| remembered.and_then(|r| r.seal.clone())),
-                        };
-                        return Some(Event::RememberImages(info.sha256.clone(), images));
-                    }
+                // Remember the images the certificate signed with (as they
+                // were when the PIN was confirmed).
+                let remember = self.remember.take();
+                if let (Some(Ok(_)), Some((sha, images))) = (&self.result, remember) {
+                    return Some(Event::RememberImages(sha, images));
                 }
             }
         }
@@ -1082,6 +1110,24 @@ impl Sign {
     #[cfg(test)]
     pub fn progress(&self) -> &[(PathBuf, FileStatus)] {
         &self.progress
+    }
+
+    /// The images this signing uses, to remember for its certificate.
+    fn images_to_remember(&self, c: &Choice) -> Option<(String, CertImages)> {
+        let fields = self.role.fields();
+        let get = |f: Field| fields.contains(&f).then(|| opt(self.field(f)).map(PathBuf::from)).flatten();
+        let (signature, seal) = (get(Field::Image), get(Field::Seal));
+        if signature.is_none() && seal.is_none() {
+            return None;
+        }
+        let info = &c.entry.certificate;
+        let remembered = self.config.images.get(&info.sha256);
+        let images = CertImages {
+            subject: info.subject_cn.clone().unwrap_or_else(|| info.subject.clone()),
+            signature: signature.or_else(|| remembered.and_then(|r| r.signature.clone())),
+            seal: seal.or_else(|| remembered.and_then(|r| r.seal.clone())),
+        };
+        Some((info.sha256.clone(), images))
     }
 
     /// Centres the box on the pointer: it keeps the proposed size (or the
@@ -1147,8 +1193,9 @@ impl Sign {
         }
         let targets = self.targets();
         if targets.len() > 1 {
+            let example = self.default_output(&targets[0]).display().to_string();
             form = form.push(
-                text(t.tr_args("gui-files-count", &[("n", &targets.len().to_string())]))
+                text(t.tr_args("gui-files-count", &[("n", &targets.len().to_string()), ("example", &example)]))
                     .size(13)
                     .style(text::secondary),
             );
@@ -1784,8 +1831,25 @@ pub fn run(mut job: Job, data_dir: &Path, report: &mut dyn FnMut(Step)) {
             } else {
                 let mut opts = options(&job, input, now)?;
                 opts.tsa = tsa.clone();
-                sign_pdf(input, output, &session.signer, &opts).map_err(|e| sign_error_message(&e))?;
                 if matches!(job.level, Level::LongTerm | Level::Archive) {
+                    // B-LT/B-LTA: signed, then given its DSS (and archive
+                    // timestamp) in a temporary file beside the output;
+                    // the output appears only when all of it succeeded.
+                    if output.exists() {
+                        return Err(Text::new("gui-output-exists").arg("path", output.display().to_string()));
+                    }
+                    let dir = output.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                    let io = |e: std::io::Error| {
+                        Text::new("err-io").arg("path", output.display().to_string()).arg("detail", e.to_string())
+                    };
+                    let tmp = tempfile::Builder::new()
+                        .prefix(".kyso-sign-")
+                        .suffix(".pdf")
+                        .tempfile_in(dir)
+                        .map_err(io)?
+                        .into_temp_path();
+                    opts.force = true;
+                    sign_pdf(input, &tmp, &session.signer, &opts).map_err(|e| sign_error_message(&e))?;
                     let lt = kyso_pdf::ltv::LongTerm {
                         leaf: kyso_pki::Signer::certificate(&session.signer),
                         issuer: session.issuer.as_ref(),
@@ -1795,11 +1859,11 @@ pub fn run(mut job: Job, data_dir: &Path, report: &mut dyn FnMut(Step)) {
                         fetch: true,
                         archive: (job.level == Level::Archive).then_some(tsa.as_ref()).flatten(),
                     };
-                    kyso_pdf::ltv::make_long_term(output, &lt).map_err(|e| {
-                        Text::new("gui-long-term-failed")
-                            .arg("output", output.display().to_string())
-                            .arg("detail", e.to_string())
-                    })?;
+                    kyso_pdf::ltv::make_long_term(&tmp, &lt)
+                        .map_err(|e| Text::new("gui-long-term-failed").arg("detail", e.to_string()))?;
+                    tmp.persist_noclobber(output).map_err(|e| io(e.error))?;
+                } else {
+                    sign_pdf(input, output, &session.signer, &opts).map_err(|e| sign_error_message(&e))?;
                 }
             }
             Ok(output.clone())
@@ -1815,14 +1879,14 @@ pub fn run(mut job: Job, data_dir: &Path, report: &mut dyn FnMut(Step)) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use iced_test::simulator;
     use kyso_i18n::Lang;
     use kyso_pki::{CertInfo, KeyKind};
     use kyso_token::PinState;
 
-    fn choice(label: &str, pin: PinState, warnings: Vec<kyso_pki::CertWarning>) -> Choice {
+    pub(crate) fn choice(label: &str, pin: PinState, warnings: Vec<kyso_pki::CertWarning>) -> Choice {
         let token = TokenReport {
             label: label.into(),
             manufacturer: "Bit4id".into(),
@@ -2160,5 +2224,32 @@ mod tests {
         assert_eq!(sha, "sha-Good");
         assert_eq!(images.seal, Some(PathBuf::from("/tmp/dau.png")));
         assert_eq!(images.signature, Some(PathBuf::from("/tmp/chu-ky.png")), "the earlier image is kept");
+    }
+
+    /// What cannot be signed is refused before the PIN is asked: a visible
+    /// look or a long-term level on an Office file, two files into one.
+    #[test]
+    fn office_looks_levels_and_clashing_outputs_are_refused_before_the_pin() {
+        let mut s = ready();
+        let _ = s.update(Message::Picked(vec!["/tmp/to-trinh.docx".into()]));
+        let _ = s.update(Message::RoleSelected(RoleChoice::Approver));
+        let _ = s.update(Message::FieldChanged(Field::Image, "/tmp/ky.png".into()));
+        assert!(s.update(Message::Sign).is_none());
+        assert_eq!(s.last_error().map(|e| e.key), Some("gui-office-no-look"));
+        let _ = s.update(Message::RoleSelected(RoleChoice::None));
+        let _ = s.update(Message::LevelSelected(Level::Archive));
+        assert!(s.update(Message::Sign).is_none());
+        assert_eq!(s.last_error().map(|e| e.key), Some("gui-office-level"));
+        let _ = s.update(Message::LevelSelected(Level::Timestamped));
+        assert!(matches!(s.update(Message::Sign), Some(Event::FocusPin)));
+        let _ = s.update(Message::PinCancel);
+
+        // One output folder, two inputs of the same name.
+        let config = Config { output_dir: Some("/tmp/da-ky".into()), ..Config::default() };
+        s.configure(&config);
+        let _ = s.update(Message::Picked(vec!["/srv/a/qd.pdf".into(), "/srv/b/qd.pdf".into()]));
+        assert!(s.update(Message::Sign).is_none());
+        assert_eq!(s.last_error().map(|e| e.key), Some("gui-duplicate-output"));
+        assert!(!s.pin_dialog_open());
     }
 }

@@ -209,15 +209,27 @@ pub fn make_long_term(output: &Path, lt: &LongTerm<'_>) -> Result<(), SignError>
             push_unique(&mut material.crls, c);
         }
     }
-    let part = output.with_extension("lt.part.pdf");
-    add_dss(output, &part, &material, true)?;
-    let result = match lt.archive {
+    // The DSS goes into a temporary file of its own beside `output` (then
+    // the document timestamp, for B-LTA), renamed over it only when
+    // complete; the temporary file is removed on any failure.
+    let dir = output.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let io = |e: std::io::Error| SignError::Io { path: output.to_owned(), source: e };
+    let part = tempfile::Builder::new().prefix(".kyso-lt-").suffix(".pdf").tempfile_in(dir).map_err(io)?;
+    add_dss(output, part.path(), &material, true)?;
+    match lt.archive {
         Some(cfg) => {
-            crate::timestamp_pdf(&part, output, cfg, &crate::SignOptions { force: true, ..Default::default() })
-                .map(|_| ())
+            let stamped = tempfile::Builder::new().prefix(".kyso-lta-").suffix(".pdf").tempfile_in(dir).map_err(io)?;
+            crate::timestamp_pdf(
+                part.path(),
+                stamped.path(),
+                cfg,
+                &crate::SignOptions { force: true, ..Default::default() },
+            )?;
+            stamped.persist(output).map_err(|e| io(e.error))?;
         }
-        None => std::fs::rename(&part, output).map_err(|e| SignError::Io { path: output.to_owned(), source: e }),
-    };
-    let _ = std::fs::remove_file(&part);
-    result
+        None => {
+            part.persist(output).map_err(|e| io(e.error))?;
+        }
+    }
+    Ok(())
 }

@@ -225,7 +225,12 @@ pub fn assess_chain(r: &mut SignatureReport, inp: ChainInputs<'_>) {
             // A current answer (RFC 6960 / RFC 5280): "good" now means not
             // revoked at signing time; a revocation carries its date, which
             // is weighed against the signing time below.
+            // An expired certificate may have left the CRL and an OCSP
+            // responder may no longer know it (RFC 5280 §3.3): "not listed"
+            // proves nothing then, so none is asked.
+            let expired = pair[0].cert.tbs_certificate().validity().not_after.to_system_time() < SystemTime::now();
             if st == RevocationStatus::NotChecked
+                && !expired
                 && let Some(opts) = inp.online
             {
                 let (mut crls, mut ocsps, mut evidence) = (Vec::new(), Vec::new(), Vec::new());
