@@ -28,22 +28,92 @@ fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 }
 
 /// String literals of `source` shaped like message keys (`a-b`, `a-b-c`).
+/// A small lexer: comments, character literals and lifetimes, escapes and
+/// raw strings are stepped over, so a `'"'` never flips the pairing.
 fn key_literals(source: &str) -> Vec<String> {
-    let bytes = source.as_bytes();
+    let b = source.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
-    while let Some(start) = source[i..].find('"').map(|s| s + i) {
-        let Some(len) = source[start + 1..].find('"') else { break };
-        let lit = &source[start + 1..start + 1 + len];
-        let prefix_call = source[..start].ends_with("starts_with(");
-        let shaped = lit.contains('-')
+    let shaped = |lit: &str| {
+        lit.contains('-')
             && lit.starts_with(|c: char| c.is_ascii_lowercase())
             && lit.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-            && !lit.ends_with('-');
-        if shaped && !prefix_call && bytes.get(start.wrapping_sub(1)) != Some(&b'\\') {
-            out.push(lit.to_owned());
+            && !lit.ends_with('-')
+    };
+    while i < b.len() {
+        let ident_before = i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 2;
+            }
+            b'r' if !ident_before && matches!(b.get(i + 1), Some(b'"' | b'#')) => {
+                // r"…" or r#"…"#: no escapes inside.
+                let mut j = i + 1;
+                let mut hashes = 0;
+                while b.get(j) == Some(&b'#') {
+                    hashes += 1;
+                    j += 1;
+                }
+                if b.get(j) != Some(&b'"') {
+                    i += 1;
+                    continue;
+                }
+                let start = j + 1;
+                let close: Vec<u8> = std::iter::once(b'"').chain(std::iter::repeat_n(b'#', hashes)).collect();
+                let end = (start..b.len()).find(|&k| b[k..].starts_with(&close)).unwrap_or(b.len());
+                i = end + close.len();
+            }
+            b'\'' => {
+                // A character literal ('x', '\'', '\u{..}') or a lifetime.
+                if b.get(i + 1) == Some(&b'\\') {
+                    i += 2;
+                    while i < b.len() && b[i] != b'\'' {
+                        i += 1;
+                    }
+                    i += 1;
+                } else {
+                    let ch_len = source[i + 1..].chars().next().map_or(1, char::len_utf8);
+                    if b.get(i + 1 + ch_len) == Some(&b'\'') {
+                        i += ch_len + 2;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            b'"' => {
+                let start = i + 1;
+                let mut j = start;
+                let mut escaped = false;
+                while j < b.len() {
+                    if b[j] == b'\\' {
+                        escaped = true;
+                        j += 2;
+                        continue;
+                    }
+                    if b[j] == b'"' {
+                        break;
+                    }
+                    j += 1;
+                }
+                let lit = &source[start..j.min(b.len())];
+                let byte_string = i > 0 && b[i - 1] == b'b' && !(i > 1 && (b[i - 2].is_ascii_alphanumeric() || b[i - 2] == b'_'));
+                let prefix_call = source[..i].ends_with("starts_with(");
+                if !escaped && !byte_string && !prefix_call && shaped(lit) {
+                    out.push(lit.to_owned());
+                }
+                i = j + 1;
+            }
+            _ => i += 1,
         }
-        i = start + 1 + len + 1;
     }
     out
 }

@@ -374,7 +374,7 @@ fn card_view<'a>(c: Card) -> Element<'a, Message> {
         col = col.push(row![text("").width(220), text(format!("• {d}")).size(13)].spacing(8));
     }
     for w in c.warnings {
-        col = col.push(text(format!("⚠ {w}")).style(text::warning));
+        col = col.push(text(format!("▲ {w}")).style(text::warning));
     }
     container(col.padding([0, 0])).padding(8).width(Fill).style(container::bordered_box).into()
 }
@@ -534,7 +534,7 @@ fn report_pdf(t: &Translator, file: &Path, done: &Done, cards: &[Card]) -> Optio
             p.push(Paragraph {
                 indent: 12.0,
                 colour: colour(Tone::Indeterminate),
-                ..Paragraph::body(format!("⚠ {w}"))
+                ..Paragraph::body(format!("▲ {w}"))
             });
         }
     }

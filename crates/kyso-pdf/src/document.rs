@@ -40,23 +40,26 @@ fn wrap(text: &str, size: f64, width: f64) -> Vec<String> {
         let mut line = String::new();
         for word in raw.split(' ') {
             let candidate = if line.is_empty() { word.to_owned() } else { format!("{line} {word}") };
-            if Builder::text_width(&candidate, size) <= width || line.is_empty() {
+            if Builder::text_width(&candidate, size) <= width {
                 line = candidate;
-                // A single word wider than the line is cut by characters.
-                while Builder::text_width(&line, size) > width && line.chars().count() > 1 {
-                    let mut head = String::new();
-                    for c in line.chars() {
-                        if Builder::text_width(&format!("{head}{c}"), size) > width && !head.is_empty() {
-                            break;
-                        }
-                        head.push(c);
-                    }
-                    line = line[head.len()..].to_owned();
-                    lines.push(head);
-                }
-            } else {
+                continue;
+            }
+            // The word starts a new line; a word wider than a whole line is
+            // cut by characters.
+            if !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
-                line = word.to_owned();
+            }
+            line = word.to_owned();
+            while Builder::text_width(&line, size) > width && line.chars().count() > 1 {
+                let mut head = String::new();
+                for c in line.chars() {
+                    if Builder::text_width(&format!("{head}{c}"), size) > width && !head.is_empty() {
+                        break;
+                    }
+                    head.push(c);
+                }
+                line = line[head.len()..].to_owned();
+                lines.push(head);
             }
         }
         lines.push(line);

@@ -45,6 +45,17 @@ fn a_long_vietnamese_report_is_a_valid_searchable_pdf() {
         assert!(text.contains("Báo cáo kiểm tra chữ ký số"), "{text}");
         assert!(text.contains("Chữ ký 60 — HỢP LỆ"), "the last paragraph is there");
         assert!(text.contains("Sở Thông tin và Truyền thông tỉnh Bắc Ninh"));
+        assert!(text.contains("một_từ_rất_dài"), "{text}");
+        // Every word stays inside the right margin (the long unbroken word
+        // after other words is cut to fit): poppler's word boxes say so.
+        let bbox = Command::new("pdftotext").arg("-bbox").arg(&path).arg("-").output().unwrap();
+        let html = String::from_utf8_lossy(&bbox.stdout);
+        let widest = html
+            .split("xMax=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next().and_then(|v| v.parse::<f64>().ok()))
+            .fold(0.0, f64::max);
+        assert!(widest > 300.0 && widest <= 595.0 - 56.0 + 1.0, "a word reaches x = {widest}");
         let info = Command::new("pdfinfo").arg(&path).output().unwrap();
         let info = String::from_utf8_lossy(&info.stdout);
         let info_pages = info.lines().find_map(|l| l.strip_prefix("Pages:")).map(str::trim);
