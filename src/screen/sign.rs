@@ -322,7 +322,7 @@ pub struct Preview {
     path: PathBuf,
     image: kyso_preview::PageImage,
     handle: image::Handle,
-    /// The page box (MediaBox) in user space.
+    /// The visible page (CropBox within MediaBox) in user space.
     bounds: [f64; 4],
     /// The automatic placement: page and rectangle.
     auto: Option<(usize, [f64; 4])>,
@@ -1603,7 +1603,8 @@ pub fn render_preview(req: &PreviewRequest) -> Result<Box<Preview>, Text> {
     };
     let page = req.page.or(auto.map(|(p, _)| p)).unwrap_or(1).clamp(1, pages.len().max(1));
     let page_num = *pages.get(page - 1).ok_or_else(|| Text::new("err-pdf-malformed").arg("detail", "no page"))?;
-    let bounds = kyso_pdf::presets::page_box(&reader, page_num).map_err(malformed)?;
+    // A box placed by hand stays where the page is shown (inside the CropBox).
+    let bounds = kyso_pdf::presets::visible_box(&reader, page_num).map_err(malformed)?;
     let existing = kyso_pdf::presets::signature_widgets(&reader, page_num).unwrap_or_default();
     let mut image = kyso_preview::render_page(&bytes, page, PREVIEW_W, PREVIEW_H)
         .map_err(|e| Text::new("gui-preview-failed").arg("detail", e.to_string()))?;

@@ -125,15 +125,33 @@ pub fn iso_time_vn(unix: i64) -> String {
 
 /// The MediaBox of a page, inherited through /Parent (§7.7.3.4).
 pub fn page_box(reader: &PdfReader, page_num: u32) -> Result<[f64; 4], PdfError> {
+    Ok(inherited_box(reader, page_num, "MediaBox")?.unwrap_or([0.0, 0.0, 595.28, 841.89]))
+}
+
+/// The part of a page a viewer shows: the CropBox within the MediaBox
+/// (ISO 32000-2 §14.11.2; the CropBox defaults to the MediaBox).
+pub fn visible_box(reader: &PdfReader, page_num: u32) -> Result<[f64; 4], PdfError> {
+    let media = page_box(reader, page_num)?;
+    Ok(match inherited_box(reader, page_num, "CropBox")? {
+        Some(c) => {
+            let r = [c[0].max(media[0]), c[1].max(media[1]), c[2].min(media[2]), c[3].min(media[3])];
+            if r[0] < r[2] && r[1] < r[3] { r } else { media }
+        }
+        None => media,
+    })
+}
+
+/// A page rectangle, inherited from the page tree (§7.7.3.4), normalised.
+fn inherited_box(reader: &PdfReader, page_num: u32, key: &str) -> Result<Option<[f64; 4]>, PdfError> {
     let mut node = reader.get(page_num)?;
     for _ in 0..16 {
         let Some(d) = node.as_dict() else { break };
-        if let Some(mb) = d.get("MediaBox")
+        if let Some(mb) = d.get(key)
             && let Object::Array(a) = reader.resolve(mb)?
         {
             let v: Vec<f64> = a.iter().filter_map(number).collect();
             if v.len() == 4 {
-                return Ok([v[0].min(v[2]), v[1].min(v[3]), v[0].max(v[2]), v[1].max(v[3])]);
+                return Ok(Some([v[0].min(v[2]), v[1].min(v[3]), v[0].max(v[2]), v[1].max(v[3])]));
             }
         }
         match d.get("Parent") {
@@ -141,7 +159,7 @@ pub fn page_box(reader: &PdfReader, page_num: u32) -> Result<[f64; 4], PdfError>
             None => break,
         }
     }
-    Ok([0.0, 0.0, 595.28, 841.89])
+    Ok(None)
 }
 
 fn number(o: &Object) -> Option<f64> {

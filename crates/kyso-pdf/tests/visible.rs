@@ -333,3 +333,41 @@ fn bad_inputs_are_clear_errors_with_no_output() {
     assert!(e.contains("not found"), "{e}");
     assert!(!out.exists());
 }
+
+/// The part of a page a viewer shows is the CropBox within the MediaBox;
+/// without a CropBox, the MediaBox (inherited from the page tree).
+#[test]
+fn the_visible_box_is_the_crop_box_within_the_media_box() {
+    let write = |page_extra: &str| {
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595 842] >>".to_owned(),
+            format!("<< /Type /Page /Parent 2 0 R {page_extra} >>"),
+        ];
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, o) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(b"xref\n0 4\n0000000000 65535 f \n");
+        for off in offsets {
+            out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes());
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("p.pdf");
+        std::fs::write(&path, out).expect("written");
+        let reader = kyso_pdf::PdfReader::open(&path).expect("opened");
+        let page = reader.pages().expect("pages")[0];
+        (
+            kyso_pdf::presets::page_box(&reader, page).expect("media"),
+            kyso_pdf::presets::visible_box(&reader, page).expect("visible"),
+        )
+    };
+    assert_eq!(write(""), ([0.0, 0.0, 595.0, 842.0], [0.0, 0.0, 595.0, 842.0]));
+    assert_eq!(write("/CropBox [50 60 500 800]").1, [50.0, 60.0, 500.0, 800.0]);
+    // A CropBox reaching outside the MediaBox is cut to it.
+    assert_eq!(write("/CropBox [-20 100 700 800]").1, [0.0, 100.0, 595.0, 800.0]);
+}
