@@ -587,8 +587,6 @@ fn signature_timestamp(token: &[u8], signature_value: &[u8]) -> Option<SystemTim
     kyso_pki::tsp::check_token(token, alg, &alg.digest(signature_value)).ok().map(|i| i.time)
 }
 
-/// Whether `end` is the end of a revision: the bytes before it close with
-/// `%%EOF` (and an optional end-of-line).
 /// Where each revision of the file ends: just after the `%%EOF` that
 /// follows each cross-reference section (ISO 32000-2 §7.5.5, §7.5.6: an
 /// incremental update appends a section, a trailer and `%%EOF`). Only the
@@ -616,9 +614,17 @@ fn revision_ends(reader: &PdfReader) -> Vec<u64> {
     }
     ends.sort_unstable();
     ends.dedup();
+    // A linearized file's first revision has two sections, the first-page
+    // one ending in its own `%%EOF` (Annex F): one revision, not two.
+    let head = reader.read_at(0, 1024.min(reader.len() as usize)).unwrap_or_default();
+    if ends.len() > 1 && head.windows(11).any(|w| w == b"/Linearized") {
+        ends.remove(0);
+    }
     ends
 }
 
+/// Whether `end` is the end of a revision: the bytes before it close with
+/// `%%EOF` (and an optional end-of-line).
 fn ends_revision(reader: &PdfReader, end: u64) -> bool {
     let start = end.saturating_sub(16);
     let Ok(tail) = reader.read_at(start, (end - start) as usize) else { return false };

@@ -371,3 +371,30 @@ fn the_visible_box_is_the_crop_box_within_the_media_box() {
     // A CropBox reaching outside the MediaBox is cut to it.
     assert_eq!(write("/CropBox [-20 100 700 800]").1, [0.0, 100.0, 595.0, 800.0]);
 }
+
+/// Each signature names the revision it covers; a linearized original
+/// (two cross-reference sections, two `%%EOF`, one revision) counts once.
+#[test]
+fn signatures_name_their_revision_also_on_linearized_files() {
+    let fx = require_fixture!();
+    if Command::new("qpdf").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: qpdf not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plain = dir.path().join("plain.pdf");
+    minimal_pdf(&plain, 2);
+    let linear = dir.path().join("linear.pdf");
+    let ok = Command::new("qpdf").arg("--linearize").arg(&plain).arg(&linear).status().expect("qpdf").success();
+    assert!(ok);
+    let s = signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
+    for (input, name) in [(&plain, "plain"), (&linear, "linear")] {
+        let once = dir.path().join(format!("{name}-1.pdf"));
+        let twice = dir.path().join(format!("{name}-2.pdf"));
+        sign_pdf(input, &once, &s, &SignOptions::default()).expect("signed once");
+        sign_pdf(&once, &twice, &s, &SignOptions::default()).expect("signed twice");
+        let r = verify_pdf(&twice, &trust(fx));
+        let revisions: Vec<_> = r.signatures.iter().map(|s| s.revision).collect();
+        assert_eq!(revisions, [Some([2, 3]), Some([3, 3])], "{name}");
+    }
+}
