@@ -104,6 +104,7 @@ pub fn sign_error_message(err: &SignError) -> Text {
         }
         SignError::Timestamp(e) => Text::new("err-timestamp").arg("detail", e.to_string()),
         SignError::Signer(SignerError::TokenRemoved) => Text::new("err-token-removed"),
+        SignError::NoRevocationData => Text::new("err-no-revocation-data"),
         other => Text::new("err-signer").arg("detail", other.to_string()),
     }
 }

@@ -351,3 +351,4 @@ gui-output-exists = The output already exists: { $path }. Choose another name or
 gui-office-no-look = Word, Excel and PowerPoint files have no visible signature: choose “None (invisible)” or take them out.
 gui-office-level = Word, Excel and PowerPoint files are signed at B-B or B-T only.
 gui-duplicate-output = Two files would be signed into the same output: { $path }. Change the output folder or sign them apart.
+err-no-revocation-data = No revocation information (OCSP or CRL) for the signer's certificate, so the file cannot be made long-term (B-LT, B-LTA); nothing was written.

@@ -351,3 +351,4 @@ gui-output-exists = Tệp kết quả đã có: { $path }. Hãy đổi tên tệ
 gui-office-no-look = Tệp Word, Excel, PowerPoint không có chữ ký hiển thị: hãy chọn “Không (ẩn)” hoặc bỏ các tệp đó ra.
 gui-office-level = Tệp Word, Excel, PowerPoint chỉ ký được ở mức B-B hoặc B-T.
 gui-duplicate-output = Hai tệp sẽ được ghi cùng một tệp đã ký: { $path }. Hãy đổi thư mục lưu hoặc ký riêng từng tệp.
+err-no-revocation-data = Không có thông tin thu hồi (OCSP hoặc CRL) cho chứng thư của người ký nên không thể ký ở mức dài hạn (B-LT, B-LTA); chưa ghi tệp nào.

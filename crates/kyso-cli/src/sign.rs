@@ -447,6 +447,7 @@ fn sign_error(t: &Translator, e: &SignError) -> (u8, ErrorOut) {
             (exit::IO, "timestamp_failed", t.tr_args("err-timestamp", &[("detail", &e.to_string())]))
         }
         SignError::Signer(SignerError::TokenRemoved) => (exit::TOKEN, "token_removed", t.tr("err-token-removed")),
+        SignError::NoRevocationData => (exit::REFUSED, "no_revocation_data", t.tr("err-no-revocation-data")),
         SignError::Signer(other) => {
             (exit::TOKEN, "signer_error", t.tr_args("err-signer", &[("detail", &other.to_string())]))
         }
@@ -537,8 +538,13 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
         } else {
             sign_pdf(input, &output, signer.as_ref(), &opts)
                 .and_then(|o| {
-                    if matches!(args.level.as_str(), "B-LT" | "B-LTA") {
-                        long_term(args, &output, &precheck)?;
+                    if matches!(args.level.as_str(), "B-LT" | "B-LTA")
+                        && let Err(e) = long_term(args, &output, &precheck)
+                    {
+                        // The level asked for could not be reached: no
+                        // output rather than one at a lower level.
+                        let _ = std::fs::remove_file(&output);
+                        return Err(e);
                     }
                     Ok((Some(o.field_name), Some(o.byte_range)))
                 })

@@ -209,6 +209,16 @@ pub fn make_long_term(output: &Path, lt: &LongTerm<'_>) -> Result<(), SignError>
             push_unique(&mut material.crls, c);
         }
     }
+    // B-LT means the file proves the signer's certificate was not revoked:
+    // without an answer for it there is no B-LT to write.
+    let now = std::time::SystemTime::now();
+    let answered = lt.issuer.is_some_and(|issuer| {
+        kyso_pki::check_crls(lt.leaf, issuer, &material.crls, now) != kyso_pki::RevocationStatus::NotChecked
+            || kyso_pki::ocsp::status_from(&material.ocsps, lt.leaf, issuer, now).is_some()
+    });
+    if !answered {
+        return Err(SignError::NoRevocationData);
+    }
     // The DSS goes into a temporary file of its own beside `output` (then
     // the document timestamp, for B-LTA), renamed over it only when
     // complete; the temporary file is removed on any failure.

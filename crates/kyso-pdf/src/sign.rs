@@ -106,6 +106,10 @@ pub enum SignError {
     /// The CMS did not fit the placeholder (should not happen).
     #[error("the signature is larger than the space reserved")]
     PlaceholderTooSmall,
+    /// B-LT asked, but no OCSP response or CRL answers for the signer's
+    /// certificate (ETSI EN 319 142-1 §5.4): nothing was written.
+    #[error("no revocation information (OCSP or CRL) for the signer's certificate")]
+    NoRevocationData,
 }
 
 /// What a signing produced.

@@ -398,3 +398,40 @@ fn signatures_name_their_revision_also_on_linearized_files() {
         assert_eq!(revisions, [Some([2, 3]), Some([3, 3])], "{name}");
     }
 }
+
+/// B-LT needs an answer for the signer's certificate: without one, the
+/// upgrade refuses and leaves the signed file as it was.
+#[test]
+fn long_term_without_revocation_data_is_refused() {
+    let fx = require_fixture!();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in.pdf");
+    minimal_pdf(&input, 1);
+    let out = dir.path().join("out.pdf");
+    let s = signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
+    sign_pdf(&input, &out, &s, &SignOptions::default()).expect("signed");
+    let before = std::fs::read(&out).expect("signed bytes");
+    let int = kyso_pki::load_certificates(&std::fs::read(fx.pki_file("int.pem")).expect("int")).remove(0);
+    let lt = kyso_pdf::ltv::LongTerm {
+        leaf: s.certificate(),
+        issuer: Some(&int.cert),
+        certs: &[],
+        crls: &[],
+        ocsps: &[],
+        fetch: false,
+        archive: None,
+    };
+    assert!(matches!(kyso_pdf::ltv::make_long_term(&out, &lt), Err(kyso_pdf::SignError::NoRevocationData)));
+    assert_eq!(std::fs::read(&out).expect("unchanged"), before);
+    // With the intermediate's CRL it goes through.
+    let crl = kyso_pki::load_crl(&std::fs::read(fx.pki_file("crl.pem")).expect("crl")).expect("a CRL");
+    let lt = kyso_pdf::ltv::LongTerm { crls: std::slice::from_ref(&crl), ..lt };
+    kyso_pdf::ltv::make_long_term(&out, &lt).expect("B-LT");
+    assert!(std::fs::read(&out).expect("upgraded").len() > before.len());
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".kyso"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary file left: {leftovers:?}");
+}
