@@ -104,6 +104,10 @@ impl AnchorStore {
 
     /// Removes the anchor with this SHA-256; `false` if there is none.
     pub fn remove(&self, sha256: &str) -> std::io::Result<bool> {
+        // Only a SHA-256 names a file here (never a path).
+        if sha256.len() != 64 || !sha256.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Ok(false);
+        }
         match std::fs::remove_file(self.dir.join(format!("{}.der", sha256.to_lowercase()))) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),

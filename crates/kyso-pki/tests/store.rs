@@ -50,7 +50,9 @@ fn anchors_round_trip_and_pins_are_enforced() {
         eprintln!("SKIPPED real VGCA pins: ../shared is absent");
     }
 
-    assert!(store.remove(&info.sha256).expect("removed"));
+    // Only a SHA-256 names a file: a path never does.
+    assert!(!store.remove("../trust/x").expect("refused"));
+    assert!(store.remove(&info.sha256.to_uppercase()).expect("removed"));
     assert!(!store.remove(&info.sha256).expect("already gone"));
     assert!(!store.list().contains(&root));
 }
