@@ -431,8 +431,15 @@ impl App {
                 };
                 Task::batch([save, scan])
             }
-            tokens::Event::Scan => Task::perform(scan_in_background(self.config.modules.clone()), |r| {
-                Message::Tokens(tokens::Message::ScanFinished(r))
+            tokens::Event::Scan => Task::perform(scan_in_background(self.config.modules.clone()), |r| r).then(|r| {
+                let (modules, certs) = match r {
+                    Some((m, c)) => (Some(m), c),
+                    None => (None, Vec::new()),
+                };
+                Task::batch([
+                    Task::done(Message::Tokens(tokens::Message::ScanFinished(modules))),
+                    Task::done(Message::Tokens(tokens::Message::Certificates(certs))),
+                ])
             }),
         }
     }
@@ -544,19 +551,18 @@ pub fn journal(data_dir: &Path, entry: &kyso_journal::Entry) -> Option<Text> {
     }
 }
 
-/// Scans for tokens on a thread of its own: PKCS#11 calls block (and may
-/// hang in a bad driver), so they never run on the UI or executor threads.
-/// `None` if the scan panicked or no thread could be started.
-async fn scan_in_background(modules: Vec<PathBuf>) -> Option<Vec<ModuleReport>> {
-    let (tx, rx) = oneshot::channel();
-    std::thread::Builder::new()
-        .name("kyso-token-scan".into())
-        .spawn(move || {
-            let candidates = kyso_token::candidate_modules(&[], &modules);
-            let _ = tx.send(kyso_token::scan(&candidates));
-        })
-        .ok()?;
-    rx.await.ok()
+/// Scans for tokens, then lists their certificates (no PIN: certificates
+/// are public objects), on a thread of its own: PKCS#11 calls block (and
+/// may hang in a bad driver), so they never run on the UI or executor
+/// threads. `None` if the scan panicked or no thread could be started.
+async fn scan_in_background(modules: Vec<PathBuf>) -> Option<(Vec<ModuleReport>, Vec<kyso_token::CertEntry>)> {
+    blocking("kyso-token-scan", move || {
+        let candidates = kyso_token::candidate_modules(&[], &modules);
+        let report = kyso_token::scan(&candidates);
+        let certs = sign::load_certificates(&modules).map(|l| l.into_iter().map(|c| c.entry).collect());
+        (report, certs.unwrap_or_default())
+    })
+    .await
 }
 
 #[cfg(test)]

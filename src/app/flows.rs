@@ -191,6 +191,22 @@ fn approver_then_issuer_then_verify_then_journal() {
     // The token panel lists the fixture's tokens.
     assert!(shows(&app, kyso_testkit::tokens::CANHAN), "token panel");
     assert!(shows(&app, kyso_testkit::tokens::TOCHUC), "token panel");
+    // Each token shows its holder and the certificate's validity.
+    let org = app
+        .tokens
+        .certificates()
+        .iter()
+        .find(|c| c.token_label == kyso_testkit::tokens::TOCHUC && c.has_private_key)
+        .expect("the organisation certificate is listed");
+    let line = vi.tr_args(
+        "tokens-certificate",
+        &[
+            ("owner", "Sở Thông tin và Truyền thông tỉnh Bắc Ninh"),
+            ("from", &crate::i18n::short_date(&vi, &org.certificate.not_before)),
+            ("to", &crate::i18n::short_date(&vi, &org.certificate.not_after)),
+        ],
+    );
+    assert!(shows(&app, &line), "{line}");
 
     // Approver: the official's personal certificate and signature image,
     // dragged on the page preview 40 px left and 30 px up of where the

@@ -5,7 +5,7 @@
 use iced::widget::{button, column, container, row, rule, scrollable, space, text};
 use iced::{Element, Fill, Font, font};
 use kyso_i18n::Translator;
-use kyso_token::{ModuleReport, SlotReport, TokenReport};
+use kyso_token::{CertEntry, ModuleReport, SlotReport, TokenReport};
 
 use crate::i18n::{Severity, error_text, pin_flags, source_key};
 
@@ -21,6 +21,8 @@ pub enum Message {
     Tick,
     /// A scan ended: `None` when the scan itself failed (panicked).
     ScanFinished(Option<Vec<ModuleReport>>),
+    /// The certificates the tokens hold (read without a PIN).
+    Certificates(Vec<CertEntry>),
     /// The user wants to point at the token's PKCS#11 library.
     ChooseModule,
     /// A library was picked (none: cancelled).
@@ -47,12 +49,20 @@ pub struct Tokens {
     scanning: bool,
     /// The last scan failed.
     failed: bool,
+    /// The certificates on the tokens (owner and validity per token).
+    certificates: Vec<CertEntry>,
 }
 
 impl Tokens {
     /// Whether a scan is in flight.
     pub fn is_scanning(&self) -> bool {
         self.scanning
+    }
+
+    /// The certificates listed on the tokens.
+    #[cfg(test)]
+    pub fn certificates(&self) -> &[CertEntry] {
+        &self.certificates
     }
 
     /// The last scan's result.
@@ -76,6 +86,10 @@ impl Tokens {
         match message {
             Message::Rescan | Message::Tick => self.start_scan(),
             Message::ChooseModule => Some(Event::PickModule),
+            Message::Certificates(list) => {
+                self.certificates = list;
+                None
+            }
             Message::ModulePicked(path) => path.map(Event::AddModule),
             Message::ScanFinished(result) => {
                 self.scanning = false;
@@ -118,7 +132,7 @@ impl Tokens {
                     body = body.push(text(t.tr("gui-choose-module-hint")).size(13));
                 }
                 for m in modules {
-                    body = body.push(module_view(t, m));
+                    body = body.push(module_view(t, m, &self.certificates));
                 }
             }
         }
@@ -127,7 +141,7 @@ impl Tokens {
     }
 }
 
-fn module_view<'a>(t: &Translator, m: &'a ModuleReport) -> Element<'a, Message> {
+fn module_view<'a>(t: &Translator, m: &'a ModuleReport, certs: &'a [CertEntry]) -> Element<'a, Message> {
     let path = m.path.display().to_string();
     let mut col = column![
         text(t.tr_args("tokens-module", &[("path", &path)])).font(BOLD),
@@ -153,12 +167,12 @@ fn module_view<'a>(t: &Translator, m: &'a ModuleReport) -> Element<'a, Message> 
         col = col.push(text(t.tr_args("tokens-module-failed", &[("reason", &reason)])).style(text::danger));
     }
     for slot in &m.slots {
-        col = col.push(slot_view(t, slot));
+        col = col.push(slot_view(t, slot, certs));
     }
     container(col).padding(12).width(Fill).style(container::bordered_box).into()
 }
 
-fn slot_view<'a>(t: &Translator, s: &'a SlotReport) -> Element<'a, Message> {
+fn slot_view<'a>(t: &Translator, s: &'a SlotReport, certs: &'a [CertEntry]) -> Element<'a, Message> {
     let id = s.slot_id.to_string();
     let mut col = column![text(t.tr_args("tokens-slot", &[("id", &id), ("description", &s.description)])).font(BOLD)]
         .spacing(4)
@@ -168,6 +182,27 @@ fn slot_view<'a>(t: &Translator, s: &'a SlotReport) -> Element<'a, Message> {
     }
     if let Some(token) = &s.token {
         col = col.push(token_view(t, token));
+        // The owner and validity of each signing certificate on the token.
+        for c in
+            certs.iter().filter(|c| c.has_private_key && c.token_serial == token.serial && c.token_label == token.label)
+        {
+            let info = &c.certificate;
+            let owner = info.subject_cn.clone().unwrap_or_else(|| info.subject.clone());
+            let line = t.tr_args(
+                "tokens-certificate",
+                &[
+                    ("owner", &owner),
+                    ("from", &crate::i18n::short_date(t, &info.not_before)),
+                    ("to", &crate::i18n::short_date(t, &info.not_after)),
+                ],
+            );
+            let mut cert = column![text(line)].spacing(2);
+            for w in &info.warnings {
+                let code = serde_json::to_value(w).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                cert = cert.push(text(crate::i18n::warning_text(t, &code)).size(13).style(text::danger));
+            }
+            col = col.push(row![text(t.tr("tokens-owner")).width(160), cert].spacing(8));
+        }
     }
     if let Some(reason) = &s.error {
         col = col.push(text(t.tr_args("tokens-slot-error", &[("reason", reason)])).style(text::danger));

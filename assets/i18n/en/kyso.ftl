@@ -352,3 +352,5 @@ gui-office-no-look = Word, Excel and PowerPoint files have no visible signature:
 gui-office-level = Word, Excel and PowerPoint files are signed at B-B or B-T only.
 gui-duplicate-output = Two files would be signed into the same output: { $path }. Change the output folder or sign them apart.
 err-no-revocation-data = No revocation information (OCSP or CRL) for the signer's certificate, so the file cannot be made long-term (B-LT, B-LTA); nothing was written.
+tokens-owner = Certificate
+tokens-certificate = { $owner } · valid from { $from } to { $to }

@@ -352,3 +352,5 @@ gui-office-no-look = Tệp Word, Excel, PowerPoint không có chữ ký hiển t
 gui-office-level = Tệp Word, Excel, PowerPoint chỉ ký được ở mức B-B hoặc B-T.
 gui-duplicate-output = Hai tệp sẽ được ghi cùng một tệp đã ký: { $path }. Hãy đổi thư mục lưu hoặc ký riêng từng tệp.
 err-no-revocation-data = Không có thông tin thu hồi (OCSP hoặc CRL) cho chứng thư của người ký nên không thể ký ở mức dài hạn (B-LT, B-LTA); chưa ghi tệp nào.
+tokens-owner = Chứng thư
+tokens-certificate = { $owner } · hiệu lực từ { $from } đến { $to }
