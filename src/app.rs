@@ -216,17 +216,9 @@ impl App {
                 Some(verify::Event::PickFile) => {
                     let title = self.translator.tr("gui-browse-verify");
                     let filter = self.translator.tr("gui-browse-documents");
-                    Task::perform(
-                        async move {
-                            rfd::AsyncFileDialog::new()
-                                .set_title(title)
-                                .add_filter(filter, DOCUMENT_EXTENSIONS)
-                                .pick_file()
-                                .await
-                                .map(|f| f.path().to_owned())
-                        },
-                        |file| Message::Verify(verify::Message::Picked(file)),
-                    )
+                    Task::perform(pick_file(title, filter, DOCUMENT_EXTENSIONS), |file| {
+                        Message::Verify(verify::Message::Picked(file))
+                    })
                 }
                 Some(verify::Event::Export(format)) => match self.verify.report(format, &self.translator) {
                     Some((path, content)) => {
@@ -268,18 +260,9 @@ impl App {
                 Some(sign::Event::PickFiles) => {
                     let title = self.translator.tr("gui-browse-title");
                     let filter = self.translator.tr("gui-browse-documents");
-                    Task::perform(
-                        async move {
-                            rfd::AsyncFileDialog::new()
-                                .set_title(title)
-                                .add_filter(filter, DOCUMENT_EXTENSIONS)
-                                .pick_files()
-                                .await
-                                .map(|files| files.iter().map(|f| f.path().to_owned()).collect())
-                                .unwrap_or_default()
-                        },
-                        |files| Message::Sign(sign::Message::Picked(files)),
-                    )
+                    Task::perform(pick_files(title, filter, DOCUMENT_EXTENSIONS), |files| {
+                        Message::Sign(sign::Message::Picked(files))
+                    })
                 }
                 Some(sign::Event::FocusPin) => iced::widget::operation::focus(sign::PIN_ID),
                 Some(sign::Event::RememberImages(sha256, images)) => {
@@ -290,17 +273,9 @@ impl App {
                 }
                 Some(sign::Event::PickImage(field)) => {
                     let title = self.translator.tr("gui-browse-image");
-                    Task::perform(
-                        async move {
-                            rfd::AsyncFileDialog::new()
-                                .set_title(title)
-                                .add_filter("PNG", &["png"])
-                                .pick_file()
-                                .await
-                                .map(|f| f.path().to_owned())
-                        },
-                        move |file| Message::Sign(sign::Message::PickedImage(field, file)),
-                    )
+                    Task::perform(pick_file(title, "PNG".into(), &["png"]), move |file| {
+                        Message::Sign(sign::Message::PickedImage(field, file))
+                    })
                 }
                 None => Task::none(),
             },
@@ -376,13 +351,7 @@ impl App {
                 let data_dir = self.data_dir.clone();
                 Task::perform(
                     async move {
-                        let files: Vec<PathBuf> = rfd::AsyncFileDialog::new()
-                            .set_title(title)
-                            .add_filter("PEM, DER, CRT", &["pem", "crt", "cer", "der"])
-                            .pick_files()
-                            .await
-                            .map(|files| files.iter().map(|f| f.path().to_owned()).collect())
-                            .unwrap_or_default();
+                        let files = pick_files(title, "PEM, DER, CRT".into(), &["pem", "crt", "cer", "der"]).await;
                         blocking("kyso-trust", move || settings::import_anchors(&data_dir, &files)).await
                     },
                     |r| {
@@ -407,17 +376,9 @@ impl App {
         match event {
             tokens::Event::PickModule => {
                 let title = self.translator.tr("gui-choose-module");
-                Task::perform(
-                    async move {
-                        rfd::AsyncFileDialog::new()
-                            .set_title(title)
-                            .add_filter("PKCS#11", &["so", "dll", "dylib"])
-                            .pick_file()
-                            .await
-                            .map(|f| f.path().to_owned())
-                    },
-                    |path| Message::Tokens(tokens::Message::ModulePicked(path)),
-                )
+                Task::perform(pick_file(title, "PKCS#11".into(), &["so", "dll", "dylib"]), |path| {
+                    Message::Tokens(tokens::Message::ModulePicked(path))
+                })
             }
             tokens::Event::AddModule(path) => {
                 // Kept in the settings (saved), then used by the next scan.
@@ -511,6 +472,20 @@ async fn blocking<T: Send + 'static>(name: &'static str, work: impl FnOnce() -> 
         })
         .ok()?;
     rx.await.ok()
+}
+
+/// The system's file dialog for one file of the given kind (`None`:
+/// cancelled). The dialog runs beside the UI, never blocking it.
+async fn pick_file(title: String, kind: String, extensions: &'static [&'static str]) -> Option<PathBuf> {
+    let dialog = rfd::AsyncFileDialog::new().set_title(title).add_filter(kind, extensions);
+    dialog.pick_file().await.map(|f| f.path().to_owned())
+}
+
+/// The system's file dialog for several files of the given kind (none:
+/// cancelled).
+async fn pick_files(title: String, kind: String, extensions: &'static [&'static str]) -> Vec<PathBuf> {
+    let dialog = rfd::AsyncFileDialog::new().set_title(title).add_filter(kind, extensions);
+    dialog.pick_files().await.map(|files| files.iter().map(|f| f.path().to_owned()).collect()).unwrap_or_default()
 }
 
 /// What the file dialog offers to sign.
