@@ -2,25 +2,11 @@
 //! test binary: the other CLI tests expect those services to be absent).
 #![allow(clippy::unwrap_used)]
 
-use std::process::Command;
-
 use kyso_testkit::{pins, require_fixture, start_revocation_server, tokens};
 use serde_json::Value;
 
 mod common;
 use common::{json, kyso_cli as run};
-
-fn pyhanko_ades(root: &std::path::Path, file: &std::path::Path) -> Option<(bool, String)> {
-    Command::new("pyhanko").arg("--version").output().ok()?;
-    let o = Command::new("pyhanko")
-        .args(["sign", "adesverify", "--pretty-print", "--trust-replace", "--trust"])
-        .arg(root)
-        .arg(file)
-        .output()
-        .unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    Some((o.status.success() && text.contains("judged VALID") && !text.contains("INVALID"), text))
-}
 
 #[test]
 fn b_lt_and_b_lta_with_ocsp_evidence_validate_from_the_file_alone() {
@@ -98,7 +84,7 @@ fn b_lt_and_b_lta_with_ocsp_evidence_validate_from_the_file_alone() {
         // revocation information can only come from the file.
         server.ocsp_on.store(false, SeqCst);
         server.crl_on.store(false, SeqCst);
-        if let Some((ok, text)) = pyhanko_ades(&root, &out) {
+        if let Some((ok, text)) = kyso_testkit::pyhanko_adesverify(&root, &out) {
             assert!(ok, "{level}: {text}");
         }
     }
@@ -135,7 +121,7 @@ fn b_lt_and_b_lta_with_ocsp_evidence_validate_from_the_file_alone() {
     assert!(v["ocsps"].as_u64().unwrap() >= 1, "{v:#}");
     server.ocsp_on.store(false, SeqCst);
     server.crl_on.store(false, SeqCst);
-    if let Some((ok, text)) = pyhanko_ades(&root, &lta) {
+    if let Some((ok, text)) = kyso_testkit::pyhanko_adesverify(&root, &lta) {
         assert!(ok, "extend: {text}");
     }
     server.ocsp_on.store(true, SeqCst);

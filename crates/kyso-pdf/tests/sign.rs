@@ -17,18 +17,7 @@ fn have(tool: &str) -> bool {
 }
 
 fn pyhanko_validate(fx: &Fixture, file: &Path, expected: usize) {
-    if !have("pyhanko") {
-        eprintln!("SKIPPED pyHanko check: pyhanko not installed");
-        return;
-    }
-    let (ok, out) = kyso_testkit::run(
-        Command::new("pyhanko")
-            .args(["sign", "validate", "--pretty-print", "--no-revocation-check", "--trust-replace", "--trust"])
-            .arg(fx.pki_file("root.pem"))
-            .arg("--other-certs")
-            .arg(fx.pki_file("int.pem"))
-            .arg(file),
-    );
+    let Some((ok, out)) = kyso_testkit::pyhanko_validate(fx, file) else { return };
     assert!(ok, "pyHanko rejected {}:\n{out}", file.display());
     assert_eq!(out.matches("The signature is judged VALID.").count(), expected, "{out}");
     assert_eq!(out.matches("The signer's certificate is trusted.").count(), expected, "{out}");

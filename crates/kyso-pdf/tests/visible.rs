@@ -344,18 +344,7 @@ fn the_visible_box_is_the_crop_box_within_the_media_box() {
             "<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595 842] >>".to_owned(),
             format!("<< /Type /Page /Parent 2 0 R {page_extra} >>"),
         ];
-        let mut out = b"%PDF-1.7\n".to_vec();
-        let mut offsets = Vec::new();
-        for (i, o) in objects.iter().enumerate() {
-            offsets.push(out.len());
-            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-        }
-        let xref = out.len();
-        out.extend_from_slice(b"xref\n0 4\n0000000000 65535 f \n");
-        for off in offsets {
-            out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
-        }
-        out.extend_from_slice(format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes());
+        let out = kyso_testkit::pdf_from_objects(&objects);
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("p.pdf");
         std::fs::write(&path, out).expect("written");

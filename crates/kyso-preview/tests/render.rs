@@ -19,21 +19,7 @@ fn pdf_with_rect(media: [f64; 4], page_extra: &str, rect: [f64; 4]) -> Vec<u8> {
         ),
         format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
     ];
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for off in offsets {
-        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
-    );
-    out
+    kyso_testkit::pdf_from_objects(&objects)
 }
 
 fn dark(img: &PageImage, x: u32, y: u32) -> bool {

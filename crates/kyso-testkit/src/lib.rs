@@ -173,6 +173,49 @@ pub fn run(cmd: &mut Command) -> (bool, String) {
     }
 }
 
+/// pyHanko's validation of every signature in `file` (`pyhanko sign
+/// validate`: the fixture root the only anchor, the intermediate given,
+/// revocation not checked): whether it succeeded, and its output (stdout
+/// then stderr). `None`, with the reason printed, without pyhanko.
+pub fn pyhanko_validate(fx: &Fixture, file: &Path) -> Option<(bool, String)> {
+    pyhanko(&[
+        "sign".as_ref(),
+        "validate".as_ref(),
+        "--pretty-print".as_ref(),
+        "--no-revocation-check".as_ref(),
+        "--trust-replace".as_ref(),
+        "--trust".as_ref(),
+        fx.pki_file("root.pem").as_os_str(),
+        "--other-certs".as_ref(),
+        fx.pki_file("int.pem").as_os_str(),
+        file.as_os_str(),
+    ])
+}
+
+/// pyHanko's AdES validation of `file` (`pyhanko sign adesverify`:
+/// revocation from the file itself), trusting only `root`: whether it
+/// judged the file valid and nothing invalid, and its output.
+pub fn pyhanko_adesverify(root: &Path, file: &Path) -> Option<(bool, String)> {
+    let (ok, out) = pyhanko(&[
+        "sign".as_ref(),
+        "adesverify".as_ref(),
+        "--pretty-print".as_ref(),
+        "--trust-replace".as_ref(),
+        "--trust".as_ref(),
+        root.as_os_str(),
+        file.as_os_str(),
+    ])?;
+    Some((ok && out.contains("judged VALID") && !out.contains("INVALID"), out))
+}
+
+fn pyhanko(args: &[&std::ffi::OsStr]) -> Option<(bool, String)> {
+    if Command::new("pyhanko").arg("--version").output().is_err() {
+        eprintln!("SKIPPED pyHanko check: pyhanko not installed");
+        return None;
+    }
+    Some(run(Command::new("pyhanko").args(args)))
+}
+
 /// Writes a small PDF with `pages` pages and a classic xref table
 /// (test input for signing; qpdf turns it into the other kinds).
 pub fn minimal_pdf(path: &Path, pages: usize) {
@@ -189,22 +232,28 @@ pub fn minimal_pdf(path: &Path, pages: usize) {
         let text = format!("BT /F1 24 Tf 72 720 Td (Trang {}) Tj ET", i + 1);
         objs.push(format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len()));
     }
+    std::fs::write(path, pdf_from_objects(&objs)).unwrap();
+}
+
+/// A complete PDF from its objects, numbered from 1 (the first is the
+/// catalog): header, bodies, a classic cross-reference table, trailer.
+pub fn pdf_from_objects(objects: &[String]) -> Vec<u8> {
     let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
     let mut offsets = Vec::new();
-    for (i, o) in objs.iter().enumerate() {
+    for (i, o) in objects.iter().enumerate() {
         offsets.push(out.len());
         out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f\r\n", objs.len() + 1).as_bytes());
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f\r\n", objects.len() + 1).as_bytes());
     for o in offsets {
         out.extend_from_slice(format!("{o:010} 00000 n\r\n").as_bytes());
     }
     out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R /ID [<0011223344556677> <0011223344556677>] >>\nstartxref\n{xref}\n%%EOF\n", objs.len() + 1)
+        format!("trailer\n<< /Size {} /Root 1 0 R /ID [<0011223344556677> <0011223344556677>] >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
             .as_bytes(),
     );
-    std::fs::write(path, out).unwrap();
+    out
 }
 
 /// A local RFC 3161 timestamping authority on loopback, answering with
