@@ -90,8 +90,18 @@ impl std::fmt::Debug for PdfReader {
 impl PdfReader {
     /// Opens a file.
     pub fn open(path: &Path) -> Result<Self, PdfError> {
+        Self::open_revision(path, u64::MAX)
+    }
+
+    /// Opens the file as it was when it ended at byte `end` (just after a
+    /// revision's `%%EOF`): the revision's own `startxref`, cross-reference
+    /// chain, object streams and trailer, blind to every byte after `end`
+    /// (ISO 32000-2 §7.5.6: an incremental update only appends). This is the
+    /// document a signature covering `[0, end)` signed. `u64::MAX` reads
+    /// the whole file.
+    pub fn open_revision(path: &Path, end: u64) -> Result<Self, PdfError> {
         let file = File::open(path)?;
-        let len = file.metadata()?.len();
+        let len = file.metadata()?.len().min(end);
         let mut r = Self {
             file: Mutex::new(file),
             len,
@@ -136,8 +146,10 @@ impl PdfReader {
     pub fn read_at(&self, off: u64, n: usize) -> Result<Vec<u8>, PdfError> {
         let mut f = self.file.lock().map_err(|_| malformed("poisoned file lock"))?;
         f.seek(SeekFrom::Start(off))?;
-        let mut buf = Vec::with_capacity(n.min(self.len.saturating_sub(off) as usize));
-        f.by_ref().take(n as u64).read_to_end(&mut buf)?;
+        // Never past `len`: a revision view must not see later bytes.
+        let n = (n as u64).min(self.len.saturating_sub(off));
+        let mut buf = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
+        f.by_ref().take(n).read_to_end(&mut buf)?;
         Ok(buf)
     }
 
