@@ -626,6 +626,8 @@ mod tests {
             coverage: "whole_file",
             modifications: "none",
             modification_details: vec![],
+            modification_level: "none",
+            changes: vec![],
             chain: if indication == Indication::TotalPassed { ChainStatus::Valid } else { ChainStatus::NoChainFound },
             chain_path: vec![],
             revocation: "not_checked",

@@ -58,6 +58,12 @@ pub struct SignatureReport {
     pub modifications: &'static str,
     /// What changed after signing, or is not covered (one line per finding).
     pub modification_details: Vec<String>,
+    /// PDF: the level of what changed after signing, as pyHanko names the
+    /// levels: `none`, `lta_updates` (DSS, document timestamps, metadata),
+    /// `form_filling` (signing and filling fields), `annotations`, `other`.
+    pub modification_level: &'static str,
+    /// Every change after signing, allowed or not, for the person to see.
+    pub changes: Vec<Change>,
     /// Path validation status.
     pub chain: ChainStatus,
     /// Subjects of the path, signer first.
@@ -100,6 +106,8 @@ impl SignatureReport {
             coverage: "anomaly",
             modifications: "none",
             modification_details: Vec::new(),
+            modification_level: "none",
+            changes: Vec::new(),
             chain: ChainStatus::NoChainFound,
             chain_path: Vec::new(),
             revocation: "not_checked",
@@ -123,6 +131,22 @@ impl SignatureReport {
         self.cert_not_before = Some(info.not_before);
         self.cert_not_after = Some(info.not_after);
     }
+}
+
+/// One change made after a signature (PDF: in a later incremental update).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Change {
+    /// What kind of change (a translation key suffix: `change-<kind>`), e.g.
+    /// `signature_added`, `annotation_added`, `page_content_changed`.
+    pub kind: &'static str,
+    /// The page it concerns (1-based), when it concerns one.
+    pub page: Option<usize>,
+    /// Where on the page (x, y, width, height in PDF user space).
+    pub rect: Option<[f64; 4]>,
+    /// Technical detail (object numbers, keys), not translated.
+    pub detail: String,
+    /// Whether the change is allowed after this signature.
+    pub allowed: bool,
 }
 
 /// The verification report of one file (any format).
