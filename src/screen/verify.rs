@@ -414,7 +414,13 @@ fn card(t: &Translator, i: usize, s: &SignatureReport) -> Card {
         title: format!("{} {} — {}", t.tr("verify-signature"), i + 1, s.field),
         verdict,
         rows,
-        details: s.modification_details.clone(),
+        // Every change after signing in the person's language; the
+        // technical detail stays in the JSON report.
+        details: if s.changes.is_empty() {
+            s.modification_details.clone()
+        } else {
+            s.changes.iter().map(|c| t.change(c.kind, c.page, c.rect, c.allowed)).collect()
+        },
         warnings: s.warnings.iter().map(|w| warning_text(t, w)).collect(),
     }
 }
@@ -574,7 +580,7 @@ fn read_certs(paths: &[PathBuf]) -> Result<Vec<kyso_pki::CertDer>, Text> {
 
 /// Verifies a request (blocking: run it off the UI thread) and journals it
 /// as `kyso-cli verify` does.
-pub fn run(req: &Request, data_dir: &Path, online: bool) -> Result<Done, Text> {
+pub fn run(req: &Request, data_dir: &Path, online: bool, proxy: Option<String>) -> Result<Done, Text> {
     if !req.path.is_file() {
         return Err(Text::new("gui-file-not-found").arg("path", req.path.display().to_string()));
     }
@@ -590,6 +596,7 @@ pub fn run(req: &Request, data_dir: &Path, online: bool) -> Result<Done, Text> {
         offline: false,
         timeout: std::time::Duration::from_secs(10),
         cache: Some(kyso_pki::precheck::RevocationCache::new(data_dir.join("cache"))),
+        proxy,
     });
     let opts = VerifyOptions { anchors, extra_certs: read_certs(&req.extra)?, online, ..Default::default() };
     let report = if kyso_ooxml::is_package(&req.path) {

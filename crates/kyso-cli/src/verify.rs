@@ -33,6 +33,11 @@ pub struct VerifyArgs {
     /// their OCSP responder, then their CRL distribution points).
     #[arg(long)]
     offline: bool,
+    /// HTTP proxy for the TSA, OCSP and CRL servers
+    /// (`http://[user:password@]host:port`); without it `HTTPS_PROXY`,
+    /// `HTTP_PROXY` and `NO_PROXY` apply.
+    #[arg(long, value_name = "URL")]
+    proxy: Option<String>,
     /// Validation time (RFC 3339), instead of the timestamp or now.
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
@@ -122,6 +127,7 @@ pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
             offline: false,
             timeout: std::time::Duration::from_secs(10),
             cache: Some(kyso_pki::precheck::RevocationCache::new(kyso_journal::data_dir().join("cache"))),
+            proxy: args.proxy.clone(),
         });
     }
     let mut worst = Indication::TotalPassed;
@@ -197,8 +203,17 @@ fn print_human(t: &Translator, file: &str, r: &PdfReport) {
             row("verify-revision", t.tr_args("verify-revision-of", &[("k", &k.to_string()), ("n", &n.to_string())]));
         }
         row("verify-modifications", t.tr(&format!("modifications-{}", s.modifications)));
-        for d in &s.modification_details {
-            println!("      - {d}");
+        if s.changes.is_empty() {
+            for d in &s.modification_details {
+                println!("      - {d}");
+            }
+        } else {
+            // Every change after signing (ISO 32000-2 §7.5.6 updates), in
+            // the person's language, with its technical detail after it.
+            println!("    {}:", t.tr("verify-changes"));
+            for c in &s.changes {
+                println!("      {} {} [{}]", if c.allowed { "-" } else { "✗" }, t.change(c.kind, c.page, c.rect, c.allowed), c.detail);
+            }
         }
         let chain = serde_json::to_value(s.chain).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         row("verify-chain", t.tr(&format!("chain-{}", chain.replace('_', "-"))));

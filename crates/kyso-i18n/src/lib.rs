@@ -102,6 +102,26 @@ impl Translator {
     pub fn has(&self, key: &str) -> bool {
         self.bundle.has_message(key)
     }
+
+    /// One change made after a signature, for the person to read: what it
+    /// is (`change-<kind>`), on which page and where (PDF user space, in
+    /// points), and whether it is allowed after the signature.
+    pub fn change(&self, kind: &str, page: Option<usize>, rect: Option<[f64; 4]>, allowed: bool) -> String {
+        let key = format!("change-{}", kind.replace('_', "-"));
+        let mut out = if self.has(&key) { self.tr(&key) } else { kind.to_owned() };
+        if let Some(p) = page {
+            out.push_str(", ");
+            out.push_str(&self.tr_args("change-on-page", &[("page", &p.to_string())]));
+        }
+        if let Some([x, y, w, h]) = rect {
+            let f = |v: f64| format!("{v:.0}");
+            out.push(' ');
+            out.push_str(&self.tr_args("change-at", &[("x", &f(x)), ("y", &f(y)), ("w", &f(w)), ("h", &f(h))]));
+        }
+        out.push_str(" — ");
+        out.push_str(&self.tr(if allowed { "change-allowed" } else { "change-not-allowed" }));
+        out
+    }
 }
 
 /// The message ids defined in a language's file.

@@ -65,6 +65,63 @@ pub struct Analysis {
     pub changes: Vec<Change>,
 }
 
+/// Every change kind the analysis reports (each has a `change-<kind>`
+/// message in both languages; kyso-cli's tests check it).
+pub const KINDS: &[&str] = &[
+    "action_added",
+    "annotation_added",
+    "annotation_changed",
+    "annotation_removed",
+    "appearance_changed",
+    "catalog_changed",
+    "catalog_extensions",
+    "certification_changed",
+    "data_after_last_revision",
+    "dss_invalid",
+    "dss_updated",
+    "form_changed",
+    "form_field_added",
+    "form_field_changed",
+    "form_field_filled",
+    "form_field_removed",
+    "form_resources_changed",
+    "info_hijacked",
+    "info_updated",
+    "locked_field_changed",
+    "metadata_invalid",
+    "metadata_updated",
+    "need_appearances_set",
+    "object_changed",
+    "object_freed",
+    "object_stream_overridden",
+    "object_unreadable",
+    "page_added",
+    "page_changed",
+    "page_content_changed",
+    "page_removed",
+    "page_tree_changed",
+    "pages_reordered",
+    "revision_structure",
+    "revision_unreadable",
+    "shared_object_changed",
+    "signature_added",
+    "signature_dictionary_changed",
+    "signature_field_added",
+    "signature_field_changed",
+    "signature_not_covering_update",
+    "signature_value_direct",
+    "signature_value_reused",
+    "signature_value_shared",
+    "signature_widget_changed",
+    "signed_field_changed",
+    "timestamp_added",
+    "trailer_changed",
+    "undefined_reference_defined",
+    "unsigned_signature_field_with_appearance",
+    "version_updated",
+    "widget_added",
+];
+
 const TRAILER: u32 = u32::MAX;
 /// Keys that point back up the tree or across it; a reference under them is
 /// not a use of the object's content (ISO 32000-2 §12.5.2 /P, §12.7.4
@@ -601,6 +658,10 @@ fn usages(g: &Graph, targets: &HashSet<u32>) -> HashMap<u32, Vec<(u32, Vec<u8>)>
     out
 }
 
+fn old_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
 /// Judges the file after the revision ending at `signed_end`.
 ///
 /// `ends` are the ends of every revision of the file, ascending; `sig_num`
@@ -609,6 +670,28 @@ pub fn analyse(path: &Path, signed_end: u64, ends: &[u64], sig_num: u32) -> Resu
     let old = Graph::load(path, signed_end)?;
     let mut a = Analyser::new(&old, sig_num);
     let later: Vec<u64> = ends.iter().copied().filter(|e| *e > signed_end).collect();
+    // Bytes after the last revision that no cross-reference section
+    // accounts for (ISO 32000-2 §7.5.5: a file ends with `%%EOF`): readers
+    // that repair files may show them (the incremental saving attack).
+    let last = ends.iter().copied().max().unwrap_or(signed_end).max(signed_end);
+    if last < old_len(path) {
+        let tail = std::fs::File::open(path).ok().and_then(|mut f| {
+            use std::io::{Read, Seek};
+            f.seek(std::io::SeekFrom::Start(last)).ok()?;
+            let mut b = Vec::new();
+            f.take(1 << 20).read_to_end(&mut b).ok()?;
+            Some(b)
+        });
+        if tail.is_none_or(|t| t.iter().any(|b| !matches!(b, b' ' | b'\r' | b'\n' | b'\t' | b'\0' | 0x0c))) {
+            a.push(
+                Level::Other,
+                "data_after_last_revision",
+                None,
+                None,
+                format!("{} bytes after the last %%EOF are not part of any revision", old_len(path) - last),
+            );
+        }
+    }
     let mut prev_end = signed_end;
     let mut prev_sections: Vec<u64> = old.r.sections().iter().map(|s| s.offset).collect();
     let mut prev: Option<Graph> = None;
@@ -975,16 +1058,21 @@ impl<'a> Analyser<'a> {
                 };
                 // A widget changes with its field: judged by the same rules.
                 let filled_now = new.fields.get(&field).and_then(|f| f.2).is_some();
-                if sig && (signed || !filled_now) {
-                    self.push(
-                        Level::Other,
-                        "signature_widget_changed",
-                        page_of(new, n),
-                        rect_of(&nd),
-                        format!("widget {n} of signature field '{fname}' changed without signing it"),
-                    );
+                if sig {
+                    // The widget of an empty signature field being signed now
+                    // takes its appearance and place (SigFieldModificationRule).
+                    let bad = diff_keys(&od, &nd, &[]).iter().any(|k| !SIG_FILL_KEYS.contains(&k.as_str()));
+                    if signed || !filled_now || bad || has_action(&nd) || self.locked(&fname) {
+                        self.push(
+                            Level::Other,
+                            "signature_widget_changed",
+                            page_of(new, n),
+                            rect_of(&nd),
+                            format!("widget {n} of signature field '{fname}' changed beyond signing it"),
+                        );
+                    }
                 } else {
-                    self.value_update(n, &fname, sig, &od, &nd, page_of(new, n));
+                    self.value_update(n, &fname, false, &od, &nd, page_of(new, n));
                 }
             }
             Role::Appearance { owner } => {
@@ -1480,8 +1568,13 @@ impl<'a> Analyser<'a> {
             if sub == b"Widget" {
                 let field = if d.get("FT").is_some() { Some(*a) } else { ref_of(d.get("Parent")) };
                 let is_sig_field = field.is_some_and(|f| new.fields.get(&f).is_some_and(|x| x.1));
-                let new_or_filled =
-                    field.is_some_and(|f| fresh.is_new(&f) || new.fields.get(&f).and_then(|x| x.2).is_some());
+                // Its field is new, or was an empty signature field in the
+                // signed revision and is signed now; never a signed one.
+                let new_or_filled = field.is_some_and(|f| {
+                    fresh.is_new(&f)
+                        || (self.old.fields.get(&f).is_some_and(|x| x.1 && x.2.is_none())
+                            && new.fields.get(&f).and_then(|x| x.2).is_some())
+                });
                 if !is_sig_field || !new_or_filled || has_action(&d) {
                     self.push(
                         Level::Other,
@@ -1656,4 +1749,35 @@ pub fn certification_at(path: &Path, end: u64) -> Option<(u32, i64)> {
     let perms = g.dict_of(catalog.get("Perms")?);
     let n = ref_of(perms.get("DocMDP"))?;
     Some((n, transform_p(&g, n).unwrap_or(2)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KINDS;
+
+    /// Every kind the analysis can push is listed in `KINDS` (and so is
+    /// translated): read from this file's own source.
+    #[test]
+    fn every_pushed_kind_is_listed() {
+        let src = include_str!("diff.rs");
+        let mut found = 0;
+        for (i, _) in src.match_indices("Level::") {
+            let rest = &src[i..];
+            let Some(q) = rest.find('"') else { continue };
+            let head = &rest[..q];
+            if head.contains(';') || head.contains('{') || q > 60 {
+                continue;
+            }
+            let kind: String = rest[q + 1..].chars().take_while(|c| *c != '"').collect();
+            if kind.chars().all(|c| c.is_ascii_lowercase() || c == '_') && !kind.is_empty() {
+                assert!(KINDS.contains(&kind.as_str()), "{kind} is not in KINDS");
+                found += 1;
+            }
+        }
+        assert!(found > 40, "only {found} kinds found");
+        let mut sorted = KINDS.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), KINDS.len());
+    }
 }
