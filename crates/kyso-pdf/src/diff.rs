@@ -119,6 +119,8 @@ pub const KINDS: &[&str] = &[
     "undefined_reference_defined",
     "unsigned_signature_field_with_appearance",
     "version_updated",
+    "visible_change",
+    "visual_not_compared",
     "widget_added",
 ];
 
@@ -357,26 +359,25 @@ impl Graph {
                 }
             }
         }
-        if let Ok(pages) = self.r.pages() {
-            self.pages = pages;
-        }
+        // The page tree (§7.7.3), each node loaded once; a page listed twice
+        // is kept twice so that the comparison sees it.
+        let mut found = Vec::new();
         if let Some(p) = get(&catalog, "Pages") {
-            self.walk_tree(p, holder, &mut HashSet::new(), 0);
+            self.walk_tree(p, holder, &mut found, &mut HashSet::new(), 0);
         }
-        for (i, p) in self.pages.clone().into_iter().enumerate() {
-            let page = self.dict_of(&Object::Ref(p, 0));
-            if let Some(c) = get(&page, "Contents") {
-                if let Some(n) = ref_of(Some(c)) {
-                    self.role(n, Role::Content(i), p);
-                }
-                if let Object::Array(items) = self.resolve(c) {
-                    let ch = ref_of(Some(c)).unwrap_or(p);
-                    for it in &items {
-                        if let Some(n) = ref_of(Some(it)) {
-                            self.role(n, Role::Content(i), ch);
-                        }
+        self.pages = found.iter().map(|(n, _)| *n).collect();
+        for (i, (p, page)) in found.into_iter().enumerate() {
+            self.role(p, Role::Page(i), TRAILER);
+            // Content streams (a direct array is read here; an indirect one is
+            // judged as the content of the page it hangs from).
+            match get(&page, "Contents") {
+                Some(Object::Ref(n, _)) => self.role(*n, Role::Content(i), p),
+                Some(Object::Array(items)) => {
+                    for n in items.iter().filter_map(|it| ref_of(Some(it))) {
+                        self.role(n, Role::Content(i), p);
                     }
                 }
+                _ => {}
             }
             let mut list = Vec::new();
             if let Some(a) = get(&page, "Annots") {
@@ -421,23 +422,32 @@ impl Graph {
         }
     }
 
-    fn walk_tree(&mut self, node: &Object, from: u32, seen: &mut HashSet<u32>, depth: usize) {
+    fn walk_tree(
+        &mut self,
+        node: &Object,
+        from: u32,
+        out: &mut Vec<(u32, Dict)>,
+        seen: &mut HashSet<u32>,
+        depth: usize,
+    ) {
         let Some(n) = ref_of(Some(node)) else { return };
-        if depth > 64 || !seen.insert(n) {
+        if depth > 64 || out.len() > MAX_OBJECTS {
             return;
         }
+        let first = seen.insert(n);
         let d = self.dict_of(node);
         if d.get("Kids").is_some() && d.get("Type").and_then(Object::as_name) != Some(b"Page") {
             self.role(n, Role::PageTree, from);
+            if !first {
+                return;
+            }
             if let Some(kids) = d.get("Kids") {
-                if let Object::Array(items) = self.resolve(kids) {
-                    for k in &items {
-                        self.walk_tree(k, n, seen, depth + 1);
-                    }
+                for k in array(&self.resolve(kids)) {
+                    self.walk_tree(&k, n, out, seen, depth + 1);
                 }
             }
-        } else if let Some(i) = self.pages.iter().position(|p| *p == n) {
-            self.role(n, Role::Page(i), from);
+        } else {
+            out.push((n, d));
         }
     }
 
@@ -691,6 +701,18 @@ pub fn analyse(path: &Path, signed_end: u64, ends: &[u64], sig_num: u32) -> Resu
                 format!("{} bytes after the last %%EOF are not part of any revision", old_len(path) - last),
             );
         }
+    }
+    // One scan of the signed revision finds the uses of every object any
+    // later revision redefines (cheaper than one scan per revision).
+    if let Ok(full) = PdfReader::open(path) {
+        let all: HashSet<u32> = full
+            .sections()
+            .iter()
+            .filter(|s| s.offset >= signed_end)
+            .flat_map(|s| s.entries.iter().map(|(n, _)| *n))
+            .take(MAX_OBJECTS)
+            .collect();
+        a.prefetch_uses(&all);
     }
     let mut prev_end = signed_end;
     let mut prev_sections: Vec<u64> = old.r.sections().iter().map(|s| s.offset).collect();
