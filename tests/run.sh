@@ -5,10 +5,13 @@
 #    Debian packages softhsm2, opensc (pkcs11-tool), openssl, poppler-utils
 #    (pdfsig), qpdf, libxml2-utils, a Java runtime, Xvfb and the X11 tools
 #    (the GUI window test), and pyHanko from PyPI;
-#    prepares the Apache POI oracle of ../shared for the OOXML tests;
+#    prepares the Apache POI oracle of ../shared for the OOXML tests and the
+#    iText 5 / PDFBox 2 oracle for the PDF interop and attack matrices;
 # 2. checks formatting and clippy;
 # 3. runs every test of the workspace (the token tests build their own PKI
-#    and SoftHSM tokens in a private temp dir; nothing of the user's is used);
+#    and SoftHSM tokens in a private temp dir; nothing of the user's is used)
+#    with KYSO_REQUIRE_ORACLES=1: a test that would skip for a missing tool,
+#    fixture or ../shared fails instead (kyso_testkit::require);
 # 4. builds the .deb in release mode, installs, runs, validates and purges it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +43,17 @@ if [ -f ../shared/oracles/docx-poi/verify ]; then
 else
   echo "SKIPPED the POI oracle setup: ../shared is absent"
 fi
+# The iText 5 / PDFBox 2 oracle (../shared/oracles/pdf-java): its first run
+# installs Debian packages and compiles into a cache; done once here too.
+if [ -f ../shared/oracles/pdf-java/run ]; then
+  out=$(bash ../shared/oracles/pdf-java/run itext5-verify ../shared/corpus/pdf/pades-bes.pdf 2>&1 || true)
+  case "$out" in
+    *valid=*|*"no signature"*) ;;
+    *) echo "the iText 5 / PDFBox oracle does not run: $out"; exit 1 ;;
+  esac
+else
+  echo "SKIPPED the iText 5 / PDFBox oracle setup: ../shared is absent"
+fi
 if ! command -v pyhanko >/dev/null; then
   echo "installing pyHanko"
   python3 -m pip install -q 'pyhanko[pkcs11,image-support,opentype]' pyhanko-cli 2>/dev/null \
@@ -48,6 +62,7 @@ fi
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+export KYSO_REQUIRE_ORACLES=1
 cargo test --workspace --locked
 # Packaging: build the .deb, install it, run it, purge it (installer issue).
 if command -v dpkg >/dev/null; then

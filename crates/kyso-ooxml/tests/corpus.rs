@@ -10,7 +10,7 @@ fn corpus() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("SKIP: ../shared/corpus/docx is absent; the OOXML corpus test needs it");
+        kyso_testkit::require("../shared/corpus/docx is absent; the OOXML corpus test needs it");
         None
     }
 }

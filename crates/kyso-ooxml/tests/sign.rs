@@ -9,7 +9,7 @@ use std::process::Command;
 
 use kyso_ooxml::{Indication, SignOptions, VerifyOptions, sign_ooxml, verify_ooxml};
 use kyso_pki::{load_certificates, load_crl};
-use kyso_testkit::{Fixture, fixture, pins, shared_dir, tokens};
+use kyso_testkit::{Fixture, fixture, pins, tokens};
 use kyso_token::{Pin, Pkcs11Signer, SignerOptions, list_certificates, load_module};
 
 fn signer(fx: &Fixture, token: &str, pin: &str, cn: &str) -> Pkcs11Signer {
@@ -35,10 +35,7 @@ fn trust(fx: &Fixture) -> VerifyOptions {
 
 /// Apache POI's verdict: Some(exit code) or None when ../shared is absent.
 fn poi(file: &Path) -> Option<(i32, String)> {
-    let Some(shared) = shared_dir() else {
-        eprintln!("SKIP POI check: ../shared is absent");
-        return None;
-    };
+    let shared = kyso_testkit::shared_or_skip("the POI check")?;
     // One POI at a time: its first run installs and compiles into a cache.
     static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _guard = ONE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -119,12 +116,10 @@ fn ecdsa_and_office_files_accepted() {
     let Some(fx) = fixture() else { return };
     let d = dir();
     let mut inputs: Vec<PathBuf> = Vec::new();
-    if let Some(shared) = shared_dir() {
+    if let Some(shared) = kyso_testkit::shared_or_skip("the corpus inputs") {
         for n in ["hello-world-unsigned.docx", "hello-world-unsigned.xlsx", "hello-world-unsigned.pptx"] {
             inputs.push(shared.join("corpus/docx").join(n));
         }
-    } else {
-        eprintln!("SKIP corpus inputs: ../shared is absent");
     }
     let generated = d.path().join("gen.docx");
     kyso_testkit::minimal_docx(&generated, "ECDSA");
@@ -353,8 +348,7 @@ fn xades_t_with_a_local_tsa() {
 #[test]
 fn countersigning_an_office_signed_file_keeps_its_signature() {
     let Some(fx) = fixture() else { return };
-    let Some(shared) = shared_dir() else {
-        eprintln!("SKIP: ../shared is absent");
+    let Some(shared) = kyso_testkit::shared_or_skip("countersigning an Office-signed corpus file") else {
         return;
     };
     let d = dir();

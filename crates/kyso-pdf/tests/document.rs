@@ -37,7 +37,7 @@ fn a_long_vietnamese_report_is_a_valid_searchable_pdf() {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success() && text.contains("No syntax or stream encoding errors"), "{text}");
     } else {
-        eprintln!("SKIPPED qpdf check: qpdf not installed");
+        kyso_testkit::require("qpdf is not installed: the qpdf check");
     }
     if have("pdftotext") || Command::new("pdftotext").arg("-v").output().is_ok() {
         let out = Command::new("pdftotext").arg("-enc").arg("UTF-8").arg(&path).arg("-").output().unwrap();
@@ -61,6 +61,6 @@ fn a_long_vietnamese_report_is_a_valid_searchable_pdf() {
         let info_pages = info.lines().find_map(|l| l.strip_prefix("Pages:")).map(str::trim);
         assert!(info.contains("Báo cáo kiểm tra chữ ký số") && info_pages == Some(&*pages.to_string()), "{info}");
     } else {
-        eprintln!("SKIPPED text extraction: poppler-utils not installed");
+        kyso_testkit::require("poppler-utils is not installed: the text extraction check");
     }
 }

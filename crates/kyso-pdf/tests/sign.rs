@@ -26,7 +26,7 @@ fn pyhanko_validate(fx: &Fixture, file: &Path, expected: usize) {
 
 fn pdfsig_all_valid(file: &Path, expected: usize) {
     if !have("pdfsig") {
-        eprintln!("SKIPPED pdfsig check: poppler-utils not installed");
+        kyso_testkit::require("pdfsig (poppler-utils) is not installed: the pdfsig check");
         return;
     }
     let (_, out) = kyso_testkit::run(Command::new("pdfsig").arg(file));
@@ -123,7 +123,7 @@ fn signatures_after(fx: &Fixture, input: &Path, dir: &Path, label: &str, already
 
 fn qpdf(args: &[&str], input: &Path, output: &Path) -> bool {
     if !have("qpdf") {
-        eprintln!("SKIPPED: qpdf not installed");
+        kyso_testkit::require("qpdf is not installed");
         return false;
     }
     let (ok, out) = kyso_testkit::run(Command::new("qpdf").args(args).arg(input).arg(output));
@@ -215,7 +215,7 @@ fn refusals_leave_no_output() {
 fn three_signatures_after_a_pyhanko_signature_made_through_softhsm() {
     let fx = require_fixture!();
     if !have("pyhanko") {
-        eprintln!("SKIPPED: pyhanko not installed");
+        kyso_testkit::require("pyhanko is not installed");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -232,7 +232,7 @@ fn three_signatures_after_a_pyhanko_signature_made_through_softhsm() {
 fn fills_an_existing_empty_signature_field() {
     let fx = require_fixture!();
     if !have("pyhanko") {
-        eprintln!("SKIPPED: pyhanko not installed");
+        kyso_testkit::require("pyhanko is not installed");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

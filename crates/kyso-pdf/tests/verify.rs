@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used)] // test helpers panic on purpose
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use kyso_pdf::object::{Dict, Object, StreamData};
 use kyso_pdf::{IncrementalUpdate, Indication, PdfReader, PdfReport, SignOptions, VerifyOptions, sign_pdf, verify_pdf};
@@ -234,8 +233,7 @@ fn tampering_is_never_valid() {
 #[test]
 fn a_pyhanko_signature_made_through_softhsm_passes() {
     let fx = require_fixture!();
-    if Command::new("pyhanko").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: pyhanko not installed");
+    if !kyso_testkit::tool_or_skip("pyhanko", "signing with pyHanko") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -253,8 +251,7 @@ fn a_pyhanko_signature_made_through_softhsm_passes() {
 /// signature, and whether the file as a whole is acceptable.
 #[test]
 fn third_party_corpus_gets_the_expected_findings() {
-    let Some(shared) = kyso_testkit::shared_dir() else {
-        eprintln!("SKIPPED: ../shared is absent");
+    let Some(shared) = kyso_testkit::shared_or_skip("the third-party PDF corpus") else {
         return;
     };
     let dir = shared.join("corpus/pdf");

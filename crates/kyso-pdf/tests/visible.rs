@@ -366,8 +366,7 @@ fn the_visible_box_is_the_crop_box_within_the_media_box() {
 #[test]
 fn signatures_name_their_revision_also_on_linearized_files() {
     let fx = require_fixture!();
-    if Command::new("qpdf").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: qpdf not installed");
+    if !kyso_testkit::tool_or_skip("qpdf", "linearizing the input") {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");

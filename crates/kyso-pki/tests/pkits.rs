@@ -16,8 +16,7 @@ use kyso_pki::{CertDer, ChainStatus, RevocationStatus, check_crls, validate_path
 
 #[test]
 fn pkits_results_match_the_documented_divergences() {
-    let Some(shared) = kyso_testkit::shared_dir() else {
-        eprintln!("SKIPPED: ../shared is absent");
+    let Some(shared) = kyso_testkit::shared_or_skip("the PKITS corpus") else {
         return;
     };
     let dir = shared.join("corpus/pkits");

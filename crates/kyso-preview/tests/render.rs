@@ -113,7 +113,7 @@ fn bad_input_is_an_error_not_a_panic() {
 #[test]
 fn agrees_with_poppler_on_a_text_page() {
     if Command::new("pdftoppm").arg("-v").output().is_err() {
-        eprintln!("SKIPPED: pdftoppm (poppler-utils) not installed");
+        kyso_testkit::require("pdftoppm (poppler-utils) is not installed");
         return;
     }
     let tmp = tempfile::tempdir().expect("temp dir");

@@ -1,8 +1,10 @@
 //! Test support for Kyso: generates the fixture PKI with the repository's
 //! own scripts (`tests/fixtures/make-pki.sh`, `provision-softhsm.sh`) into a
 //! private temporary directory once per test process, and points SoftHSM at
-//! it. Never the user's token store. Tests call [`fixture`] and skip with a
-//! printed reason when a tool is missing.
+//! it. Never the user's token store. Tests call [`fixture`]; when a tool,
+//! the fixture or `../shared` is missing they call [`require`], which
+//! skips with a printed reason, or fails the test when the run requires
+//! every oracle (`KYSO_REQUIRE_ORACLES=1`, set by `tests/run.sh` and CI).
 //!
 //! This crate is the one place that sets an environment variable
 //! (`SOFTHSM2_CONF`, read by SoftHSM at C_Initialize). It does so once,
@@ -138,20 +140,65 @@ fn build() -> Result<Fixture, String> {
     Ok(Fixture { pki, softhsm_conf, module, _dir: dir })
 }
 
-/// The process-wide fixture, built on first use. `None` (with the reason
-/// printed) when SoftHSM or the PKI tools are missing.
+/// Whether this run requires every tool and corpus the tests use: the
+/// environment variable `KYSO_REQUIRE_ORACLES` is `1` (`tests/run.sh`, CI).
+pub fn oracles_required() -> bool {
+    std::env::var_os("KYSO_REQUIRE_ORACLES").is_some_and(|v| v == "1")
+}
+
+/// What a test calls where it cannot check something because a tool, the
+/// fixture or `../shared` is missing, before it returns: prints
+/// `SKIPPED: reason`, or, when the run requires every oracle
+/// ([`oracles_required`]), fails the calling test with the reason, so that
+/// no test passes without having checked anything.
+#[track_caller]
+pub fn require(reason: &str) {
+    if oracles_required() {
+        panic!("KYSO_REQUIRE_ORACLES=1 and this test cannot run: {reason}");
+    }
+    eprintln!("SKIPPED: {reason}");
+}
+
+/// Whether the program `tool` can be started (it exists on the `PATH`);
+/// when it cannot, [`require`] is called with `reason` (the caller then
+/// returns or leaves out the check).
+#[track_caller]
+pub fn tool_or_skip(tool: &str, reason: &str) -> bool {
+    let found = Command::new(tool).arg("--version").output().is_ok();
+    if !found {
+        require(&format!("{tool} is not installed ({reason})"));
+    }
+    found
+}
+
+/// `../shared` ([`shared_dir`]), or [`require`] called with `what` (what
+/// the caller leaves unchecked without it) and `None`.
+#[track_caller]
+pub fn shared_or_skip(what: &str) -> Option<PathBuf> {
+    let dir = shared_dir();
+    if dir.is_none() {
+        require(&format!("../shared is absent: {what}"));
+    }
+    dir
+}
+
+/// The process-wide fixture, built on first use. `None` (through
+/// [`require`]: printed, or a failure under `KYSO_REQUIRE_ORACLES=1`) when
+/// SoftHSM or the PKI tools are missing.
+#[track_caller]
 pub fn fixture() -> Option<&'static Fixture> {
     static FIXTURE: OnceLock<Result<Fixture, String>> = OnceLock::new();
     match FIXTURE.get_or_init(build) {
         Ok(f) => Some(f),
         Err(why) => {
-            eprintln!("SKIPPED: token fixture unavailable: {why}");
+            require(&format!("token fixture unavailable: {why}"));
             None
         }
     }
 }
 
-/// Skips the calling test (returns) when the fixture is unavailable.
+/// Skips the calling test (returns) when the fixture is unavailable (a
+/// failure instead under `KYSO_REQUIRE_ORACLES=1`, see [`require`]).
 #[macro_export]
 macro_rules! require_fixture {
     () => {
@@ -209,8 +256,7 @@ pub fn pyhanko_adesverify(root: &Path, file: &Path) -> Option<(bool, String)> {
 }
 
 fn pyhanko(args: &[&std::ffi::OsStr]) -> Option<(bool, String)> {
-    if Command::new("pyhanko").arg("--version").output().is_err() {
-        eprintln!("SKIPPED pyHanko check: pyhanko not installed");
+    if !tool_or_skip("pyhanko", "the pyHanko check") {
         return None;
     }
     Some(run(Command::new("pyhanko").args(args)))
@@ -373,7 +419,7 @@ pub struct RevocationServer {
 }
 
 /// Starts (once per process) the revocation services on their fixed ports
-/// (OCSP 47961, CRL 47962); `None`, with the reason printed, when a port is
+/// (OCSP 47961, CRL 47962); `None`, through [`require`], when a port is
 /// taken by another process.
 pub fn start_revocation_server(fx: &'static Fixture) -> Option<&'static RevocationServer> {
     use std::sync::Arc;
@@ -387,7 +433,7 @@ pub fn start_revocation_server(fx: &'static Fixture) -> Option<&'static Revocati
             ) {
                 (Ok(a), Ok(b)) => (a, b),
                 (Err(e), _) | (_, Err(e)) => {
-                    eprintln!("SKIPPED: loopback revocation ports 47961/47962 are taken: {e}");
+                    require(&format!("loopback revocation ports 47961/47962 are taken: {e}"));
                     return None;
                 }
             };
