@@ -2,6 +2,8 @@
 //! (W3C XML-DSig 1.1 §6, RFC 6931), same-document references, and the OPC
 //! Relationships Transform (ECMA-376 Part 2 §13.2.4.24).
 
+use std::collections::HashMap;
+
 use base64::Engine;
 use kyso_pki::HashAlg;
 use kyso_pki::x509_cert::spki::AlgorithmIdentifierOwned;
@@ -75,17 +77,23 @@ pub fn unb64(s: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(clean).ok()
 }
 
-/// The ancestor path (root first) of every element carrying an `Id`
-/// attribute, by value. Any repeated value makes `#id` references
-/// ambiguous, the lever of signature-wrapping attacks: callers refuse them.
-pub fn index_ids(root: &Element) -> Result<Vec<(String, Vec<usize>)>, OoxmlError> {
-    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
-    fn walk(e: &Element, path: &mut Vec<usize>, out: &mut Vec<(String, Vec<usize>)>) -> Result<(), OoxmlError> {
+/// Most `Id` attributes a signature may carry (Office writes a handful;
+/// the bound keeps the index small whatever the input).
+pub const MAX_IDS: usize = 4096;
+
+/// The child-index path (below the root) of every element carrying an `Id`
+/// attribute, by value, in one hash map (linear in the document). Any
+/// repeated value makes `#id` references ambiguous, the lever of
+/// signature-wrapping attacks: refused, as are more than [`MAX_IDS`] Ids.
+pub fn index_ids(root: &Element) -> Result<HashMap<String, Vec<usize>>, OoxmlError> {
+    fn walk(e: &Element, path: &mut Vec<usize>, out: &mut HashMap<String, Vec<usize>>) -> Result<(), OoxmlError> {
         for a in e.attrs.iter().filter(|a| a.ns.is_empty() && matches!(a.local.as_str(), "Id" | "ID" | "id")) {
-            if out.iter().any(|(v, _)| *v == a.value) {
+            if out.len() >= MAX_IDS {
+                return Err(OoxmlError::Malformed("too many Id attributes"));
+            }
+            if out.insert(a.value.clone(), path.clone()).is_some() {
                 return Err(OoxmlError::Malformed("two elements carry the same Id"));
             }
-            out.push((a.value.clone(), path.clone()));
         }
         for (i, c) in e.elements().enumerate() {
             path.push(i);
@@ -94,6 +102,8 @@ pub fn index_ids(root: &Element) -> Result<Vec<(String, Vec<usize>)>, OoxmlError
         }
         Ok(())
     }
+    let mut out = HashMap::new();
+    // The parser bounds the depth, so the recursion is bounded too.
     walk(root, &mut Vec::new(), &mut out)?;
     Ok(out)
 }
@@ -137,17 +147,32 @@ pub fn relationship_transform(
     source_ids: &[String],
     source_types: &[String],
 ) -> Result<(Vec<u8>, Vec<String>), OoxmlError> {
-    let doc = xml::parse(rels_xml)?;
+    relationship_transform_doc(&xml::parse(rels_xml)?, source_ids, source_types)
+}
+
+/// [`relationship_transform`] on a parsed relationships part. The steps of
+/// ECMA-376 Part 2 §13.2.4.24: (1) markup-compatibility processing (none
+/// is defined for relationships parts); (2) sort the Relationship elements
+/// by Id (ordinal); (3) keep those whose Id is a SourceId or whose Type is a
+/// SourceType; (4-6) drop everything else the Relationships element holds:
+/// white space between elements (a pretty-printed part), comments,
+/// processing instructions and Relationship content; (7) add
+/// TargetMode="Internal" where it is absent; then C14N, which writes the
+/// four attributes in name order. Returns the octets and the selected Ids.
+pub fn relationship_transform_doc(
+    doc: &xml::Document,
+    source_ids: &[String],
+    source_types: &[String],
+) -> Result<(Vec<u8>, Vec<String>), OoxmlError> {
     // Validates the part (root element, attributes, unique Ids).
     parse_relationships(&doc.root)?;
+    let ids: std::collections::HashSet<&str> = source_ids.iter().map(String::as_str).collect();
+    let types: std::collections::HashSet<&str> = source_types.iter().map(String::as_str).collect();
     let mut selected: Vec<&Element> = doc
         .root
         .elements()
         .filter(|e| e.is(NS_RELS, "Relationship"))
-        .filter(|e| {
-            e.attr("Id").is_some_and(|i| source_ids.iter().any(|s| s == i))
-                || e.attr("Type").is_some_and(|t| source_types.iter().any(|s| s == t))
-        })
+        .filter(|e| e.attr("Id").is_some_and(|i| ids.contains(i)) || e.attr("Type").is_some_and(|t| types.contains(t)))
         .collect();
     selected.sort_by(|a, b| a.attr("Id").unwrap_or("").cmp(b.attr("Id").unwrap_or("")));
     let mut out = format!("<Relationships xmlns=\"{NS_RELS}\">");

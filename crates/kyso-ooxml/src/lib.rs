@@ -7,14 +7,16 @@
 
 pub mod c14n;
 pub mod dsig;
+pub mod opc;
 pub mod package;
 mod sign;
 mod verify;
 pub mod xml;
+pub mod zipread;
 
 pub use kyso_pki::report::{DocumentReport, Indication, SignatureReport};
 pub use sign::{SignOptions, SignOutcome, sign_ooxml};
-pub use verify::{VerifyOptions, verify_bytes, verify_ooxml};
+pub use verify::{CHANGE_KINDS, VerifyOptions, verify_bytes, verify_ooxml};
 
 /// Whether `path` is an Office Open XML package: by extension (DOCX, XLSX,
 /// PPTX and their macro, template and show variants), else by the ZIP
@@ -61,6 +63,14 @@ pub enum OoxmlError {
     /// Two ZIP items name the same part.
     #[error("two items name the part {0}")]
     DuplicatePart(String),
+    /// `[Content_Types].xml` has two Default elements for one extension or
+    /// two Override elements for one part name (ECMA-376 Part 2 §10.1.2.2).
+    #[error("[Content_Types].xml has a second {0}")]
+    DuplicateContentType(String),
+    /// The package is structurally ambiguous (signature origin,
+    /// relationships parts): refused rather than signed.
+    #[error("the package is ambiguous: {0}")]
+    Ambiguous(String),
     /// A part the package needs is missing.
     #[error("missing part {0}")]
     PartMissing(String),

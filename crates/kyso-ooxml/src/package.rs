@@ -2,11 +2,13 @@
 //! items as parts, `[Content_Types].xml` (§10.1.2) and relationship parts
 //! (§9.3).
 
+use std::collections::HashMap;
 use std::io::{Cursor, Read, Seek};
 use std::path::Path;
 
 use crate::OoxmlError;
 use crate::xml::{self, Element};
+use crate::zipread;
 
 /// `[Content_Types].xml`'s namespace.
 pub const NS_CT: &str = "http://schemas.openxmlformats.org/package/2006/content-types";
@@ -26,6 +28,13 @@ pub const CT_SIGNATURE: &str = "application/vnd.openxmlformats-package.digital-s
 
 /// Largest part we read into memory (a ZIP bomb guard).
 const MAX_PART: u64 = 256 << 20;
+/// Largest XML part we parse (relationships, content types, signatures,
+/// transformed parts).
+pub const MAX_XML_PART: usize = 16 << 20;
+/// XML bytes one verification or signing may parse in all.
+pub const MAX_XML_TOTAL: usize = 64 << 20;
+/// Relationships one package may hold in all.
+pub const MAX_RELATIONSHIPS: usize = 100_000;
 
 /// One relationship (§9.3.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,14 +54,26 @@ pub trait Source: Read + Seek + Send {}
 impl<T: Read + Seek + Send> Source for T {}
 
 /// An opened package, read part by part from its source (a large media
-/// part is never held whole unless it is hashed from memory).
+/// part is never held whole unless it is hashed from memory). The ZIP
+/// structure is read by [`crate::zipread`], which refuses ambiguous
+/// archives; names are indexed folded (§9.1.1.2), so every look-up is one
+/// hash probe.
 pub struct Package {
-    archive: zip::ZipArchive<Box<dyn Source>>,
+    source: Box<dyn Source>,
+    entries: Vec<zipread::Entry>,
+    /// The part name of each entry.
+    names: Vec<String>,
+    /// Folded part name (or `[content_types].xml`) → index in `entries`.
+    index: HashMap<String, usize>,
     /// Part names (`/word/document.xml`), in ZIP order, excluding
     /// `[Content_Types].xml` and directories.
     parts: Vec<String>,
-    defaults: Vec<(String, String)>,
-    overrides: Vec<(String, String)>,
+    defaults: HashMap<String, String>,
+    overrides: HashMap<String, String>,
+    /// Package-level findings that do not stop verification (`zip_comment`).
+    warnings: Vec<String>,
+    /// XML bytes parsed so far (bounded by [`MAX_XML_TOTAL`]).
+    xml_spent: usize,
 }
 
 /// The part name of a ZIP item name.
@@ -71,46 +92,60 @@ impl Package {
         Self::from_source(Box::new(std::io::BufReader::new(std::fs::File::open(path)?)))
     }
 
-    fn from_source(source: Box<dyn Source>) -> Result<Self, OoxmlError> {
-        let mut archive = zip::ZipArchive::new(source).map_err(|_| OoxmlError::NotOoxml)?;
-        let mut parts = Vec::new();
-        let mut seen: Vec<String> = Vec::new();
-        for i in 0..archive.len() {
-            let f = archive.by_index_raw(i).map_err(|e| OoxmlError::Zip(e.to_string()))?;
-            let name = f.name().map_err(|e| OoxmlError::Zip(e.to_string()))?.into_owned();
-            if name.ends_with('/') {
-                continue;
-            }
-            // Part names compare case-insensitively (§9.1.1.2); two items
-            // naming one part make the package ambiguous.
-            let lower = name.to_lowercase();
-            if seen.contains(&lower) {
-                return Err(OoxmlError::DuplicatePart(name));
-            }
-            seen.push(lower);
-            if name != "[Content_Types].xml" {
-                parts.push(part_name(&name));
+    fn from_source(mut source: Box<dyn Source>) -> Result<Self, OoxmlError> {
+        let dir = zipread::read_directory(&mut source)?;
+        let mut index = HashMap::with_capacity(dir.entries.len());
+        let mut parts = Vec::with_capacity(dir.entries.len());
+        let mut names = Vec::with_capacity(dir.entries.len());
+        for (i, e) in dir.entries.iter().enumerate() {
+            // Two names folding to one form were refused by the reader.
+            index.insert(zipread::fold(&part_name(&e.name)), i);
+            names.push(part_name(&e.name));
+            if !e.name.eq_ignore_ascii_case("[Content_Types].xml") {
+                parts.push(part_name(&e.name));
             }
         }
-        let mut pkg = Package { archive, parts, defaults: Vec::new(), overrides: Vec::new() };
-        let ct = pkg.read_item("[Content_Types].xml").map_err(|_| OoxmlError::NotOoxml)?;
-        let doc = xml::parse(&ct)?;
+        let mut pkg = Package {
+            source,
+            entries: dir.entries,
+            names,
+            index,
+            parts,
+            defaults: HashMap::new(),
+            overrides: HashMap::new(),
+            warnings: dir.warnings,
+            xml_spent: 0,
+        };
+        let ct = pkg.read_item("[Content_Types].xml").map_err(|e| match e {
+            OoxmlError::PartMissing(_) => OoxmlError::NotOoxml,
+            e => e,
+        })?;
+        let doc = pkg.parse_xml(&ct)?;
         if !doc.root.is(NS_CT, "Types") {
             return Err(OoxmlError::NotOoxml);
         }
+        // §10.1.2.2.2-3: one Default per extension and one Override per part
+        // name (both compared case-insensitively); a second one would be
+        // read first-wins by some consumers and last-wins by others.
         for e in doc.root.elements() {
             match (e.ns.as_str(), e.local.as_str()) {
                 (NS_CT, "Default") => {
-                    if let (Some(x), Some(c)) = (e.attr("Extension"), e.attr("ContentType")) {
-                        pkg.defaults.push((x.to_lowercase(), c.to_owned()));
+                    let (Some(x), Some(c)) = (e.attr("Extension"), e.attr("ContentType")) else {
+                        return Err(OoxmlError::Malformed("a content-type Default without Extension or ContentType"));
+                    };
+                    if pkg.defaults.insert(x.to_lowercase(), c.to_owned()).is_some() {
+                        return Err(OoxmlError::DuplicateContentType(format!("Default for .{x}")));
                     }
                 }
                 (NS_CT, "Override") => {
-                    if let (Some(p), Some(c)) = (e.attr("PartName"), e.attr("ContentType")) {
-                        pkg.overrides.push((p.to_lowercase(), c.to_owned()));
+                    let (Some(p), Some(c)) = (e.attr("PartName"), e.attr("ContentType")) else {
+                        return Err(OoxmlError::Malformed("a content-type Override without PartName or ContentType"));
+                    };
+                    if pkg.overrides.insert(zipread::fold(p), c.to_owned()).is_some() {
+                        return Err(OoxmlError::DuplicateContentType(format!("Override for {p}")));
                     }
                 }
-                _ => {}
+                _ => return Err(OoxmlError::Malformed("unexpected element in [Content_Types].xml")),
             }
         }
         Ok(pkg)
@@ -121,45 +156,81 @@ impl Package {
         &self.parts
     }
 
-    /// The stored name of `part` (matched case-insensitively, percent-decoded
-    /// as a fallback), or `None` when the package has no such part.
+    /// Package-level warnings (`zip_comment: …`).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The stored name of `part` (matched case-insensitively, percent-decoded:
+    /// §9.1.1.2), or `None` when the package has no such part.
     pub fn find(&self, part: &str) -> Option<&str> {
-        let lower = part.to_lowercase();
-        let decoded = percent_decode(part).to_lowercase();
-        self.parts.iter().find(|p| p.to_lowercase() == lower || p.to_lowercase() == decoded).map(String::as_str)
+        let folded = zipread::fold(part);
+        if folded == "/[content_types].xml" {
+            return None;
+        }
+        self.index.get(&folded).map(|i| self.names[*i].as_str())
     }
 
     /// The content type of `part` (§10.1.2.4: an Override, else the Default
     /// for its extension).
     pub fn content_type(&self, part: &str) -> Option<&str> {
-        let lower = part.to_lowercase();
-        if let Some((_, c)) = self.overrides.iter().find(|(p, _)| *p == lower) {
+        let folded = zipread::fold(part);
+        if let Some(c) = self.overrides.get(&folded) {
             return Some(c);
         }
-        let ext = lower.rsplit_once('.').map(|(_, e)| e)?;
+        let (_, ext) = folded.rsplit_once('.')?;
         if ext.contains('/') {
             return None;
         }
-        self.defaults.iter().find(|(x, _)| x == ext).map(|(_, c)| c.as_str())
+        self.defaults.get(ext).map(String::as_str)
+    }
+
+    /// Counts `n` XML bytes against the package's parsing budget.
+    fn parse_xml(&mut self, data: &[u8]) -> Result<xml::Document, OoxmlError> {
+        if data.len() > MAX_XML_PART {
+            return Err(OoxmlError::TooLarge("an XML part above 16 MiB".into()));
+        }
+        self.xml_spent = self.xml_spent.saturating_add(data.len());
+        if self.xml_spent > MAX_XML_TOTAL {
+            return Err(OoxmlError::TooLarge("more than 64 MiB of XML to read".into()));
+        }
+        Ok(xml::parse(data)?)
+    }
+
+    /// Parses `part` as XML, within the package's limits.
+    pub fn read_xml(&mut self, part: &str) -> Result<xml::Document, OoxmlError> {
+        let data = self.read(part)?;
+        self.parse_xml(&data)
+    }
+
+    /// Parses XML bytes taken from this package (a transformed part), within
+    /// the package's limits.
+    pub fn parse_bytes(&mut self, data: &[u8]) -> Result<xml::Document, OoxmlError> {
+        self.parse_xml(data)
+    }
+
+    fn entry_of(&self, item: &str) -> Result<zipread::Entry, OoxmlError> {
+        self.index
+            .get(&zipread::fold(&part_name(item)))
+            .map(|i| self.entries[*i].clone())
+            .ok_or_else(|| OoxmlError::PartMissing(part_name(item)))
     }
 
     pub(crate) fn read_item(&mut self, item: &str) -> Result<Vec<u8>, OoxmlError> {
-        let f = self.archive.by_name(item).map_err(|_| OoxmlError::PartMissing(part_name(item)))?;
-        if f.size() > MAX_PART {
+        let e = self.entry_of(item)?;
+        if e.size > MAX_PART {
             return Err(OoxmlError::TooLarge(part_name(item)));
         }
-        let mut out = Vec::with_capacity(f.size() as usize);
-        f.take(MAX_PART + 1).read_to_end(&mut out).map_err(|e| OoxmlError::Zip(e.to_string()))?;
-        if out.len() as u64 > MAX_PART {
-            return Err(OoxmlError::TooLarge(part_name(item)));
-        }
+        let mut out = Vec::with_capacity(e.size as usize);
+        zipread::open(&mut self.source, &e)?.read_to_end(&mut out).map_err(|e| OoxmlError::Zip(e.to_string()))?;
         Ok(out)
     }
 
     /// The digest of `part`, streamed (for large binary parts).
     pub fn digest(&mut self, part: &str, alg: kyso_pki::HashAlg) -> Result<Vec<u8>, OoxmlError> {
         let name = self.find(part).ok_or_else(|| OoxmlError::PartMissing(part.to_owned()))?.to_owned();
-        let mut f = self.archive.by_name(&name[1..]).map_err(|_| OoxmlError::PartMissing(part.to_owned()))?;
+        let e = self.entry_of(&name[1..])?;
+        let mut f = zipread::open(&mut self.source, &e)?;
         let mut h = kyso_pki::HashState::new(alg);
         let mut buf = vec![0u8; 1 << 16];
         loop {
@@ -184,7 +255,7 @@ impl Package {
         if self.find(rels_part).is_none() {
             return Ok(Vec::new());
         }
-        let doc = xml::parse(&self.read(rels_part)?)?;
+        let doc = self.read_xml(rels_part)?;
         parse_relationships(&doc.root)
     }
 }
@@ -195,19 +266,27 @@ pub fn parse_relationships(root: &Element) -> Result<Vec<Relationship>, OoxmlErr
         return Err(OoxmlError::Malformed("relationships part"));
     }
     let mut out: Vec<Relationship> = Vec::new();
-    for e in root.elements().filter(|e| e.is(NS_RELS, "Relationship")) {
+    let mut ids: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for e in root.elements() {
+        // §9.3.2.2: a Relationships element holds Relationship elements only.
+        if !e.is(NS_RELS, "Relationship") {
+            return Err(OoxmlError::Malformed("unexpected element in a relationships part"));
+        }
+        if out.len() >= MAX_RELATIONSHIPS {
+            return Err(OoxmlError::TooLarge("more than 100000 relationships".into()));
+        }
         let (Some(id), Some(t), Some(target)) = (e.attr("Id"), e.attr("Type"), e.attr("Target")) else {
             return Err(OoxmlError::Malformed("relationship without Id, Type or Target"));
         };
-        if out.iter().any(|r| r.id == id) {
+        if !ids.insert(id) {
             return Err(OoxmlError::Malformed("duplicate relationship Id"));
         }
-        out.push(Relationship {
-            id: id.to_owned(),
-            rel_type: t.to_owned(),
-            target: target.to_owned(),
-            external: e.attr("TargetMode") == Some("External"),
-        });
+        let external = match e.attr("TargetMode") {
+            None | Some("Internal") => false,
+            Some("External") => true,
+            Some(_) => return Err(OoxmlError::Malformed("relationship TargetMode neither Internal nor External")),
+        };
+        out.push(Relationship { id: id.to_owned(), rel_type: t.to_owned(), target: target.to_owned(), external });
     }
     Ok(out)
 }
@@ -224,9 +303,19 @@ pub fn rels_part_of(part: &str) -> String {
 /// The source part of a relationship part: `/a/_rels/b.xml.rels` → `/a/b.xml`,
 /// `/_rels/.rels` → `/`.
 pub fn source_of(rels_part: &str) -> Option<String> {
-    let (dir, file) = rels_part.rsplit_once("/_rels/")?;
-    let file = file.strip_suffix(".rels")?;
-    Some(if file.is_empty() && dir.is_empty() { "/".to_owned() } else { format!("{dir}/{file}") })
+    // §9.3.3.1: `<dir>/_rels/<file>.rels`, the `_rels` segment and the
+    // extension matched as Office matches names (case-insensitively).
+    let (dir, file) = rels_part.rsplit_once('/')?;
+    let parent = dir.strip_suffix("/_rels").or_else(|| {
+        let cut = dir.len().checked_sub(6)?;
+        (dir.is_char_boundary(cut) && dir[cut..].eq_ignore_ascii_case("/_rels")).then(|| &dir[..cut])
+    })?;
+    let cut = file.len().checked_sub(5)?;
+    if !file.is_char_boundary(cut) || !file[cut..].eq_ignore_ascii_case(".rels") {
+        return None;
+    }
+    let file = &file[..cut];
+    Some(if file.is_empty() && parent.is_empty() { "/".to_owned() } else { format!("{parent}/{file}") })
 }
 
 /// Resolves an internal relationship target against its source part (RFC 3986 §5.2).
@@ -250,25 +339,6 @@ pub fn resolve_target(source: &str, target: &str) -> String {
     format!("/{}", segs.join("/"))
 }
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
-        {
-            out.push(v);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,6 +352,8 @@ mod tests {
         assert_eq!(resolve_target("/", "word/document.xml"), "/word/document.xml");
         assert_eq!(resolve_target("/word/document.xml", "../customXml/item1.xml"), "/customXml/item1.xml");
         assert_eq!(resolve_target("/word/document.xml", "/word/media/a.png"), "/word/media/a.png");
-        assert_eq!(percent_decode("/a%20b.xml"), "/a b.xml");
+        assert_eq!(source_of("/word/_RELS/document.xml.rels").as_deref(), Some("/word/document.xml"));
+        assert_eq!(source_of("/word/evil.rels"), None);
+        assert_eq!(source_of("/word/_rels/x.xml"), None);
     }
 }

@@ -16,9 +16,10 @@ use crate::dsig::{
     NS_DSIG, NS_MDSSI, NS_OFFICE, NS_XADES, RELATIONSHIP_TRANSFORM, b64, digest_uri, follow, index_ids,
     relationship_transform,
 };
+use crate::opc::{Kind, Opc, kind_of};
 use crate::package::{CT_ORIGIN, CT_RELS, CT_SIGNATURE, NS_RELS, Package, REL_ORIGIN, REL_SIGNATURE, rels_part_of};
-use crate::verify::{Machinery, left_unsigned_when_signing};
 use crate::xml::{self, escape_attr, escape_text};
+use crate::zipread::fold;
 use kyso_pki::report::rfc3339;
 
 /// How to sign.
@@ -180,7 +181,15 @@ pub fn sign_ooxml(
         return Err(OoxmlError::OutputExists(output.display().to_string()));
     }
     let mut pkg = Package::open(input)?;
-    let mut machinery = Machinery::of(&mut pkg)?;
+    let opc = Opc::of(&mut pkg)?;
+    // A package whose structure a verifier refuses is not signed: the
+    // signature would vouch for something readers see differently.
+    if let Some(why) = &opc.origin_problem {
+        return Err(OoxmlError::Ambiguous(why.clone()));
+    }
+    if let Some((code, detail)) = opc.problems.first() {
+        return Err(OoxmlError::Ambiguous(format!("{code}: {detail}")));
+    }
     let alg = signer.algorithm();
     let sig_method = method_uri(alg)?;
     let hash = hash_of(alg);
@@ -189,7 +198,7 @@ pub fn sign_ooxml(
     // the new signature part, content types.
     let root_rels_bytes = if pkg.find("/_rels/.rels").is_some() { Some(pkg.read("/_rels/.rels")?) } else { None };
     let root_rels = pkg.relationships("/_rels/.rels")?;
-    let (origin, new_root_rels) = match &machinery.origin {
+    let (origin, new_root_rels) = match &opc.origin {
         Some(o) => (o.clone(), None),
         None => {
             let o = "/_xmlsignatures/origin.sigs".to_owned();
@@ -197,8 +206,6 @@ pub fn sign_ooxml(
             (o, Some(add_relationship(root_rels_bytes.as_deref(), &id, REL_ORIGIN, "_xmlsignatures/origin.sigs")?))
         }
     };
-    // The new origin (if any) is machinery too: never a manifest entry.
-    machinery.origin = Some(origin.clone());
     let origin_dir = origin.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
     let sig_part =
         (1..).map(|n| format!("{origin_dir}/sig{n}.xml")).find(|p| pkg.find(p).is_none()).unwrap_or_default();
@@ -228,35 +235,44 @@ pub fn sign_ooxml(
     let mut manifest = String::new();
     let mut signed_parts = 0usize;
     let parts: Vec<String> = pkg.parts().to_vec();
-    // Incoming relationship types of every part (metadata is left unsigned).
-    let mut incoming: Vec<(String, String)> = Vec::new();
-    for p in parts.iter().filter(|p| p.to_lowercase().ends_with(".rels")) {
-        let Some(source) = crate::package::source_of(p) else { continue };
-        for r in pkg.relationships(p)?.into_iter().filter(|r| !r.external) {
-            incoming.push((crate::package::resolve_target(&source, &r.target).to_lowercase(), r.rel_type));
-        }
-    }
+    // The machinery (and the origin we add) is never a manifest entry; parts
+    // reached only as package metadata are left out as Office does. Custom
+    // XML, presentation and view settings are signed: they can change what
+    // the document shows.
+    let machinery = |p: &str| {
+        let f = fold(p);
+        opc.machinery.contains(&f) || f == fold(&origin) || f == fold(&origin_rels_part)
+    };
+    let metadata_only = |p: &str| {
+        let mut kinds = opc.incoming(p).map(|r| r.kind).peekable();
+        kinds.peek().is_some() && kinds.all(|k| k == Some(Kind::Metadata))
+    };
     for part in &parts {
-        if machinery.contains(&pkg, part) {
-            continue;
-        }
-        let lower = part.to_lowercase();
-        let mut types = incoming.iter().filter(|(t, _)| *t == lower).map(|(_, ty)| ty.as_str()).peekable();
-        if types.peek().is_some() && types.all(left_unsigned_when_signing) {
+        if machinery(part) || metadata_only(part) {
             continue;
         }
         let Some(ct) = pkg.content_type(part).map(str::to_owned) else {
             return Err(OoxmlError::Malformed("a part has no content type"));
         };
         let uri = format!("{}?ContentType={}", part, ct);
-        if part.to_lowercase().ends_with(".rels") && ct == CT_RELS {
-            let data = match (part.as_str(), &new_root_rels) {
-                ("/_rels/.rels", Some(n)) => n.clone(),
+        if opc.rels_parts.contains(&fold(part)) && ct == CT_RELS {
+            let data = match &new_root_rels {
+                Some(n) if fold(part) == "/_rels/.rels" => n.clone(),
                 _ => pkg.read(part)?,
             };
             let rels = crate::package::parse_relationships(&xml::parse(&data)?.root)?;
-            let ids: Vec<String> =
-                rels.iter().filter(|r| !left_unsigned_when_signing(&r.rel_type)).map(|r| r.id.clone()).collect();
+            // Every relationship but the origin and package metadata
+            // (ECMA-376 Part 2 §13.2.4.24 selects them by Id).
+            let source = crate::package::source_of(part).unwrap_or_default();
+            let ids: Vec<String> = rels
+                .iter()
+                .filter(|r| {
+                    let target = crate::package::resolve_target(&source, &r.target);
+                    let ct = if r.external { None } else { pkg.find(&target).and_then(|t| pkg.content_type(t)) };
+                    r.rel_type != REL_ORIGIN && kind_of(&r.rel_type, ct, source == "/") != Some(Kind::Metadata)
+                })
+                .map(|r| r.id.clone())
+                .collect();
             let (canonical, _) = relationship_transform(&data, &ids, &[])?;
             let mut t = String::new();
             for id in &ids {
@@ -321,7 +337,7 @@ pub fn sign_ooxml(
     let draft = xml::parse(assemble(&signed_info_tpl, "", "").as_bytes())?;
     let ids = index_ids(&draft.root)?;
     let digest_of = |id: &str| -> Result<String, OoxmlError> {
-        let (_, path) = ids.iter().find(|(v, _)| v == id).ok_or(OoxmlError::Malformed("signature object"))?;
+        let path = ids.get(id).ok_or(OoxmlError::Malformed("signature object"))?;
         Ok(b64(&hash.digest(&c14n::element(&follow(&draft.root, path), Method::Inclusive { comments: false }, &[]))))
     };
     let signed_info = signed_info_tpl

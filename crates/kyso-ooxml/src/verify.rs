@@ -4,23 +4,28 @@
 //! part and relationship of the package: what a signature does not cover is
 //! either metadata Office leaves unsigned by design, or a finding.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::SystemTime;
 
-use kyso_pki::report::{ChainInputs, DocumentReport, Integrity, SignatureReport, assess_chain, conclude, rfc3339};
+use kyso_pki::report::{
+    ChainInputs, Change, DocumentReport, Integrity, SignatureReport, assess_chain, conclude, rfc3339,
+};
 use kyso_pki::{CertDer, HashAlg};
 
 use crate::OoxmlError;
 use crate::c14n::{self, Method};
 use crate::dsig::{
-    NS_DSIG, NS_MDSSI, NS_XADES, NS_XADES141, RELATIONSHIP_TRANSFORM, c14n_of, canonical_part, digest_alg, follow,
-    index_ids, relationship_selectors, relationship_transform, signature_alg, unb64,
+    NS_DSIG, NS_MDSSI, NS_XADES, NS_XADES141, RELATIONSHIP_TRANSFORM, c14n_of, digest_alg, follow, index_ids,
+    relationship_selectors, relationship_transform_doc, signature_alg, unb64,
 };
-use crate::package::{
-    CT_ORIGIN, CT_SIGNATURE, Package, REL_ORIGIN, REL_SIGNATURE, Relationship, rels_part_of, resolve_target, source_of,
-};
-use crate::xml::{self, Element};
+use crate::opc::{Kind, Opc, Rel, is_main_document};
+use crate::package::{CT_SIGNATURE, Package, source_of};
+use crate::xml::Element;
+use crate::zipread::fold;
+
+/// Most references a SignedInfo may hold (Office writes three or four).
+const MAX_SIGNED_INFO_REFERENCES: usize = 64;
 
 /// Inputs of a verification (as for PDF).
 #[derive(Clone, Debug, Default)]
@@ -36,36 +41,6 @@ pub struct VerifyOptions {
     /// Fetch revocation answers (OCSP, then CRL) the file does not carry;
     /// `None` keeps verification offline.
     pub online: Option<kyso_pki::precheck::PrecheckOptions>,
-}
-
-/// Relationship types Office and POI leave out of their signatures by
-/// design: package metadata, the signature machinery, custom XML data, and
-/// (POI) presentation and view settings. A part reached only through these
-/// may be unsigned without it being a finding.
-pub(crate) fn unsigned_by_design(rel_type: &str) -> bool {
-    left_unsigned_when_signing(rel_type)
-        || ["/relationships/presProps", "/relationships/viewProps"].iter().any(|s| rel_type.ends_with(s))
-}
-
-/// What we, like Office, leave out when signing: package metadata (POI
-/// cannot even dereference the core properties part), custom XML data and
-/// the signature machinery.
-pub(crate) fn left_unsigned_when_signing(rel_type: &str) -> bool {
-    [
-        "/metadata/core-properties",
-        "/extended-properties",
-        "/custom-properties",
-        "/metadata/thumbnail",
-        "/digital-signature/origin",
-        "/digital-signature/signature",
-        "/digital-signature/certificate",
-        // Custom XML data parts (ECMA-376 Part 1 §15.2.5, §22.5): Office
-        // leaves them and their properties out of the signature.
-        "/relationships/customXml",
-        "/relationships/customXmlProps",
-    ]
-    .iter()
-    .any(|s| rel_type.ends_with(s))
 }
 
 /// Verifies every package signature of the file at `path`.
@@ -84,65 +59,74 @@ pub fn verify_bytes(bytes: Vec<u8>, opts: &VerifyOptions) -> DocumentReport {
     }
 }
 
-/// The signature machinery of a package: the origin part, its relationship
-/// part and the signature parts (§12.2).
-pub(crate) struct Machinery {
-    pub origin: Option<String>,
-    pub signatures: Vec<String>,
-}
-
-impl Machinery {
-    pub(crate) fn of(pkg: &mut Package) -> Result<Self, OoxmlError> {
-        let root_rels = pkg.relationships("/_rels/.rels")?;
-        let origin =
-            root_rels.iter().find(|r| r.rel_type == REL_ORIGIN && !r.external).map(|r| resolve_target("/", &r.target));
-        let mut signatures = Vec::new();
-        if let Some(o) = &origin {
-            for r in pkg.relationships(&rels_part_of(o))? {
-                if r.rel_type == REL_SIGNATURE && !r.external {
-                    let p = resolve_target(o, &r.target);
-                    if pkg.find(&p).is_some() && !signatures.contains(&p) {
-                        signatures.push(p);
-                    }
-                }
-            }
-        }
-        Ok(Self { origin, signatures })
-    }
-
-    /// Whether `part` belongs to the machinery (never signed, never a finding).
-    pub(crate) fn contains(&self, pkg: &Package, part: &str) -> bool {
-        let l = part.to_lowercase();
-        let is = |p: &str| p.to_lowercase() == l;
-        self.origin.as_deref().is_some_and(|o| is(o) || is(&rels_part_of(o)))
-            || self.signatures.iter().any(|s| is(s))
-            || matches!(pkg.content_type(part), Some(CT_ORIGIN | CT_SIGNATURE))
-    }
-}
-
 fn verify_package(mut pkg: Package, opts: &VerifyOptions) -> Result<DocumentReport, OoxmlError> {
-    let machinery = Machinery::of(&mut pkg)?;
+    let opc = Opc::of(&mut pkg)?;
+    let mut binding: Option<bool> = None;
     let mut reports = Vec::new();
-    for part in machinery.signatures.clone() {
-        reports.push(verify_one(&mut pkg, &machinery, &part, opts));
+    for part in opc.signatures.clone() {
+        let mut r = verify_one(&mut pkg, &opc, &mut binding, &part, opts);
+        // ZIP-level warnings (an archive comment) hold for every signature.
+        r.warnings.extend(pkg.warnings().iter().cloned());
+        reports.push(r);
     }
     Ok(DocumentReport::of(reports, Vec::new()))
+}
+
+/// Whether a WordprocessingML part binds content controls to custom XML
+/// data (ECMA-376 Part 1 §17.5.2.6 `w:dataBinding`): Word then shows the
+/// custom XML part's values, so that part is content.
+fn binds_custom_xml(pkg: &mut Package) -> bool {
+    let parts: Vec<String> = pkg
+        .parts()
+        .iter()
+        .filter(|p| pkg.content_type(p).is_some_and(|c| c.contains("wordprocessingml") && c.ends_with("+xml")))
+        .cloned()
+        .collect();
+    parts.iter().any(|p| {
+        // Unreadable counts as binding: the safe side.
+        pkg.read(p).map_or(true, |d| d.windows(11).any(|w| w == b"dataBinding"))
+    })
 }
 
 /// What the references of one signature established.
 #[derive(Default)]
 struct Coverage {
-    /// Parts whose digest matched (lower-case names).
-    parts: BTreeSet<String>,
-    /// (relationship part, selected Ids) for verified relationship references.
-    rels: Vec<(String, Vec<String>)>,
+    /// Parts whose digest matched (folded names).
+    parts: HashSet<String>,
+    /// (folded relationships part, Id) of the relationships a verified
+    /// Relationships Transform selected.
+    rels: HashSet<(String, String)>,
+    /// Relationships parts signed whole (no Relationships Transform).
+    whole_rels: HashSet<String>,
 }
 
 #[allow(clippy::too_many_lines)]
-fn verify_one(pkg: &mut Package, machinery: &Machinery, part: &str, opts: &VerifyOptions) -> SignatureReport {
+fn verify_one(
+    pkg: &mut Package,
+    opc: &Opc,
+    binding: &mut Option<bool>,
+    part: &str,
+    opts: &VerifyOptions,
+) -> SignatureReport {
     let mut r = SignatureReport::new(part.to_owned(), "signature", "xmldsig".to_owned());
-    let doc = match pkg.read(part).and_then(|b| xml::parse(&b).map_err(OoxmlError::from)) {
-        Ok(d) => d,
+    // §13.2.1: an origin that is not exactly one valid part leaves nothing
+    // to tell machinery from content.
+    if let Some(why) = &opc.origin_problem {
+        r.warnings.push(format!("origin_invalid: {why}"));
+        r.modification_details.push(format!("origin_invalid: {why}"));
+        r.changes.push(change("origin_invalid", why.clone(), false));
+        return r;
+    }
+    if pkg.content_type(part) != Some(CT_SIGNATURE) {
+        r.warnings.push(format!("signature_part_content_type: {part}"));
+        return r;
+    }
+    let doc_len: usize;
+    let doc = match pkg.read(part).and_then(|b| pkg.parse_bytes(&b).map(|d| (d, b.len()))) {
+        Ok((d, n)) => {
+            doc_len = n;
+            d
+        }
         Err(e) => {
             r.warnings.push(format!("xml_malformed: {e}"));
             return r;
@@ -155,6 +139,10 @@ fn verify_one(pkg: &mut Package, machinery: &Machinery, part: &str, opts: &Verif
     }
     let ids = match index_ids(root) {
         Ok(i) => i,
+        Err(OoxmlError::Malformed(m)) if m.contains("too many") => {
+            r.warnings.push(format!("too_many_ids: more than {}", crate::dsig::MAX_IDS));
+            return r;
+        }
         Err(_) => {
             r.warnings.push("duplicate_id".into());
             return r;
@@ -196,13 +184,24 @@ fn verify_one(pkg: &mut Package, machinery: &Machinery, part: &str, opts: &Verif
         r.warnings.push("no_references".into());
         return r;
     }
+    // Bounded work: a handful of references, each to its own element, and
+    // no more canonical bytes than a few times the signature itself.
+    if refs.len() > MAX_SIGNED_INFO_REFERENCES {
+        r.warnings.push(format!("too_many_references: {}", refs.len()));
+        return r;
+    }
+    let mut c14n_budget = doc_len.saturating_mul(4).saturating_add(1 << 20);
     for reference in &refs {
         let uri = reference.attr("URI").unwrap_or("");
         let Some(id) = uri.strip_prefix('#') else {
             r.warnings.push(format!("unsupported_reference: {uri}"));
             return r;
         };
-        let Some((_, path)) = ids.iter().find(|(v, _)| v == id) else {
+        if verified_ids.contains(&id) {
+            r.warnings.push(format!("unsupported_reference: {uri} (twice)"));
+            return r;
+        }
+        let Some(path) = ids.get(id) else {
             r.modification_details.push(format!("reference_target_missing: {uri}"));
             digest_ok = false;
             continue;
@@ -221,6 +220,11 @@ fn verify_one(pkg: &mut Package, machinery: &Machinery, part: &str, opts: &Verif
             }
         }
         let data = c14n::element(&path, method, &prefixes);
+        c14n_budget = c14n_budget.saturating_sub(data.len());
+        if c14n_budget == 0 {
+            r.warnings.push("too_many_references: canonical data".into());
+            return r;
+        }
         if check_digest(reference, &data) {
             verified_ids.push(id);
         } else {
@@ -249,12 +253,25 @@ fn verify_one(pkg: &mut Package, machinery: &Machinery, part: &str, opts: &Verif
     if manifests.is_empty() {
         r.warnings.push("no_package_manifest".into());
     }
+    let mut anomaly: Option<String> = None;
+    let mut referenced: HashSet<String> = HashSet::new();
     for m in &manifests {
         for reference in m.elements().filter(|e| e.is(NS_DSIG, "Reference")) {
+            // Each part once (§13.2.4.6): a part digested again and again
+            // would be unbounded work, and two references to one part are
+            // not what any signer writes.
+            let uri = reference.attr("URI").unwrap_or("");
+            let part = fold(uri.split_once('?').map_or(uri, |(p, _)| p));
+            if referenced.len() >= crate::zipread::MAX_ENTRIES || !referenced.insert(part) {
+                anomaly = Some(format!("manifest_reference_repeated: {uri}"));
+                break;
+            }
             match check_part_reference(pkg, reference, &mut cov) {
                 Ok(()) => {}
                 Err(finding) => {
                     digest_ok = false;
+                    let (code, detail) = finding.split_once(": ").unwrap_or((finding.as_str(), ""));
+                    r.changes.push(change(manifest_kind(code), detail.to_owned(), false));
                     r.modification_details.push(finding);
                 }
             }
@@ -312,18 +329,26 @@ fn verify_one(pkg: &mut Package, machinery: &Machinery, part: &str, opts: &Verif
         "broken"
     };
 
-    // --- Coverage of the package.
-    if !manifests.is_empty() {
-        let (unsigned_metadata, findings) = account(pkg, machinery, &cov);
-        // Metadata left unsigned by design is reported, not held against
-        // the signature: every Office signature leaves it out.
-        r.coverage = "whole_package";
-        for p in unsigned_metadata {
-            r.warnings.push(format!("unsigned_metadata: {p}"));
+    // --- Coverage of the package, from what this signature really signed.
+    if let Some(why) = anomaly {
+        r.warnings.push(why.clone());
+        r.modification_details.push(why);
+    } else if !manifests.is_empty() {
+        let acc = account(pkg, opc, binding, &cov);
+        // Parts left out by design are warnings, not changes.
+        for (code, detail) in acc.notes {
+            r.warnings.push(format!("{code}: {detail}"));
         }
-        if !findings.is_empty() {
+        if acc.findings.is_empty() {
+            r.coverage = "whole_package";
+        } else {
+            // Not everything the package shows is signed.
+            r.coverage = "partial";
             r.modifications = "disallowed";
-            r.modification_details.extend(findings);
+            for (code, detail, kind) in acc.findings {
+                r.modification_details.push(format!("{code}: {detail}"));
+                r.changes.push(change(kind, detail, false));
+            }
         }
     }
 
@@ -383,13 +408,18 @@ fn check_part_reference(pkg: &mut Package, reference: &Element, cov: &mut Covera
     let Some(stored) = pkg.find(part).map(str::to_owned) else {
         return Err(format!("part_missing: {part}"));
     };
-    if let Some(ct) = query.strip_prefix("ContentType=")
-        && pkg.content_type(&stored) != Some(ct)
-    {
+    // §13.2.4.6: the reference names the part's content type, so that a
+    // changed content type (a part read as something else) breaks it.
+    let Some(ct) = query.strip_prefix("ContentType=") else {
+        return Err(format!("content_type_not_signed: {part}"));
+    };
+    if pkg.content_type(&stored) != Some(ct) {
         return Err(format!("content_type_changed: {part}"));
     }
+    let folded = fold(&stored);
     let transforms: Vec<&Element> =
         reference.child(NS_DSIG, "Transforms").into_iter().flat_map(|t| t.elements()).collect();
+    let is_rels = source_of(&stored).is_some();
     if transforms.is_empty() {
         // The part's bytes as stored, streamed (media parts can be large).
         let Some((alg, want)) = expected_digest(reference) else { return Err(format!("part_changed: {part}")) };
@@ -397,39 +427,46 @@ fn check_part_reference(pkg: &mut Package, reference: &Element, cov: &mut Covera
         if got != want {
             return Err(format!("part_changed: {part}"));
         }
-        cov.parts.insert(stored.to_lowercase());
+        if is_rels {
+            cov.whole_rels.insert(folded.clone());
+        }
+        cov.parts.insert(folded);
         return Ok(());
     }
-    let data = pkg.read(&stored).map_err(|e| format!("part_unreadable: {part}: {e}"))?;
+    let mut current = pkg.read(&stored).map_err(|e| format!("part_unreadable: {part}: {e}"))?;
     let mut selected: Option<Vec<String>> = None;
-    let octets = if transforms.is_empty() {
-        data
-    } else {
-        let mut current: Option<Vec<u8>> = None;
-        for t in &transforms {
-            let alg = t.attr("Algorithm").unwrap_or("");
-            if alg == RELATIONSHIP_TRANSFORM {
-                let (ids, types) = relationship_selectors(t);
-                let (out, sel) =
-                    relationship_transform(&data, &ids, &types).map_err(|e| format!("part_unreadable: {part}: {e}"))?;
-                selected = Some(sel);
-                current = Some(out);
-            } else if let Some((m, p)) = c14n_of(t) {
-                let input = current.take().unwrap_or_else(|| data.clone());
-                current = Some(canonical_part(&input, m, &p).map_err(|e| format!("part_unreadable: {part}: {e}"))?);
-            } else {
+    for t in &transforms {
+        let alg = t.attr("Algorithm").unwrap_or("");
+        let doc = if alg == RELATIONSHIP_TRANSFORM || c14n_of(t).is_some() {
+            pkg.parse_bytes(&current).map_err(|e| format!("part_unreadable: {part}: {e}"))?
+        } else {
+            return Err(format!("unsupported_transform: {alg}"));
+        };
+        if alg == RELATIONSHIP_TRANSFORM {
+            // §13.2.4.24: applied once, to a relationships part.
+            if selected.is_some() || !is_rels {
                 return Err(format!("unsupported_transform: {alg}"));
             }
+            let (ids, types) = relationship_selectors(t);
+            let (out, sel) =
+                relationship_transform_doc(&doc, &ids, &types).map_err(|e| format!("part_unreadable: {part}: {e}"))?;
+            selected = Some(sel);
+            current = out;
+        } else if let Some((m, p)) = c14n_of(t) {
+            current = c14n::document(&doc, m, &p);
         }
-        current.unwrap_or_default()
-    };
-    if !check_digest(reference, &octets) {
+    }
+    if !check_digest(reference, &current) {
         return Err(format!("part_changed: {part}"));
     }
-    cov.parts.insert(stored.to_lowercase());
-    if let Some(sel) = selected {
-        cov.rels.push((stored.to_lowercase(), sel));
+    match selected {
+        Some(sel) => cov.rels.extend(sel.into_iter().map(|id| (folded.clone(), id))),
+        None if is_rels => {
+            cov.whole_rels.insert(folded.clone());
+        }
+        None => {}
     }
+    cov.parts.insert(folded);
     Ok(())
 }
 
@@ -486,54 +523,127 @@ fn signature_timestamp(root: &Element, r: &mut SignatureReport) -> Option<System
     }
 }
 
-/// Every part and relationship the signature does not cover: (metadata
-/// parts Office leaves unsigned by design, findings).
-fn account(pkg: &mut Package, machinery: &Machinery, cov: &Coverage) -> (Vec<String>, Vec<String>) {
-    let mut metadata = Vec::new();
-    let mut findings = Vec::new();
-    // All relationships of the package, with their resolved targets.
+/// A change of the package for the report (`change-<kind>` in the
+/// translations; the detail names the part or relationship).
+fn change(kind: &'static str, detail: String, allowed: bool) -> Change {
+    Change { kind, page: None, rect: None, detail, allowed }
+}
+
+/// Every change kind an OOXML verification reports (`change-<kind>` in
+/// assets/i18n): what accounting and the manifest references find.
+pub const CHANGE_KINDS: &[&str] = &[
+    "origin_invalid",
+    "relationships_part_misplaced",
+    "relationships_part_content_type",
+    "relationships_unreadable",
+    "main_document_relationship_added",
+    "relationship_second_of_type",
+    "relationship_not_signed",
+    "part_injected",
+    "part_not_signed",
+    "custom_xml_bound_not_signed",
+    "part_changed",
+    "part_missing",
+    "part_unreadable",
+    "content_type_changed",
+    "content_type_not_signed",
+    "reference_not_a_part",
+    "unsupported_transform",
+];
+
+/// The change kind of a manifest reference finding.
+fn manifest_kind(code: &str) -> &'static str {
+    CHANGE_KINDS.iter().find(|k| **k == code).copied().unwrap_or("part_changed")
+}
+
+/// What accounting found: warnings (code, detail) and findings (code,
+/// detail, change kind).
+struct Accounting {
+    notes: Vec<(&'static str, String)>,
+    findings: Vec<(&'static str, String, &'static str)>,
+}
+
+/// Every part and every relationship of the package against what one
+/// signature covers (ECMA-376 Part 2 §13.2.4.6, §13.2.4.24): each must be
+/// signed, be signature machinery, or be of a kind left out by design
+/// ([`Kind`], compared exactly); everything else is a finding, named.
+fn account(pkg: &mut Package, opc: &Opc, binding: &mut Option<bool>, cov: &Coverage) -> Accounting {
+    let mut acc = Accounting { notes: Vec::new(), findings: Vec::new() };
+    for (code, detail) in &opc.problems {
+        acc.findings.push((code, detail.clone(), code));
+    }
+    // Custom XML is content when a content control shows it.
+    let mut custom_xml_ok = |pkg: &mut Package| !*binding.get_or_insert_with(|| binds_custom_xml(pkg));
+    let signed_rel =
+        |r: &Rel| cov.whole_rels.contains(&r.rels_folded) || cov.rels.contains(&(r.rels_folded.clone(), r.id.clone()));
+    // Types of the signed relationships of each source: an unsigned one of
+    // the same type is a second main document, a second styles part…
+    let signed_types: HashSet<(&str, &str)> =
+        opc.rels.iter().filter(|r| signed_rel(r)).map(|r| (r.rels_folded.as_str(), r.rel_type.as_str())).collect();
+    let mut allowed_rel = vec![false; opc.rels.len()];
+    for (i, r) in opc.rels.iter().enumerate() {
+        if r.machinery || signed_rel(r) {
+            allowed_rel[i] = true;
+            continue;
+        }
+        let ok = match r.kind {
+            Some(Kind::Metadata | Kind::ViewSettings) => true,
+            Some(Kind::CustomXml) => custom_xml_ok(pkg),
+            None => false,
+        };
+        if ok {
+            allowed_rel[i] = true;
+            continue;
+        }
+        let kind = if is_main_document(&r.rel_type) && r.source == "/" {
+            "main_document_relationship_added"
+        } else if signed_types.contains(&(r.rels_folded.as_str(), r.rel_type.as_str())) {
+            "relationship_second_of_type"
+        } else {
+            "relationship_not_signed"
+        };
+        acc.findings.push(("relationship_not_signed", r.describe(), kind));
+    }
     let parts: Vec<String> = pkg.parts().to_vec();
-    let mut all_rels: Vec<(String, Relationship, String)> = Vec::new();
-    for p in parts.iter().filter(|p| p.to_lowercase().ends_with(".rels")) {
-        let Some(source) = source_of(p) else { continue };
-        match pkg.relationships(p) {
-            Ok(rels) => {
-                for rel in rels {
-                    let target = if rel.external { String::new() } else { resolve_target(&source, &rel.target) };
-                    all_rels.push((p.clone(), rel, target));
+    for p in &parts {
+        let f = fold(p);
+        if opc.machinery.contains(&f) || opc.rels_parts.contains(&f) {
+            continue;
+        }
+        let incoming: Vec<usize> = opc.incoming.get(&f).cloned().unwrap_or_default();
+        if cov.parts.contains(&f) {
+            if incoming.is_empty() {
+                acc.notes.push(("part_unreferenced", p.clone()));
+            }
+            continue;
+        }
+        if incoming.is_empty() {
+            // Nothing points at it: a part injected into the package.
+            acc.findings.push(("part_injected", p.clone(), "part_injected"));
+            continue;
+        }
+        // Unsigned: acceptable only when every relationship to it says it
+        // is of a kind left out by design (and that relationship is itself
+        // signed or acceptable).
+        let kinds: Vec<Option<Kind>> = incoming.iter().map(|i| opc.rels[*i].kind).collect();
+        let all_ok = incoming.iter().all(|i| allowed_rel[*i]);
+        match kinds.first().copied().flatten() {
+            Some(k) if all_ok && kinds.iter().all(|x| *x == Some(k)) => {
+                let code = match k {
+                    Kind::Metadata => "unsigned_metadata",
+                    Kind::ViewSettings => "unsigned_view_settings",
+                    Kind::CustomXml => "unsigned_custom_xml",
+                };
+                if k == Kind::CustomXml && !custom_xml_ok(pkg) {
+                    acc.findings.push(("custom_xml_bound_not_signed", p.clone(), "custom_xml_bound_not_signed"));
+                } else {
+                    acc.notes.push((code, p.clone()));
                 }
             }
-            Err(_) => findings.push(format!("relationships_unreadable: {p}")),
+            _ => acc.findings.push(("part_not_signed", p.clone(), "part_not_signed")),
         }
     }
-    let signed_rel = |rels_part: &str, id: &str| {
-        cov.rels.iter().any(|(p, ids)| *p == rels_part.to_lowercase() && ids.iter().any(|i| i == id))
-    };
-    // Relationships in a signed part's relationships that the signature
-    // does not select (an added relationship hides here).
-    for (p, rel, _) in &all_rels {
-        if machinery.contains(pkg, p) || signed_rel(p, &rel.id) || unsigned_by_design(&rel.rel_type) {
-            continue;
-        }
-        findings.push(format!("relationship_not_signed: {p}#{}", rel.id));
-    }
-    for p in &parts {
-        let lower = p.to_lowercase();
-        if cov.parts.contains(&lower) || machinery.contains(pkg, p) || lower.ends_with(".rels") {
-            continue;
-        }
-        let incoming: Vec<&(String, Relationship, String)> =
-            all_rels.iter().filter(|(_, rel, t)| !rel.external && t.to_lowercase() == lower).collect();
-        if !incoming.is_empty() && incoming.iter().all(|(_, rel, _)| unsigned_by_design(&rel.rel_type)) {
-            metadata.push(p.clone());
-        } else if incoming.is_empty() {
-            // Nothing points at it: a part injected into the package.
-            findings.push(format!("part_injected: {p}"));
-        } else {
-            findings.push(format!("part_not_signed: {p}"));
-        }
-    }
-    (metadata, findings)
+    acc
 }
 
 /// `xsd:dateTime` as XAdES and OPC write it (`2026-11-29T05:30:00Z`, or with

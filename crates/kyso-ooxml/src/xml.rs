@@ -11,6 +11,10 @@ pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
 /// Deepest element nesting accepted.
 const MAX_DEPTH: usize = 256;
+/// Most attributes (namespace declarations included) on one element: far
+/// above what OOXML writes, low enough that checking each new attribute
+/// against the earlier ones stays cheap.
+const MAX_ATTRS: usize = 256;
 /// Largest document accepted (OOXML parts above this are not XML we sign).
 pub const MAX_LEN: usize = 64 << 20;
 
@@ -394,6 +398,9 @@ impl Parser<'_> {
             }
             if !ws {
                 return self.err("white space expected between attributes");
+            }
+            if raw.len() >= MAX_ATTRS {
+                return self.err("too many attributes on one element");
             }
             let n = self.name()?;
             self.skip_ws();
