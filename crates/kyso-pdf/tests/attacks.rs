@@ -837,6 +837,31 @@ fn cases() -> Vec<Case> {
         }),
     ));
 
+    v.push(case(
+        "orphan-section-skipped-by-prev",
+        "revision structure",
+        Kyso,
+        false,
+        Box::new(|c| {
+            // A complete update changing the content, then a last, empty
+            // section whose /Prev goes back to the signed one: the change is
+            // in the file but in no revision (a reader that rebuilds the
+            // cross-references finds it).
+            let mut u = c.update();
+            u.obj(c.f.contents1[0], &evil_stream());
+            let (size, trailer) = (u.next, u.trailer_entries());
+            let hidden = u.finish_table();
+            let prev = matrix::last_startxref(&c.bytes());
+            let mut b = hidden;
+            let xref = b.len();
+            b.extend_from_slice(
+                format!("xref\n0 0\ntrailer\n<< /Size {size}{trailer} /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n")
+                    .as_bytes(),
+            );
+            b
+        }),
+    ));
+
     // --- Lenient cross-reference reading. ---
     v.push(case(
         "xref-stream-row-truncated",
@@ -873,6 +898,22 @@ fn cases() -> Vec<Case> {
         Box::new(|c| {
             let mut u = c.update();
             u.obj_gen(c.f.contents1[0], 1, &evil_stream());
+            u.finish_table()
+        }),
+    ));
+    v.push(case(
+        "new-object-does-not-parse",
+        "xref leniency",
+        Kyso,
+        true,
+        Box::new(|c| {
+            // Page 1 points at a new object whose entry leads to no object.
+            let mut u = c.update();
+            let n = u.alloc();
+            let at = u.position();
+            u.raw(b"% nothing here\n");
+            u.list(n, 0, at);
+            u.object(c.f.page_nums[0], &page1_contents(c, r(n)));
             u.finish_table()
         }),
     ));
