@@ -635,6 +635,7 @@ mod tests {
             modification_details: vec![],
             modification_level: "none",
             changes: vec![],
+            visual_changes: vec![],
             chain: if indication == Indication::TotalPassed { ChainStatus::Valid } else { ChainStatus::NoChainFound },
             chain_path: vec![],
             revocation: "not_checked",

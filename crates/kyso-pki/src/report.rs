@@ -64,6 +64,9 @@ pub struct SignatureReport {
     pub modification_level: &'static str,
     /// Every change after signing, allowed or not, for the person to see.
     pub changes: Vec<Change>,
+    /// PDF: regions whose rendering differs between the signed revision
+    /// and the document as it is now (kyso-preview's visual comparison).
+    pub visual_changes: Vec<VisualChange>,
     /// Path validation status.
     pub chain: ChainStatus,
     /// Subjects of the path, signer first.
@@ -108,6 +111,7 @@ impl SignatureReport {
             modification_details: Vec::new(),
             modification_level: "none",
             changes: Vec::new(),
+            visual_changes: Vec::new(),
             chain: ChainStatus::NoChainFound,
             chain_path: Vec::new(),
             revocation: "not_checked",
@@ -147,6 +151,19 @@ pub struct Change {
     pub detail: String,
     /// Whether the change is allowed after this signature.
     pub allowed: bool,
+}
+
+/// A region that looks different now from the signed revision.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VisualChange {
+    /// The page of the document as it is now (1-based; for a page the
+    /// document lost, the page it had in the signed revision).
+    pub page: usize,
+    /// x, y, width, height in the page's user space.
+    pub rect: [f64; 4],
+    /// The kind of the allowed change whose rectangle holds the region
+    /// (e.g. `signature_added`), or `None`: not explained.
+    pub explained_by: Option<&'static str>,
 }
 
 /// The verification report of one file (any format).
@@ -346,4 +363,18 @@ pub fn conclude(r: &mut SignatureReport, f: Integrity) {
     };
     r.indication = ind;
     r.sub_indication = sub;
+}
+
+/// A disallowed change found after [`conclude`] (the visual comparison):
+/// modifications become `disallowed` and the indication is what `conclude`
+/// gives then — failures it ranks first (integrity, coverage, signing
+/// certificate constraints) stay.
+pub fn disallow_modifications(r: &mut SignatureReport) {
+    r.modifications = "disallowed";
+    let earlier =
+        r.integrity != "intact" || r.coverage == "anomaly" || r.sub_indication == Some("SIG_CONSTRAINTS_FAILURE");
+    if !earlier {
+        r.indication = Indication::TotalFailed;
+        r.sub_indication = Some("MODIFIED_AFTER_SIGNING");
+    }
 }

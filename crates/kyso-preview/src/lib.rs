@@ -9,6 +9,8 @@
 //! Encrypted PDFs and pages hayro cannot draw give an error, and the
 //! signing screen then falls back to the automatic placement.
 
+pub mod visual;
+
 use hayro::hayro_interpret::InterpreterSettings;
 use hayro::hayro_interpret::util::TransformExt;
 use hayro::hayro_syntax::Pdf;
