@@ -383,13 +383,23 @@ fn card(t: &Translator, i: usize, s: &SignatureReport) -> Card {
     let none = || "—".to_owned();
     let mut rows = Vec::new();
     let mut push = |key: &str, value: String, alert: bool| rows.push(Row { label: t.tr(key), value, alert });
-    push("verify-signer", s.signer.clone().unwrap_or_else(none), false);
+    // A signer the signature does not bind is never named.
+    let unknown = s.kind == "signature" && s.signer_subject.is_none();
+    let signer = if unknown { t.tr("verify-signer-unknown") } else { s.signer.clone().unwrap_or_else(none) };
+    push("verify-signer", signer, unknown);
     if let Some(o) = &s.organization {
         push("verify-organization", o.clone(), false);
     }
     push("verify-issuer", s.issuer.clone().unwrap_or_else(none), false);
     push("verify-signing-time", s.signing_time.clone().unwrap_or_else(none), false);
-    push("verify-timestamp", s.timestamp.clone().unwrap_or_else(|| t.tr("verify-none")), false);
+    let untrusted = s.timestamp.is_some() && s.timestamp_trust != "trusted";
+    let stamp = match &s.timestamp {
+        Some(ts) if untrusted => format!("{ts} ({})", t.tr("verify-timestamp-untrusted")),
+        Some(ts) => ts.clone(),
+        None => t.tr("verify-none"),
+    };
+    push("verify-timestamp", stamp, untrusted);
+    push("verify-poe-time", s.poe_time.clone().unwrap_or_else(|| t.tr("verify-none")), false);
     push("verify-integrity", value_text(t, "integrity", s.integrity), s.integrity != "intact");
     push("verify-coverage", value_text(t, "coverage", s.coverage), s.coverage == "anomaly");
     if let Some([k, n]) = s.revision {
@@ -401,7 +411,7 @@ fn card(t: &Translator, i: usize, s: &SignatureReport) -> Card {
     }
     push("verify-modifications", value_text(t, "modifications", s.modifications), s.modifications == "disallowed");
     push("verify-chain", t.tr(chain_key(s.chain)), s.chain != kyso_pki::ChainStatus::Valid);
-    push("verify-revocation", value_text(t, "revocation", s.revocation), s.revocation == "revoked");
+    push("verify-revocation", value_text(t, "revocation", s.revocation), matches!(s.revocation, "revoked" | "revoked_no_poe"));
     if let (Some(a), Some(b)) = (&s.cert_not_before, &s.cert_not_after) {
         push("cert-validity", t.tr_args("cert-validity-range", &[("from", a), ("to", b)]), false);
     }
@@ -628,7 +638,10 @@ mod tests {
             cert_not_before: Some("2025-01-01".into()),
             cert_not_after: Some("2028-01-01".into()),
             signing_time: Some("2026-11-22T08:00:00Z".into()),
+            claimed_time: Some("2026-11-22T08:00:00Z".into()),
             timestamp: None,
+            timestamp_trust: "none",
+            poe_time: None,
             integrity: if indication == Indication::TotalFailed { "broken" } else { "intact" },
             coverage: "whole_file",
             modifications: "none",

@@ -187,7 +187,13 @@ fn print_human(t: &Translator, file: &str, r: &PdfReport) {
     for (i, s) in r.signatures.iter().enumerate() {
         println!("  {} {} — {}", t.tr("verify-signature"), i + 1, s.field);
         let row = |k: &str, v: String| println!("    {}: {v}", t.tr(k));
-        row("verify-signer", s.signer.clone().unwrap_or_else(|| "—".into()));
+        // A signer the signature does not bind is never named.
+        let signer = match &s.signer {
+            _ if s.kind == "signature" && s.signer_subject.is_none() => t.tr("verify-signer-unknown"),
+            Some(name) => name.clone(),
+            None => "—".into(),
+        };
+        row("verify-signer", signer);
         if let Some(o) = &s.organization {
             row("verify-organization", o.clone());
         }
@@ -196,7 +202,13 @@ fn print_human(t: &Translator, file: &str, r: &PdfReport) {
             row("cert-validity", t.tr_args("cert-validity-range", &[("from", a), ("to", b)]));
         }
         row("verify-signing-time", s.signing_time.clone().unwrap_or_else(|| "—".into()));
-        row("verify-timestamp", s.timestamp.clone().unwrap_or_else(|| t.tr("verify-none")));
+        let stamp = match &s.timestamp {
+            Some(ts) if s.timestamp_trust != "trusted" => format!("{ts} ({})", t.tr("verify-timestamp-untrusted")),
+            Some(ts) => ts.clone(),
+            None => t.tr("verify-none"),
+        };
+        row("verify-timestamp", stamp);
+        row("verify-poe-time", s.poe_time.clone().unwrap_or_else(|| t.tr("verify-none")));
         row("verify-integrity", t.tr(&format!("integrity-{}", s.integrity)));
         row("verify-coverage", t.tr(&format!("coverage-{}", s.coverage.replace('_', "-"))));
         if let Some([k, n]) = s.revision {

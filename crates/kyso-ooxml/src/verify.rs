@@ -278,25 +278,22 @@ fn verify_one(
         }
     }
 
-    // --- The signer's certificate: the one XAdES SigningCertificate names.
-    let mut signing_cert_mismatch = false;
-    let signer: Option<&CertDer> = match signed_props.map(signing_cert_refs) {
-        Some(list) if !list.is_empty() => {
-            let found = certs.iter().find(|c| list.iter().any(|(alg, d)| alg.digest(&c.der) == *d));
-            if found.is_none() {
-                signing_cert_mismatch = !certs.is_empty();
-            }
-            found.or(certs.first())
-        }
-        _ => certs.first(),
-    };
-
-    // --- SignatureValue over the canonical SignedInfo (§3.2.2).
+    // --- The signer (ETSI EN 319 132-1 §5.2.2): the certificate the XAdES
+    // SigningCertificate digest names and whose key verifies the
+    // SignatureValue over the canonical SignedInfo (§3.2.2); without
+    // XAdES, a KeyInfo certificate whose key verifies it. A certificate the
+    // signature does not bind is never named, whatever its place in KeyInfo.
     let si_bytes = c14n::element(&[root, signed_info], si_method, &si_prefixes);
-    let signature_ok = signer.is_some_and(|c| {
+    let verifies = |c: &CertDer| {
         let spki = c.cert.tbs_certificate().subject_public_key_info();
         kyso_pki::verify_prehashed(spki, &sig_alg, sig_hash, &sig_hash.digest(&si_bytes), &sig_value).is_ok()
-    });
+    };
+    let refs = signed_props.map(signing_cert_refs).unwrap_or_default();
+    let named = |c: &CertDer| refs.is_empty() || refs.iter().any(|(alg, d)| alg.digest(&c.der) == *d);
+    let signer: Option<&CertDer> = certs.iter().find(|c| named(c) && verifies(c));
+    let key_verifies = signer.is_some() || certs.iter().any(|c| verifies(c));
+    let signature_ok = key_verifies;
+    let signing_cert_mismatch = signer.is_none() && key_verifies;
     if let Some(c) = signer {
         r.set_signer(&c.cert);
     }
@@ -318,10 +315,24 @@ fn verify_one(
                 .find_map(|t| t.child(NS_MDSSI, "Value").map(Element::text))
         })
         .and_then(|t| parse_xml_time(t.trim()));
-    let ts_time = signature_timestamp(root, &mut r);
+    // XAdES-T: the timestamp proves existence only once validated (ETSI EN
+    // 319 102-1 §5.4, §5.6.2.4); claimed times are shown, never used.
+    let at = opts.at.unwrap_or_else(SystemTime::now);
+    let mut pool = certs.clone();
+    pool.extend(opts.extra_certs.iter().cloned());
+    let tctx = kyso_pki::timestamp::TokenContext {
+        anchors: &opts.anchors,
+        pool: &pool,
+        crls: &opts.crls,
+        ocsps: &[],
+        at,
+        online: opts.online.as_ref(),
+    };
+    let ts_time = signature_timestamp(root, &mut r, &tctx);
     r.signing_time = claimed.map(rfc3339);
-    r.timestamp = ts_time.map(rfc3339);
-    r.integrity = if signer.is_none() {
+    r.claimed_time = r.signing_time.clone();
+    r.poe_time = ts_time.map(rfc3339);
+    r.integrity = if certs.is_empty() {
         "unknown"
     } else if digest_ok && signature_ok {
         "intact"
@@ -353,10 +364,7 @@ fn verify_one(
     }
 
     // --- Chain, revocation, verdict.
-    let at = opts.at.or(ts_time).unwrap_or_else(SystemTime::now);
     if let Some(cert) = signer {
-        let mut pool = certs.clone();
-        pool.extend(opts.extra_certs.iter().cloned());
         assess_chain(
             &mut r,
             ChainInputs {
@@ -368,14 +376,14 @@ fn verify_one(
                 at,
                 timestamp: ts_time,
                 online: opts.online.as_ref(),
-                signing_time: claimed.or(ts_time).unwrap_or(at),
+                signing_time: claimed.unwrap_or(at),
             },
         );
     }
     conclude(
         &mut r,
         Integrity {
-            signer_found: signer.is_some(),
+            signer_found: !certs.is_empty(),
             digest_ok,
             signature_ok,
             signing_cert_mismatch,
@@ -491,8 +499,14 @@ fn signing_cert_refs(signed_props: &Element) -> Vec<(HashAlg, Vec<u8>)> {
 }
 
 /// A XAdES-T `SignatureTimeStamp` (ETSI EN 319 132-1 §5.3): an RFC 3161
-/// token over the canonical `SignatureValue` element.
-fn signature_timestamp(root: &Element, r: &mut SignatureReport) -> Option<SystemTime> {
+/// token over the canonical `SignatureValue` element, validated like a
+/// signature (ETSI EN 319 102-1 §5.4); its time when it is a proof of
+/// existence. The report gets its time, trust and any warning.
+fn signature_timestamp(
+    root: &Element,
+    r: &mut SignatureReport,
+    tctx: &kyso_pki::timestamp::TokenContext<'_>,
+) -> Option<SystemTime> {
     let value = root.elements().position(|e| e.is(NS_DSIG, "SignatureValue"))?;
     let stamp = root
         .elements()
@@ -511,16 +525,11 @@ fn signature_timestamp(root: &Element, r: &mut SignatureReport) -> Option<System
     let token = stamp.elements().find(|e| e.local == "EncapsulatedTimeStamp").and_then(|e| unb64(&e.text()))?;
     let sv = follow(root, &[value]);
     let data = c14n::element(&sv, method, &prefixes);
-    let cms = kyso_pki::parse_cms(&token).ok()?;
-    let info = cms.econtent().and_then(|e| kyso_pki::tsp::parse_tst_info(&e))?;
-    let alg = HashAlg::from_oid(&info.imprint.hash_algorithm.oid)?;
-    match kyso_pki::tsp::check_token(&token, alg, &alg.digest(&data)) {
-        Ok(i) => Some(i.time),
-        Err(_) => {
-            r.warnings.push("signature_timestamp_invalid".into());
-            None
-        }
-    }
+    let check = kyso_pki::timestamp::validate_token(&token, &|alg| Some(alg.digest(&data)), tctx);
+    r.timestamp = check.time.map(rfc3339);
+    r.timestamp_trust = check.trust.as_str();
+    r.warnings.extend(check.warning("signature_timestamp"));
+    check.poe()
 }
 
 /// A change of the package for the report (`change-<kind>` in the

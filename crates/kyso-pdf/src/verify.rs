@@ -10,9 +10,10 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use kyso_pki::report::{ChainInputs, Integrity, assess_chain, conclude, rfc3339};
+use kyso_pki::timestamp::{TokenCheck, TokenContext, validate_token};
 pub use kyso_pki::report::{DocumentReport, Indication, SignatureReport};
 use kyso_pki::tsp::MessageImprint;
-use kyso_pki::{CertDer, CmsCheck, EssCheck, HashAlg, HashState, ParsedCms, parse_cms};
+use kyso_pki::{CertDer, CmsCheck, EssCheck, HashAlg, HashState, parse_cms};
 
 use crate::object::{Dict, Object};
 use crate::reader::{PdfError, PdfReader, XrefEntry};
@@ -449,7 +450,25 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
             return r;
         }
     };
-    let (check, ts_time) = match r.subfilter.as_str() {
+    // Timestamps are validated like signatures (ETSI EN 319 102-1 §5.4):
+    // the same anchors, the file's and the caller's certificates and
+    // revocation data, at the validation time (never a token's own time).
+    let at = opts.at.unwrap_or_else(SystemTime::now);
+    let mut pool = cms.certificates.clone();
+    pool.extend(dss.certs.iter().cloned());
+    pool.extend(opts.extra_certs.iter().cloned());
+    let mut crls = cms.crls.clone();
+    crls.extend(dss.crls.iter().cloned());
+    crls.extend(opts.crls.iter().cloned());
+    let tctx = TokenContext {
+        anchors: &opts.anchors,
+        pool: &pool,
+        crls: &crls,
+        ocsps: &dss.ocsps,
+        at,
+        online: opts.online.as_ref(),
+    };
+    let (check, own_token) = match r.subfilter.as_str() {
         "adbe.pkcs7.sha1" => {
             // ISO 32000-2 §12.8.3.3.1: the SHA-1 of the ranges is the encapsulated content.
             let Ok(range_sha1) = digest_of(path, digests, HashAlg::Sha1, &br) else { return r };
@@ -462,12 +481,15 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
             let econtent = cms.econtent().unwrap_or_default();
             let c = cms.check(&cms.digest_alg.digest(&econtent));
             match parse_tst(&econtent) {
-                Some((imprint, t)) => {
+                Some((imprint, _)) => {
                     let alg = HashAlg::from_oid(&imprint.hash_algorithm.oid);
                     let ok = alg
                         .and_then(|a| digest_of(path, digests, a, &br).ok())
                         .is_some_and(|d| d == imprint.hashed_message.as_bytes());
-                    (CmsCheck { message_digest_ok: c.message_digest_ok && ok, ..c }, Some(t))
+                    // ETSI EN 319 142-1 §5.4.3: the token's imprint is the
+                    // digest of the byte ranges.
+                    let token = validate_token(contents, &|a| digest_of(path, digests, a, &br).ok(), &tctx);
+                    (CmsCheck { message_digest_ok: c.message_digest_ok && ok, ..c }, Some(token))
                 }
                 None => {
                     r.warnings.push("tstinfo_invalid".into());
@@ -485,25 +507,56 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
             (cms.check(&detached_digest), None)
         }
     };
-    let mut ts_time = ts_time;
-    if let Some(tok) = &check.timestamp_token {
-        match signature_timestamp(tok, cms.signature_value()) {
-            Some(t) => ts_time = Some(t),
-            None => r.warnings.push("signature_timestamp_invalid".into()),
+    // --- Time (ETSI EN 319 102-1 §5.6.2.4): the token of this signature
+    // (its signature timestamp, or a document timestamp's own token) is
+    // shown when intact and is a proof of existence only when validated;
+    // a validated VRI timestamp and the document timestamps of later
+    // revisions covering this one prove existence too. The best proven
+    // time is the earliest; claimed times are shown, never used.
+    let token = own_token
+        .or_else(|| check.timestamp_token.as_ref().map(|tok| signature_timestamp(tok, cms.signature_value(), &tctx)));
+    let mut poe = None;
+    if let Some(t) = &token {
+        r.timestamp = t.time.map(rfc3339);
+        r.timestamp_trust = t.trust.as_str();
+        r.warnings.extend(t.warning(if r.kind == "signature" { "signature_timestamp" } else { "document_timestamp" }));
+        if r.kind == "signature" {
+            poe = t.poe();
         }
     }
-    r.timestamp = ts_time.map(rfc3339);
-    r.signing_time = claimed.or(check.signing_time).map(rfc3339);
+    if r.kind == "signature"
+        && let Some(vri) = vri_timestamp(ctx, contents, cms.signature_value(), &tctx)
+    {
+        r.warnings.extend(vri.warning("vri_timestamp"));
+        poe = earliest(poe, vri.poe());
+    }
+    poe = earliest(poe, later_document_timestamps(ctx, signed_end, &tctx));
+    let claimed = claimed.or(check.signing_time);
+    r.claimed_time = claimed.map(rfc3339);
+    r.signing_time = r.claimed_time.clone();
+    r.poe_time = poe.map(rfc3339);
+    // A claimed time well after what a trusted authority attests is false.
+    let slack = token.as_ref().and_then(|t| t.accuracy).unwrap_or_default() + std::time::Duration::from_secs(120);
+    if let (Some(c), Some(p)) = (claimed, poe)
+        && c > p + slack
+    {
+        r.warnings.push("claimed_time_after_poe".into());
+    }
 
+    // --- Identity: only the certificate the signature binds is shown;
+    // other certificates matching the signer identifier are reported.
     if let Some(cert) = &check.signer_cert {
         r.set_signer(cert);
     }
+    for other in &check.ignored_candidates {
+        r.warnings.push(format!("signer_certificate_ignored: {other}"));
+    }
 
     // --- Integrity.
-    let integrity_ok = check.signer_cert.is_some() && check.message_digest_ok && check.signature_ok;
+    let integrity_ok = check.candidate_found && check.message_digest_ok && check.signature_ok;
     r.integrity = if integrity_ok {
         "intact"
-    } else if check.signer_cert.is_none() {
+    } else if !check.candidate_found {
         "unknown"
     } else {
         "broken"
@@ -530,28 +583,21 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
         r.modification_details = details;
     }
 
-    // --- Chain and revocation.
-    let at = opts.at.or(ts_time).unwrap_or_else(SystemTime::now);
-    if let Some(cert) = cms.signer() {
-        let mut pool = cms.certificates.clone();
-        pool.extend(dss.certs.iter().cloned());
-        pool.extend(opts.extra_certs.iter().cloned());
-        let mut crls = cms.crls.clone();
-        crls.extend(dss.crls.iter().cloned());
-        crls.extend(opts.crls.iter().cloned());
-        let signing_time = claimed.or(check.signing_time).or(ts_time).unwrap_or(at);
+    // --- Chain and revocation, at the validation time, expiry and
+    // revocation weighed against the proven time.
+    if let Some(cert) = &check.signer {
         assess_chain(
             &mut r,
             ChainInputs {
                 signer: cert,
-                pool,
-                crls,
+                pool: pool.clone(),
+                crls: crls.clone(),
                 ocsps: dss.ocsps.clone(),
                 anchors: &opts.anchors,
                 at,
-                timestamp: ts_time,
+                timestamp: poe,
                 online: opts.online.as_ref(),
-                signing_time,
+                signing_time: claimed.unwrap_or(at),
             },
         );
     }
@@ -564,27 +610,92 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
     }
 
     // --- Indication (ETSI EN 319 102-1 §5.1.3).
+    // A document timestamp whose own token does not bind a timestamping
+    // authority (RFC 3161 §2.3, §2.4.2) fails its constraints.
+    let tsa_constraints_failed = r.kind == "document_timestamp"
+        && token.as_ref().is_some_and(|t| {
+            matches!(
+                t.reason,
+                Some("not_a_timestamping_authority" | "no_signing_certificate_attribute" | "tsa_not_bound")
+            )
+        });
     conclude(
         &mut r,
         Integrity {
-            signer_found: check.signer_cert.is_some(),
+            signer_found: check.candidate_found,
             digest_ok: check.message_digest_ok,
             signature_ok: check.signature_ok,
-            signing_cert_mismatch: check.ess == EssCheck::Mismatch,
-            timestamped: ts_time.is_some(),
+            signing_cert_mismatch: check.ess == EssCheck::Mismatch || tsa_constraints_failed,
+            timestamped: poe.is_some(),
         },
     );
     r
 }
 
-/// Checks an RFC 3161 signature timestamp (ETSI EN 319 122-1 §5.3): its
-/// imprint is the hash of the signature value, its CMS verifies and its
-/// signer is a timestamping authority (RFC 3161 §2.3).
-fn signature_timestamp(token: &[u8], signature_value: &[u8]) -> Option<SystemTime> {
-    let cms: ParsedCms = parse_cms(token).ok()?;
-    let (imprint, _) = parse_tst(&cms.econtent()?)?;
-    let alg = HashAlg::from_oid(&imprint.hash_algorithm.oid)?;
-    kyso_pki::tsp::check_token(token, alg, &alg.digest(signature_value)).ok().map(|i| i.time)
+/// Validates an RFC 3161 signature timestamp (ETSI EN 319 122-1 §5.3, ETSI
+/// EN 319 102-1 §5.4): its imprint is the hash of the signature value, and
+/// the token is checked like a signature ([`validate_token`]).
+fn signature_timestamp(token: &[u8], signature_value: &[u8], tctx: &TokenContext<'_>) -> TokenCheck {
+    validate_token(token, &|alg| Some(alg.digest(signature_value)), tctx)
+}
+
+fn earliest(a: Option<SystemTime>, b: Option<SystemTime>) -> Option<SystemTime> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+/// The timestamp of this signature's VRI entry in the DSS (ISO 32000-2
+/// §12.8.4.4 Table 262 /TS, keyed by the SHA-1 of `/Contents`): a token
+/// over the signature value (or the `/Contents` string), validated before
+/// it is used as a proof of existence.
+fn vri_timestamp(
+    ctx: &Context<'_>,
+    contents: &[u8],
+    signature_value: &[u8],
+    tctx: &TokenContext<'_>,
+) -> Option<TokenCheck> {
+    let reader = ctx.reader;
+    let (_, catalog) = reader.catalog().ok()?;
+    let dss = reader.resolve(catalog.get("DSS")?).ok()?;
+    let vri = reader.resolve(dss.as_dict()?.get("VRI")?).ok()?;
+    let key = hex::encode_upper(HashAlg::Sha1.digest(contents));
+    let entry = reader.resolve(vri.as_dict()?.get(&key)?).ok()?;
+    let Object::Stream(sd, data) = reader.resolve(entry.as_dict()?.get("TS")?).ok()? else { return None };
+    let token = reader.stream_data(&sd, &data).ok()?;
+    let over_value = validate_token(&token, &|alg| Some(alg.digest(signature_value)), tctx);
+    if over_value.reason != Some("imprint_mismatch") {
+        return Some(over_value);
+    }
+    Some(validate_token(&token, &|alg| Some(alg.digest(contents)), tctx))
+}
+
+/// The earliest validated document timestamp (ETSI EN 319 142-1 §5.4.3) of
+/// a later revision whose first byte range covers the revision ending at
+/// `signed_end`: a proof that revision, and the signature in it, existed.
+fn later_document_timestamps(ctx: &Context<'_>, signed_end: u64, tctx: &TokenContext<'_>) -> Option<SystemTime> {
+    let reader = ctx.reader;
+    let mut best = None;
+    for f in signature_fields(reader).ok()? {
+        let Some(Object::Ref(n, _)) = f.value else { continue };
+        let Ok(Object::Dict(sig)) = reader.get(n) else { continue };
+        if sig.get("SubFilter").and_then(Object::as_name) != Some(b"ETSI.RFC3161") {
+            continue;
+        }
+        let br: Vec<u64> = match sig.get("ByteRange") {
+            Some(Object::Array(a)) => a.iter().filter_map(|x| x.as_int().and_then(|v| u64::try_from(v).ok())).collect(),
+            _ => continue,
+        };
+        let Ok(br) = <[u64; 4]>::try_from(br) else { continue };
+        if br[0] != 0 || br[1] < signed_end || br[2] < br[1] || br[2].saturating_add(br[3]) > reader.len() {
+            continue;
+        }
+        let Some(Object::Str(contents)) = sig.get("Contents") else { continue };
+        let token = validate_token(contents, &|a| digest_of(ctx.path, &ctx.digests, a, &br).ok(), tctx);
+        best = earliest(best, token.poe());
+    }
+    best
 }
 
 /// Where each revision of the file ends: just after the `%%EOF` that

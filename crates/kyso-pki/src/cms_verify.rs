@@ -198,12 +198,22 @@ pub enum EssCheck {
 /// The result of checking a parsed CMS against a content digest.
 #[derive(Clone, Debug)]
 pub struct CmsCheck {
-    /// The signer's certificate, when found in the CMS.
+    /// The certificate the signature binds (RFC 5652 §5.3 signer identifier,
+    /// the ESS signing-certificate hash when present, and a signature value
+    /// that verifies with its key); `None` when no certificate of the CMS is
+    /// bound, so that no report shows a name the signature does not bind.
     pub signer_cert: Option<Certificate>,
+    /// [`CmsCheck::signer_cert`] with its original bytes.
+    pub signer: Option<CertDer>,
+    /// Some certificate of the CMS matches the signer identifier.
+    pub candidate_found: bool,
+    /// Subjects of certificates that match the signer identifier but are
+    /// not the one the signature binds (ignored for identity, reported).
+    pub ignored_candidates: Vec<String>,
     /// The message-digest attribute equals the content digest (true when there
     /// are no signed attributes and the signature covers the digest directly).
     pub message_digest_ok: bool,
-    /// The signature value verifies with the signer's key.
+    /// The signature value verifies with a candidate's key.
     pub signature_ok: bool,
     /// ESS binding.
     pub ess: EssCheck,
@@ -273,22 +283,32 @@ impl ParsedCms {
         self.econtent_type
     }
 
-    /// The signer's certificate (RFC 5652 §5.3 sid).
+    /// The signer's certificate: among the certificates matching the
+    /// signer identifier (RFC 5652 §5.3), the one the ESS
+    /// signing-certificate attribute binds (RFC 5035 §3), else the first
+    /// when there is no such attribute. The signature value is not checked
+    /// here: [`ParsedCms::check`] does.
     pub fn signer_certificate(&self) -> Option<&Certificate> {
-        self.signer_index().map(|i| &self.certificates[i].cert)
+        self.signer().map(|c| &c.cert)
     }
 
-    fn signer_index(&self) -> Option<usize> {
-        self.signer_index_impl()
-    }
-
-    /// The signer's certificate with its original bytes.
+    /// [`ParsedCms::signer_certificate`] with its original bytes.
     pub fn signer(&self) -> Option<&CertDer> {
-        self.signer_index().map(|i| &self.certificates[i])
+        let ess = self.ess_attribute();
+        let candidates = self.candidates();
+        match ess {
+            Some((v, v2)) => candidates
+                .into_iter()
+                .find(|i| ess_check(Some(v), Some(&self.certificates[*i].der), v2) == EssCheck::Match),
+            None => candidates.into_iter().next(),
+        }
+        .map(|i| &self.certificates[i])
     }
 
-    fn signer_index_impl(&self) -> Option<usize> {
-        self.certificates.iter().map(|c| &c.cert).position(|c| match &self.sid {
+    /// Indices of the certificates matching the signer identifier (issuer
+    /// and serial number, or subject key identifier; RFC 5652 §5.3).
+    fn candidates(&self) -> Vec<usize> {
+        let matches = |c: &Certificate| match &self.sid {
             SignerIdentifier::IssuerAndSerialNumber(ias) => {
                 c.tbs_certificate().issuer() == &ias.issuer && c.tbs_certificate().serial_number() == &ias.serial_number
             }
@@ -298,7 +318,17 @@ impl ParsedCms {
                 .ok()
                 .flatten()
                 .is_some_and(|(_, s)| s.0 == ski.0),
-        })
+        };
+        (0..self.certificates.len()).filter(|i| matches(&self.certificates[*i].cert)).collect()
+    }
+
+    /// The ESS signing-certificate attribute: v2 (RFC 5035) when present,
+    /// else v1 (RFC 2634 §5.4), with whether it is v2.
+    fn ess_attribute(&self) -> Option<(&Any, bool)> {
+        let find = |oid: &str| {
+            self.signed_attrs.iter().find(|a| a.oid.to_string() == oid).and_then(|a| a.values.iter().next())
+        };
+        find(ID_SIGNING_CERT_V2).map(|v| (v, true)).or_else(|| find(ID_SIGNING_CERT_V1).map(|v| (v, false)))
     }
 
     /// The signature value (for timestamp imprints).
@@ -306,11 +336,35 @@ impl ParsedCms {
         &self.signature
     }
 
-    /// Checks the signature against `content_digest` (made with [`ParsedCms::digest_alg`]).
+    /// Whether the signature value verifies with `cert`'s key, over the
+    /// signed attributes or, without them, over `content_digest`.
+    fn verifies_with(&self, cert: &Certificate, content_digest: &[u8]) -> bool {
+        let spki = cert.tbs_certificate().subject_public_key_info();
+        match &self.signed_attrs_raw {
+            Some(raw) => verify_message(spki, &self.signature_algorithm, self.digest_alg, raw, &self.signature).is_ok(),
+            None => {
+                let h = signature_hash(&self.signature_algorithm, self.digest_alg).unwrap_or(self.digest_alg);
+                h == self.digest_alg
+                    && verify_prehashed(spki, &self.signature_algorithm, h, content_digest, &self.signature).is_ok()
+            }
+        }
+    }
+
+    /// Checks the signature against `content_digest` (made with
+    /// [`ParsedCms::digest_alg`]). The signer is chosen from the signature
+    /// itself, not from the order of the certificate set: among the
+    /// certificates matching the signer identifier (RFC 5652 §5.3), the one
+    /// the ESS signing-certificate(-v2) hash names (RFC 5035 §3, RFC 2634
+    /// §5.4: the first ESSCertID is the signer's) and whose key verifies the
+    /// signature value. Other matching certificates are ignored for
+    /// identity and listed.
     pub fn check(&self, content_digest: &[u8]) -> CmsCheck {
-        let cert = self.signer_certificate().cloned();
+        let candidates = self.candidates();
         let mut out = CmsCheck {
-            signer_cert: cert.clone(),
+            signer_cert: None,
+            signer: None,
+            candidate_found: !candidates.is_empty(),
+            ignored_candidates: Vec::new(),
             message_digest_ok: false,
             signature_ok: false,
             ess: EssCheck::Absent,
@@ -324,60 +378,76 @@ impl ParsedCms {
             .find(|a| a.oid.to_string() == ID_TIMESTAMP_TOKEN)
             .and_then(|a| a.values.iter().next())
             .and_then(|v| v.to_der().ok());
-        let sig = self.signature.as_slice();
-        match &self.signed_attrs_raw {
-            Some(raw) => {
-                let mut has_content_type = false;
-                for a in &self.signed_attrs {
-                    let first = a.values.iter().next();
-                    match a.oid.to_string().as_str() {
-                        ID_CONTENT_TYPE => has_content_type = true,
-                        ID_MESSAGE_DIGEST => {
-                            out.message_digest_ok = a.values.len() == 1
-                                && first
-                                    .and_then(|v| v.decode_as::<OctetString>().ok())
-                                    .is_some_and(|o| o.as_bytes() == content_digest);
-                        }
-                        ID_SIGNING_TIME => {
-                            out.signing_time =
-                                first.and_then(|v| v.decode_as::<Time>().ok()).map(|t| t.to_system_time());
-                        }
-                        oid @ (ID_SIGNING_CERT_V1 | ID_SIGNING_CERT_V2) => {
-                            let raw = self.signer_index().map(|i| self.certificates[i].der.as_slice());
-                            out.ess = ess_check(first, raw, oid == ID_SIGNING_CERT_V2);
-                        }
-                        _ => {}
+        if self.signed_attrs_raw.is_some() {
+            let mut content_type_ok = false;
+            for a in &self.signed_attrs {
+                let first = a.values.iter().next();
+                match a.oid.to_string().as_str() {
+                    // RFC 5652 §11.1: one value, equal to eContentType.
+                    ID_CONTENT_TYPE => {
+                        content_type_ok = a.values.len() == 1
+                            && first
+                                .and_then(|v| v.decode_as::<ObjectIdentifier>().ok())
+                                .is_some_and(|o| o == self.econtent_type);
                     }
+                    ID_MESSAGE_DIGEST => {
+                        out.message_digest_ok = a.values.len() == 1
+                            && first
+                                .and_then(|v| v.decode_as::<OctetString>().ok())
+                                .is_some_and(|o| o.as_bytes() == content_digest);
+                    }
+                    ID_SIGNING_TIME => {
+                        out.signing_time = first.and_then(|v| v.decode_as::<Time>().ok()).map(|t| t.to_system_time());
+                    }
+                    _ => {}
                 }
-                // RFC 5652 §5.3: content-type is mandatory with signed attributes.
-                out.message_digest_ok &= has_content_type;
-                if let Some(c) = &cert {
-                    out.signature_ok = verify_message(
-                        c.tbs_certificate().subject_public_key_info(),
-                        &self.signature_algorithm,
-                        self.digest_alg,
-                        raw,
-                        sig,
-                    )
-                    .is_ok();
-                }
+            }
+            // RFC 5652 §5.3: content-type is mandatory with signed attributes.
+            out.message_digest_ok &= content_type_ok;
+        } else {
+            out.message_digest_ok = true;
+        }
+        let ess_attr = self.ess_attribute();
+        let judged: Vec<(usize, EssCheck, bool)> = candidates
+            .iter()
+            .map(|&i| {
+                let c = &self.certificates[i];
+                let ess = match ess_attr {
+                    Some((v, v2)) => ess_check(Some(v), Some(&c.der), v2),
+                    None => EssCheck::Absent,
+                };
+                (i, ess, self.verifies_with(&c.cert, content_digest))
+            })
+            .collect();
+        let bound = judged.iter().find(|(_, ess, sig)| *ess != EssCheck::Mismatch && *sig);
+        match bound {
+            Some(&(i, ess, _)) => {
+                out.signer = Some(self.certificates[i].clone());
+                out.signer_cert = Some(self.certificates[i].cert.clone());
+                out.signature_ok = true;
+                out.ess = ess;
             }
             None => {
-                out.message_digest_ok = true;
-                if let Some(c) = &cert {
-                    let h = signature_hash(&self.signature_algorithm, self.digest_alg).unwrap_or(self.digest_alg);
-                    out.signature_ok = h == self.digest_alg
-                        && verify_prehashed(
-                            c.tbs_certificate().subject_public_key_info(),
-                            &self.signature_algorithm,
-                            h,
-                            content_digest,
-                            sig,
-                        )
-                        .is_ok();
-                }
+                // Nothing bound: a key that verifies under a certificate the
+                // ESS attribute does not name is a constraint failure; no
+                // verifying key at all is a cryptographic failure.
+                out.signature_ok = judged.iter().any(|(_, _, sig)| *sig);
+                out.ess = match ess_attr {
+                    None => EssCheck::Absent,
+                    // A key verifies, but only under a certificate the
+                    // attribute does not name.
+                    Some(_) if out.signature_ok => EssCheck::Mismatch,
+                    Some(_) if judged.iter().any(|(_, e, _)| *e == EssCheck::Match) => EssCheck::Match,
+                    Some(_) => EssCheck::Mismatch,
+                };
             }
         }
+        let chosen = out.signer.as_ref().map(|c| c.der.clone());
+        out.ignored_candidates = candidates
+            .iter()
+            .filter(|&&i| chosen.as_deref() != Some(self.certificates[i].der.as_slice()))
+            .map(|&i| crate::cert::format_name(self.certificates[i].cert.tbs_certificate().subject()))
+            .collect();
         out
     }
 }

@@ -20,6 +20,7 @@ pub mod report;
 mod signer;
 pub mod store;
 mod trust;
+pub mod timestamp;
 pub mod tsp;
 mod verify;
 

@@ -44,10 +44,28 @@ pub struct SignatureReport {
     pub cert_not_before: Option<String>,
     /// Signer certificate validity end.
     pub cert_not_after: Option<String>,
-    /// Claimed signing time.
+    /// Claimed signing time (the same as `claimed_time`; kept for readers
+    /// of earlier reports).
     pub signing_time: Option<String>,
-    /// Time of an RFC 3161 timestamp (signature or document timestamp).
+    /// Claimed signing time: PDF `/M`, else the CMS signing-time; OOXML the
+    /// XAdES SigningTime. Shown as claimed, never used to decide (ETSI EN
+    /// 319 102-1 §5.6.3).
+    pub claimed_time: Option<String>,
+    /// Time of an intact RFC 3161 timestamp (signature or document
+    /// timestamp): its imprint and signature verify; whether its authority
+    /// is trusted is `timestamp_trust`.
     pub timestamp: Option<String>,
+    /// That timestamp's validation (ETSI EN 319 102-1 §5.4): `trusted`
+    /// (it is a proof of existence), `untrusted` (intact, but its authority
+    /// is not a trusted, valid, unrevoked TSA bound by the token),
+    /// `invalid` (malformed, for other data, or its signature fails) or
+    /// `none`.
+    pub timestamp_trust: &'static str,
+    /// Best proven time (ETSI EN 319 102-1 §5.6.2.4): the earliest
+    /// validated timestamp covering the signature (its signature timestamp,
+    /// a validated VRI timestamp, document timestamps of later revisions).
+    /// Revocation and expiry are judged against it; `None`: no proof.
+    pub poe_time: Option<String>,
     /// `intact`, `broken` or `unknown`.
     pub integrity: &'static str,
     /// PDF: `whole_file`, `whole_revision` or `anomaly`; OOXML:
@@ -71,7 +89,10 @@ pub struct SignatureReport {
     pub chain: ChainStatus,
     /// Subjects of the path, signer first.
     pub chain_path: Vec<String>,
-    /// `good`, `revoked`, `revoked_after_signing`, `not_checked`.
+    /// `good`; `revoked` (at or before the proven time `poe_time`);
+    /// `revoked_after_signing` (after the proven time); `revoked_no_poe`
+    /// (revoked, and nothing proves the signature existed before);
+    /// `not_checked`.
     pub revocation: &'static str,
     /// Indication.
     pub indication: Indication,
@@ -104,7 +125,10 @@ impl SignatureReport {
             cert_not_before: None,
             cert_not_after: None,
             signing_time: None,
+            claimed_time: None,
             timestamp: None,
+            timestamp_trust: "none",
+            poe_time: None,
             integrity: "unknown",
             coverage: "anomaly",
             modifications: "none",
@@ -222,10 +246,12 @@ pub struct ChainInputs<'a> {
     pub anchors: &'a [CertDer],
     /// Validation time.
     pub at: SystemTime,
-    /// Time of a verified timestamp over the signature, if any.
+    /// Best proof of existence of the signature: the earliest *validated*
+    /// timestamp covering it ([`crate::timestamp::validate_token`]), never
+    /// a claimed time.
     pub timestamp: Option<SystemTime>,
-    /// When the signature was made, as best known (claimed time, else the
-    /// timestamp, else the validation time).
+    /// The claimed signing time: not used to decide anything (ETSI EN 319
+    /// 102-1 §5.6.3: only proven times count); kept for callers.
     pub signing_time: SystemTime,
     /// Ask the certificates' OCSP responders and CRL distribution points
     /// when the file and the given CRLs do not answer (`None`: never).
@@ -233,9 +259,12 @@ pub struct ChainInputs<'a> {
 }
 
 /// Path validation and revocation (RFC 5280 §6, ETSI EN 319 102-1 §5.2.6,
-/// §5.6.2.4): fills `chain`, `chain_path`, `revocation` and warnings. A
-/// certificate no current CRL answers for may be answered by an OCSP
-/// response issued for the signing time (RFC 6960).
+/// §5.6.2.4): fills `chain`, `chain_path`, `revocation` and warnings. The
+/// path is judged at the validation time, or at the proven time when the
+/// certificate has expired since; a revocation is weighed against the
+/// proven time only (claimed times prove nothing). A certificate no
+/// current CRL answers for may be answered by an OCSP response issued for
+/// the proven time (RFC 6960).
 pub fn assess_chain(r: &mut SignatureReport, inp: ChainInputs<'_>) {
     let mut chain = validate_path(inp.signer, &inp.pool, inp.anchors, inp.at);
     // A timestamp is proof of existence: a certificate expired at the
@@ -259,13 +288,14 @@ pub fn assess_chain(r: &mut SignatureReport, inp: ChainInputs<'_>) {
             }
             let mut st = check_crls(&pair[0].cert, &pair[1].cert, &inp.crls, inp.at);
             if st == RevocationStatus::NotChecked
-                && let Some(a) = crate::ocsp::status_from(&inp.ocsps, &pair[0].cert, &pair[1].cert, inp.signing_time)
+                && let Some(a) =
+                    crate::ocsp::status_from(&inp.ocsps, &pair[0].cert, &pair[1].cert, inp.timestamp.unwrap_or(inp.at))
             {
                 st = a.status.revocation();
             }
             // A current answer (RFC 6960 / RFC 5280): "good" now means not
-            // revoked at signing time; a revocation carries its date, which
-            // is weighed against the signing time below.
+            // revoked at the proven time; a revocation carries its date,
+            // which is weighed against the proven time below.
             // An expired certificate may have left the CRL and an OCSP
             // responder may no longer know it (RFC 5280 §3.3): "not listed"
             // proves nothing then, so none is asked.
@@ -292,14 +322,24 @@ pub fn assess_chain(r: &mut SignatureReport, inp: ChainInputs<'_>) {
             }
             statuses.push(st);
         }
-        r.revocation = if statuses.iter().any(|s| matches!(s, RevocationStatus::Revoked(_))) {
-            let revoked_before = statuses.iter().any(|s| match s {
+        // ETSI EN 319 102-1 §5.6.2.4 / Table 5: revoked at or before the
+        // proven time → REVOKED; after it → the signature stands, the
+        // revocation is reported; no proof at all → REVOKED_NO_POE.
+        let revoked_at = statuses
+            .iter()
+            .filter_map(|s| match s {
                 RevocationStatus::Revoked(t) => {
-                    SystemTime::UNIX_EPOCH + std::time::Duration::from_secs((*t).max(0) as u64) <= inp.signing_time
+                    Some(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs((*t).max(0) as u64))
                 }
-                _ => false,
-            });
-            if revoked_before { "revoked" } else { "revoked_after_signing" }
+                _ => None,
+            })
+            .min();
+        r.revocation = if let Some(rt) = revoked_at {
+            match inp.timestamp {
+                Some(poe) if rt > poe => "revoked_after_signing",
+                Some(_) => "revoked",
+                None => "revoked_no_poe",
+            }
         } else if !statuses.is_empty() && statuses.iter().all(|s| *s == RevocationStatus::Good) {
             "good"
         } else {
@@ -319,7 +359,7 @@ pub struct Integrity {
     pub signature_ok: bool,
     /// The signed signing-certificate reference names another certificate.
     pub signing_cert_mismatch: bool,
-    /// A verified timestamp covers the signature.
+    /// A validated timestamp covers the signature (a proof of existence).
     pub timestamped: bool,
 }
 
@@ -329,6 +369,10 @@ pub fn conclude(r: &mut SignatureReport, f: Integrity) {
     if r.revocation == "not_checked" && !r.warnings.iter().any(|w| w == "revocation_not_checked") {
         // TT 15/2025: say so when revocation could not be checked.
         r.warnings.push("revocation_not_checked".into());
+    }
+    // A report never names a signer the signature does not bind.
+    if r.kind == "signature" && r.signer_subject.is_none() && !r.warnings.iter().any(|w| w == "signer_unknown") {
+        r.warnings.push("signer_unknown".into());
     }
     let (ind, sub) = if !f.signer_found {
         (Indication::Indeterminate, Some("NO_SIGNING_CERTIFICATE_FOUND"))
@@ -347,6 +391,9 @@ pub fn conclude(r: &mut SignatureReport, f: Integrity) {
     } else {
         match r.chain {
             ChainStatus::Valid if r.revocation == "good" => (Indication::TotalPassed, None),
+            ChainStatus::Valid if r.revocation == "revoked_no_poe" => {
+                (Indication::Indeterminate, Some("REVOKED_NO_POE"))
+            }
             ChainStatus::Valid if r.revocation == "revoked_after_signing" && !f.timestamped => {
                 (Indication::Indeterminate, Some("REVOKED_NO_POE"))
             }
