@@ -1,0 +1,43 @@
+//! Kyso's core: the one place where a document is opened, verified and
+//! signed, between the format libraries (kyso-pdf, kyso-ooxml), the token
+//! layer (kyso-token), the PKI (kyso-pki), the journal (kyso-journal) and
+//! the front ends (kyso-cli, the desktop app, the e-office web bridge).
+//!
+//! A front end parses its input, builds a [`SignRequest`] or
+//! [`VerifyOptions`], calls [`sign_batch`] or [`verify`], and renders what
+//! comes back. Format detection, the pre-signing certificate check, the
+//! PDF/Office dispatch, the visible presets, the long-term upgrade
+//! (B-LT/B-LTA) and journaling all happen here, once.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod document;
+mod error;
+mod journal;
+mod sign;
+mod verify;
+
+pub use document::{Document, Format, signed_name};
+pub use error::{Error, PdfOnly};
+pub use journal::{JournalProblem, record};
+pub use sign::{
+    AlgorithmChoice, Batch, Confirmation, Credential, Decision, Destination, Level, Look, Output, PdfFields,
+    PrecheckInputs, Progress, SignOutcome, SignRequest, Signed, Target, Tsa, find_certificate, list_certificates,
+    sign_batch,
+};
+pub use verify::{Verification, VerifyOptions, online_options, verify};
+
+pub use kyso_pdf::presets::Role;
+pub use kyso_pki::report::{DocumentReport, Indication, SignatureReport};
+
+/// The data directory (journal, settings, trust store, revocation cache):
+/// `KYSO_DATA_DIR`, else the platform's.
+pub fn data_dir() -> std::path::PathBuf {
+    kyso_journal::data_dir()
+}
+
+/// The trust anchors imported into the store of `data_dir` (`kyso-cli
+/// trust add`, the desktop Settings).
+pub fn stored_anchors(data_dir: &std::path::Path) -> Vec<kyso_pki::CertDer> {
+    kyso_pki::store::AnchorStore::in_data_dir(data_dir).list()
+}
