@@ -485,6 +485,10 @@ fn cases() -> Vec<Case> {
             u.finish_table()
         }),
     ));
+    // A comment in the margin. ISO 32000-2 §12.8.2.2: only a certification
+    // signature's DocMDP restricts later changes, and P=3 allows annotations;
+    // a document with approval signatures only (no DocMDP, no FieldMDP
+    // lock) allows at least what P=3 allows.
     v.push(control(
         "control-comment-after-approval",
         Kyso,

@@ -13,8 +13,11 @@ mod cms;
 mod cms_verify;
 mod hash;
 pub mod http;
+mod name_constraints;
+mod name_prep;
 pub mod ocsp;
 mod p12;
+mod policy;
 pub mod precheck;
 pub mod report;
 mod signer;
@@ -32,8 +35,8 @@ pub use hash::{HashAlg, HashState, signature_hash, verify_message, verify_prehas
 pub use p12::{P12Error, Pkcs12Signer};
 pub use signer::{Signer, SignerError, ecdsa_der_max_len};
 pub use trust::{
-    CertDer, ChainReport, ChainStatus, RevocationStatus, VGCA_PINS, cert_sha256, check_crls, load_certificates,
-    load_crl, pinned_name, validate_path,
+    CertDer, ChainReport, ChainStatus, PathOptions, RevocationStatus, VGCA_PINS, cert_sha256, check_crls,
+    check_path_revocation, load_certificates, load_crl, pinned_name, validate_path, validate_path_with,
 };
 pub use verify::{VerifyError, verify_digest_signature};
 
