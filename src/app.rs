@@ -205,13 +205,16 @@ impl App {
                 Some(verify::Event::Verify(request)) => {
                     let id = request.id;
                     let data_dir = self.data_dir.clone();
-                    let online = !self.config.offline_verify;
-                    Task::perform(blocking("kyso-verify", move || verify::run(&request, &data_dir, online)), move |r| {
-                        Message::Verify(verify::Message::Finished(
-                            id,
-                            r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
-                        ))
-                    })
+                    let (online, proxy) = (!self.config.offline_verify, self.config.proxy());
+                    Task::perform(
+                        blocking("kyso-verify", move || verify::run(&request, &data_dir, online, proxy)),
+                        move |r| {
+                            Message::Verify(verify::Message::Finished(
+                                id,
+                                r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
+                            ))
+                        },
+                    )
                 }
                 Some(verify::Event::PickFile) => {
                     let title = self.translator.tr("gui-browse-verify");

@@ -51,6 +51,10 @@ pub struct Config {
     pub images: BTreeMap<String, CertImages>,
     /// Verify with revocation from the file and the cache only.
     pub offline_verify: bool,
+    /// HTTP proxy for the TSA, OCSP and CRL servers
+    /// (`http://[user:password@]host:port`); empty: the environment's
+    /// (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
+    pub proxy: String,
 }
 
 /// The images a certificate's holder signs with.
@@ -80,11 +84,17 @@ impl Default for Config {
             output_dir: None,
             images: BTreeMap::new(),
             offline_verify: false,
+            proxy: String::new(),
         }
     }
 }
 
 impl Config {
+    /// The proxy in force, when one is set.
+    pub fn proxy(&self) -> Option<String> {
+        Some(self.proxy.trim().to_owned()).filter(|p| !p.is_empty())
+    }
+
     /// The language.
     pub fn language(&self) -> Lang {
         Lang::parse(&self.lang).unwrap_or_default()
@@ -135,6 +145,8 @@ pub enum Message {
     Theme(ThemeChoice),
     /// The TSA URL changed.
     TsaChanged(String),
+    /// The proxy URL changed.
+    ProxyChanged(String),
     /// The module paths changed (one per line or comma-separated).
     ModulesChanged(String),
     /// The default role was picked.
@@ -270,6 +282,10 @@ impl Settings {
                 self.config.tsa = u;
                 None
             }
+            Message::ProxyChanged(u) => {
+                self.config.proxy = u;
+                None
+            }
             Message::ModulesChanged(m) => {
                 self.config.modules =
                     m.split([',', '\n']).map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect();
@@ -323,12 +339,18 @@ impl Settings {
                     return None;
                 }
                 let tsa = self.config.tsa.trim();
-                // The PKI HTTP client speaks plain HTTP (TSA answers are signed).
-                if !tsa.starts_with("http://") {
+                // TSA answers are signed: http:// is the usual, https:// works too.
+                if !tsa.starts_with("http://") && !tsa.starts_with("https://") {
                     self.status = Some(Err(Text::new("gui-settings-tsa-invalid")));
                     return None;
                 }
                 self.config.tsa = tsa.to_owned();
+                let proxy = self.config.proxy.trim().to_owned();
+                if !proxy.is_empty() && kyso_pki::http::ProxyUrl::parse(&proxy).is_err() {
+                    self.status = Some(Err(Text::new("gui-settings-proxy-invalid")));
+                    return None;
+                }
+                self.config.proxy = proxy;
                 self.saving = true;
                 self.status = None;
                 Some(Event::Save(self.config.clone()))
@@ -367,6 +389,10 @@ impl Settings {
                 .into()
             ),
             labelled("gui-tsa", text_input("", &self.config.tsa).on_input(Message::TsaChanged).into()),
+            labelled(
+                "gui-settings-proxy",
+                text_input(&t.tr("gui-settings-proxy-hint"), &self.config.proxy).on_input(Message::ProxyChanged).into()
+            ),
             labelled(
                 "gui-settings-modules",
                 text_input(&t.tr("gui-settings-modules-hint"), &self.modules).on_input(Message::ModulesChanged).into()
@@ -545,6 +571,7 @@ mod tests {
                 CertImages { subject: "Nguyễn Văn A".into(), signature: Some("/tmp/ky.png".into()), seal: None },
             )]),
             offline_verify: true,
+            proxy: "http://proxy.so.gov.vn:3128".into(),
         };
         c.save(&path).unwrap();
         assert_eq!(Config::load(&path), c);
@@ -569,8 +596,14 @@ mod tests {
         assert!(s.update(Message::Save).is_none());
         assert!(matches!(&s.status, Some(Err(e)) if e.key == "gui-settings-tsa-invalid"));
         let _ = s.update(Message::TsaChanged(" http://tsa.ca.gov.vn/ ".into()));
+        // A proxy the HTTP layer cannot use is refused before saving.
+        let _ = s.update(Message::ProxyChanged("socks5://proxy:1080".into()));
+        assert!(s.update(Message::Save).is_none());
+        assert!(matches!(&s.status, Some(Err(e)) if e.key == "gui-settings-proxy-invalid"));
+        let _ = s.update(Message::ProxyChanged(" http://can-bo:p%40ss@proxy.so.gov.vn:3128 ".into()));
         let Some(Event::Save(c)) = s.update(Message::Save) else { panic!("not saved") };
         assert_eq!(c.tsa, "http://tsa.ca.gov.vn/");
+        assert_eq!(c.proxy().as_deref(), Some("http://can-bo:p%40ss@proxy.so.gov.vn:3128"));
         assert!(s.update(Message::Save).is_none(), "one save at a time");
         let _ = s.update(Message::Saved(Ok(())));
         let _ = s.view(&Translator::new(Lang::Vi));

@@ -369,6 +369,8 @@ pub struct Job {
     pub level: Level,
     /// The TSA for B-T.
     pub tsa: String,
+    /// The HTTP proxy of the settings (`None`: the environment's).
+    pub proxy: Option<String>,
 }
 
 /// Inputs of a role preset.
@@ -425,6 +427,7 @@ pub struct Sign {
     allow_unchecked: bool,
     level: Level,
     tsa: String,
+    proxy: Option<String>,
     image: String,
     seal: String,
     seal_mm: String,
@@ -475,6 +478,7 @@ impl Default for Sign {
             allow_unchecked: false,
             level: Level::Basic,
             tsa: kyso_pki::tsp::VGCA_TSA.into(),
+            proxy: None,
             image: String::new(),
             seal: String::new(),
             seal_mm: SEAL_MM.into(),
@@ -535,6 +539,7 @@ impl Sign {
     /// and the default role (until the user picks one).
     pub fn configure(&mut self, config: &Config) {
         self.tsa = config.tsa.clone();
+        self.proxy = config.proxy();
         if !self.role_touched {
             self.role = RoleChoice::from_code(&config.default_role);
         }
@@ -992,6 +997,7 @@ impl Sign {
                     allow_unchecked: self.allow_unchecked,
                     level: self.level,
                     tsa: self.tsa.trim().to_owned(),
+                    proxy: self.proxy.clone(),
                 })));
             }
             Message::Cancel => {
@@ -1719,6 +1725,7 @@ fn open_session(job: &mut Job, data_dir: &Path) -> (Result<Session, Text>, Optio
             offline: false,
             timeout: std::time::Duration::from_secs(15),
             cache: Some(kyso_pki::precheck::RevocationCache::new(data_dir.join("cache"))),
+            proxy: job.proxy.clone(),
         },
     );
     let evidence = Some(check.evidence.join("; "));
@@ -1814,7 +1821,11 @@ pub fn run(mut job: Job, data_dir: &Path, report: &mut dyn FnMut(Step)) {
             return;
         }
     };
-    let tsa = job.level.timestamped().then(|| kyso_pki::TsaConfig { url: job.tsa.clone(), timeout: TSA_TIMEOUT });
+    let tsa = job.level.timestamped().then(|| kyso_pki::TsaConfig {
+        url: job.tsa.clone(),
+        timeout: TSA_TIMEOUT,
+        proxy: job.proxy.clone(),
+    });
     for (i, (input, output)) in job.files.iter().enumerate() {
         if job.cancel.load(Ordering::SeqCst) {
             break;
@@ -1860,7 +1871,7 @@ pub fn run(mut job: Job, data_dir: &Path, report: &mut dyn FnMut(Step)) {
                         fetch: true,
                         archive: (job.level == Level::Archive).then_some(tsa.as_ref()).flatten(),
                     };
-                    kyso_pdf::ltv::make_long_term(&tmp, &lt)
+                    kyso_pdf::ltv::make_long_term_via(&tmp, &lt, job.proxy.as_deref())
                         .map_err(|e| Text::new("gui-long-term-failed").arg("detail", e.to_string()))?;
                     tmp.persist_noclobber(output).map_err(|e| io(e.error))?;
                 } else {

@@ -40,6 +40,11 @@ pub struct ExtendArgs {
     /// signers' certificates are asked for current answers).
     #[arg(long)]
     offline: bool,
+    /// HTTP proxy for the TSA, OCSP and CRL servers
+    /// (`http://[user:password@]host:port`); without it `HTTPS_PROXY`,
+    /// `HTTP_PROXY` and `NO_PROXY` apply.
+    #[arg(long, value_name = "URL")]
+    proxy: Option<String>,
     /// Overwrite an existing output.
     #[arg(long)]
     force: bool,
@@ -86,7 +91,10 @@ pub fn extend(t: &Translator, args: &ExtendArgs, json: bool) -> u8 {
     if !args.offline {
         let parsed: Vec<kyso_pki::Certificate> =
             material.certs.iter().filter_map(|d| kyso_pki::CertDer::from_der(d).map(|c| c.cert)).collect();
-        let got = kyso_pki::precheck::gather_revocation(&parsed, Duration::from_secs(30));
+        let got = kyso_pki::precheck::gather_revocation_via(
+            &parsed,
+            &kyso_pki::http::Route { timeout: Duration::from_secs(30), proxy: args.proxy.as_deref() },
+        );
         material.ocsps.extend(got.ocsps);
         for c in got.crls {
             if !material.crls.contains(&c) {
@@ -101,7 +109,11 @@ pub fn extend(t: &Translator, args: &ExtendArgs, json: bool) -> u8 {
         return fail(exit::IO, "err-signer", e.to_string());
     }
     if lta {
-        let cfg = TsaConfig { url: args.tsa.clone(), timeout: Duration::from_secs(args.tsa_timeout) };
+        let cfg = TsaConfig {
+            url: args.tsa.clone(),
+            timeout: Duration::from_secs(args.tsa_timeout),
+            proxy: args.proxy.clone(),
+        };
         let opts = kyso_pdf::SignOptions { force: args.force, ..Default::default() };
         let res = kyso_pdf::timestamp_pdf(&dss_out, &args.output, &cfg, &opts);
         let _ = std::fs::remove_file(&dss_out);

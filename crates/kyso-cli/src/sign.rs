@@ -126,6 +126,11 @@ pub struct SignArgs {
     /// Never use the network (no CRL download).
     #[arg(long)]
     offline: bool,
+    /// HTTP proxy for the TSA, OCSP and CRL servers
+    /// (`http://[user:password@]host:port`); without it `HTTPS_PROXY`,
+    /// `HTTP_PROXY` and `NO_PROXY` apply.
+    #[arg(long, value_name = "URL")]
+    proxy: Option<String>,
     /// Sign even when the certificate's revocation could not be checked
     /// (Thông tư 15/2025 asks for this explicit confirmation).
     #[arg(long)]
@@ -271,6 +276,7 @@ fn sign_office(
         tsa: (args.level == "B-T").then(|| kyso_pki::TsaConfig {
             url: args.tsa.clone(),
             timeout: std::time::Duration::from_secs(args.tsa_timeout),
+            proxy: args.proxy.clone(),
         }),
         overwrite: args.force,
     };
@@ -494,6 +500,7 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
             tsa: (args.level != "B-B").then(|| kyso_pki::TsaConfig {
                 url: args.tsa.clone(),
                 timeout: std::time::Duration::from_secs(args.tsa_timeout),
+                proxy: args.proxy.clone(),
             }),
             reason: args.reason.clone(),
             location: args.location.clone(),
@@ -655,8 +662,12 @@ fn placement(
 /// Upgrades a freshly signed file in place to B-LT or B-LTA
 /// ([`kyso_pdf::ltv::make_long_term`]).
 fn long_term(args: &SignArgs, output: &std::path::Path, pre: &PrecheckOut) -> Result<(), kyso_pdf::SignError> {
-    let cfg = kyso_pki::TsaConfig { url: args.tsa.clone(), timeout: std::time::Duration::from_secs(args.tsa_timeout) };
-    kyso_pdf::ltv::make_long_term(
+    let cfg = kyso_pki::TsaConfig {
+        url: args.tsa.clone(),
+        timeout: std::time::Duration::from_secs(args.tsa_timeout),
+        proxy: args.proxy.clone(),
+    };
+    kyso_pdf::ltv::make_long_term_via(
         output,
         &kyso_pdf::ltv::LongTerm {
             leaf: &pre.leaf,
@@ -667,6 +678,7 @@ fn long_term(args: &SignArgs, output: &std::path::Path, pre: &PrecheckOut) -> Re
             fetch: !args.offline,
             archive: (args.level == "B-LTA").then_some(&cfg),
         },
+        args.proxy.as_deref(),
     )
 }
 
@@ -767,6 +779,7 @@ fn run_precheck(t: &Translator, args: &SignArgs, signer: &dyn Signer) -> Result<
             offline: args.offline,
             timeout: std::time::Duration::from_secs(15),
             cache: Some(RevocationCache::new(kyso_journal::data_dir().join("cache"))),
+            proxy: args.proxy.clone(),
         },
     );
     let evidence = check.evidence.join("; ");

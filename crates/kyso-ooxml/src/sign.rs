@@ -369,8 +369,7 @@ pub fn sign_ooxml(
         let doc = xml::parse(assemble(&signed_info, &value_b64, "").as_bytes())?;
         let pos = doc.root.elements().position(|e| e.is(NS_DSIG, "SignatureValue")).unwrap_or(1);
         let sv = c14n::element(&follow(&doc.root, &[pos]), Method::Inclusive { comments: false }, &[]);
-        let (token, info) = kyso_pki::tsp::request_timestamp(&tsa.url, &sv, tsa.timeout)
-            .map_err(|e| OoxmlError::Timestamp(e.to_string()))?;
+        let (token, info) = tsa.request(&sv).map_err(|e| OoxmlError::Timestamp(e.to_string()))?;
         timestamp = Some(info.time);
         unsigned = format!(
             "<xd:UnsignedProperties><xd:UnsignedSignatureProperties><xd:SignatureTimeStamp Id=\"idSignatureTimeStamp\"><CanonicalizationMethod Algorithm=\"{C14N}\"/><xd:EncapsulatedTimeStamp>{}</xd:EncapsulatedTimeStamp></xd:SignatureTimeStamp></xd:UnsignedSignatureProperties></xd:UnsignedProperties>",

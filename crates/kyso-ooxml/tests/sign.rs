@@ -316,7 +316,7 @@ fn xades_t_with_a_local_tsa() {
     let out = d.path().join("a.signed.docx");
     let s = signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
     let opts = SignOptions {
-        tsa: Some(kyso_pki::TsaConfig { url: tsa.url.clone(), timeout: std::time::Duration::from_secs(30) }),
+        tsa: Some(kyso_pki::TsaConfig::new(tsa.url.clone(), std::time::Duration::from_secs(30))),
         ..Default::default()
     };
     let outcome = sign_ooxml(&input, &out, &s, &opts).unwrap();
@@ -334,10 +334,7 @@ fn xades_t_with_a_local_tsa() {
     // A dead TSA: a clear error and no output file.
     let dead = d.path().join("dead.docx");
     let opts = SignOptions {
-        tsa: Some(kyso_pki::TsaConfig {
-            url: "http://127.0.0.1:9/".into(),
-            timeout: std::time::Duration::from_secs(5),
-        }),
+        tsa: Some(kyso_pki::TsaConfig::new("http://127.0.0.1:9/", std::time::Duration::from_secs(5))),
         ..Default::default()
     };
     let err = sign_ooxml(&input, &dead, &s, &opts).unwrap_err();

@@ -196,6 +196,12 @@ pub struct LongTerm<'a> {
 /// distribution points are asked again now that it is signed (the issuer's
 /// CRL also answers for a TSA it certified); the pre-signing answers stay.
 pub fn make_long_term(output: &Path, lt: &LongTerm<'_>) -> Result<(), SignError> {
+    make_long_term_via(output, lt, None)
+}
+
+/// [`make_long_term`] with the answers fetched through `proxy` (Settings,
+/// `--proxy`; `None` uses the environment's, [`kyso_pki::http::proxy_for`]).
+pub fn make_long_term_via(output: &Path, lt: &LongTerm<'_>, proxy: Option<&str>) -> Result<(), SignError> {
     let reader = PdfReader::open(output)?;
     let mut material = collect_material(&reader, lt.certs, lt.crls)?;
     drop(reader);
@@ -203,7 +209,8 @@ pub fn make_long_term(output: &Path, lt: &LongTerm<'_>) -> Result<(), SignError>
     if lt.fetch {
         let mut chain: Vec<kyso_pki::Certificate> = vec![lt.leaf.clone()];
         chain.extend(lt.issuer.cloned());
-        let fresh = kyso_pki::precheck::gather_revocation(&chain, std::time::Duration::from_secs(30));
+        let route = kyso_pki::http::Route { timeout: std::time::Duration::from_secs(30), proxy };
+        let fresh = kyso_pki::precheck::gather_revocation_via(&chain, &route);
         material.ocsps.extend(fresh.ocsps);
         for c in fresh.crls {
             push_unique(&mut material.crls, c);

@@ -552,9 +552,7 @@ fn write_signature(
                 other => SignError::Signer(SignerError::Device(other.to_string())),
             })?
         }
-        Producer::DocTimestamp(tsa) => {
-            kyso_pki::tsp::request_timestamp_for_digest(&tsa.url, &digest, tsa.timeout).map_err(SignError::Timestamp)?.0
-        }
+        Producer::DocTimestamp(tsa) => tsa.request_for_digest(&digest).map_err(SignError::Timestamp)?.0,
     };
     if cms.len() > cms_room {
         return Err(SignError::PlaceholderTooSmall);

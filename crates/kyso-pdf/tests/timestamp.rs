@@ -19,10 +19,8 @@ fn b_t_signatures_carry_a_valid_timestamp() {
     let dir = tempfile::tempdir().unwrap();
     let (input, out) = (dir.path().join("in.pdf"), dir.path().join("bt.pdf"));
     minimal_pdf(&input, 1);
-    let opts = SignOptions {
-        tsa: Some(TsaConfig { url: tsa.url.clone(), timeout: Duration::from_secs(30) }),
-        ..Default::default()
-    };
+    let opts =
+        SignOptions { tsa: Some(TsaConfig::new(tsa.url.clone(), Duration::from_secs(30))), ..Default::default() };
     sign_pdf(&input, &out, &signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A"), &opts).unwrap();
 
     let r = verify_pdf(&out, &trust_at(fx, None));
@@ -69,7 +67,7 @@ fn a_dead_tsa_is_a_clear_error_and_leaves_no_output() {
     // A port nobody listens on.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let opts = SignOptions {
-        tsa: Some(TsaConfig { url: format!("http://127.0.0.1:{port}/"), timeout: Duration::from_secs(3) }),
+        tsa: Some(TsaConfig::new(format!("http://127.0.0.1:{port}/"), Duration::from_secs(3))),
         ..Default::default()
     };
     let err = sign_pdf(&input, &out, &signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A"), &opts).unwrap_err();
@@ -87,7 +85,7 @@ fn a_dead_tsa_is_a_clear_error_and_leaves_no_output() {
 fn b_t_extended_to_b_lt_and_b_lta_validates() {
     let fx = require_fixture!();
     let tsa = start_tsa(fx);
-    let cfg = TsaConfig { url: tsa.url.clone(), timeout: Duration::from_secs(30) };
+    let cfg = TsaConfig::new(tsa.url.clone(), Duration::from_secs(30));
     let dir = tempfile::tempdir().unwrap();
     let (input, bt, lt, lta) =
         (dir.path().join("in.pdf"), dir.path().join("bt.pdf"), dir.path().join("lt.pdf"), dir.path().join("lta.pdf"));

@@ -68,6 +68,30 @@ pub struct TsaConfig {
     pub url: String,
     /// How long to wait: the VGCA TSA can take minutes (vietnam-rules.md).
     pub timeout: std::time::Duration,
+    /// The proxy from Settings or `--proxy` (`http://[user:password@]host:port`);
+    /// `None` uses `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` ([`crate::http::proxy_for`]).
+    pub proxy: Option<String>,
+}
+
+impl TsaConfig {
+    /// A TSA at `url` waited on for `timeout`, with the environment's proxy.
+    pub fn new(url: impl Into<String>, timeout: std::time::Duration) -> Self {
+        Self { url: url.into(), timeout, proxy: None }
+    }
+
+    /// Timestamps `data` (RFC 3161 over its SHA-256).
+    pub fn request(&self, data: &[u8]) -> Result<(Vec<u8>, crate::tsp::TimestampInfo), crate::tsp::TspError> {
+        self.request_for_digest(&crate::HashAlg::Sha256.digest(data))
+    }
+
+    /// Timestamps a SHA-256 `digest` (a PDF document timestamp, ETSI EN 319 142-1 §5.4.3).
+    pub fn request_for_digest(
+        &self,
+        digest: &[u8],
+    ) -> Result<(Vec<u8>, crate::tsp::TimestampInfo), crate::tsp::TspError> {
+        let route = crate::http::Route { timeout: self.timeout, proxy: self.proxy.as_deref() };
+        crate::tsp::request_timestamp_via(&self.url, digest, &route)
+    }
 }
 
 /// Why a CMS signature could not be made.
@@ -121,7 +145,7 @@ pub fn build_detached_cms_with(
     let signature = signer.sign_message(&to_sign)?;
     let unsigned_attrs = match tsa {
         Some(cfg) => {
-            let (token, _) = crate::tsp::request_timestamp(&cfg.url, &signature, cfg.timeout)?;
+            let (token, _) = cfg.request(&signature)?;
             let mut set = SetOfVec::new();
             set.insert(attribute(ID_AA_SIGNATURE_TIMESTAMP_TOKEN, Any::from_der(&token)?)?)?;
             Some(set)

@@ -376,6 +376,15 @@ fn delegated_by(responder: &Certificate, issuer: &Certificate, at: SystemTime) -
 /// Asks the certificate's responders (AIA) in turn; the first usable
 /// answer wins.
 pub fn query(cert: &Certificate, issuer: &Certificate, timeout: Duration) -> Result<OcspAnswer, OcspError> {
+    query_via(cert, issuer, &crate::http::Route { timeout, proxy: None })
+}
+
+/// [`query`] along `route` (its proxy and timeout).
+pub fn query_via(
+    cert: &Certificate,
+    issuer: &Certificate,
+    route: &crate::http::Route<'_>,
+) -> Result<OcspAnswer, OcspError> {
     let urls = ocsp_urls(cert);
     if urls.is_empty() {
         return Err(OcspError::NoResponder);
@@ -385,7 +394,7 @@ pub fn query(cert: &Certificate, issuer: &Certificate, timeout: Duration) -> Res
     let req = build_request(cert, issuer, Some(&nonce)).map_err(|_| OcspError::Malformed("request"))?;
     let mut last = OcspError::NoResponder;
     for url in urls {
-        match crate::http::exchange(&url, "application/ocsp-request", Some(&req), timeout) {
+        match crate::http::exchange_via(&url, "application/ocsp-request", Some(&req), route) {
             Ok(body) => match check_response(&body, cert, issuer, SystemTime::now(), Some(&nonce)) {
                 Ok(a) => return Ok(a),
                 Err(e) => last = e,

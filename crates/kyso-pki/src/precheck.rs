@@ -110,6 +110,16 @@ pub struct PrecheckOptions {
     pub timeout: Duration,
     /// A cache of fetched answers.
     pub cache: Option<RevocationCache>,
+    /// The proxy from Settings or `--proxy`; `None` uses the environment's
+    /// (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`: [`crate::http::proxy_for`]).
+    pub proxy: Option<String>,
+}
+
+impl PrecheckOptions {
+    /// The HTTP route of these options.
+    pub fn route(&self) -> crate::http::Route<'_> {
+        crate::http::Route { timeout: self.timeout, proxy: self.proxy.as_deref() }
+    }
 }
 
 /// HTTP CRL locations of a certificate.
@@ -132,8 +142,8 @@ pub fn crl_urls(cert: &Certificate) -> Vec<String> {
 }
 
 /// Downloads a CRL (PEM or DER) from a distribution point, as DER.
-fn fetch_crl(url: &str, timeout: Duration) -> Result<Vec<u8>, crate::http::HttpError> {
-    let body = crate::http::exchange(url, "application/pkix-crl", None, timeout)?;
+fn fetch_crl(url: &str, route: &crate::http::Route<'_>) -> Result<Vec<u8>, crate::http::HttpError> {
+    let body = crate::http::exchange_via(url, "application/pkix-crl", None, route)?;
     Ok(crate::trust::load_crl(&body).unwrap_or(body))
 }
 
@@ -145,7 +155,7 @@ pub fn precheck(
     offline: bool,
     timeout: Duration,
 ) -> Precheck {
-    precheck_with(cert, issuer, given_crls, &PrecheckOptions { offline, timeout, cache: None })
+    precheck_with(cert, issuer, given_crls, &PrecheckOptions { offline, timeout, cache: None, proxy: None })
 }
 
 /// Checks `cert` (issued by `issuer`, when known) before signing.
@@ -201,7 +211,7 @@ pub fn fetch_status(
     ocsps: &mut Vec<Vec<u8>>,
     evidence: &mut Vec<String>,
 ) -> (RevocationStatus, Option<String>) {
-    let (offline, timeout) = (opts.offline, opts.timeout);
+    let (offline, route) = (opts.offline, opts.route());
     let now = SystemTime::now();
     let mut status = RevocationStatus::NotChecked;
     let mut fetch_error = None;
@@ -224,7 +234,7 @@ pub fn fetch_status(
             status = a.status.revocation();
             ocsps.push(a.der);
         } else if !offline && !crate::ocsp::ocsp_urls(cert).is_empty() {
-            match crate::ocsp::query(cert, issuer, timeout) {
+            match crate::ocsp::query_via(cert, issuer, &route) {
                 Ok(a) => {
                     let url = crate::ocsp::ocsp_urls(cert).join(" ");
                     evidence.push(ocsp_evidence(&a, &url));
@@ -245,7 +255,7 @@ pub fn fetch_status(
             let fetched = match cached {
                 Some(der) => Some((der, "cache".to_owned())),
                 None if offline => None,
-                None => match fetch_crl(&url, timeout) {
+                None => match fetch_crl(&url, &route) {
                     Ok(der) => {
                         if let Some(c) = &opts.cache {
                             c.put_crl(&url, &der);
@@ -289,6 +299,11 @@ pub struct Gathered {
 /// Answers fresher than a signature are what long-term validation needs
 /// (ETSI EN 319 102-1 §5.2.5.4), so the cache is not used.
 pub fn gather_revocation(certs: &[Certificate], timeout: Duration) -> Gathered {
+    gather_revocation_via(certs, &crate::http::Route { timeout, proxy: None })
+}
+
+/// [`gather_revocation`] along `route` (its proxy and timeout).
+pub fn gather_revocation_via(certs: &[Certificate], route: &crate::http::Route<'_>) -> Gathered {
     let mut out = Gathered::default();
     let now = SystemTime::now();
     let mut crl_sources: Vec<String> = Vec::new();
@@ -300,7 +315,7 @@ pub fn gather_revocation(certs: &[Certificate], timeout: Duration) -> Gathered {
         let Some(issuer) = certs.iter().find(|c| c.tbs_certificate().subject() == tbs.issuer()) else { continue };
         let name = crate::cert::format_name(tbs.subject());
         let mut answered = false;
-        if let Ok(a) = crate::ocsp::query(cert, issuer, timeout)
+        if let Ok(a) = crate::ocsp::query_via(cert, issuer, route)
             && a.status != crate::ocsp::OcspStatus::Unknown
         {
             out.notes.push(format!("{name}: ocsp"));
@@ -314,7 +329,7 @@ pub fn gather_revocation(certs: &[Certificate], timeout: Duration) -> Gathered {
                 answered = true;
                 break;
             }
-            if let Ok(der) = fetch_crl(&url, timeout)
+            if let Ok(der) = fetch_crl(&url, route)
                 && check_crls(cert, issuer, std::slice::from_ref(&der), now) != RevocationStatus::NotChecked
             {
                 out.notes.push(format!("{name}: crl {url}"));

@@ -12,7 +12,7 @@ use x509_cert::ext::pkix::ExtendedKeyUsage;
 
 use crate::cms_verify::parse_cms;
 use crate::hash::HashAlg;
-use crate::http::{HttpError, exchange};
+use crate::http::{HttpError, Route, exchange_via};
 
 /// Default TSA of the Vietnamese government CA (vietnam-rules.md).
 pub const VGCA_TSA: &str = "http://tsa.ca.gov.vn/";
@@ -107,21 +107,15 @@ pub fn generalized_time(v: &[u8]) -> Option<SystemTime> {
 /// overload with 5xx or stalls (vietnam-rules.md), and usually recovers.
 const RETRY_PAUSES: [Duration; 2] = [Duration::from_secs(2), Duration::from_secs(5)];
 
-/// Whether an HTTP failure is worth another attempt: a server error or a
-/// stalled or broken connection; not a refusal, a bad URL or a 4xx.
-fn transient(e: &crate::http::HttpError) -> bool {
-    match e {
-        crate::http::HttpError::Status(s) => *s >= 500,
-        crate::http::HttpError::Network(m) => {
-            let m = m.to_lowercase();
-            m.contains("timed out") || m.contains("reset") || m.contains("broken pipe") || m.contains("would block")
-        }
-        _ => false,
-    }
+/// Whether an HTTP failure is worth another attempt: a server error, a
+/// timeout or a broken connection ([`HttpError::is_transient`], decided on
+/// the error's kind); not a refusal, a bad URL or a 4xx.
+fn transient(e: &HttpError) -> bool {
+    e.is_transient()
 }
 
 /// Runs `f`, again after each pause while it fails transiently.
-fn with_retries<T>(mut f: impl FnMut() -> Result<T, crate::http::HttpError>) -> Result<T, crate::http::HttpError> {
+fn with_retries<T>(mut f: impl FnMut() -> Result<T, HttpError>) -> Result<T, HttpError> {
     let mut pauses = RETRY_PAUSES.iter();
     loop {
         match f() {
@@ -147,6 +141,16 @@ pub fn request_timestamp_for_digest(
     digest: &[u8],
     timeout: Duration,
 ) -> Result<(Vec<u8>, TimestampInfo), TspError> {
+    request_timestamp_via(url, digest, &Route { timeout, proxy: None })
+}
+
+/// [`request_timestamp_for_digest`] along `route` (its proxy; the timeout
+/// applies to each attempt).
+pub fn request_timestamp_via(
+    url: &str,
+    digest: &[u8],
+    route: &Route<'_>,
+) -> Result<(Vec<u8>, TimestampInfo), TspError> {
     let digest = digest.to_vec();
     let mut nonce = [0u8; 8];
     getrandom::fill(&mut nonce).map_err(|e| TspError::Invalid(e.to_string()))?;
@@ -162,7 +166,7 @@ pub fn request_timestamp_for_digest(
         cert_req: true,
     };
     let body = req.to_der().map_err(|e| TspError::Invalid(e.to_string()))?;
-    let answer = with_retries(|| exchange(url, "application/timestamp-query", Some(&body), timeout))?;
+    let answer = with_retries(|| exchange_via(url, "application/timestamp-query", Some(&body), route))?;
     let resp = TimeStampResp::from_der(&answer).map_err(|e| TspError::Invalid(e.to_string()))?;
     if resp.status.status > 1 {
         return Err(TspError::Rejected(resp.status.status));
@@ -206,27 +210,38 @@ pub fn check_token(token: &[u8], alg: HashAlg, digest: &[u8]) -> Result<Timestam
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::HttpError;
+    use crate::http::{HttpError, HttpErrorKind};
+
+    fn err(kind: HttpErrorKind) -> HttpError {
+        HttpError { kind, url: "http://tsa.invalid/".into(), detail: String::new() }
+    }
 
     #[test]
     fn retries_only_transient_failures() {
         let mut calls = 0;
         let r: Result<(), _> = with_retries(|| {
             calls += 1;
-            Err(HttpError::Status(404))
+            Err(err(HttpErrorKind::Status(404)))
         });
         assert_eq!((r.is_err(), calls), (true, 1));
         let mut calls = 0;
         let r: Result<(), _> = with_retries(|| {
             calls += 1;
-            Err(HttpError::Network("connection refused".into()))
+            Err(err(HttpErrorKind::Refused))
         });
         assert_eq!((r.is_err(), calls), (true, 1));
         let mut calls = 0;
         let r = with_retries(|| {
             calls += 1;
-            if calls < 2 { Err(HttpError::Status(503)) } else { Ok(7) }
+            if calls < 2 { Err(err(HttpErrorKind::Status(503))) } else { Ok(7) }
         });
         assert_eq!((r, calls), (Ok(7), 2));
+        let mut calls = 0;
+        let r = with_retries(|| {
+            calls += 1;
+            if calls < 2 { Err(err(HttpErrorKind::Reset)) } else { Ok(8) }
+        });
+        assert_eq!((r, calls), (Ok(8), 2));
+        assert!(transient(&err(HttpErrorKind::Timeout)) && !transient(&err(HttpErrorKind::Dns)));
     }
 }

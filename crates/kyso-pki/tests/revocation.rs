@@ -48,7 +48,12 @@ fn ocsp_crl_download_and_cache() {
 
     // The pre-signing check asks OCSP first and keeps the response.
     let cache_dir = tempfile::tempdir().unwrap();
-    let opts = PrecheckOptions { offline: false, timeout: T, cache: Some(RevocationCache::new(cache_dir.path())) };
+    let opts = PrecheckOptions {
+        offline: false,
+        timeout: T,
+        cache: Some(RevocationCache::new(cache_dir.path())),
+        proxy: None,
+    };
     let p = precheck_with(&canhan, Some(&int), &[], &opts);
     assert_eq!(p.result, PrecheckResult::Good, "{:?}", p.evidence);
     assert!(p.evidence[0].starts_with("ocsp sha256=") && p.evidence[0].contains("status=good"), "{:?}", p.evidence);
@@ -77,7 +82,7 @@ fn ocsp_crl_download_and_cache() {
     let offline = PrecheckOptions { offline: true, ..opts.clone() };
     assert_eq!(precheck_with(&canhan, Some(&int), &[], &offline).result, PrecheckResult::Good);
     let rsa3072 = cert(fx, "rsa3072");
-    let uncached = PrecheckOptions { offline: false, timeout: T, cache: None };
+    let uncached = PrecheckOptions { offline: false, timeout: T, cache: None, proxy: None };
     assert!(matches!(precheck_with(&rsa3072, Some(&int), &[], &uncached).result, PrecheckResult::Unchecked(_)));
     server.ocsp_on.store(true, Ordering::SeqCst);
     server.crl_on.store(true, Ordering::SeqCst);

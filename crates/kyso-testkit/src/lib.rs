@@ -557,3 +557,215 @@ pub fn pyhanko_pkcs11_sign(
         Err(e) => (false, e.to_string()),
     }
 }
+
+/// A loopback HTTP forward proxy for the proxy tests: absolute-form
+/// requests (RFC 9112 §3.2.2) are relayed, `CONNECT` (RFC 9110 §9.3.6)
+/// opens a tunnel; with credentials, anything without the matching
+/// `Proxy-Authorization: Basic` gets 407 (RFC 9110 §15.5.8). Host names in
+/// its own table resolve only here, so a client that bypasses the proxy
+/// cannot reach them. Stops with the process.
+#[derive(Debug)]
+pub struct ForwardProxy {
+    /// `http://127.0.0.1:PORT` (without credentials).
+    pub url: String,
+    /// Absolute-form requests relayed.
+    pub relayed: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// `CONNECT` tunnels opened.
+    pub tunnels: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Requests refused with 407.
+    pub refused: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// `host:port` of every request relayed or tunnelled, in order.
+    pub targets: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl ForwardProxy {
+    /// The proxy URL with `user:password@` (percent-encoding left to the caller).
+    pub fn url_with(&self, user: &str, password: &str) -> String {
+        self.url.replacen("http://", &format!("http://{user}:{password}@"), 1)
+    }
+
+    /// The targets seen so far.
+    pub fn seen(&self) -> Vec<String> {
+        self.targets.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+fn base64(data: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in data.chunks(3) {
+        let n =
+            (u32::from(c[0]) << 16) | (u32::from(*c.get(1).unwrap_or(&0)) << 8) | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Starts a forward proxy on loopback. `credentials` (user, password), when
+/// given, are required; `names` maps host names only this proxy resolves.
+pub fn start_forward_proxy(credentials: Option<(&str, &str)>, names: &[(&str, std::net::SocketAddr)]) -> ForwardProxy {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let proxy = ForwardProxy {
+        url,
+        relayed: Arc::new(AtomicUsize::new(0)),
+        tunnels: Arc::new(AtomicUsize::new(0)),
+        refused: Arc::new(AtomicUsize::new(0)),
+        targets: Arc::new(Mutex::new(Vec::new())),
+    };
+    let expected = credentials.map(|(u, p)| format!("basic {}", base64(format!("{u}:{p}").as_bytes())));
+    let names: Arc<Vec<(String, std::net::SocketAddr)>> =
+        Arc::new(names.iter().map(|(n, a)| (n.to_ascii_lowercase(), *a)).collect());
+    let (relayed, tunnels, refused, targets) =
+        (proxy.relayed.clone(), proxy.tunnels.clone(), proxy.refused.clone(), proxy.targets.clone());
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let (expected, names) = (expected.clone(), names.clone());
+            let (relayed, tunnels, refused, targets) =
+                (relayed.clone(), tunnels.clone(), refused.clone(), targets.clone());
+            std::thread::spawn(move || {
+                let Some(req) = read_proxy_request(&client) else { return };
+                let mut out = &client;
+                if let Some(want) = &expected {
+                    let got = req.header("proxy-authorization").map(|v| {
+                        // The scheme is case-insensitive (RFC 9110 §11.1).
+                        let (s, rest) = v.split_once(' ').unwrap_or((v, ""));
+                        format!("{} {}", s.to_ascii_lowercase(), rest.trim())
+                    });
+                    if got.as_deref() != Some(want.as_str()) {
+                        refused.fetch_add(1, Ordering::SeqCst);
+                        let _ = std::io::Write::write_all(
+                            &mut out,
+                            b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"kyso\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                        );
+                        return;
+                    }
+                }
+                let resolve = |hostport: &str| -> Option<std::net::TcpStream> {
+                    use std::net::ToSocketAddrs;
+                    let (host, port) = split_host_port(hostport)?;
+                    let addr = match names.iter().find(|(n, _)| *n == host.to_ascii_lowercase()) {
+                        Some((_, a)) => *a,
+                        None => (host.as_str(), port).to_socket_addrs().ok()?.next()?,
+                    };
+                    std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(5)).ok()
+                };
+                if req.method == "CONNECT" {
+                    let Some(upstream) = resolve(&req.target) else {
+                        let _ = std::io::Write::write_all(
+                            &mut out,
+                            b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n",
+                        );
+                        return;
+                    };
+                    tunnels.fetch_add(1, Ordering::SeqCst);
+                    targets.lock().unwrap_or_else(|e| e.into_inner()).push(req.target.clone());
+                    let _ = std::io::Write::write_all(&mut out, b"HTTP/1.1 200 Connection established\r\n\r\n");
+                    let (Ok(mut c2), Ok(mut u2)) = (client.try_clone(), upstream.try_clone()) else { return };
+                    let up = std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut c2, &mut u2);
+                        let _ = u2.shutdown(std::net::Shutdown::Write);
+                    });
+                    let (mut u, mut c) = (&upstream, &client);
+                    let _ = std::io::copy(&mut u, &mut c);
+                    let _ = client.shutdown(std::net::Shutdown::Both);
+                    let _ = up.join();
+                    return;
+                }
+                // Absolute form: http://host[:port]/path.
+                let Some(rest) = req.target.strip_prefix("http://") else {
+                    let _ =
+                        std::io::Write::write_all(&mut out, b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+                    return;
+                };
+                let (hostport, path) = match rest.find('/') {
+                    Some(i) => (&rest[..i], &rest[i..]),
+                    None => (rest, "/"),
+                };
+                let hostport =
+                    if split_host_port(hostport).is_some() { hostport.to_owned() } else { format!("{hostport}:80") };
+                let Some(mut upstream) = resolve(&hostport) else {
+                    let _ =
+                        std::io::Write::write_all(&mut out, b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
+                    return;
+                };
+                relayed.fetch_add(1, Ordering::SeqCst);
+                targets.lock().unwrap_or_else(|e| e.into_inner()).push(hostport.clone());
+                let mut head = format!("{} {path} HTTP/1.1\r\n", req.method);
+                for (k, v) in &req.headers {
+                    let lk = k.to_ascii_lowercase();
+                    if !matches!(lk.as_str(), "proxy-authorization" | "proxy-connection" | "connection") {
+                        head.push_str(&format!("{k}: {v}\r\n"));
+                    }
+                }
+                head.push_str("Connection: close\r\n\r\n");
+                if std::io::Write::write_all(&mut upstream, head.as_bytes()).is_err()
+                    || std::io::Write::write_all(&mut upstream, &req.body).is_err()
+                {
+                    return;
+                }
+                let _ = std::io::copy(&mut upstream, &mut out);
+            });
+        }
+    });
+    proxy
+}
+
+/// `host:port` or `[v6]:port` → (host without brackets, port).
+fn split_host_port(s: &str) -> Option<(String, u16)> {
+    if let Some(rest) = s.strip_prefix('[') {
+        let (h, p) = rest.split_once("]:")?;
+        return Some((h.to_owned(), p.parse().ok()?));
+    }
+    let (h, p) = s.rsplit_once(':')?;
+    Some((h.to_owned(), p.parse().ok()?))
+}
+
+struct ProxyRequest {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl ProxyRequest {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads one request head and its Content-Length body, byte by byte (so
+/// nothing of a tunnel's first bytes is swallowed).
+fn read_proxy_request(mut s: &std::net::TcpStream) -> Option<ProxyRequest> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let mut b = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if s.read(&mut b).ok()? == 0 || head.len() > 64 << 10 {
+            return None;
+        }
+        head.push(b[0]);
+    }
+    let text = String::from_utf8(head).ok()?;
+    let mut lines = text.split("\r\n");
+    let mut first = lines.next()?.split_whitespace();
+    let (method, target) = (first.next()?.to_owned(), first.next()?.to_owned());
+    let headers: Vec<(String, String)> =
+        lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())).collect();
+    let len = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; len.min(16 << 20)];
+    s.read_exact(&mut body).ok()?;
+    Some(ProxyRequest { method, target, headers, body })
+}
