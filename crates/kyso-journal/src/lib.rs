@@ -18,6 +18,9 @@ use sha2::{Digest, Sha256};
 
 /// Current schema version.
 pub const SCHEMA_VERSION: i64 = 1;
+/// The longest a journal operation waits for another process's lock,
+/// opening included, before [`JournalError::Busy`].
+pub const BUSY_WAIT: Duration = Duration::from_secs(10);
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Journal errors.
@@ -30,7 +33,17 @@ pub enum JournalError {
     /// The file is not a readable journal database (it is moved aside).
     #[error("the journal database is damaged: {0}")]
     Corrupt(String),
-    /// Another SQLite failure (busy, locked, …): nothing is moved aside.
+    /// Another Kyso process held the journal for longer than we wait
+    /// ([`BUSY_WAIT`] by default): nothing was written or moved aside.
+    #[error(
+        "the journal is in use by another Kyso program (waited {} s); close it or try again",
+        .waited.as_secs_f32().round()
+    )]
+    Busy {
+        /// How long we waited.
+        waited: Duration,
+    },
+    /// Another SQLite failure: nothing is moved aside.
     #[error("journal database error: {0}")]
     Db(String),
     /// Creating the data directory failed.
@@ -50,6 +63,11 @@ impl From<rusqlite::Error> for JournalError {
                 rusqlite::ErrorCode::DiskFull => return Self::DiskFull,
                 rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase => {
                     return Self::Corrupt(e.to_string());
+                }
+                // SQLITE_BUSY / SQLITE_LOCKED (and their extended codes):
+                // by the result code, never by the message's text.
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => {
+                    return Self::Busy { waited: Duration::ZERO };
                 }
                 _ => {}
             }
@@ -219,6 +237,8 @@ pub struct Journal {
     path: PathBuf,
     /// A warning from opening (e.g. a corrupt file was moved aside).
     pub warning: Option<String>,
+    /// The longest a write waits for another process's lock.
+    wait: Duration,
 }
 
 impl std::fmt::Debug for Journal {
@@ -363,20 +383,39 @@ impl Journal {
     /// readable database is moved aside (`…corrupt-<time>`) and a new one is
     /// started, with [`Journal::warning`] set.
     pub fn open(path: &Path) -> Result<Self, JournalError> {
+        Self::open_waiting(path, BUSY_WAIT)
+    }
+
+    /// [`Journal::open`], waiting at most `wait` in all for another
+    /// process's lock (opening, and later each write), then
+    /// [`JournalError::Busy`].
+    pub fn open_waiting(path: &Path, wait: Duration) -> Result<Self, JournalError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| JournalError::Io { path: dir.to_owned(), source })?;
         }
         // A journal being created or switched to WAL by another process
-        // answers "busy" even past the busy timeout: wait and try again.
-        let mut attempt = Self::open_checked(path);
-        for _ in 0..150 {
-            match &attempt {
-                Err(JournalError::Db(m)) if m.contains("locked") || m.contains("busy") => {
-                    std::thread::sleep(Duration::from_millis(100));
-                    attempt = Self::open_checked(path);
+        // can answer "busy" without waiting the busy timeout: try again
+        // until the deadline.
+        let started = std::time::Instant::now();
+        let deadline = started + wait;
+        let mut attempt;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            attempt = Self::open_checked(path, left);
+            match attempt {
+                Err(JournalError::Busy { .. }) if !left.is_zero() => {
+                    std::thread::sleep(Duration::from_millis(50).min(left));
                 }
                 _ => break,
             }
+        }
+        if let Err(JournalError::Busy { .. }) = attempt {
+            return Err(JournalError::Busy { waited: started.elapsed() });
+        }
+        if let Ok(j) = &mut attempt {
+            // Later writes wait the whole `wait` each.
+            j.conn.busy_timeout(wait)?;
+            j.wait = wait;
         }
         match attempt {
             Ok(j) => Ok(j),
@@ -390,7 +429,8 @@ impl Journal {
                 for ext in ["sqlite-wal", "sqlite-shm"] {
                     let _ = std::fs::remove_file(path.with_extension(ext));
                 }
-                let mut j = Self::open_checked(path)?;
+                let mut j = Self::open_checked(path, wait)?;
+                j.wait = wait;
                 j.warning = Some(format!("{e}; the damaged journal was moved to {}", aside.display()));
                 Ok(j)
             }
@@ -398,10 +438,10 @@ impl Journal {
         }
     }
 
-    fn open_checked(path: &Path) -> Result<Self, JournalError> {
+    fn open_checked(path: &Path, wait: Duration) -> Result<Self, JournalError> {
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
-        conn.busy_timeout(Duration::from_secs(15))?;
+        conn.busy_timeout(wait)?;
         let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         let _ = mode;
         conn.execute_batch("PRAGMA synchronous=FULL;")?;
@@ -410,7 +450,7 @@ impl Journal {
             return Err(JournalError::Corrupt(format!("integrity check failed: {check}")));
         }
         migrate(&conn)?;
-        Ok(Self { conn, path: path.to_owned(), warning: None })
+        Ok(Self { conn, path: path.to_owned(), warning: None, wait })
     }
 
     /// The database path.
@@ -421,6 +461,14 @@ impl Journal {
     /// Appends an entry, chained to the last one, in one immediate
     /// transaction (two writers serialise on the lock).
     pub fn append(&mut self, entry: &Entry) -> Result<Record, JournalError> {
+        let wait = self.wait;
+        self.append_inner(entry).map_err(|e| match e {
+            JournalError::Busy { .. } => JournalError::Busy { waited: wait },
+            e => e,
+        })
+    }
+
+    fn append_inner(&mut self, entry: &Entry) -> Result<Record, JournalError> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let last: Option<(i64, String)> = tx
             .query_row("SELECT id, hash FROM entries ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -159,3 +159,49 @@ fn concurrent_first_opens_lose_nothing() {
         assert_eq!(aside.count(), 0, "round {round}: a journal was set aside");
     }
 }
+
+/// Another process holding the journal's lock (a second SQLite connection
+/// in an exclusive transaction): opening and writing give up after the
+/// bounded wait with `Busy`, classified by SQLite's result code, and work
+/// again once the lock is released.
+#[test]
+fn a_locked_journal_is_a_clear_error_within_the_wait() {
+    use kyso_journal::JournalError;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite");
+    let wait = Duration::from_millis(1500);
+
+    // A write while another connection holds the write lock (WAL journal).
+    let mut j = Journal::open_waiting(&path, wait).unwrap();
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let started = Instant::now();
+    let e = j.append(&entry("sign", "CN=A", "a.pdf")).unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(e, JournalError::Busy { waited } if waited == wait), "{e:?}");
+    assert!(took >= wait && took < wait + Duration::from_secs(3), "{took:?}");
+    assert!(e.to_string().contains("in use by another Kyso program"), "{e}");
+    other.execute_batch("COMMIT").unwrap();
+    j.append(&entry("sign", "CN=A", "a.pdf")).unwrap();
+    drop(j);
+
+    // Opening a database another program holds exclusively in rollback
+    // mode (nothing can be read): Busy after the wait, not after minutes.
+    let plain = dir.path().join("plain.sqlite");
+    let other = rusqlite::Connection::open(&plain).unwrap();
+    other
+        .execute_batch("PRAGMA journal_mode=DELETE; CREATE TABLE t(x); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1);")
+        .unwrap();
+    let started = Instant::now();
+    let e = Journal::open_waiting(&plain, wait).unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(e, JournalError::Busy { waited } if waited >= wait), "{e:?}");
+    assert!(took < wait + Duration::from_secs(3), "{took:?}");
+    assert!(plain.exists(), "a busy journal is never moved aside");
+    other.execute_batch("ROLLBACK").unwrap();
+    drop(other);
+    let j = Journal::open_waiting(&plain, wait).unwrap();
+    assert!(j.warning.is_none());
+    assert!(kyso_journal::BUSY_WAIT <= Duration::from_secs(10));
+}
