@@ -192,6 +192,35 @@ pub fn relationship_transform_doc(
     Ok((out.into_bytes(), ids))
 }
 
+/// [`relationship_transform_doc`] over relationships already read and
+/// checked (Id, Target, external, Type), so that a large relationships part
+/// is parsed once per verification: the same selection, order and output.
+pub fn relationship_transform_list<'a>(
+    rels: impl Iterator<Item = (&'a str, &'a str, bool, &'a str)>,
+    source_ids: &[String],
+    source_types: &[String],
+) -> (Vec<u8>, Vec<String>) {
+    let ids: std::collections::HashSet<&str> = source_ids.iter().map(String::as_str).collect();
+    let types: std::collections::HashSet<&str> = source_types.iter().map(String::as_str).collect();
+    let mut selected: Vec<(&str, &str, bool, &str)> =
+        rels.filter(|(id, _, _, ty)| ids.contains(id) || types.contains(ty)).collect();
+    selected.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out = format!("<Relationships xmlns=\"{NS_RELS}\">");
+    let mut sel = Vec::with_capacity(selected.len());
+    for (id, target, external, ty) in selected {
+        sel.push(id.to_owned());
+        out.push_str(&format!(
+            "<Relationship Id=\"{}\" Target=\"{}\" TargetMode=\"{}\" Type=\"{}\"></Relationship>",
+            escape_attr(id),
+            escape_attr(target),
+            if external { "External" } else { "Internal" },
+            escape_attr(ty),
+        ));
+    }
+    out.push_str("</Relationships>");
+    (out.into_bytes(), sel)
+}
+
 /// The selectors of a Relationships Transform element: (SourceIds, SourceTypes).
 pub fn relationship_selectors(transform: &Element) -> (Vec<String>, Vec<String>) {
     let mut ids = Vec::new();

@@ -173,6 +173,8 @@ pub struct Opc {
     pub incoming: HashMap<String, Vec<usize>>,
     /// Folded names of the well-placed relationships parts.
     pub rels_parts: HashSet<String>,
+    /// Folded relationships part → indices in `rels`, in document order.
+    pub by_part: HashMap<String, Vec<usize>>,
     /// Structural findings that hold for every signature: (code, detail).
     pub problems: Vec<(&'static str, String)>,
     /// The digital signature origin part, when exactly one valid origin exists.
@@ -230,6 +232,7 @@ impl Opc {
                 let resolved = (!r.external).then(|| fold(&resolve_target(&source, &r.target)));
                 let ct = resolved.as_deref().and_then(|t| pkg.find(t)).and_then(|t| pkg.content_type(t));
                 let kind = if r.external { None } else { kind_of(&r.rel_type, ct, source == "/") };
+                g.by_part.entry(f.clone()).or_default().push(g.rels.len());
                 g.rels.push(Rel {
                     rels_part: p.clone(),
                     rels_folded: f.clone(),

@@ -17,7 +17,7 @@ use crate::OoxmlError;
 use crate::c14n::{self, Method};
 use crate::dsig::{
     NS_DSIG, NS_MDSSI, NS_XADES, NS_XADES141, RELATIONSHIP_TRANSFORM, c14n_of, digest_alg, follow, index_ids,
-    relationship_selectors, relationship_transform_doc, signature_alg, unb64,
+    relationship_selectors, relationship_transform_doc, relationship_transform_list, signature_alg, unb64,
 };
 use crate::opc::{Kind, Opc, Rel, is_main_document};
 use crate::package::{CT_SIGNATURE, Package, source_of};
@@ -266,7 +266,7 @@ fn verify_one(
                 anomaly = Some(format!("manifest_reference_repeated: {uri}"));
                 break;
             }
-            match check_part_reference(pkg, reference, &mut cov) {
+            match check_part_reference(pkg, opc, reference, &mut cov) {
                 Ok(()) => {}
                 Err(finding) => {
                     digest_ok = false;
@@ -291,7 +291,7 @@ fn verify_one(
     let refs = signed_props.map(signing_cert_refs).unwrap_or_default();
     let named = |c: &CertDer| refs.is_empty() || refs.iter().any(|(alg, d)| alg.digest(&c.der) == *d);
     let signer: Option<&CertDer> = certs.iter().find(|c| named(c) && verifies(c));
-    let key_verifies = signer.is_some() || certs.iter().any(|c| verifies(c));
+    let key_verifies = signer.is_some() || certs.iter().any(&verifies);
     let signature_ok = key_verifies;
     let signing_cert_mismatch = signer.is_none() && key_verifies;
     if let Some(c) = signer {
@@ -407,7 +407,7 @@ fn expected_digest(reference: &Element) -> Option<(HashAlg, Vec<u8>)> {
 
 /// One manifest reference (`/part?ContentType=…`, §13.2.4.6): the part must
 /// exist with that content type and its (transformed) digest must match.
-fn check_part_reference(pkg: &mut Package, reference: &Element, cov: &mut Coverage) -> Result<(), String> {
+fn check_part_reference(pkg: &mut Package, opc: &Opc, reference: &Element, cov: &mut Coverage) -> Result<(), String> {
     let uri = reference.attr("URI").unwrap_or("");
     let (part, query) = uri.split_once('?').unwrap_or((uri, ""));
     if !part.starts_with('/') {
@@ -443,8 +443,24 @@ fn check_part_reference(pkg: &mut Package, reference: &Element, cov: &mut Covera
     }
     let mut current = pkg.read(&stored).map_err(|e| format!("part_unreadable: {part}: {e}"))?;
     let mut selected: Option<Vec<String>> = None;
-    for t in &transforms {
+    for (n, t) in transforms.iter().enumerate() {
         let alg = t.attr("Algorithm").unwrap_or("");
+        // The part as read when the package graph was built: not parsed again.
+        if n == 0
+            && alg == RELATIONSHIP_TRANSFORM
+            && let Some(list) = opc.by_part.get(&folded)
+        {
+            let (ids, types) = relationship_selectors(t);
+            let rels = list.iter().map(|i| &opc.rels[*i]);
+            let (out, sel) = relationship_transform_list(
+                rels.map(|r| (r.id.as_str(), r.target.as_str(), r.external, r.rel_type.as_str())),
+                &ids,
+                &types,
+            );
+            selected = Some(sel);
+            current = out;
+            continue;
+        }
         let doc = if alg == RELATIONSHIP_TRANSFORM || c14n_of(t).is_some() {
             pkg.parse_bytes(&current).map_err(|e| format!("part_unreadable: {part}: {e}"))?
         } else {
