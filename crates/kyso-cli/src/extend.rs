@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 use kyso_i18n::Translator;
-use kyso_pki::{TsaConfig, load_certificates, load_crl};
+use kyso_pki::{load_certificates, load_crl};
 
 use crate::exit;
 use crate::output::print_json;
@@ -75,79 +75,32 @@ pub fn extend(t: &Translator, args: &ExtendArgs, json: bool) -> u8 {
             None => return fail(exit::USAGE, "err-usage", format!("--crl {}", p.display())),
         }
     }
-    let reader = match kyso_pdf::PdfReader::open(&args.file) {
-        Ok(r) => r,
+    let req = kyso_core::ExtendRequest {
+        input: args.file.clone(),
+        output: args.output.clone(),
+        level: kyso_core::Level::parse(&args.level).unwrap_or(kyso_core::Level::LongTerm),
+        certs,
+        crls,
+        offline: args.offline,
+        tsa: kyso_core::Tsa { url: args.tsa.clone(), timeout: Duration::from_secs(args.tsa_timeout) },
+        proxy: args.proxy.clone(),
+        overwrite: args.force,
+        journal: Some(kyso_core::data_dir()),
+    };
+    let done = match kyso_core::extend(&req) {
+        Ok(d) => d,
+        Err(kyso_core::ExtendError::NoSignature) => return fail(exit::NOT_FOUND, "verify-no-signature", String::new()),
+        Err(kyso_core::ExtendError::Dss(e)) => return fail(exit::IO, "err-signer", e.to_string()),
+        Err(kyso_core::ExtendError::Timestamp(e)) => return fail(exit::IO, "err-timestamp", e.to_string()),
         Err(e) => return fail(exit::REFUSED, "err-pdf-malformed", e.to_string()),
     };
-    let mut material = match kyso_pdf::ltv::collect_material(&reader, &certs, &crls) {
-        Ok(m) if !m.vri_keys.is_empty() => m,
-        Ok(_) => return fail(exit::NOT_FOUND, "verify-no-signature", String::new()),
-        Err(e) => return fail(exit::REFUSED, "err-pdf-malformed", e.to_string()),
-    };
-    drop(reader);
-    // Current revocation answers for every certificate whose issuer is known
-    // (ETSI EN 319 102-1 §5.2.5.4: fresher than the signatures).
-    let mut notes = Vec::new();
-    if !args.offline {
-        let parsed: Vec<kyso_pki::Certificate> =
-            material.certs.iter().filter_map(|d| kyso_pki::CertDer::from_der(d).map(|c| c.cert)).collect();
-        let got = kyso_pki::precheck::gather_revocation_via(
-            &parsed,
-            &kyso_pki::http::Route { timeout: Duration::from_secs(30), proxy: args.proxy.as_deref() },
-        );
-        material.ocsps.extend(got.ocsps);
-        for c in got.crls {
-            if !material.crls.contains(&c) {
-                material.crls.push(c);
-            }
-        }
-        notes = got.notes;
+    for p in &done.journal {
+        crate::journal::problem(t, p);
     }
-    let lta = args.level == "B-LTA";
-    let dss_out = if lta { args.output.with_extension("lt.part.pdf") } else { args.output.clone() };
-    if let Err(e) = kyso_pdf::ltv::add_dss(&args.file, &dss_out, &material, args.force || lta) {
-        return fail(exit::IO, "err-signer", e.to_string());
-    }
-    if lta {
-        let cfg = TsaConfig {
-            url: args.tsa.clone(),
-            timeout: Duration::from_secs(args.tsa_timeout),
-            proxy: args.proxy.clone(),
-        };
-        let opts = kyso_pdf::SignOptions { force: args.force, ..Default::default() };
-        let res = kyso_pdf::timestamp_pdf(&dss_out, &args.output, &cfg, &opts);
-        let _ = std::fs::remove_file(&dss_out);
-        if let Err(e) = res {
-            return fail(exit::IO, "err-timestamp", e.to_string());
-        }
-    }
-    let (path, sha) = kyso_journal::file_facts(&args.file);
-    let (out_path, out_sha) = kyso_journal::file_facts(&args.output);
-    crate::journal::record(
-        t,
-        &kyso_journal::Entry {
-            action: "extend".into(),
-            input_path: path,
-            input_sha256: sha,
-            output_path: out_path,
-            output_sha256: out_sha,
-            level: Some(args.level.clone()),
-            tsa: lta.then(|| args.tsa.clone()),
-            evidence: Some(format!(
-                "dss: {} certificates, {} CRLs, {} OCSP responses; {}",
-                material.certs.len(),
-                material.crls.len(),
-                material.ocsps.len(),
-                notes.join("; ")
-            )),
-            outcome: "ok".into(),
-            ..Default::default()
-        },
-    );
     if json {
         print_json(&serde_json::json!({"ok": true, "output": args.output, "level": args.level,
-            "certificates": material.certs.len(), "crls": material.crls.len(), "ocsps": material.ocsps.len(),
-            "signatures": material.vri_keys.len()}));
+            "certificates": done.certificates, "crls": done.crls, "ocsps": done.ocsps,
+            "signatures": done.signatures}));
     } else {
         println!(
             "{}",

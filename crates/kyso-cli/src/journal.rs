@@ -22,6 +22,16 @@ pub fn record(t: &Translator, entry: &Entry) {
     }
 }
 
+/// Reports a journal problem met by kyso-core on stderr.
+pub fn problem(t: &Translator, p: &kyso_core::JournalProblem) {
+    match p {
+        kyso_core::JournalProblem::Recovered(w) => eprintln!("{}", t.tr_args("journal-recovered", &[("detail", w)])),
+        kyso_core::JournalProblem::WriteFailed(d) => {
+            eprintln!("{}", t.tr_args("journal-write-failed", &[("detail", d)]))
+        }
+    }
+}
+
 /// `kyso-cli log`.
 #[derive(Args, Debug)]
 pub struct LogArgs {

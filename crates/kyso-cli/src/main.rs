@@ -5,7 +5,6 @@
 #![forbid(unsafe_code)]
 
 mod extend;
-mod format;
 mod journal;
 mod output;
 mod sign;

@@ -1,17 +1,21 @@
 //! `kyso-cli sign`: PAdES signatures for PDF and ECMA-376 package signatures
 //! for DOCX/XLSX/PPTX, through a token (one login for a whole batch) or a
-//! PKCS#12 file.
+//! PKCS#12 file. The signing itself is kyso-core's ([`kyso_core::sign_batch`]):
+//! this module turns the flags into a request and renders what comes back.
 
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 
 use clap::Args;
-use kyso_i18n::Translator;
-use kyso_pdf::{SignError, SignOptions, sign_pdf};
-use kyso_pki::{CertInfo, DigestAlgorithm, P12Error, Pkcs12Signer, SignatureAlgorithm, Signer, SignerError};
-use kyso_token::{
-    CertEntry, Pin, Pkcs11Signer, SignerOptions, TokenError, candidate_modules, list_certificates, load_module,
+use kyso_core::{
+    AlgorithmChoice, Credential, Destination, Error, JournalProblem, Level, Look, Output, PdfFields, PdfOnly,
+    PrecheckInputs, Progress, Role, SignRequest, Target, Tsa,
 };
+use kyso_i18n::Translator;
+use kyso_pdf::SignError;
+use kyso_pki::{DigestAlgorithm, P12Error, SignatureAlgorithm, SignerError};
+use kyso_token::{Pin, TokenError};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -184,10 +188,6 @@ struct SignerJson {
     algorithm: SignatureAlgorithm,
 }
 
-/// Where a signature went: the PDF field and byte range (an Office
-/// signature has neither).
-type Placed = (Option<String>, Option<[u64; 4]>);
-
 /// A failure before any file is signed.
 struct Fatal {
     exit: u8,
@@ -206,549 +206,134 @@ fn read_secret() -> Result<Zeroizing<String>, std::io::Error> {
     Ok(line)
 }
 
-fn default_output(input: &Path) -> PathBuf {
-    crate::format::signed_name(input)
+/// The flag of a PDF-only setting.
+fn flag(what: PdfOnly) -> &'static str {
+    match what {
+        PdfOnly::Role => "--role",
+        PdfOnly::Rect => "--rect",
+        PdfOnly::Anchor => "--anchor",
+        PdfOnly::Image => "--image",
+        PdfOnly::Seal => "--seal",
+        PdfOnly::Number => "--number",
+        PdfOnly::Date => "--date",
+        PdfOnly::CopyForm => "--copy-form",
+        PdfOnly::Organization => "--org",
+        PdfOnly::Field => "--field",
+        PdfOnly::Page => "--page",
+        PdfOnly::Certify => "--certify",
+        PdfOnly::Location => "--location",
+        PdfOnly::Contact => "--contact",
+        PdfOnly::Pss => "--pss",
+    }
 }
 
-/// PDF-only options given for an Office file: the first one, by its flag.
-fn pdf_only_option(args: &SignArgs) -> Option<&'static str> {
-    [
-        (args.role.is_some(), "--role"),
-        (args.rect.is_some(), "--rect"),
-        (args.anchor.is_some(), "--anchor"),
-        (args.image.is_some(), "--image"),
-        (args.seal.is_some(), "--seal"),
-        (args.number.is_some(), "--number"),
-        (args.date.is_some(), "--date"),
-        (args.copy_form.is_some(), "--copy-form"),
-        (args.org.is_some(), "--org"),
-        (args.field.is_some(), "--field"),
-        (args.page.is_some(), "--page"),
-        (args.certify.is_some(), "--certify"),
-        (args.location.is_some(), "--location"),
-        (args.contact.is_some(), "--contact"),
-        (args.pss, "--pss"),
-    ]
-    .into_iter()
-    .find_map(|(given, flag)| given.then_some(flag))
-}
-
-fn ooxml_error(t: &Translator, e: &kyso_ooxml::OoxmlError) -> (u8, ErrorOut) {
+fn ooxml_error(t: &Translator, e: &kyso_ooxml::OoxmlError) -> (u8, String) {
     use kyso_ooxml::OoxmlError as E;
-    let (exit, code, msg) = match e {
-        E::OutputExists(p) => (exit::IO, "output_exists", t.tr_args("err-output-exists", &[("path", p)])),
-        E::Io(io) => (exit::IO, "io", t.tr_args("err-io", &[("path", "OOXML"), ("detail", &io.to_string())])),
-        E::Timestamp(d) => (exit::IO, "timestamp_failed", t.tr_args("err-timestamp", &[("detail", d)])),
-        E::Signer(SignerError::TokenRemoved) => (exit::TOKEN, "token_removed", t.tr("err-token-removed")),
-        E::Signer(other) => (exit::TOKEN, "signer_error", t.tr_args("err-signer", &[("detail", &other.to_string())])),
-        E::UnsupportedAlgorithm(d) => {
-            (exit::REFUSED, "unsupported_algorithm", t.tr_args("err-ooxml-algorithm", &[("detail", d)]))
-        }
-        other => {
-            (exit::REFUSED, "ooxml_malformed", t.tr_args("err-ooxml-malformed", &[("detail", &other.to_string())]))
-        }
-    };
-    (exit, ErrorOut { code, message: msg })
-}
-
-/// Signs one Office file (ECMA-376 Part 2; XAdES-T for `--level B-T`).
-fn sign_office(
-    t: &Translator,
-    args: &SignArgs,
-    signer: &dyn Signer,
-    input: &Path,
-    output: &Path,
-    now: i64,
-) -> Result<(), (u8, ErrorOut)> {
-    let refuse = |code: &'static str, message: String| Err((exit::REFUSED, ErrorOut { code, message }));
-    if let Some(flag) = pdf_only_option(args) {
-        return refuse("option_not_for_ooxml", t.tr_args("err-ooxml-option", &[("option", flag)]));
-    }
-    if matches!(args.level.as_str(), "B-LT" | "B-LTA") {
-        return refuse("option_not_for_ooxml", t.tr_args("err-ooxml-level", &[("level", &args.level)]));
-    }
-    if input.canonicalize().ok().is_some_and(|i| output.canonicalize().ok() == Some(i)) {
-        return Err((exit::USAGE, ErrorOut { code: "same_file", message: t.tr("err-same-file") }));
-    }
-    let opts = kyso_ooxml::SignOptions {
-        time: Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.max(0) as u64)),
-        comment: args.reason.clone(),
-        tsa: (args.level == "B-T").then(|| kyso_pki::TsaConfig {
-            url: args.tsa.clone(),
-            timeout: std::time::Duration::from_secs(args.tsa_timeout),
-            proxy: args.proxy.clone(),
-        }),
-        overwrite: args.force,
-    };
-    kyso_ooxml::sign_ooxml(input, output, signer, &opts).map(|_| ()).map_err(|e| ooxml_error(t, &e))
-}
-
-fn algorithm_for(info: &CertInfo, args: &SignArgs) -> Option<SignatureAlgorithm> {
-    let base = info.default_algorithm()?;
-    let d = args.digest.unwrap_or(base.digest());
-    Some(match base {
-        SignatureAlgorithm::RsaPkcs1v15(_) | SignatureAlgorithm::RsaPss(_) if args.pss => SignatureAlgorithm::RsaPss(d),
-        SignatureAlgorithm::RsaPkcs1v15(_) | SignatureAlgorithm::RsaPss(_) => SignatureAlgorithm::RsaPkcs1v15(d),
-        SignatureAlgorithm::Ecdsa(_) => SignatureAlgorithm::Ecdsa(d),
-    })
-}
-
-fn token_fatal(t: &Translator, e: &TokenError) -> Fatal {
-    let exit = match e {
-        TokenError::TokenNotFound(_) => exit::NOT_FOUND,
-        _ => exit::TOKEN,
-    };
-    let code = match e.code() {
-        kyso_token::ErrorCode::PinIncorrect => "pin_incorrect",
-        kyso_token::ErrorCode::PinLocked => "pin_locked",
-        kyso_token::ErrorCode::TokenNotFound => "token_not_found",
-        kyso_token::ErrorCode::TokenRemoved => "token_removed",
-        kyso_token::ErrorCode::KeyNotFound => "key_not_found",
-        _ => "token_error",
-    };
-    fatal(exit, code, token_error_text(t, e))
-}
-
-/// Refuses certificates that cannot sign now (TT 15/2025 Art. 5: check the
-/// certificate before signing).
-fn check_certificate(t: &Translator, info: &CertInfo) -> Result<(), Fatal> {
-    if let Some(w) = info.warnings.first() {
-        let code = serde_json::to_value(w).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-        return Err(fatal(exit::REFUSED, "certificate_refused", t.tr(&format!("warn-{code}"))));
-    }
-    Ok(())
-}
-
-fn choose(t: &Translator, certs: Vec<CertEntry>, wanted: Option<&str>) -> Result<CertEntry, Fatal> {
-    let mut candidates: Vec<CertEntry> = certs.into_iter().filter(|c| c.has_private_key).collect();
-    if let Some(w) = wanted {
-        let wl = w.to_lowercase();
-        candidates.retain(|c| {
-            c.certificate.serial.eq_ignore_ascii_case(w)
-                || c.id.eq_ignore_ascii_case(w)
-                || c.certificate.subject_cn.as_deref().is_some_and(|cn| cn.to_lowercase().contains(&wl))
-        });
-    } else {
-        // Without a choice, only certificates that can sign are candidates.
-        candidates.retain(|c| c.certificate.can_sign());
-    }
-    match candidates.len() {
-        0 => Err(fatal(exit::NOT_FOUND, "certificate_not_found", t.tr("err-cert-not-found"))),
-        1 => Ok(candidates.remove(0)),
-        _ => {
-            let list: Vec<String> = candidates
-                .iter()
-                .map(|c| format!("{} ({})", c.certificate.subject_cn.clone().unwrap_or_default(), c.certificate.serial))
-                .collect();
-            Err(fatal(
-                exit::USAGE,
-                "certificate_ambiguous",
-                t.tr_args("err-cert-ambiguous", &[("list", &list.join("; "))]),
-            ))
-        }
+    match e {
+        E::OutputExists(p) => (exit::IO, t.tr_args("err-output-exists", &[("path", p)])),
+        E::Io(io) => (exit::IO, t.tr_args("err-io", &[("path", "OOXML"), ("detail", &io.to_string())])),
+        E::Timestamp(d) => (exit::IO, t.tr_args("err-timestamp", &[("detail", d)])),
+        E::Signer(SignerError::TokenRemoved) => (exit::TOKEN, t.tr("err-token-removed")),
+        E::Signer(other) => (exit::TOKEN, t.tr_args("err-signer", &[("detail", &other.to_string())])),
+        E::UnsupportedAlgorithm(d) => (exit::REFUSED, t.tr_args("err-ooxml-algorithm", &[("detail", d)])),
+        other => (exit::REFUSED, t.tr_args("err-ooxml-malformed", &[("detail", &other.to_string())])),
     }
 }
 
-fn open_signer(t: &Translator, args: &SignArgs) -> Result<Box<dyn Signer>, Fatal> {
-    let secret = if args.pin_stdin {
-        Some(read_secret().map_err(|e| {
-            fatal(exit::IO, "io", t.tr_args("err-io", &[("path", "stdin"), ("detail", &e.to_string())]))
-        })?)
-    } else {
-        None
-    };
-    if let Some(p12) = &args.p12 {
-        let password = secret.ok_or_else(|| fatal(exit::USAGE, "pin_required", t.tr("err-password-required")))?;
-        let s = Pkcs12Signer::open(p12, &password).map_err(|e| match e {
-            P12Error::WrongPassword => fatal(exit::TOKEN, "wrong_password", t.tr("err-p12-password")),
-            P12Error::Io(io) => fatal(
-                exit::IO,
-                "io",
-                t.tr_args("err-io", &[("path", &p12.display().to_string()), ("detail", &io.to_string())]),
-            ),
-            other => {
-                fatal(exit::REFUSED, "p12_invalid", t.tr_args("err-p12-invalid", &[("detail", &other.to_string())]))
-            }
-        })?;
-        let info = CertInfo::from_certificate(s.certificate(), std::time::SystemTime::now());
-        check_certificate(t, &info)?;
-        let alg = algorithm_for(&info, args).ok_or_else(|| {
-            fatal(exit::REFUSED, "unsupported_key", t.tr_args("err-unsupported-key", &[("detail", "")]))
-        })?;
-        let s = s.with_algorithm(alg).map_err(|e| fatal(exit::REFUSED, "unsupported_key", e.to_string()))?;
-        return Ok(Box::new(s));
-    }
-    let mut all = Vec::new();
-    let mut modules = Vec::new();
-    let mut last_err = None;
-    for c in candidate_modules(&args.modules.modules, &[]) {
-        let m = match load_module(&c.path) {
-            Ok(m) => m,
-            Err(e) => {
-                last_err = Some(e);
-                continue;
-            }
-        };
-        for (slot, _) in m.find_tokens(args.token.as_deref()).map_err(|e| token_fatal(t, &e))? {
-            match list_certificates(&m, slot, None) {
-                Ok(list) => all.extend(list),
-                Err(e) => last_err = Some(e),
-            }
+fn sign_error(t: &Translator, e: &SignError) -> (u8, String) {
+    match e {
+        SignError::OutputExists(p) => (exit::IO, t.tr_args("err-output-exists", &[("path", &p.display().to_string())])),
+        SignError::SameFile => (exit::USAGE, t.tr("err-same-file")),
+        SignError::Io { path, source } => {
+            (exit::IO, t.tr_args("err-io", &[("path", &path.display().to_string()), ("detail", &source.to_string())]))
         }
-        modules.push(m);
-    }
-    if all.is_empty() {
-        if let Some(tok) = &args.token {
-            return Err(token_fatal(t, &TokenError::TokenNotFound(tok.clone())));
-        }
-        if let Some(e) = last_err {
-            return Err(token_fatal(t, &e));
-        }
-        return Err(fatal(exit::NOT_FOUND, "token_not_found", t.tr("tokens-none")));
-    }
-    let entry = choose(t, all, args.cert.as_deref())?;
-    check_certificate(t, &entry.certificate)?;
-    let module = modules
-        .into_iter()
-        .find(|m| m.path() == entry.module)
-        .ok_or_else(|| token_fatal(t, &TokenError::TokenRemoved))?;
-    let algorithm = algorithm_for(&entry.certificate, args);
-    let pin = Pin::new(secret.map(|s| s.to_string()).unwrap_or_default());
-    let signer = Pkcs11Signer::open(&module, &entry, pin, SignerOptions { algorithm, ..Default::default() })
-        .map_err(|e| token_fatal(t, &e))?;
-    Ok(Box::new(signer))
-}
-
-fn sign_error(t: &Translator, e: &SignError) -> (u8, ErrorOut) {
-    let (exit, code, msg) = match e {
-        SignError::OutputExists(p) => {
-            (exit::IO, "output_exists", t.tr_args("err-output-exists", &[("path", &p.display().to_string())]))
-        }
-        SignError::SameFile => (exit::USAGE, "same_file", t.tr("err-same-file")),
-        SignError::Io { path, source } => (
-            exit::IO,
-            "io",
-            t.tr_args("err-io", &[("path", &path.display().to_string()), ("detail", &source.to_string())]),
-        ),
         SignError::Pdf(kyso_pdf::PdfError::Io(io)) => {
-            (exit::IO, "io", t.tr_args("err-io", &[("path", "PDF"), ("detail", &io.to_string())]))
+            (exit::IO, t.tr_args("err-io", &[("path", "PDF"), ("detail", &io.to_string())]))
         }
         SignError::Pdf(kyso_pdf::PdfError::Encrypted) | SignError::Encrypted => {
-            (exit::REFUSED, "encrypted", t.tr("err-pdf-encrypted"))
+            (exit::REFUSED, t.tr("err-pdf-encrypted"))
         }
-        SignError::Pdf(other) => {
-            (exit::REFUSED, "pdf_malformed", t.tr_args("err-pdf-malformed", &[("detail", &other.to_string())]))
+        SignError::Pdf(other) => (exit::REFUSED, t.tr_args("err-pdf-malformed", &[("detail", &other.to_string())])),
+        SignError::DocMdpForbids => (exit::REFUSED, t.tr("err-docmdp-forbids")),
+        SignError::CertifyNotFirst => (exit::REFUSED, t.tr("err-certify-not-first")),
+        SignError::FieldNotEmpty(f) => (exit::REFUSED, t.tr_args("err-field-not-empty", &[("field", f)])),
+        SignError::NoSuchPage { page, count } => {
+            (exit::USAGE, t.tr_args("err-no-such-page", &[("page", &page.to_string()), ("count", &count.to_string())]))
         }
-        SignError::DocMdpForbids => (exit::REFUSED, "docmdp_forbids", t.tr("err-docmdp-forbids")),
-        SignError::CertifyNotFirst => (exit::REFUSED, "certify_not_first", t.tr("err-certify-not-first")),
-        SignError::FieldNotEmpty(f) => {
-            (exit::REFUSED, "field_not_empty", t.tr_args("err-field-not-empty", &[("field", f)]))
-        }
-        SignError::NoSuchPage { page, count } => (
-            exit::USAGE,
-            "no_such_page",
-            t.tr_args("err-no-such-page", &[("page", &page.to_string()), ("count", &count.to_string())]),
-        ),
-        SignError::Timestamp(e) => {
-            (exit::IO, "timestamp_failed", t.tr_args("err-timestamp", &[("detail", &e.to_string())]))
-        }
-        SignError::Signer(SignerError::TokenRemoved) => (exit::TOKEN, "token_removed", t.tr("err-token-removed")),
-        SignError::NoRevocationData => (exit::REFUSED, "no_revocation_data", t.tr("err-no-revocation-data")),
-        SignError::Signer(other) => {
-            (exit::TOKEN, "signer_error", t.tr_args("err-signer", &[("detail", &other.to_string())]))
-        }
-        _ => (exit::REFUSED, "sign_failed", t.tr_args("err-signer", &[("detail", &e.to_string())])),
-    };
-    (exit, ErrorOut { code, message: msg })
+        SignError::Timestamp(e) => (exit::IO, t.tr_args("err-timestamp", &[("detail", &e.to_string())])),
+        SignError::Signer(SignerError::TokenRemoved) => (exit::TOKEN, t.tr("err-token-removed")),
+        SignError::NoRevocationData => (exit::REFUSED, t.tr("err-no-revocation-data")),
+        SignError::Signer(other) => (exit::TOKEN, t.tr_args("err-signer", &[("detail", &other.to_string())])),
+        _ => (exit::REFUSED, t.tr_args("err-signer", &[("detail", &e.to_string())])),
+    }
 }
 
-/// `kyso-cli sign`.
-pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
-    if args.output.is_some() && args.files.len() > 1 {
-        let e = fatal(exit::USAGE, "usage", t.tr_args("err-usage", &[("detail", "--output with several files")]));
-        return report_fatal(json, e);
-    }
-    let signer = match open_signer(t, args) {
-        Ok(s) => s,
-        Err(e) => {
-            // A failed attempt is journaled too (never the PIN).
-            journal_failure(t, args, &e, None);
-            return report_fatal(json, e);
-        }
+fn warning_text(t: &Translator, w: kyso_pki::CertWarning) -> String {
+    let code = serde_json::to_value(w).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    t.tr(&format!("warn-{code}"))
+}
+
+/// The exit code, JSON code and translated message of a core error
+/// (docs/cli.md).
+fn render(t: &Translator, args: &SignArgs, e: &Error) -> (u8, ErrorOut) {
+    use kyso_pdf::presets::PresetError as P;
+    let io = |path: &std::path::Path, detail: &dyn std::fmt::Display| {
+        t.tr_args("err-io", &[("path", &path.display().to_string()), ("detail", &detail.to_string())])
     };
-    // TT 15/2025 Art. 5: check the certificate (validity, key usage,
-    // revocation) before signing, and keep the evidence.
-    let precheck = match run_precheck(t, args, signer.as_ref()) {
-        Ok(p) => p,
-        Err(e) => {
-            journal_failure(t, args, &e, Some(signer.certificate()));
-            return report_fatal(json, e);
+    let (exit, message) = match e {
+        Error::Io { path, source } => (exit::IO, io(path, source)),
+        // A look that cannot be drawn refuses the file.
+        Error::Image { path, source } => (exit::REFUSED, io(path, source)),
+        Error::Token(te) => {
+            let exit = if matches!(te, TokenError::TokenNotFound(_)) { exit::NOT_FOUND } else { exit::TOKEN };
+            (exit, token_error_text(t, te))
         }
-    };
-    let token_label = signer_token(args);
-    let cert = CertInfo::from_certificate(signer.certificate(), std::time::SystemTime::now());
-    let mut code = exit::OK;
-    let mut results = Vec::new();
-    for input in &args.files {
-        let output = args.output.clone().unwrap_or_else(|| default_output(input));
-        let now =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-        let mut opts = SignOptions {
-            field_name: args.field.clone(),
-            page: args.page.or(Some(1)),
-            time: Some(now),
-            tsa: (args.level != "B-B").then(|| kyso_pki::TsaConfig {
-                url: args.tsa.clone(),
-                timeout: std::time::Duration::from_secs(args.tsa_timeout),
-                proxy: args.proxy.clone(),
-            }),
-            reason: args.reason.clone(),
-            location: args.location.clone(),
-            contact_info: args.contact.clone(),
-            name: cert.subject_cn.clone(),
-            certify: args.certify,
-            force: args.force,
-            ..Default::default()
-        };
-        let office = crate::format::detect(input) == crate::format::Format::Ooxml;
-        if let Some(role) = args.role.as_ref().filter(|_| !office) {
-            match placement(t, args, role, input, now) {
-                Ok(p) => {
-                    if !json {
-                        println!("{}", t.tr_args("sign-placed", &[("where", &p.description)]));
-                    }
-                    opts.page = Some(p.page);
-                    opts.appearance = Some(p.appearance);
-                    opts.extra_widgets = p.extra_widgets;
+        Error::NoToken => (exit::NOT_FOUND, t.tr("tokens-none")),
+        Error::CertificateNotFound => (exit::NOT_FOUND, t.tr("err-cert-not-found")),
+        Error::CertificateAmbiguous(list) => {
+            (exit::USAGE, t.tr_args("err-cert-ambiguous", &[("list", &list.join("; "))]))
+        }
+        Error::CertificateRefused(w) | Error::Unusable(w) => (exit::REFUSED, warning_text(t, *w)),
+        Error::UnsupportedKey(d) => (exit::REFUSED, t.tr_args("err-unsupported-key", &[("detail", d)])),
+        Error::PasswordRequired => (exit::USAGE, t.tr("err-password-required")),
+        Error::Pkcs12(P12Error::WrongPassword) => (exit::TOKEN, t.tr("err-p12-password")),
+        Error::Pkcs12(P12Error::Io(source)) => {
+            (exit::IO, io(args.p12.as_deref().unwrap_or(std::path::Path::new("PKCS#12")), source))
+        }
+        Error::Pkcs12(other) => (exit::REFUSED, t.tr_args("err-p12-invalid", &[("detail", &other.to_string())])),
+        Error::Revoked(_) => (exit::REFUSED, t.tr("err-cert-revoked")),
+        Error::RevocationUnchecked(why) => (exit::REFUSED, t.tr_args("err-revocation-unchecked", &[("detail", why)])),
+        Error::Unreadable(pe) => (exit::REFUSED, t.tr_args("err-pdf-malformed", &[("detail", &pe.to_string())])),
+        Error::Placement(p) => (
+            exit::REFUSED,
+            match p {
+                P::Appearance(a) => t.tr_args("err-image", &[("detail", &a.to_string())]),
+                P::Missing(opt) => t.tr_args("err-preset-missing", &[("option", opt)]),
+                P::RectOffPage => t.tr("err-rect-off-page"),
+                P::AnchorNotFound(a) => t.tr_args("err-anchor-not-found", &[("text", a)]),
+                P::NoSuchPage { page, count } => {
+                    t.tr_args("err-no-such-page", &[("page", &page.to_string()), ("count", &count.to_string())])
                 }
-                Err(err) => {
-                    file_failed(&mut results, &mut code, exit::REFUSED, input, err, json);
-                    continue;
-                }
-            }
-        }
-        let entry = kyso_journal::Entry {
-            role: args.role.clone(),
-            token_label: token_label.clone(),
-            token_module: args.modules.modules.first().map(|m| m.display().to_string()),
-            precheck: Some(precheck.result.clone()),
-            evidence: Some(precheck.evidence.clone()),
-            ..kyso_journal::Entry::signing(
-                input,
-                &cert,
-                &args.level,
-                (args.level != "B-B").then_some(args.tsa.as_str()),
-            )
-        };
-        let signed: Result<Placed, (u8, ErrorOut)> = if office {
-            sign_office(t, args, signer.as_ref(), input, &output, now).map(|()| (None, None))
-        } else {
-            sign_pdf(input, &output, signer.as_ref(), &opts)
-                .and_then(|o| {
-                    if matches!(args.level.as_str(), "B-LT" | "B-LTA")
-                        && let Err(e) = long_term(args, &output, &precheck)
-                    {
-                        // The level asked for could not be reached: no
-                        // output rather than one at a lower level.
-                        let _ = std::fs::remove_file(&output);
-                        return Err(e);
-                    }
-                    Ok((Some(o.field_name), Some(o.byte_range)))
-                })
-                .map_err(|e| sign_error(t, &e))
-        };
-        match signed {
-            Ok((field, byte_range)) => {
-                crate::journal::record(t, &entry.with_output(&output));
-                if !json {
-                    println!(
-                        "{}",
-                        t.tr_args(
-                            "sign-done",
-                            &[("input", &input.display().to_string()), ("output", &output.display().to_string())]
-                        )
-                    );
-                }
-                results.push(FileResult {
-                    input: input.clone(),
-                    output: Some(output),
-                    ok: true,
-                    field,
-                    byte_range,
-                    error: None,
-                });
-            }
-            Err((c, err)) => {
-                crate::journal::record(t, &entry.failed(err.code));
-                file_failed(&mut results, &mut code, c, input, err, json);
-            }
-        }
-    }
-    if json {
-        print_json(&SignJson {
-            signer: Some(SignerJson {
-                subject: cert.subject,
-                issuer: cert.issuer,
-                serial: cert.serial,
-                algorithm: signer.algorithm(),
-            }),
-            files: results,
-            error: None,
-        });
-    }
-    code
-}
-
-/// Computes the visible appearance of a role preset for one file.
-fn placement(
-    t: &Translator,
-    args: &SignArgs,
-    role: &str,
-    input: &std::path::Path,
-    now: i64,
-) -> Result<kyso_pdf::presets::Placement, ErrorOut> {
-    use kyso_pdf::presets::{PresetError, PresetInput, Role, prepare};
-    let read = |p: &Option<PathBuf>| -> Result<Option<Vec<u8>>, ErrorOut> {
-        match p {
-            Some(p) => std::fs::read(p).map(Some).map_err(|e| ErrorOut {
-                code: "io",
-                message: t.tr_args("err-io", &[("path", &p.display().to_string()), ("detail", &e.to_string())]),
-            }),
-            None => Ok(None),
-        }
-    };
-    let input_spec = PresetInput {
-        role: Role::parse(role).unwrap_or(Role::Approver),
-        page: args.page,
-        rect: args.rect,
-        anchor: args.anchor.clone(),
-        image: read(&args.image)?,
-        seal: read(&args.seal)?,
-        seal_mm: args.seal_mm,
-        number: args.number.clone(),
-        number_rect: args.number_rect,
-        date: args.date.clone(),
-        date_rect: args.date_rect,
-        copy_form: args.copy_form.clone(),
-        organization: args.org.clone(),
-        time: now,
-    };
-    let reader = kyso_pdf::PdfReader::open(input).map_err(|e| ErrorOut {
-        code: "pdf_malformed",
-        message: t.tr_args("err-pdf-malformed", &[("detail", &e.to_string())]),
-    })?;
-    prepare(&reader, &input_spec).map_err(|e| match e {
-        PresetError::Appearance(a) => {
-            ErrorOut { code: "image_invalid", message: t.tr_args("err-image", &[("detail", &a.to_string())]) }
-        }
-        PresetError::Missing(opt) => {
-            ErrorOut { code: "usage", message: t.tr_args("err-preset-missing", &[("option", opt)]) }
-        }
-        PresetError::RectOffPage => ErrorOut { code: "rect_off_page", message: t.tr("err-rect-off-page") },
-        PresetError::AnchorNotFound(a) => {
-            ErrorOut { code: "anchor_not_found", message: t.tr_args("err-anchor-not-found", &[("text", &a)]) }
-        }
-        PresetError::NoSuchPage { page, count } => ErrorOut {
-            code: "no_such_page",
-            message: t.tr_args("err-no-such-page", &[("page", &page.to_string()), ("count", &count.to_string())]),
-        },
-        other => ErrorOut {
-            code: "pdf_malformed",
-            message: t.tr_args("err-pdf-malformed", &[("detail", &other.to_string())]),
-        },
-    })
-}
-
-/// Upgrades a freshly signed file in place to B-LT or B-LTA
-/// ([`kyso_pdf::ltv::make_long_term`]).
-fn long_term(args: &SignArgs, output: &std::path::Path, pre: &PrecheckOut) -> Result<(), kyso_pdf::SignError> {
-    let cfg = kyso_pki::TsaConfig {
-        url: args.tsa.clone(),
-        timeout: std::time::Duration::from_secs(args.tsa_timeout),
-        proxy: args.proxy.clone(),
-    };
-    kyso_pdf::ltv::make_long_term_via(
-        output,
-        &kyso_pdf::ltv::LongTerm {
-            leaf: &pre.leaf,
-            issuer: pre.issuer.as_ref(),
-            certs: &pre.certs,
-            crls: &pre.crls,
-            ocsps: &pre.ocsps,
-            fetch: !args.offline,
-            archive: (args.level == "B-LTA").then_some(&cfg),
-        },
-        args.proxy.as_deref(),
-    )
-}
-
-/// Records a file that could not be signed; the first failure sets the exit code.
-fn file_failed(
-    results: &mut Vec<FileResult>,
-    code: &mut u8,
-    exit_code: u8,
-    input: &std::path::Path,
-    err: ErrorOut,
-    json: bool,
-) {
-    if *code == exit::OK {
-        *code = exit_code;
-    }
-    if !json {
-        eprintln!("{}: {}", input.display(), err.message);
-    }
-    results.push(FileResult {
-        input: input.to_owned(),
-        output: None,
-        ok: false,
-        field: None,
-        byte_range: None,
-        error: Some(err),
-    });
-}
-
-/// Journals a signing that failed before any file was signed, once per input.
-fn journal_failure(t: &Translator, args: &SignArgs, e: &Fatal, cert: Option<&kyso_pki::Certificate>) {
-    for input in &args.files {
-        let (path, sha) = kyso_journal::file_facts(input);
-        crate::journal::record(
-            t,
-            &kyso_journal::Entry {
-                action: "sign".into(),
-                role: args.role.clone(),
-                input_path: path,
-                input_sha256: sha,
-                signer_subject: cert.map(|c| kyso_pki::format_name(c.tbs_certificate().subject())),
-                token_label: args.token.clone(),
-                level: Some(args.level.clone()),
-                precheck: cert.map(|_| e.error.code.to_owned()),
-                outcome: "failed".into(),
-                error_code: Some(e.error.code.into()),
-                ..Default::default()
+                other => t.tr_args("err-pdf-malformed", &[("detail", &other.to_string())]),
             },
-        );
-    }
+        ),
+        Error::NotForOffice(what) => (exit::REFUSED, t.tr_args("err-ooxml-option", &[("option", flag(*what))])),
+        Error::LevelNotForOffice(l) => (exit::REFUSED, t.tr_args("err-ooxml-level", &[("level", l.name())])),
+        Error::SameFile => (exit::USAGE, t.tr("err-same-file")),
+        Error::OutputExists(p) => (exit::IO, t.tr_args("err-output-exists", &[("path", &p.display().to_string())])),
+        Error::Pdf(se) | Error::LongTerm(se) => sign_error(t, se),
+        Error::Office(oe) => ooxml_error(t, oe),
+        other => (exit::REFUSED, t.tr_args("err-signer", &[("detail", &other.to_string())])),
+    };
+    (exit, ErrorOut { code: e.code(), message })
 }
 
-/// Runs the pre-signing check; returns (result, evidence) for the journal.
-/// The pre-signing check's result, evidence and material (for a B-LT DSS).
-struct PrecheckOut {
-    result: String,
-    evidence: String,
-    crls: Vec<Vec<u8>>,
-    ocsps: Vec<Vec<u8>>,
-    /// The signer's certificate and its issuer (for a fresh OCSP at B-LT).
-    leaf: kyso_pki::Certificate,
-    issuer: Option<kyso_pki::Certificate>,
-    certs: Vec<Vec<u8>>,
-}
-
-fn run_precheck(t: &Translator, args: &SignArgs, signer: &dyn Signer) -> Result<PrecheckOut, Fatal> {
-    use kyso_pki::precheck::{PrecheckOptions, PrecheckResult, RevocationCache, precheck_with};
-    let mut crls = Vec::new();
+/// Reads the files of the pre-signing check (`--crl`, `--certs`).
+fn precheck_inputs(t: &Translator, args: &SignArgs) -> Result<PrecheckInputs, Fatal> {
+    let mut out = PrecheckInputs { offline: args.offline, allow_unchecked: args.allow_unchecked, ..Default::default() };
     for p in &args.crl {
         match std::fs::read(p).ok().and_then(|b| kyso_pki::load_crl(&b)) {
-            Some(c) => crls.push(c),
+            Some(c) => out.crls.push(c),
             None => {
                 return Err(fatal(
                     exit::USAGE,
@@ -758,7 +343,6 @@ fn run_precheck(t: &Translator, args: &SignArgs, signer: &dyn Signer) -> Result<
             }
         }
     }
-    let mut pool: Vec<kyso_pki::Certificate> = signer.chain().to_vec();
     for p in &args.certs {
         let bytes = std::fs::read(p).map_err(|e| {
             fatal(
@@ -767,55 +351,169 @@ fn run_precheck(t: &Translator, args: &SignArgs, signer: &dyn Signer) -> Result<
                 t.tr_args("err-io", &[("path", &p.display().to_string()), ("detail", &e.to_string())]),
             )
         })?;
-        pool.extend(kyso_pki::load_certificates(&bytes).into_iter().map(|c| c.cert));
+        out.certs.extend(kyso_pki::load_certificates(&bytes).into_iter().map(|c| c.cert));
     }
-    let cert = signer.certificate();
-    let issuer = pool.iter().find(|c| c.tbs_certificate().subject() == cert.tbs_certificate().issuer());
-    let check = precheck_with(
-        cert,
-        issuer,
-        &crls,
-        &PrecheckOptions {
-            offline: args.offline,
-            timeout: std::time::Duration::from_secs(15),
-            cache: Some(RevocationCache::new(kyso_journal::data_dir().join("cache"))),
-            proxy: args.proxy.clone(),
-        },
-    );
-    let evidence = check.evidence.join("; ");
-    let certs: Vec<Vec<u8>> = pool.iter().filter_map(|c| kyso_pki::der::Encode::to_der(c).ok()).collect();
-    let out = |result: String| PrecheckOut {
-        result,
-        evidence: evidence.clone(),
-        crls: check.crls.clone(),
-        ocsps: check.ocsps.clone(),
-        certs: certs.clone(),
-        leaf: cert.clone(),
-        issuer: issuer.cloned(),
+    Ok(out)
+}
+
+/// The request the flags describe.
+fn request(t: &Translator, args: &SignArgs) -> Result<SignRequest, Fatal> {
+    let secret = if args.pin_stdin {
+        Some(read_secret().map_err(|e| {
+            fatal(exit::IO, "io", t.tr_args("err-io", &[("path", "stdin"), ("detail", &e.to_string())]))
+        })?)
+    } else {
+        None
     };
-    match check.result {
-        PrecheckResult::Good => Ok(out("good".into())),
-        PrecheckResult::Revoked(_) => Err(fatal(exit::REFUSED, "certificate_revoked", t.tr("err-cert-revoked"))),
-        PrecheckResult::Unusable(w) => {
-            let code = serde_json::to_value(w).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-            Err(fatal(exit::REFUSED, "certificate_refused", t.tr(&format!("warn-{code}"))))
-        }
-        PrecheckResult::Unchecked(why) if args.allow_unchecked => {
-            eprintln!("{}", t.tr_args("warn-revocation-unchecked-signing", &[("detail", &why)]));
-            Ok(out(format!("revocation_not_checked: {why}")))
-        }
-        PrecheckResult::Unchecked(why) => Err(fatal(
-            exit::REFUSED,
-            "revocation_unchecked",
-            t.tr_args("err-revocation-unchecked", &[("detail", &why)]),
-        )),
+    let credential = match &args.p12 {
+        Some(path) => Credential::Pkcs12 { path: path.clone(), password: secret },
+        None => Credential::Search {
+            modules: args.modules.modules.clone(),
+            token: args.token.clone(),
+            certificate: args.cert.clone(),
+            pin: Some(Pin::new(secret.map(|s| s.to_string()).unwrap_or_default())),
+        },
+    };
+    let files = args
+        .files
+        .iter()
+        .map(|input| Target {
+            input: input.clone(),
+            output: args.output.clone().map_or(Destination::Beside, Destination::File),
+        })
+        .collect();
+    let mut req = SignRequest::new(files, credential, kyso_core::data_dir());
+    req.algorithm = Some(AlgorithmChoice { digest: args.digest, pss: args.pss });
+    req.level = Level::parse(&args.level).unwrap_or_default();
+    req.tsa = Tsa { url: args.tsa.clone(), timeout: std::time::Duration::from_secs(args.tsa_timeout) };
+    req.proxy = args.proxy.clone();
+    req.look = Look {
+        role: args.role.as_deref().map(|r| Role::parse(r).unwrap_or(Role::Approver)),
+        rect: args.rect,
+        anchor: args.anchor.clone(),
+        image: args.image.clone(),
+        seal: args.seal.clone(),
+        seal_mm: args.seal_mm,
+        number: args.number.clone(),
+        number_rect: args.number_rect,
+        date: args.date.clone(),
+        date_rect: args.date_rect,
+        copy_form: args.copy_form.clone(),
+        organization: args.org.clone(),
+    };
+    req.pdf = PdfFields {
+        field: args.field.clone(),
+        page: args.page,
+        certify: args.certify,
+        location: args.location.clone(),
+        contact: args.contact.clone(),
+    };
+    req.reason = args.reason.clone();
+    req.overwrite = args.force;
+    req.precheck = precheck_inputs(t, args)?;
+    Ok(req)
+}
+
+fn journal_problem(t: &Translator, p: &JournalProblem) {
+    match p {
+        JournalProblem::Recovered(w) => eprintln!("{}", t.tr_args("journal-recovered", &[("detail", w)])),
+        JournalProblem::WriteFailed(d) => eprintln!("{}", t.tr_args("journal-write-failed", &[("detail", d)])),
     }
 }
 
-fn signer_token(args: &SignArgs) -> Option<String> {
-    match &args.p12 {
-        Some(p) => Some(format!("PKCS#12 {}", p.display())),
-        None => args.token.clone(),
+/// `kyso-cli sign`.
+pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
+    if args.output.is_some() && args.files.len() > 1 {
+        let e = fatal(exit::USAGE, "usage", t.tr_args("err-usage", &[("detail", "--output with several files")]));
+        return report_fatal(json, e);
+    }
+    let req = match request(t, args) {
+        Ok(r) => r,
+        Err(e) => return report_fatal(json, e),
+    };
+    let mut code = exit::OK;
+    let mut results = Vec::new();
+    let never = AtomicBool::new(false);
+    let batch = kyso_core::sign_batch(
+        req,
+        &mut |p| match p {
+            Progress::Checked { unchecked: Some(why) } => {
+                eprintln!("{}", t.tr_args("warn-revocation-unchecked-signing", &[("detail", why)]));
+            }
+            Progress::Placed { description, .. } if !json => {
+                println!("{}", t.tr_args("sign-placed", &[("where", description)]));
+            }
+            Progress::Finished { outcome, .. } => match &outcome.result {
+                Ok(signed) => {
+                    let output = match &signed.output {
+                        Output::File(p) => p.clone(),
+                        Output::Memory(_) => PathBuf::new(),
+                    };
+                    if !json {
+                        println!(
+                            "{}",
+                            t.tr_args(
+                                "sign-done",
+                                &[
+                                    ("input", &outcome.input.display().to_string()),
+                                    ("output", &output.display().to_string())
+                                ]
+                            )
+                        );
+                    }
+                    results.push(FileResult {
+                        input: outcome.input.clone(),
+                        output: Some(output),
+                        ok: true,
+                        field: signed.field.clone(),
+                        byte_range: signed.byte_range,
+                        error: None,
+                    });
+                }
+                Err(e) => {
+                    let (exit_code, err) = render(t, args, e);
+                    // The first failure sets the exit code.
+                    if code == exit::OK {
+                        code = exit_code;
+                    }
+                    if !json {
+                        eprintln!("{}: {}", outcome.input.display(), err.message);
+                    }
+                    results.push(FileResult {
+                        input: outcome.input.clone(),
+                        output: None,
+                        ok: false,
+                        field: None,
+                        byte_range: None,
+                        error: Some(err),
+                    });
+                }
+            },
+            Progress::Journal(j) => journal_problem(t, j),
+            _ => {}
+        },
+        &never,
+    );
+    match batch {
+        Ok(batch) => {
+            if json {
+                print_json(&SignJson {
+                    signer: Some(SignerJson {
+                        subject: batch.signer.subject,
+                        issuer: batch.signer.issuer,
+                        serial: batch.signer.serial,
+                        algorithm: batch.algorithm,
+                    }),
+                    files: results,
+                    error: None,
+                });
+            }
+            code
+        }
+        Err(e) => {
+            let (exit, error) = render(t, args, &e);
+            report_fatal(json, Fatal { exit, error })
+        }
     }
 }
 

@@ -31,7 +31,7 @@ pub enum TrustCommand {
 }
 
 fn store() -> AnchorStore {
-    AnchorStore::in_data_dir(&kyso_journal::data_dir())
+    AnchorStore::in_data_dir(&kyso_core::data_dir())
 }
 
 /// The stored anchors.

@@ -4,10 +4,10 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use clap::Args;
+use kyso_core::VerifyOptions;
 use kyso_i18n::Translator;
-use kyso_pdf::{Indication, PdfReport, VerifyOptions, verify_pdf};
+use kyso_pdf::{Indication, PdfReport};
 
-use crate::format::{Format, detect};
 use kyso_pki::{load_certificates, load_crl};
 use serde::Serialize;
 
@@ -122,14 +122,11 @@ pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
             }
         }
     }
+    let data_dir = kyso_core::data_dir();
     if !args.offline {
-        opts.online = Some(kyso_pki::precheck::PrecheckOptions {
-            offline: false,
-            timeout: std::time::Duration::from_secs(10),
-            cache: Some(kyso_pki::precheck::RevocationCache::new(kyso_journal::data_dir().join("cache"))),
-            proxy: args.proxy.clone(),
-        });
+        opts.online = Some(kyso_core::online_options(&data_dir, args.proxy.clone()));
     }
+    opts.journal = Some(data_dir);
     let mut worst = Indication::TotalPassed;
     let mut outputs = Vec::new();
     for f in &args.files {
@@ -137,23 +134,12 @@ pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
             eprintln!("{}", t.tr_args("err-io", &[("path", &f.display().to_string()), ("detail", "not found")]));
             return IO;
         }
-        let format = detect(f);
-        let report = match format {
-            Format::Pdf => verify_pdf(f, &opts),
-            Format::Ooxml => kyso_ooxml::verify_ooxml(
-                f,
-                &kyso_ooxml::VerifyOptions {
-                    anchors: opts.anchors.clone(),
-                    extra_certs: opts.extra_certs.clone(),
-                    crls: opts.crls.clone(),
-                    at: opts.at,
-                    online: opts.online.clone(),
-                },
-            ),
-        };
-        worst = worst.max(report.indication);
-        crate::journal::record(t, &kyso_journal::Entry::verification(f, &report));
-        outputs.push((f.display().to_string(), format, report));
+        let done = kyso_core::verify(f, &opts);
+        for p in &done.journal {
+            crate::journal::problem(t, p);
+        }
+        worst = worst.max(done.report.indication);
+        outputs.push((f.display().to_string(), done.format, done.report));
     }
     if json {
         let items: Vec<FileJson<'_>> =
@@ -224,7 +210,12 @@ fn print_human(t: &Translator, file: &str, r: &PdfReport) {
             // the person's language, with its technical detail after it.
             println!("    {}:", t.tr("verify-changes"));
             for c in &s.changes {
-                println!("      {} {} [{}]", if c.allowed { "-" } else { "✗" }, t.change(c.kind, c.page, c.rect, c.allowed), c.detail);
+                println!(
+                    "      {} {} [{}]",
+                    if c.allowed { "-" } else { "✗" },
+                    t.change(c.kind, c.page, c.rect, c.allowed),
+                    c.detail
+                );
             }
         }
         let chain = serde_json::to_value(s.chain).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();

@@ -13,12 +13,14 @@
 
 mod document;
 mod error;
+mod extend;
 mod journal;
 mod sign;
 mod verify;
 
 pub use document::{Document, Format, signed_name};
 pub use error::{Error, PdfOnly};
+pub use extend::{ExtendError, ExtendRequest, Extended, extend};
 pub use journal::{JournalProblem, record};
 pub use sign::{
     AlgorithmChoice, Batch, Confirmation, Credential, Decision, Destination, Level, Look, Output, PdfFields,

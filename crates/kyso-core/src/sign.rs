@@ -836,7 +836,12 @@ pub fn sign_batch(
     }
     let signer = match open_signer(resolved, secret, request.algorithm) {
         Ok(s) => s,
-        Err(e) => return Err(fatal(&request, e, Some(&id), progress)),
+        Err(e) => {
+            // A login that failed names no signer (as `kyso-cli sign` always
+            // journaled it): the key was never used.
+            let anonymous = Identity { cert: None, token_label: id.token_label.clone(), token_module: None };
+            return Err(fatal(&request, e, Some(&anonymous), progress));
+        }
     };
     let id =
         Identity { cert: Some(CertInfo::from_certificate(signer.certificate(), std::time::SystemTime::now())), ..id };
