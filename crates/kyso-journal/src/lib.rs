@@ -149,6 +149,35 @@ impl Entry {
         self
     }
 
+    /// [`Entry::with_output`] with both SHA-256 values already computed by
+    /// the signing pass (`kyso_pdf::SignOutcome`): the input's replaces the
+    /// one read at [`Entry::signing`] time only if that read failed, and
+    /// neither file is read again.
+    pub fn with_output_hashed(mut self, output: &Path, input_sha256: &[u8], output_sha256: &[u8]) -> Self {
+        self.input_sha256 = self.input_sha256.or_else(|| Some(hex::encode(input_sha256)));
+        self.output_path = Some(absolute(output));
+        self.output_sha256 = Some(hex::encode(output_sha256));
+        self
+    }
+
+    /// [`Entry::signing`] without reading `input`: its SHA-256 comes from
+    /// the pass that signs it ([`Entry::with_output_hashed`] fills it in).
+    pub fn signing_unread(input: &Path, cert: &kyso_pki::CertInfo, level: &str, tsa: Option<&str>) -> Self {
+        Self {
+            action: "sign".into(),
+            input_path: Some(absolute(input)),
+            input_sha256: None,
+            signer_subject: Some(cert.subject.clone()),
+            signer_issuer: Some(cert.issuer.clone()),
+            signer_serial: Some(cert.serial.clone()),
+            signer_sha256: Some(cert.sha256.clone()),
+            level: Some(level.to_owned()),
+            tsa: tsa.map(str::to_owned),
+            outcome: "ok".into(),
+            ..Default::default()
+        }
+    }
+
     /// Records a failure with its error code.
     pub fn failed(mut self, code: impl Into<String>) -> Self {
         self.outcome = "failed".into();
@@ -556,8 +585,12 @@ impl Journal {
 
 /// The absolute path of a file and its SHA-256, as the journal records them.
 pub fn file_facts(p: &Path) -> (Option<String>, Option<String>) {
-    let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
-    (Some(abs.display().to_string()), file_sha256(p))
+    (Some(absolute(p)), file_sha256(p))
+}
+
+/// The absolute path of `p` as the journal records it.
+fn absolute(p: &Path) -> String {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned()).display().to_string()
 }
 
 /// SHA-256 of a file, streamed, lower-case hex; `None` when unreadable.

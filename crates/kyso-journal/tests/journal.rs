@@ -205,3 +205,34 @@ fn a_locked_journal_is_a_clear_error_within_the_wait() {
     assert!(j.warning.is_none());
     assert!(kyso_journal::BUSY_WAIT <= Duration::from_secs(10));
 }
+
+/// The signing pass's SHA-256 values (kyso_pdf::SignOutcome) give the same
+/// entry as hashing the files again, without reading them.
+#[test]
+fn signing_entries_take_the_hashes_of_the_signing_pass() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let (key, pem) = (dir.path().join("k.pem"), dir.path().join("c.pem"));
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1"])
+        .args(["-subj", "/CN=Nguyễn Văn A", "-utf8", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&pem)
+        .output();
+    if !made.is_ok_and(|o| o.status.success()) {
+        eprintln!("SKIPPED: openssl could not make a certificate");
+        return;
+    }
+    let cert = kyso_pki::load_certificates(&std::fs::read(&pem).unwrap()).remove(0).cert;
+    let info = kyso_pki::CertInfo::from_certificate(&cert, std::time::SystemTime::now());
+    let (input, output) = (dir.path().join("in.pdf"), dir.path().join("in.signed.pdf"));
+    std::fs::write(&input, b"%PDF-1.7\n...original...\n%%EOF\n").unwrap();
+    std::fs::write(&output, b"%PDF-1.7\n...original...\n%%EOF\n...update...\n%%EOF\n").unwrap();
+    let sha = |p: &std::path::Path| Sha256::digest(std::fs::read(p).unwrap()).to_vec();
+    let read = Entry::signing(&input, &info, "B-B", None).with_output(&output);
+    let passed =
+        Entry::signing_unread(&input, &info, "B-B", None).with_output_hashed(&output, &sha(&input), &sha(&output));
+    assert_eq!(read, passed);
+    assert!(read.input_sha256.is_some() && read.output_sha256.is_some());
+}

@@ -12,6 +12,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use kyso_pki::{CmsBuildError, Hasher, Signer, SignerError, TsaConfig, build_detached_cms_with, estimate_cms_len};
+use sha2::Digest as _;
 
 use crate::appearance::{Appearance, relocate};
 use crate::object::{Dict, Object, StreamData};
@@ -123,6 +124,13 @@ pub struct SignOutcome {
     pub output_len: u64,
     /// Bytes of CMS written into `/Contents`.
     pub cms_len: usize,
+    /// SHA-256 of the input file, from the pass that copied it (for the
+    /// journal: no second read).
+    pub input_sha256: [u8; 32],
+    /// SHA-256 of the signed file: the input's hash state continued over
+    /// the appended update (an incremental update, ISO 32000-2 §7.5.6,
+    /// leaves the original bytes as the file's prefix).
+    pub output_sha256: [u8; 32],
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SignError + '_ {
@@ -522,6 +530,7 @@ fn write_signature(
         Producer::DocTimestamp(_) => kyso_pki::DigestAlgorithm::Sha256,
     };
     let mut hasher = Hasher::new(digest_alg);
+    let mut file_hash = sha2::Sha256::new();
     {
         let mut src = std::fs::File::open(input).map_err(io(input))?;
         let mut buf = vec![0u8; 1 << 16];
@@ -532,6 +541,7 @@ fn write_signature(
                 break;
             }
             hasher.update(&buf[..n]);
+            file_hash.update(&buf[..n]);
             tmp.write_all(&buf[..n]).map_err(io(output))?;
             copied += n as u64;
         }
@@ -560,6 +570,9 @@ fn write_signature(
     let hex = hex::encode_upper(&cms);
     update[contents_rel + 1..contents_rel + 1 + hex.len()].copy_from_slice(hex.as_bytes());
 
+    let input_sha256: [u8; 32] = file_hash.clone().finalize().into();
+    file_hash.update(&update);
+    let output_sha256: [u8; 32] = file_hash.finalize().into();
     tmp.write_all(&update).map_err(io(output))?;
     tmp.as_file().sync_all().map_err(io(output))?;
     if opts.force {
@@ -573,5 +586,5 @@ fn write_signature(
             }
         })?;
     }
-    Ok(SignOutcome { field_name, byte_range, output_len: total, cms_len: cms.len() })
+    Ok(SignOutcome { field_name, byte_range, output_len: total, cms_len: cms.len(), input_sha256, output_sha256 })
 }
