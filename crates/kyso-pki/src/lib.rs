@@ -22,8 +22,8 @@ pub mod precheck;
 pub mod report;
 mod signer;
 pub mod store;
-mod trust;
 pub mod timestamp;
+mod trust;
 pub mod tsp;
 mod verify;
 
