@@ -613,7 +613,10 @@ pub fn run(req: &Request, data_dir: &Path, online: bool, proxy: Option<String>) 
         let VerifyOptions { anchors, extra_certs, crls, at, online } = opts;
         kyso_ooxml::verify_ooxml(&req.path, &kyso_ooxml::VerifyOptions { anchors, extra_certs, crls, at, online })
     } else {
-        verify_pdf(&req.path, &opts)
+        let mut report = verify_pdf(&req.path, &opts);
+        // What each signer saw against what is shown now (issue 21).
+        kyso_preview::visual::compare_revisions(&req.path, &mut report, &Default::default());
+        report
     };
     let journal = crate::app::journal(data_dir, &kyso_journal::Entry::verification(&req.path, &report));
     Ok(Done { report, journal })

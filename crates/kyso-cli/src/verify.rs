@@ -41,6 +41,15 @@ pub struct VerifyArgs {
     /// Validation time (RFC 3339), instead of the timestamp or now.
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
+    /// Do not draw and compare the pages each signer saw with the pages
+    /// now (batch checks); the report then says the pages were not compared.
+    #[arg(long)]
+    no_render: bool,
+    /// Write `sig<N>-page<P>-{before,after,diff}.png` for every page that
+    /// looks different now from a signed revision into DIR (one
+    /// subdirectory per file when several are checked).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_render")]
+    render_diff: Option<PathBuf>,
 }
 
 /// Exit code when usage is wrong for verify (0–2 are verdicts).
@@ -134,7 +143,10 @@ pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
             eprintln!("{}", t.tr_args("err-io", &[("path", &f.display().to_string()), ("detail", "not found")]));
             return IO;
         }
-        let done = kyso_core::verify(f, &opts);
+        let mut done = kyso_core::verify(f, &opts);
+        if done.format == kyso_core::Format::Pdf {
+            visual_check(args, f, &mut done.report);
+        }
         for p in &done.journal {
             crate::journal::problem(t, p);
         }
@@ -159,6 +171,21 @@ pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
         Indication::TotalFailed => 1,
         Indication::Indeterminate => 2,
     }
+}
+
+/// What each signer saw against what the reader sees (kyso-preview's
+/// visual comparison, issue 21), unless `--no-render`.
+fn visual_check(args: &VerifyArgs, file: &std::path::Path, report: &mut PdfReport) {
+    use kyso_preview::visual::{VisualOptions, compare_revisions, mark_not_compared};
+    if args.no_render {
+        mark_not_compared(report, "visual comparison switched off (--no-render)");
+        return;
+    }
+    let render_diff = args.render_diff.as_ref().map(|d| match file.file_stem() {
+        Some(stem) if args.files.len() > 1 => d.join(stem),
+        _ => d.clone(),
+    });
+    compare_revisions(file, report, &VisualOptions { render_diff, ..Default::default() });
 }
 
 fn print_human(t: &Translator, file: &str, r: &PdfReport) {
