@@ -485,13 +485,16 @@ fn cases() -> Vec<Case> {
             u.finish_table()
         }),
     ));
-    // A comment in the margin. ISO 32000-2 §12.8.2.2: only a certification
-    // signature's DocMDP restricts later changes, and P=3 allows annotations;
-    // a document with approval signatures only (no DocMDP, no FieldMDP
-    // lock) allows at least what P=3 allows.
-    v.push(control(
-        "control-comment-after-approval",
+    // A comment after approval signatures only. ISO 32000-2 §12.8.2.2 lets
+    // a certification's P=3 allow annotations; an approval signature grants
+    // nothing of the kind, and a markup annotation can cover signed text
+    // (the evil annotation attack). Kyso judges it as pyHanko does: not
+    // valid, the comment listed as a change. Under P=3 it passes (below).
+    v.push(case(
+        "comment-after-approval-only",
+        "annotations without P=3",
         Kyso,
+        true,
         Box::new(|c| {
             let mut u = c.update();
             let n = note(c, &mut u);
