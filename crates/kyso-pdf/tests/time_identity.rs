@@ -364,3 +364,65 @@ fn the_signer_shown_is_the_certificate_the_signature_binds() {
     assert_ne!(r.indication, Indication::TotalPassed, "{r:#?}");
     pyhanko(fx, "signer certificate replaced", "root.pem", &f);
 }
+
+/// `bb` with a DSS (ETSI EN 319 142-1 §5.4) whose VRI entry for its
+/// signature carries `token` as `/TS`, written to `out`.
+fn with_vri_timestamp(bb: &Path, out: &Path, token: Vec<u8>) {
+    use kyso_pdf::object::{Object, StreamData};
+    use kyso_pdf::{IncrementalUpdate, PdfReader};
+    let lt = out.with_extension("lt.pdf");
+    let material = kyso_pdf::ltv::collect_material(&PdfReader::open(bb).unwrap(), &[], &[]).unwrap();
+    kyso_pdf::ltv::add_dss(bb, &lt, &material, true).unwrap();
+    let reader = PdfReader::open(&lt).unwrap();
+    let (_, catalog) = reader.catalog().unwrap();
+    let Some(Object::Ref(dss_num, _)) = catalog.get("DSS").cloned() else { panic!("no DSS") };
+    let Ok(Object::Dict(mut dss)) = reader.get(dss_num) else { panic!("DSS") };
+    let Some(Object::Dict(mut vri)) = dss.get("VRI").cloned() else { panic!("VRI") };
+    let key = &material.vri_keys[0];
+    let Some(Object::Dict(mut entry)) = vri.get(key).cloned() else { panic!("VRI entry") };
+    let mut up = IncrementalUpdate::new(&reader, false);
+    let n = up.alloc();
+    up.write(n, &Object::Stream(kyso_pdf::object::Dict::new(), StreamData::Bytes(token)));
+    entry.set("TS", Object::Ref(n, 0));
+    vri.set(key, Object::Dict(entry));
+    dss.set("VRI", Object::Dict(vri));
+    up.write(dss_num, &Object::Dict(dss));
+    let mut bytes = std::fs::read(&lt).unwrap();
+    bytes.extend(up.finish(&reader));
+    std::fs::write(out, bytes).unwrap();
+}
+
+#[test]
+fn a_vri_timestamp_is_validated_before_use() {
+    let fx = require_fixture!();
+    let dir = tempfile::tempdir().unwrap();
+    let (input, bb) = (dir.path().join("in.pdf"), dir.path().join("bb.pdf"));
+    minimal_pdf(&input, 1);
+    // Valid 2020-01-01 .. 2021-01-01, B-B, /M June 2020.
+    let opts = SignOptions { time: Some(JUNE_2020 as i64), ..Default::default() };
+    sign_pdf(&input, &bb, &p12(fx, "past-expired"), &opts).unwrap();
+    let (der, _) = contents(&bb);
+    let value = signature_value(&der);
+    let stamp = |tsa: &str| {
+        make_token(&Token {
+            p12: &fx.pki_file(&format!("{tsa}.p12")),
+            imprint: HashAlg::Sha256.digest(&value),
+            time: at(JUNE_2020),
+            ess: true,
+        })
+    };
+    // A trusted VRI timestamp of June 2020 proves the signature existed then.
+    let good = dir.path().join("vri.pdf");
+    with_vri_timestamp(&bb, &good, stamp("past-tsa"));
+    let r = verify_pdf(&good, &trust(fx, None));
+    let s = &r.signatures[0];
+    assert_eq!(s.poe_time.as_deref(), Some("2020-06-01T00:00:00Z"), "{s:#?}");
+    assert_eq!(s.indication, Indication::TotalPassed, "{s:#?}");
+    // An untrusted one is reported and not used.
+    let rogue = dir.path().join("rogue.pdf");
+    with_vri_timestamp(&bb, &rogue, stamp("rogue-tsa"));
+    let r = verify_pdf(&rogue, &trust(fx, None));
+    let s = &r.signatures[0];
+    assert!(s.warnings.iter().any(|w| w.starts_with("vri_timestamp_untrusted:")), "{s:#?}");
+    assert_eq!((s.poe_time.as_deref(), s.sub_indication), (None, Some("OUT_OF_BOUNDS_NO_POE")), "{s:#?}");
+}
