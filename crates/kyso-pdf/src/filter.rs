@@ -1,6 +1,8 @@
 //! Stream filters needed to read cross-reference and object streams:
 //! FlateDecode (ISO 32000-2 §7.4.4) with PNG and TIFF-2 predictors (§7.4.4.4).
 
+#![deny(clippy::arithmetic_side_effects, clippy::as_conversions)]
+
 use std::io::Read;
 
 use crate::object::{Dict, Object};
@@ -45,46 +47,64 @@ fn predict(p: &Dict, data: Vec<u8>) -> Result<Vec<u8>, String> {
     if pred < 10 {
         return if pred <= 1 { Ok(data) } else { Err(format!("predictor {pred} unsupported")) };
     }
-    let colors = p.get("Colors").and_then(Object::as_int).unwrap_or(1).clamp(1, 32) as usize;
-    let bpc = p.get("BitsPerComponent").and_then(Object::as_int).unwrap_or(8).clamp(1, 16) as usize;
-    let columns = p.get("Columns").and_then(Object::as_int).unwrap_or(1).clamp(1, 1 << 20) as usize;
-    let bpp = (colors * bpc).div_ceil(8);
-    let row = (colors * bpc * columns).div_ceil(8);
+    // §7.4.4.4 Table 10: Colors, BitsPerComponent, Columns; each clamped so
+    // that the products below stay far from overflow.
+    let param = |key: &str, default: i64, max: usize| -> usize {
+        let v = p.get(key).and_then(Object::as_int).unwrap_or(default);
+        usize::try_from(v).unwrap_or(1).clamp(1, max)
+    };
+    let colors = param("Colors", 1, 32);
+    let bpc = param("BitsPerComponent", 8, 16);
+    let columns = param("Columns", 1, 1 << 20);
+    let bits = colors.checked_mul(bpc).ok_or("predictor parameters")?;
+    let bpp = bits.div_ceil(8);
+    let row = bits.checked_mul(columns).ok_or("predictor parameters")?.div_ceil(8);
+    let stride = row.checked_add(1).ok_or("predictor parameters")?;
     let mut out = Vec::with_capacity(data.len());
     let mut prev = vec![0u8; row];
-    for chunk in data.chunks(row + 1) {
-        if chunk.len() < row + 1 {
-            break;
-        }
-        let (tag, src) = (chunk[0], &chunk[1..]);
-        let mut cur = src.to_vec();
-        for i in 0..row {
-            let a = if i >= bpp { cur[i - bpp] } else { 0 };
-            let b = prev[i];
-            let c = if i >= bpp { prev[i - bpp] } else { 0 };
-            cur[i] = match tag {
-                0 => src[i],
-                1 => src[i].wrapping_add(a),
-                2 => src[i].wrapping_add(b),
-                3 => src[i].wrapping_add(((u16::from(a) + u16::from(b)) / 2) as u8),
-                4 => {
-                    let pa = (i16::from(b) - i16::from(c)).abs();
-                    let pb = (i16::from(a) - i16::from(c)).abs();
-                    let pc = (i16::from(a) + i16::from(b) - 2 * i16::from(c)).abs();
-                    let pr = if pa <= pb && pa <= pc {
-                        a
-                    } else if pb <= pc {
-                        b
-                    } else {
-                        c
-                    };
-                    src[i].wrapping_add(pr)
-                }
+    // PNG prediction (RFC 2083 §6): each row starts with its filter type.
+    for chunk in data.chunks_exact(stride) {
+        let Some((&tag, src)) = chunk.split_first() else { break };
+        let mut cur = vec![0u8; row];
+        for (i, &x) in src.iter().enumerate() {
+            let left = i.checked_sub(bpp);
+            let a = left.and_then(|j| cur.get(j)).copied().unwrap_or(0);
+            let b = prev.get(i).copied().unwrap_or(0);
+            let c = left.and_then(|j| prev.get(j)).copied().unwrap_or(0);
+            let predicted = match tag {
+                0 => 0,
+                1 => a,
+                2 => b,
+                3 => average(a, b),
+                4 => paeth(a, b, c),
                 _ => return Err(format!("PNG filter type {tag}")),
             };
+            if let Some(slot) = cur.get_mut(i) {
+                *slot = x.wrapping_add(predicted);
+            }
         }
         out.extend_from_slice(&cur);
         prev = cur;
     }
     Ok(out)
+}
+
+/// PNG Average: floor((a + b) / 2), computed without overflow.
+fn average(a: u8, b: u8) -> u8 {
+    (a & b).wrapping_add((a ^ b) >> 1)
+}
+
+/// PNG Paeth predictor (RFC 2083 §6.6), in i16 where no sum can overflow.
+fn paeth(a: u8, b: u8, c: u8) -> u8 {
+    let (ia, ib, ic) = (i16::from(a), i16::from(b), i16::from(c));
+    let pa = ib.wrapping_sub(ic).wrapping_abs();
+    let pb = ia.wrapping_sub(ic).wrapping_abs();
+    let pc = ia.wrapping_add(ib).wrapping_sub(ic).wrapping_sub(ic).wrapping_abs();
+    if pa <= pb && pa <= pc {
+        a
+    } else if pb <= pc {
+        b
+    } else {
+        c
+    }
 }

@@ -1,5 +1,7 @@
 //! PDF objects (ISO 32000-2 §7.3) and their parser and serialiser.
 
+#![deny(clippy::arithmetic_side_effects, clippy::as_conversions)]
+
 use std::fmt::Write as _;
 
 /// A PDF object. Reals keep their source text so rewritten dictionaries
@@ -152,15 +154,26 @@ impl<'a> Lexer<'a> {
         Self { buf, pos }
     }
 
+    /// Moves `n` bytes on (positions never exceed the buffer length, so
+    /// saturation is never reached in practice).
+    fn advance(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(n);
+    }
+
+    /// The byte `k` places after the cursor.
+    fn peek(&self, k: usize) -> Option<&u8> {
+        self.buf.get(self.pos.checked_add(k)?)
+    }
+
     /// Skips whitespace and comments.
     pub fn skip_ws(&mut self) {
         while self.pos < self.buf.len() {
             let b = self.buf[self.pos];
             if is_white(b) {
-                self.pos += 1;
+                self.advance(1);
             } else if b == b'%' {
                 while self.pos < self.buf.len() && !matches!(self.buf[self.pos], b'\r' | b'\n') {
-                    self.pos += 1;
+                    self.advance(1);
                 }
             } else {
                 break;
@@ -173,7 +186,7 @@ impl<'a> Lexer<'a> {
         self.skip_ws();
         let start = self.pos;
         while self.pos < self.buf.len() && !is_white(self.buf[self.pos]) && !is_delim(self.buf[self.pos]) {
-            self.pos += 1;
+            self.advance(1);
         }
         &self.buf[start..self.pos]
     }
@@ -214,32 +227,32 @@ impl<'a> Lexer<'a> {
         let Some(&b) = self.buf.get(self.pos) else { return Err(ParseError::Eof) };
         match b {
             b'/' => {
-                self.pos += 1;
+                self.advance(1);
                 let start = self.pos;
                 while self.pos < self.buf.len() && !is_white(self.buf[self.pos]) && !is_delim(self.buf[self.pos]) {
-                    self.pos += 1;
+                    self.advance(1);
                 }
                 Ok(Object::Name(decode_name(&self.buf[start..self.pos])))
             }
             b'(' => self.literal_string(),
-            b'<' if self.buf.get(self.pos + 1) == Some(&b'<') => {
-                self.pos += 2;
+            b'<' if self.peek(1) == Some(&b'<') => {
+                self.advance(2);
                 let mut d = Dict::new();
                 loop {
                     self.skip_ws();
-                    match (self.buf.get(self.pos), self.buf.get(self.pos + 1)) {
+                    match (self.buf.get(self.pos), self.peek(1)) {
                         (Some(b'>'), Some(b'>')) => {
-                            self.pos += 2;
+                            self.advance(2);
                             return Ok(Object::Dict(d));
                         }
                         (None, _) | (Some(_), None) => return Err(ParseError::Eof),
                         _ => {}
                     }
                     let at = self.pos;
-                    let Object::Name(k) = self.object_depth(depth + 1)? else {
+                    let Object::Name(k) = self.object_depth(depth.saturating_add(1))? else {
                         return Err(ParseError::Syntax(at, "dictionary key must be a name"));
                     };
-                    let v = self.object_depth(depth + 1)?;
+                    let v = self.object_depth(depth.saturating_add(1))?;
                     // ISO 32000-2 §7.3.7: a null value is the same as no entry.
                     if v != Object::Null {
                         d.0.retain(|(key, _)| key != &k);
@@ -248,19 +261,20 @@ impl<'a> Lexer<'a> {
                 }
             }
             b'<' => {
-                self.pos += 1;
+                self.advance(1);
                 let mut hex = Vec::new();
                 loop {
                     let Some(&c) = self.buf.get(self.pos) else { return Err(ParseError::Eof) };
-                    self.pos += 1;
+                    self.advance(1);
                     match c {
                         b'>' => break,
                         c if c.is_ascii_hexdigit() => hex.push(c),
                         c if is_white(c) => {}
-                        _ => return Err(ParseError::Syntax(self.pos - 1, "bad hex string")),
+                        _ => return Err(ParseError::Syntax(self.pos.saturating_sub(1), "bad hex string")),
                     }
                 }
-                if hex.len() % 2 == 1 {
+                if hex.len().is_multiple_of(2) {
+                } else {
                     hex.push(b'0');
                 }
                 Ok(Object::Str(
@@ -270,17 +284,17 @@ impl<'a> Lexer<'a> {
                 ))
             }
             b'[' => {
-                self.pos += 1;
+                self.advance(1);
                 let mut items = Vec::new();
                 loop {
                     self.skip_ws();
                     match self.buf.get(self.pos) {
                         None => return Err(ParseError::Eof),
                         Some(b']') => {
-                            self.pos += 1;
+                            self.advance(1);
                             return Ok(Object::Array(items));
                         }
-                        _ => items.push(self.object_depth(depth + 1)?),
+                        _ => items.push(self.object_depth(depth.saturating_add(1))?),
                     }
                 }
             }
@@ -327,19 +341,19 @@ impl<'a> Lexer<'a> {
     }
 
     fn literal_string(&mut self) -> Result<Object, ParseError> {
-        self.pos += 1;
+        self.advance(1);
         let mut out = Vec::new();
-        let mut depth = 1;
+        let mut depth: u32 = 1;
         loop {
             let Some(&c) = self.buf.get(self.pos) else { return Err(ParseError::Eof) };
-            self.pos += 1;
+            self.advance(1);
             match c {
                 b'(' => {
-                    depth += 1;
+                    depth = depth.saturating_add(1);
                     out.push(c);
                 }
                 b')' => {
-                    depth -= 1;
+                    depth = depth.saturating_sub(1);
                     if depth == 0 {
                         return Ok(Object::Str(out));
                     }
@@ -347,7 +361,7 @@ impl<'a> Lexer<'a> {
                 }
                 b'\\' => {
                     let Some(&e) = self.buf.get(self.pos) else { return Err(ParseError::Eof) };
-                    self.pos += 1;
+                    self.advance(1);
                     match e {
                         b'n' => out.push(b'\n'),
                         b'r' => out.push(b'\r'),
@@ -356,22 +370,24 @@ impl<'a> Lexer<'a> {
                         b'f' => out.push(12),
                         b'\r' => {
                             if self.buf.get(self.pos) == Some(&b'\n') {
-                                self.pos += 1;
+                                self.advance(1);
                             }
                         }
                         b'\n' => {}
                         b'0'..=b'7' => {
-                            let mut v = u32::from(e - b'0');
+                            // §7.3.4.2: up to three octal digits; high-order
+                            // overflow is ignored (`\777` is 0xFF).
+                            let mut v = e.wrapping_sub(b'0');
                             for _ in 0..2 {
                                 match self.buf.get(self.pos) {
                                     Some(&d @ b'0'..=b'7') => {
-                                        v = v * 8 + u32::from(d - b'0');
-                                        self.pos += 1;
+                                        v = (v << 3) | d.wrapping_sub(b'0');
+                                        self.advance(1);
                                     }
                                     _ => break,
                                 }
                             }
-                            out.push(v as u8);
+                            out.push(v);
                         }
                         other => out.push(other),
                     }
@@ -384,18 +400,20 @@ impl<'a> Lexer<'a> {
 
 fn decode_name(raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        if raw[i] == b'#'
-            && i + 2 < raw.len()
-            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(&raw[i + 1..i + 3]).unwrap_or("zz"), 16)
+    let mut rest = raw;
+    // §7.3.5: `#` followed by two hexadecimal digits is one byte.
+    while let Some((&b, tail)) = rest.split_first() {
+        if b == b'#'
+            && let Some(hex) = tail.get(..2)
+            && hex.iter().all(u8::is_ascii_hexdigit)
+            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(hex).unwrap_or("zz"), 16)
         {
             out.push(v);
-            i += 3;
+            rest = tail.get(2..).unwrap_or_default();
             continue;
         }
-        out.push(raw[i]);
-        i += 1;
+        out.push(b);
+        rest = tail;
     }
     out
 }

@@ -2,6 +2,14 @@
 //! after the original bytes, with a cross-reference section of the same kind
 //! as the previous one and a trailer whose `/Prev` points back. Objects are
 //! written with generation 0 (pyHanko's strict mode rejects others).
+//!
+//! Whatever small defects the input has, the output stays readable by strict
+//! validators: a direct `/Info` dictionary is written as an indirect object
+//! (ISO 32000-2 §14.3.3 and Table 15: `/Info` "shall be an indirect
+//! reference"), and new object numbers are above every number any earlier
+//! revision uses or references, dangling references included (§7.3.10: a
+//! reference to an undefined object is null; an update must not give it a
+//! meaning).
 
 use crate::object::{Dict, Object, StreamData, write_dict, write_object};
 use crate::reader::{PdfReader, XrefKind};
@@ -15,6 +23,8 @@ pub struct IncrementalUpdate {
     pub buf: Vec<u8>,
     offsets: Vec<(u32, u64)>,
     next: u32,
+    /// Numbers the input references without defining them.
+    dangling: Vec<u32>,
 }
 
 impl IncrementalUpdate {
@@ -25,7 +35,12 @@ impl IncrementalUpdate {
         if needs_eol {
             buf.push(b'\n');
         }
-        Self { base: reader.len(), buf, offsets: Vec::new(), next: reader.next_object_number() }
+        // A file that cannot be scanned still gets numbers above its xref.
+        let scan = reader.scan_references().unwrap_or_else(|_| crate::reader::ReferenceScan {
+            fresh: reader.next_object_number(),
+            dangling: Vec::new(),
+        });
+        Self { base: reader.len(), buf, offsets: Vec::new(), next: scan.fresh, dangling: scan.dangling }
     }
 
     /// Reserves a new object number.
@@ -41,7 +56,17 @@ impl IncrementalUpdate {
     }
 
     /// Writes `num 0 obj … endobj`. For streams, the data is written as given.
+    /// A reference to an object the input never defined is written as
+    /// `null`, what it means (§7.3.10): strict readers (pyHanko) refuse to
+    /// follow it.
     pub fn write(&mut self, num: u32, obj: &Object) {
+        let cleaned;
+        let obj = if self.dangling.is_empty() {
+            obj
+        } else {
+            cleaned = null_dangling(obj, &self.dangling, 0);
+            &cleaned
+        };
         self.offsets.push((num, self.position()));
         self.buf.extend_from_slice(format!("{num} 0 obj\n").as_bytes());
         match obj {
@@ -60,13 +85,20 @@ impl IncrementalUpdate {
 
     /// Writes the cross-reference section and trailer and `%%EOF`.
     pub fn finish(mut self, reader: &PdfReader) -> Vec<u8> {
-        let prev = reader.sections()[0].offset;
+        let prev = reader.sections().first().map_or(0, |s| s.offset);
         let old = reader.trailer();
         let mut trailer = Dict::new();
         for key in ["Root", "Info", "ID"] {
             if let Some(v) = old.get(key) {
                 trailer.set(key, v.clone());
             }
+        }
+        // Table 15: /Info is an indirect reference; a direct dictionary is
+        // carried over as a new object with the same entries.
+        if let Some(Object::Dict(info)) = trailer.get("Info").cloned() {
+            let n = self.alloc();
+            self.write(n, &Object::Dict(info));
+            trailer.set("Info", Object::Ref(n, 0));
         }
         if trailer.get("ID").is_none() {
             // ISO 32000-2 §14.4: a file identifier; both halves from the content.
@@ -76,7 +108,7 @@ impl IncrementalUpdate {
         }
         trailer.set("Prev", Object::Int(prev as i64));
         self.offsets.sort();
-        match reader.sections()[0].kind {
+        match reader.sections().first().map_or(XrefKind::Table, |s| s.kind) {
             XrefKind::Table => {
                 let xref_at = self.position();
                 self.buf.extend_from_slice(b"xref\n");
@@ -128,6 +160,27 @@ impl IncrementalUpdate {
             }
         }
         self.buf
+    }
+}
+
+/// `obj` with every reference to a number in `dangling` (sorted) replaced
+/// by null; a dictionary entry whose value is null is dropped (§7.3.7).
+fn null_dangling(obj: &Object, dangling: &[u32], depth: usize) -> Object {
+    let clean_dict = |d: &Dict| {
+        Dict(
+            d.0.iter()
+                .map(|(k, v)| (k.clone(), null_dangling(v, dangling, depth + 1)))
+                .filter(|(_, v)| *v != Object::Null)
+                .collect(),
+        )
+    };
+    match obj {
+        _ if depth > 64 => obj.clone(),
+        Object::Ref(n, _) if dangling.binary_search(n).is_ok() => Object::Null,
+        Object::Array(a) => Object::Array(a.iter().map(|o| null_dangling(o, dangling, depth + 1)).collect()),
+        Object::Dict(d) => Object::Dict(clean_dict(d)),
+        Object::Stream(d, data) => Object::Stream(clean_dict(d), data.clone()),
+        other => other.clone(),
     }
 }
 
