@@ -135,7 +135,9 @@ pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
     if !args.offline {
         opts.online = Some(kyso_core::online_options(&data_dir, args.proxy.clone()));
     }
-    opts.journal = Some(data_dir);
+    // Journaled here, after the visual comparison, so that the journal
+    // holds the final verdict.
+    opts.journal = None;
     let mut worst = Indication::TotalPassed;
     let mut outputs = Vec::new();
     for f in &args.files {
@@ -147,6 +149,7 @@ pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
         if done.format == kyso_core::Format::Pdf {
             visual_check(args, f, &mut done.report);
         }
+        done.journal = kyso_core::record(&data_dir, &kyso_journal::Entry::verification(f, &done.report));
         for p in &done.journal {
             crate::journal::problem(t, p);
         }
