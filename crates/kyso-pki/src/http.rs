@@ -7,9 +7,10 @@
 //! `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` in either case, minus `NO_PROXY`),
 //! follows redirects itself so each hop gets the same proxy decision, keeps
 //! one deadline for the whole exchange, and types every failure by kind —
-//! never by an error message's text. `ureq` 3 reaches every target through
-//! a proxy with `CONNECT`, plain http included: a proxy must allow
-//! `CONNECT` to port 80 for the http:// TSA, OCSP and CRL URLs.
+//! never by an error message's text. Through a proxy, https:// targets are
+//! tunnelled with `CONNECT` by `ureq`; http:// targets are sent to the
+//! proxy in absolute form (RFC 9112 §3.2.2), which `ureq` 3 does not do by
+//! itself (see [`absolute_form`]).
 
 use std::io::ErrorKind as IoKind;
 use std::time::{Duration, Instant};
@@ -137,6 +138,109 @@ impl ProxyUrl {
             decode(pass)?;
         }
         Ok(Self { scheme, authority, raw: with_scheme })
+    }
+}
+
+impl ProxyUrl {
+    /// `Proxy-Authorization: Basic` for the URL's user and password
+    /// (RFC 9110 §11.7.1, RFC 7617), percent-decoded.
+    fn basic_auth(&self) -> Option<String> {
+        use base64::Engine as _;
+        let hostport = self.raw.split_once("://").map_or(self.raw.as_str(), |(_, r)| r);
+        let (userinfo, _) = hostport.split_once('/').map_or(hostport, |(a, _)| a).rsplit_once('@')?;
+        let (user, pass) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+        let pair = format!("{}:{}", percent_decode(user)?, percent_decode(pass)?);
+        Some(format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair)))
+    }
+}
+
+/// Plain HTTP through a proxy in absolute form (RFC 9112 §3.2.2), on
+/// `ureq`'s transport interface: the connection goes to the proxy
+/// ([`absolute_form::ToProxy`]) and the request line's origin-form target
+/// gets the scheme and authority in front ([`absolute_form::Rewrite`]).
+mod absolute_form {
+    use ureq::Error;
+    use ureq::http::Uri;
+    use ureq::http::uri::Authority;
+    use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+    use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
+
+    /// Resolves every target to the proxy's addresses.
+    #[derive(Debug)]
+    pub(super) struct ToProxy {
+        pub(super) proxy: Authority,
+    }
+
+    impl Resolver for ToProxy {
+        fn resolve(
+            &self,
+            _target: &Uri,
+            config: &ureq::config::Config,
+            timeout: NextTimeout,
+        ) -> Result<ResolvedSocketAddrs, Error> {
+            let uri: Uri = format!("http://{}/", self.proxy).parse().map_err(|_| Error::InvalidProxyUrl)?;
+            DefaultResolver::default().resolve(&uri, config, timeout)
+        }
+    }
+
+    /// Puts `origin` (`http://host:port`) before the request target.
+    #[derive(Debug)]
+    pub(super) struct Rewrite {
+        pub(super) origin: String,
+    }
+
+    impl<In: Transport> Connector<In> for Rewrite {
+        type Out = Absolute<In>;
+
+        fn connect(&self, _: &ConnectionDetails<'_>, chained: Option<In>) -> Result<Option<Self::Out>, Error> {
+            Ok(chained.map(|inner| Absolute { inner, origin: self.origin.clone(), head_sent: false }))
+        }
+    }
+
+    #[derive(Debug)]
+    pub(super) struct Absolute<T> {
+        inner: T,
+        origin: String,
+        head_sent: bool,
+    }
+
+    impl<T: Transport> Transport for Absolute<T> {
+        fn buffers(&mut self) -> &mut dyn Buffers {
+            self.inner.buffers()
+        }
+
+        fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
+            if self.head_sent {
+                return self.inner.transmit_output(amount, timeout);
+            }
+            self.head_sent = true;
+            // The first bytes of a fresh connection are the request line
+            // "METHOD SP origin-form SP HTTP/1.1".
+            let out = self.inner.buffers().output();
+            let Some(sp) = out[..amount].iter().position(|&b| b == b' ') else {
+                return self.inner.transmit_output(amount, timeout);
+            };
+            if out.get(sp + 1) != Some(&b'/') {
+                return self.inner.transmit_output(amount, timeout);
+            }
+            let mut head = Vec::with_capacity(amount + self.origin.len());
+            head.extend_from_slice(&out[..=sp]);
+            head.extend_from_slice(self.origin.as_bytes());
+            head.extend_from_slice(&out[sp + 1..amount]);
+            if head.len() > out.len() {
+                return Err(Error::Io(std::io::Error::other("request too large for the proxy's absolute form")));
+            }
+            out[..head.len()].copy_from_slice(&head);
+            self.inner.transmit_output(head.len(), timeout)
+        }
+
+        fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
+            self.inner.await_input(timeout)
+        }
+
+        fn is_open(&mut self) -> bool {
+            self.inner.is_open()
+        }
     }
 }
 
@@ -309,22 +413,27 @@ fn one_request(
     let target: Uri = url.parse().map_err(|_| HttpError::new(HttpErrorKind::BadUrl, url, ""))?;
     let scheme = target.scheme().cloned();
     let authority = target.authority().cloned();
-    let (Some(scheme), Some(_)) = (scheme, authority) else {
+    let (Some(scheme), Some(authority)) = (scheme, authority) else {
         return Err(HttpError::new(HttpErrorKind::BadUrl, url, ""));
     };
     if (scheme != Scheme::HTTP && scheme != Scheme::HTTPS) || target.host().is_none_or(str::is_empty) {
         return Err(HttpError::new(HttpErrorKind::BadUrl, url, ""));
     }
-    // Through a proxy, ureq opens a tunnel with `CONNECT host:port`
-    // (RFC 9110 §9.3.6), with `Proxy-Authorization: Basic` from the proxy
-    // URL's user and password, for http:// and https:// targets alike.
-    let ureq_proxy = match proxy {
+    // An https:// target through a proxy: ureq opens a tunnel with
+    // `CONNECT host:port` (RFC 9110 §9.3.6), with `Proxy-Authorization:
+    // Basic` from the proxy URL's user and password. An http:// target: the
+    // request goes to the proxy itself with the absolute URI as its target
+    // (RFC 9112 §3.2.2) — what proxies expect for plain HTTP (squid and
+    // tinyproxy refuse `CONNECT` to port 80 by default).
+    let absolute = proxy.filter(|_| scheme == Scheme::HTTP);
+    let tunnel = proxy.filter(|_| scheme == Scheme::HTTPS);
+    let ureq_proxy = match tunnel {
         Some(p) => {
             Some(ureq::Proxy::new(&p.raw).map_err(|e| HttpError::new(HttpErrorKind::Proxy, url, e.to_string()))?)
         }
         None => None,
     };
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         // The proxy decision is ours (NO_PROXY, Settings): never ureq's own
         // reading of the environment.
         .proxy(ureq_proxy)
@@ -332,14 +441,39 @@ fn one_request(
         .max_redirects(0)
         .max_redirects_will_error(false)
         .http_status_as_error(false)
+        .max_idle_connections(0)
         .user_agent(format!("Kyso/{}", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
+        .build();
+    let agent: ureq::Agent = match absolute {
+        Some(p) => {
+            use ureq::unversioned::transport::{Connector, TcpConnector};
+            let origin = format!("{}://{}", scheme, authority.as_str());
+            ureq::Agent::with_parts(
+                config,
+                TcpConnector::default().chain(absolute_form::Rewrite { origin }),
+                absolute_form::ToProxy { proxy: p.authority.clone() },
+            )
+        }
+        None => config.into(),
+    };
     let via_proxy = proxy.is_some();
     let classify = |e: ureq::Error| classify(e, url, via_proxy, proxy, &target);
+    let proxy_auth = absolute.and_then(ProxyUrl::basic_auth);
     let mut resp = match body {
-        Some(b) => agent.post(target.clone()).header("Content-Type", content_type).send(b).map_err(classify)?,
-        None => agent.get(target.clone()).call().map_err(classify)?,
+        Some(b) => {
+            let mut req = agent.post(target.clone()).header("Content-Type", content_type);
+            if let Some(a) = &proxy_auth {
+                req = req.header("Proxy-Authorization", a);
+            }
+            req.send(b).map_err(classify)?
+        }
+        None => {
+            let mut req = agent.get(target.clone());
+            if let Some(a) = &proxy_auth {
+                req = req.header("Proxy-Authorization", a);
+            }
+            req.call().map_err(classify)?
+        }
     };
     let status = resp.status().as_u16();
     if status == 407 {
@@ -428,6 +562,8 @@ mod tests {
     fn proxy_credentials() {
         let p = ProxyUrl::parse("http://v%C4%83n:p%40ss%3Aw@proxy.local:3128").unwrap();
         assert_eq!(p.authority.as_str(), "proxy.local:3128");
+        assert_eq!(p.basic_auth().unwrap(), "Basic dsSDbjpwQHNzOnc=");
+        assert_eq!(ProxyUrl::parse("http://p:1").unwrap().basic_auth(), None);
         let u = ureq::Proxy::new(&p.raw).unwrap();
         assert_eq!((u.username(), u.password()), (Some("văn"), Some("p@ss:w")));
         assert!(!format!("{p:?}").contains("ss"));

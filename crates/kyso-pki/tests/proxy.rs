@@ -1,7 +1,8 @@
 //! TSA, OCSP and CRL through a forward proxy (the loopback proxy of
-//! kyso-testkit, which counts the tunnels it opens) with the proxy given as
-//! in Settings, authentication included; redirects, IPv6 literals, https,
-//! and the error kinds.
+//! kyso-testkit, which counts what it relays in absolute form and the
+//! tunnels it opens) with the proxy given as in Settings, authentication
+//! included; redirects, IPv6 literals, https through `CONNECT`, and the
+//! error kinds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read, Write};
@@ -58,7 +59,7 @@ fn tsa_ocsp_and_crl_through_an_authenticating_proxy() {
     };
     let (token, _) = cfg.request(b"through the proxy").expect("timestamp through the proxy");
     assert!(!token.is_empty());
-    assert_eq!(proxy.tunnels.load(Ordering::SeqCst), 1);
+    assert_eq!(proxy.relayed.load(Ordering::SeqCst), 1);
     assert_eq!(proxy.seen(), vec![format!("tsa.kyso.test:{}", tsa_addr.port())]);
 
     // Without the password the proxy refuses: a proxy error, not retried.
@@ -80,7 +81,7 @@ fn tsa_ocsp_and_crl_through_an_authenticating_proxy() {
     assert_eq!(p.result, PrecheckResult::Good, "{:?}", p.evidence);
     assert_eq!(p.ocsps.len(), 1);
     assert_eq!(server.ocsp_hits.load(Ordering::SeqCst) - ocsp0, 1);
-    assert_eq!(proxy.tunnels.load(Ordering::SeqCst), 2);
+    assert_eq!(proxy.relayed.load(Ordering::SeqCst), 2);
     assert_eq!(proxy.seen().last().map(String::as_str), Some("127.0.0.1:47961"));
 
     // The responder off (503): the CRL from the distribution point, through the proxy.
@@ -101,7 +102,7 @@ fn tsa_ocsp_and_crl_through_an_authenticating_proxy() {
     // by the responder).
     let served = server.ocsp_hits.load(Ordering::SeqCst) - ocsp0 + server.crl_hits.load(Ordering::SeqCst) - crl0;
     assert_eq!(served, 4);
-    assert_eq!(proxy.tunnels.load(Ordering::SeqCst), 1 + 5);
+    assert_eq!(proxy.relayed.load(Ordering::SeqCst), 1 + 5);
 
     // A redirect (RFC 9110 §15.4.3) to the CRL is followed, each hop through the proxy.
     let redirector = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -111,12 +112,12 @@ fn tsa_ocsp_and_crl_through_an_authenticating_proxy() {
         "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:47962/root.crl\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
             .into(),
     );
-    let before = proxy.tunnels.load(Ordering::SeqCst);
+    let before = proxy.relayed.load(Ordering::SeqCst);
     let route = Route { timeout: Duration::from_secs(10), proxy: Some(&with_auth) };
     let body = exchange_via(&format!("http://{raddr}/moved.crl"), "", None, &route).expect("redirected CRL");
     assert_eq!(body, std::fs::read(fx.pki_file("root-crl.der")).unwrap());
-    assert_eq!(proxy.tunnels.load(Ordering::SeqCst) - before, 2);
-    assert_eq!(proxy.relayed.load(Ordering::SeqCst), 0, "ureq tunnels every request");
+    assert_eq!(proxy.relayed.load(Ordering::SeqCst) - before, 2);
+    assert_eq!(proxy.tunnels.load(Ordering::SeqCst), 0, "plain http is relayed, not tunnelled");
 }
 
 #[test]
