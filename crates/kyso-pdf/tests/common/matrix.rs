@@ -480,6 +480,10 @@ items 8 and 9). Both tests assert the *expected* column; this file is what the l
   (every signature judged valid), `INVALID`, or `refused` (the file was not processed).
 - **visible change**: poppler (`pdftoppm -r 50`) draws the attacked file differently from the
   revision the first signature covers (`bytes[..ByteRange end]`): page count or any pixel.
+
+The time-and-identity cases (forged and untrusted timestamps, revocation at proven time, the
+signer the signature binds) are in [interop-time.md](interop-time.md); the Office package
+attacks in `crates/kyso-ooxml/tests/attacks.rs`.
 ";
 
 /// Rewrites `docs/interop.md` with `body` as section `name` (`interop` or
