@@ -63,6 +63,9 @@ pub struct Analysis {
     pub level: Level,
     /// Every change, in the order found.
     pub changes: Vec<Change>,
+    /// Warnings about the signed revision itself (translation keys, with a
+    /// detail after `: `), e.g. `xref_repaired`.
+    pub warnings: Vec<String>,
 }
 
 /// Every change kind the analysis reports (each has a `change-<kind>`
@@ -80,6 +83,7 @@ pub const KINDS: &[&str] = &[
     "dss_invalid",
     "dss_updated",
     "form_changed",
+    "hidden_revision",
     "form_field_added",
     "form_field_changed",
     "form_field_filled",
@@ -122,6 +126,7 @@ pub const KINDS: &[&str] = &[
     "visible_change",
     "visual_not_compared",
     "widget_added",
+    "xref_defect",
 ];
 
 const TRAILER: u32 = u32::MAX;
@@ -583,6 +588,32 @@ fn diff_keys(a: &Dict, b: &Dict, skip: &[&str]) -> Vec<String> {
     out
 }
 
+/// The object with references to undefined objects made null and null
+/// dictionary entries dropped (§7.3.7, §7.3.10), for comparison.
+fn normalize(o: &Object, undefined: &dyn Fn(u32) -> bool) -> Object {
+    fn walk(o: &Object, undefined: &dyn Fn(u32) -> bool, depth: usize) -> Object {
+        if depth > 64 {
+            return o.clone();
+        }
+        let dict = |d: &Dict| {
+            Dict(
+                d.0.iter()
+                    .map(|(k, v)| (k.clone(), walk(v, undefined, depth + 1)))
+                    .filter(|(_, v)| !matches!(v, Object::Null))
+                    .collect(),
+            )
+        };
+        match o {
+            Object::Ref(n, _) if undefined(*n) => Object::Null,
+            Object::Array(a) => Object::Array(a.iter().map(|x| walk(x, undefined, depth + 1)).collect()),
+            Object::Dict(d) => Object::Dict(dict(d)),
+            Object::Stream(d, s) => Object::Stream(dict(d), s.clone()),
+            other => other.clone(),
+        }
+    }
+    walk(o, undefined, 0)
+}
+
 /// One object in two revisions, streams by their raw data.
 fn same_object(old: &PdfReader, a: &Object, new: &PdfReader, b: &Object) -> bool {
     match (a, b) {
@@ -717,6 +748,14 @@ pub fn analyse(path: &Path, signed_end: u64, ends: &[u64], sig_num: u32) -> Resu
     let mut prev_end = signed_end;
     let mut prev_sections: Vec<u64> = old.r.sections().iter().map(|s| s.offset).collect();
     let mut prev: Option<Graph> = None;
+    // The signed revision's own cross-reference defects are the signer's
+    // file, not a change: reported as warnings (repairs as `xref_repaired`).
+    for f in old.r.findings() {
+        let w = if f.is_repair() { "xref_repaired".to_owned() } else { format!("xref_defect: {}", f.name()) };
+        if !a.warnings.contains(&w) {
+            a.warnings.push(w);
+        }
+    }
     for end in later {
         let new = match Graph::load(path, end) {
             Ok(g) => g,
@@ -738,6 +777,8 @@ pub fn analyse(path: &Path, signed_end: u64, ends: &[u64], sig_num: u32) -> Resu
                 format!("cross-reference chain of the revision ending at {end} does not extend the signed one"),
             );
         }
+        a.xref_findings(&new.r, prev_end);
+        a.hidden_revisions(&new.r, prev_end, end);
         a.revision(&new, prev.as_ref().unwrap_or(&old), prev_end, end);
         prev_end = end;
         prev_sections = offs;
@@ -753,6 +794,7 @@ struct Analyser<'a> {
     /// FieldMDP of this signature: (action, field names).
     fieldmdp: Option<(Vec<u8>, Vec<String>)>,
     changes: Vec<(Level, Change)>,
+    warnings: Vec<String>,
     usage_cache: HashMap<u32, Vec<(u32, Vec<u8>)>>,
 }
 
@@ -766,7 +808,7 @@ impl<'a> Analyser<'a> {
             .and_then(|p| ref_of(p.get("DocMDP")))
             .map(|n| transform_p(old, n).unwrap_or(2));
         let fieldmdp = fieldmdp_of(old, sig_num);
-        Self { old, docmdp, fieldmdp, changes: Vec::new(), usage_cache: HashMap::new() }
+        Self { old, docmdp, fieldmdp, changes: Vec::new(), warnings: Vec::new(), usage_cache: HashMap::new() }
     }
 
     fn push(&mut self, level: Level, kind: &'static str, page: Option<usize>, rect: Option<[f64; 4]>, detail: String) {
@@ -809,7 +851,40 @@ impl<'a> Analyser<'a> {
         } else {
             "allowed"
         };
-        Analysis { verdict, level, changes }
+        Analysis { verdict, level, changes, warnings: self.warnings }
+    }
+
+    /// Cross-reference findings of the sections a later revision added
+    /// (strict reading, issue 15): a defect there is a disallowed change —
+    /// readers disagree on what such a revision holds; a repair is a warning.
+    fn xref_findings(&mut self, r: &PdfReader, from: u64) {
+        for f in r.findings().iter().filter(|f| f.section >= from) {
+            if f.is_repair() {
+                if !self.warnings.iter().any(|w| w == "xref_repaired") {
+                    self.warnings.push("xref_repaired".into());
+                }
+            } else if f.is_defect() {
+                self.push(Level::Other, "xref_defect", None, None, format!("{}: {:?}", f.name(), f.kind));
+            }
+        }
+    }
+
+    /// A later revision holds exactly one `%%EOF`, its own: another one in
+    /// its bytes is an update that the cross-reference chain skips — hidden
+    /// from this reader, shown by readers that rebuild the file (§7.5.6).
+    fn hidden_revisions(&mut self, r: &PdfReader, from: u64, end: u64) {
+        let len = usize::try_from(end.saturating_sub(from)).unwrap_or(usize::MAX);
+        let Ok(bytes) = r.read_at(from, len) else { return };
+        let count = |needle: &[u8]| bytes.windows(needle.len()).filter(|w| *w == needle).count();
+        if count(b"%%EOF") > 1 || count(b"startxref") > 1 {
+            self.push(
+                Level::Other,
+                "hidden_revision",
+                None,
+                None,
+                format!("the update ending at {end} holds another end of file that the cross-reference chain skips"),
+            );
+        }
     }
 
     /// Uses of `n` in the signed revision that no checked context covers.
@@ -874,8 +949,11 @@ impl<'a> Analyser<'a> {
                 }
                 continue;
             }
+            // ISO 32000-2 §7.3.10, §7.3.7: a reference to an undefined object
+            // is null, and a null entry is an absent one (writers, Kyso's own
+            // among them, write such references back as null).
             let (o, nw) = match (old.r.get(n), new.r.get(n)) {
-                (Ok(o), Ok(nw)) => (o, nw),
+                (Ok(o), Ok(nw)) => (normalize(&o, &|r| !in_use(old.r.entry(r))), normalize(&nw, &|_| false)),
                 (_, Err(e)) | (Err(e), _) => {
                     self.push(Level::Other, "object_unreadable", None, None, format!("object {n}: {e}"));
                     continue;
@@ -1303,12 +1381,11 @@ impl<'a> Analyser<'a> {
             od.get("Font").map(|f| self.old.dict_of(f)).unwrap_or_default(),
             nd.get("Font").map(|f| new.dict_of(f)).unwrap_or_default(),
         );
-        let changed: Vec<String> = of
-            .0
-            .iter()
-            .filter(|(k, v)| last(&nf, k).is_none_or(|x| !same_value(v, x)))
-            .map(|(k, _)| String::from_utf8_lossy(k).into_owned())
-            .collect();
+        let changed: Vec<String> =
+            of.0.iter()
+                .filter(|(k, v)| last(&nf, k).is_none_or(|x| !same_value(v, x)))
+                .map(|(k, _)| String::from_utf8_lossy(k).into_owned())
+                .collect();
         if !changed.is_empty() {
             self.push(
                 Level::Other,
@@ -1440,7 +1517,9 @@ impl<'a> Analyser<'a> {
                 "signature_not_covering_update",
                 page,
                 rect,
-                format!("field '{fname}': its signature does not cover the revision that adds it ({br_end:?} vs {end})"),
+                format!(
+                    "field '{fname}': its signature does not cover the revision that adds it ({br_end:?} vs {end})"
+                ),
             );
         } else if is_dts {
             self.push(Level::LtaUpdates, "timestamp_added", None, None, format!("document timestamp '{fname}'"));
@@ -1646,16 +1725,16 @@ impl<'a> Analyser<'a> {
     fn signature_values(&mut self, new: &Graph) {
         let mut seen: HashMap<u32, &str> = HashMap::new();
         for (name, _, v) in new.fields.values() {
-            if let Some(v) = v {
-                if let Some(first) = seen.insert(*v, name) {
-                    self.push(
-                        Level::Other,
-                        "signature_value_shared",
-                        None,
-                        None,
-                        format!("signature dictionary {v} is the value of '{first}' and '{name}'"),
-                    );
-                }
+            if let Some(v) = v
+                && let Some(first) = seen.insert(*v, name)
+            {
+                self.push(
+                    Level::Other,
+                    "signature_value_shared",
+                    None,
+                    None,
+                    format!("signature dictionary {v} is the value of '{first}' and '{name}'"),
+                );
             }
         }
     }

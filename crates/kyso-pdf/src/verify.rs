@@ -4,14 +4,14 @@
 //! and an object-by-object analysis of everything written after each
 //! signature. Returns report values, never errors, for anything in the file.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
 use std::time::SystemTime;
 
 use kyso_pki::report::{ChainInputs, Integrity, assess_chain, conclude, rfc3339};
-use kyso_pki::timestamp::{TokenCheck, TokenContext, validate_token};
 pub use kyso_pki::report::{DocumentReport, Indication, SignatureReport};
+use kyso_pki::timestamp::{TokenCheck, TokenContext, validate_token};
 use kyso_pki::tsp::MessageImprint;
 use kyso_pki::{CertDer, CmsCheck, EssCheck, HashAlg, HashState, parse_cms};
 
@@ -576,11 +576,27 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
         r.revision = Some([covered, ctx.revisions.len()]);
     }
 
-    // --- Changes after signing.
+    // --- Changes after signing, judged against the signed revision itself
+    // (crate::diff); the certification too is the signed revision's
+    // (ISO 32000-2 §12.8.2.2: a later update cannot remove or add it).
+    if matches!(r.coverage, "whole_revision" | "whole_file") {
+        r.certification = crate::diff::certification_at(path, signed_end).filter(|(n, _)| n == sig_num).map(|(_, p)| p);
+    }
     if r.coverage == "whole_revision" {
-        let (verdict, details) = analyse_changes(reader, signed_end, docmdp.map(|(_, p)| p));
-        r.modifications = verdict;
-        r.modification_details = details;
+        match crate::diff::analyse(path, signed_end, &ctx.revisions, *sig_num) {
+            Ok(a) => {
+                r.modifications = a.verdict;
+                r.modification_level = a.level.name();
+                r.modification_details = a.changes.iter().filter(|c| !c.allowed).map(|c| c.detail.clone()).collect();
+                r.changes = a.changes;
+                r.warnings.extend(a.warnings);
+            }
+            Err(e) => {
+                r.modifications = "disallowed";
+                r.modification_level = "other";
+                r.modification_details = vec![format!("the signed revision cannot be read: {e}")];
+            }
+        }
     }
 
     // --- Chain and revocation, at the validation time, expiry and
@@ -741,226 +757,6 @@ fn ends_revision(reader: &PdfReader, end: u64) -> bool {
     let Ok(tail) = reader.read_at(start, (end - start) as usize) else { return false };
     let trimmed = tail.iter().rposition(|b| !matches!(b, b'\r' | b'\n')).map_or(&tail[..0], |i| &tail[..=i]);
     trimmed.ends_with(b"%%EOF") && tail.len() - trimmed.len() <= 2
-}
-
-fn name_of(o: &Object, key: &str) -> Option<Vec<u8>> {
-    o.as_dict().and_then(|d| d.get(key)).and_then(Object::as_name).map(<[u8]>::to_vec)
-}
-
-fn is_sig_value(o: &Object) -> bool {
-    let t = name_of(o, "Type");
-    t.as_deref() == Some(b"Sig")
-        || t.as_deref() == Some(b"DocTimeStamp")
-        || o.as_dict().is_some_and(|d| d.get("ByteRange").is_some())
-}
-
-fn is_sig_field(o: &Object) -> bool {
-    name_of(o, "FT").as_deref() == Some(b"Sig")
-}
-
-/// Keys that differ between two dictionaries.
-fn changed_keys(old: &Dict, new: &Dict) -> BTreeSet<String> {
-    let mut keys = BTreeSet::new();
-    for (k, v) in &new.0 {
-        if old.0.iter().find(|(ok, _)| ok == k).map(|(_, ov)| ov) != Some(v) {
-            keys.insert(String::from_utf8_lossy(k).into_owned());
-        }
-    }
-    for (k, _) in &old.0 {
-        if !new.0.iter().any(|(nk, _)| nk == k) {
-            keys.insert(String::from_utf8_lossy(k).into_owned());
-        }
-    }
-    keys
-}
-
-/// `old` is a prefix-preserving subset of `new` (items only appended).
-fn only_appended(old: &[Object], new: &[Object]) -> bool {
-    new.len() >= old.len() && old.iter().all(|o| new.contains(o))
-}
-
-/// Everything written after byte `signed_end`, compared object by object with
-/// the signed revision (pyHanko's difference analysis, simplified):
-/// allowed are new signatures and their fields and widgets, DSS material,
-/// document timestamps, AcroForm /Fields and page /Annots growing by
-/// signature widgets, and (unless DocMDP P=1) filling an empty signature
-/// field. Anything else — page content, resources, the page tree, catalog
-/// or trailer tricks, overriding a signed field — is disallowed.
-fn analyse_changes(reader: &PdfReader, signed_end: u64, docmdp: Option<i64>) -> (&'static str, Vec<String>) {
-    let mut details = Vec::new();
-    let mut nums: BTreeSet<u32> = BTreeSet::new();
-    for s in reader.sections().iter().filter(|s| s.offset >= signed_end) {
-        nums.extend(s.entries.iter().map(|(n, _)| *n));
-    }
-    // The trailer's /Root must stay the signed revision's.
-    let signed_trailer = reader.sections().iter().find(|s| s.offset < signed_end).map(|s| s.trailer.clone());
-    if let Some(t) = &signed_trailer {
-        if t.get("Root") != reader.trailer().get("Root") {
-            details.push("trailer /Root changed".into());
-        }
-        if reader.trailer().get("Encrypt").is_some() && t.get("Encrypt").is_none() {
-            details.push("encryption added".into());
-        }
-    }
-    // Objects that may change: the Info dictionary, XMP metadata and the
-    // Document Security Store with its arrays and VRI (ETSI EN 319 142-1 §5.4).
-    let mut free_to_change: HashSet<u32> = HashSet::new();
-    if let Some(Object::Ref(n, _)) = reader.trailer().get("Info") {
-        free_to_change.insert(*n);
-    }
-    if let Ok((_, cat)) = reader.catalog() {
-        for key in ["Metadata", "DSS"] {
-            if let Some(Object::Ref(n, _)) = cat.get(key) {
-                free_to_change.insert(*n);
-            }
-        }
-        if let Some(dss) = cat.get("DSS").and_then(|d| reader.resolve(d).ok()) {
-            for (_, v) in dss.as_dict().map(|d| d.0.clone()).unwrap_or_default() {
-                if let Object::Ref(n, _) = v {
-                    free_to_change.insert(n);
-                }
-                if let Ok(Object::Dict(vri)) = reader.resolve(&v) {
-                    for (_, e) in vri.0 {
-                        if let Object::Ref(n, _) = e {
-                            free_to_change.insert(n);
-                        }
-                    }
-                }
-                if let Ok(Object::Array(items)) = reader.resolve(&v) {
-                    for e in items {
-                        if let Object::Ref(n, _) = e {
-                            free_to_change.insert(n);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    let mut changed_any = !nums.is_empty();
-    for num in nums.iter().take(100_000) {
-        let new = reader.get(*num).unwrap_or(Object::Null);
-        let old = match reader.entry_before(*num, signed_end) {
-            Some(e @ (XrefEntry::Offset(..) | XrefEntry::InStream(..))) => reader.get_entry(*num, e).ok(),
-            _ => None,
-        };
-        match (&old, &new) {
-            (Some(o), n) if o == n => {}
-            (Some(_), _) if free_to_change.contains(num) => {}
-            (None, Object::Null) => {}
-            (None, n) => {
-                // New objects: harmless unless they are pages hung into the tree
-                // (caught when the tree itself changes) — but a new page object is
-                // reported anyway.
-                let t = name_of(n, "Type");
-                if matches!(t.as_deref(), Some(b"Page") | Some(b"Pages")) {
-                    details.push(format!("object {num}: new page or page tree node"));
-                }
-            }
-            (Some(_), Object::Null) => details.push(format!("object {num} deleted")),
-            (Some(o), n) => {
-                if let Some(why) = judge_change(reader, *num, o, n, docmdp) {
-                    details.push(why);
-                }
-            }
-        }
-    }
-    if docmdp == Some(1) && changed_any {
-        details.push("certified with no changes allowed (DocMDP P=1)".into());
-    }
-    changed_any |= !details.is_empty();
-    let verdict = if !details.is_empty() {
-        "disallowed"
-    } else if changed_any {
-        "allowed"
-    } else {
-        "none"
-    };
-    (verdict, details)
-}
-
-fn judge_change(reader: &PdfReader, num: u32, old: &Object, new: &Object, docmdp: Option<i64>) -> Option<String> {
-    let (Some(od), Some(nd)) = (old.as_dict(), new.as_dict()) else {
-        // Arrays: only /Fields or /Annots arrays that grew by signature widgets.
-        if let (Object::Array(oa), Object::Array(na)) = (old, new)
-            && only_appended(oa, na)
-            && na
-                .iter()
-                .filter(|x| !oa.contains(x))
-                .all(|x| reader.resolve(x).is_ok_and(|w| is_sig_field(&w) || is_sig_widget(reader, &w)))
-        {
-            return None;
-        }
-        return Some(format!("object {num} changed"));
-    };
-    if matches!(old, Object::Stream(..)) || matches!(new, Object::Stream(..)) {
-        if name_of(old, "Type").as_deref() == Some(b"XRef") || name_of(old, "Type").as_deref() == Some(b"ObjStm") {
-            return None;
-        }
-        return Some(format!("object {num}: stream content changed"));
-    }
-    let keys = changed_keys(od, nd);
-    let ty = name_of(old, "Type");
-    let allowed: &[&str] = if ty.as_deref() == Some(b"Catalog") {
-        &["AcroForm", "DSS", "Perms", "Extensions"]
-    } else if ty.as_deref() == Some(b"Page") {
-        &["Annots"]
-    } else if is_sig_field(old) {
-        if od.get("V").is_some() {
-            // A signed field must not be touched (its appearance neither).
-            return Some(format!(
-                "object {num}: signed field changed ({})",
-                keys.into_iter().collect::<Vec<_>>().join(", ")
-            ));
-        }
-        if docmdp == Some(1) {
-            return Some(format!("object {num}: field filled under DocMDP P=1"));
-        }
-        // An indirect appearance may be shared with other objects (even hung
-        // off the trailer): replacing it is not a plain field fill.
-        if keys.contains("AP") && matches!(od.get("AP"), Some(Object::Ref(..))) {
-            return Some(format!("object {num}: indirect appearance of a signature field replaced"));
-        }
-        &["V", "AP", "Rect", "F", "P", "Lock", "SV"]
-    } else if od.get("Fields").is_some() || nd.get("Fields").is_some() {
-        &["Fields", "SigFlags", "DR", "DA", "NeedAppearances"]
-    } else if is_sig_value(old) {
-        return Some(format!("object {num}: signature dictionary changed"));
-    } else {
-        &[]
-    };
-    let bad: Vec<&String> = keys.iter().filter(|k| !allowed.contains(&k.as_str())).collect();
-    if !bad.is_empty() {
-        return Some(format!(
-            "object {num}: {} changed",
-            bad.iter().map(|k| format!("/{k}")).collect::<Vec<_>>().join(", ")
-        ));
-    }
-    // Growing arrays must only grow by signature fields/widgets.
-    for key in ["Annots", "Fields"] {
-        if keys.contains(key) {
-            let arr = |d: &Dict| match d.get(key).map(|a| reader.resolve(a)) {
-                Some(Ok(Object::Array(a))) => a,
-                _ => Vec::new(),
-            };
-            let (oa, na) = (arr(od), arr(nd));
-            let added_ok = na
-                .iter()
-                .filter(|x| !oa.contains(x))
-                .all(|x| reader.resolve(x).is_ok_and(|w| is_sig_field(&w) || is_sig_widget(reader, &w)));
-            if !only_appended(&oa, &na) || !added_ok {
-                return Some(format!("object {num}: /{key} changed beyond new signature fields"));
-            }
-        }
-    }
-    None
-}
-
-fn is_sig_widget(reader: &PdfReader, w: &Object) -> bool {
-    name_of(w, "Subtype").as_deref() == Some(b"Widget")
-        && w.as_dict()
-            .and_then(|d| d.get("Parent"))
-            .and_then(|p| reader.resolve(p).ok())
-            .is_some_and(|p| is_sig_field(&p))
 }
 
 #[cfg(test)]
