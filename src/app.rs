@@ -1,7 +1,7 @@
 //! The application: state, messages, and the wiring of screens to tasks and
 //! subscriptions.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use iced::futures::channel::oneshot;
@@ -30,7 +30,7 @@ const RESCAN_EVERY: Duration = Duration::from_secs(2);
 /// Runs the application.
 pub fn run(args: Args, lang: Option<Lang>) -> iced::Result {
     let file = args.file;
-    let data_dir = kyso_journal::data_dir();
+    let data_dir = kyso_core::data_dir();
     let config = Config::load(&Config::path(&data_dir));
     // KYSO_LANG (given as `lang`) wins over the saved setting.
     let lang = lang.unwrap_or_else(|| config.language());
@@ -515,18 +515,6 @@ fn sign_in_background(job: sign::Job, data_dir: PathBuf) -> impl iced::futures::
     }
     drop(fallback);
     rx
-}
-
-/// Appends to the activity journal; a problem is returned to be shown and
-/// never hides the action's own result.
-pub fn journal(data_dir: &Path, entry: &kyso_journal::Entry) -> Option<Text> {
-    match kyso_journal::Journal::open_in(data_dir) {
-        Ok(mut j) => match j.append(entry) {
-            Err(e) => Some(Text::new("journal-write-failed").arg("detail", e.to_string())),
-            Ok(_) => j.warning.clone().map(|w| Text::new("journal-recovered").arg("detail", w)),
-        },
-        Err(e) => Some(Text::new("journal-write-failed").arg("detail", e.to_string())),
-    }
 }
 
 /// Scans for tokens, then lists their certificates (no PIN: certificates

@@ -30,11 +30,6 @@ impl Text {
         self
     }
 
-    /// The journal's error code: the key without `err-`, in snake case.
-    pub fn code(&self) -> String {
-        self.key.strip_prefix("err-").unwrap_or(self.key).replace('-', "_")
-    }
-
     /// The translated text.
     pub fn render(&self, t: &Translator) -> String {
         let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -120,6 +115,43 @@ pub fn ooxml_error_message(err: &kyso_ooxml::OoxmlError) -> Text {
         E::Signer(other) => Text::new("err-signer").arg("detail", other.to_string()),
         E::UnsupportedAlgorithm(d) => Text::new("err-ooxml-algorithm").arg("detail", d.clone()),
         other => Text::new("err-ooxml-malformed").arg("detail", other.to_string()),
+    }
+}
+
+/// The message of a certificate warning that refuses a signing.
+fn refusal_key(w: kyso_pki::CertWarning) -> &'static str {
+    match w {
+        kyso_pki::CertWarning::Expired => "warn-expired",
+        kyso_pki::CertWarning::NotYetValid => "warn-not_yet_valid",
+        kyso_pki::CertWarning::NoSigningKeyUsage => "warn-no_signing_key_usage",
+        kyso_pki::CertWarning::IsCa => "warn-is_ca",
+    }
+}
+
+/// A signing error of kyso-core as a message.
+pub fn core_error_message(err: &kyso_core::Error) -> Text {
+    use kyso_core::Error as E;
+    let io = |path: &std::path::Path, e: &std::io::Error| {
+        Text::new("err-io").arg("path", path.display().to_string()).arg("detail", e.to_string())
+    };
+    match err {
+        E::Io { path, source } | E::Image { path, source } => io(path, source),
+        E::Token(e) => token_error_message(e),
+        E::NoToken => Text::new("tokens-none"),
+        E::CertificateRefused(w) => Text::new(refusal_key(*w)),
+        E::Unusable(_) => Text::new("gui-cert-unusable"),
+        E::Revoked(_) => Text::new("err-cert-revoked"),
+        E::RevocationUnchecked(why) => Text::new("gui-revocation-unchecked").arg("detail", why.clone()),
+        E::Unreadable(e) => Text::new("err-pdf-malformed").arg("detail", e.to_string()),
+        E::Placement(e) => preset_error_message(e),
+        E::NotForOffice(what) => Text::new("err-ooxml-option").arg("option", format!("{what:?}").to_lowercase()),
+        E::LevelNotForOffice(l) => Text::new("err-ooxml-option").arg("option", l.name()),
+        E::SameFile => Text::new("err-same-file"),
+        E::OutputExists(p) => Text::new("gui-output-exists").arg("path", p.display().to_string()),
+        E::Pdf(e) => sign_error_message(e),
+        E::LongTerm(e) => Text::new("gui-long-term-failed").arg("detail", e.to_string()),
+        E::Office(e) => ooxml_error_message(e),
+        other => Text::new("err-signer").arg("detail", other.to_string()),
     }
 }
 
@@ -322,7 +354,7 @@ mod tests {
         let wrong = token_error_message(&TokenError::PinIncorrect {
             state: PinState { final_try: true, ..Default::default() },
         });
-        assert_eq!(wrong.code(), "pin_incorrect");
+        assert_eq!(wrong.key, "err-pin-incorrect");
         let s = wrong.render(&en);
         assert!(s.starts_with("Wrong PIN.") && s.len() > "Wrong PIN.".len(), "{s}");
         let s = sign_error_message(&SignError::NoSuchPage { page: 9, count: 2 }).render(&en);

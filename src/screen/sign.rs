@@ -17,15 +17,13 @@ use iced::widget::{
 };
 use iced::{Element, Fill, Font, Point, font};
 use kyso_i18n::Translator;
+use kyso_pdf::PdfReader;
 use kyso_pdf::presets::{PresetInput, Role};
-use kyso_pdf::{PdfReader, SignOptions, sign_pdf};
 use kyso_pki::CertWarning;
-use kyso_token::{CertEntry, Pin, Pkcs11Signer, SignerOptions, TokenReport};
+use kyso_token::{CertEntry, Pin, TokenReport};
 use zeroize::Zeroizing;
 
-use crate::i18n::{
-    Severity, Text, pin_flags, preset_error_message, sign_error_message, token_error_message, warning_text,
-};
+use crate::i18n::{Severity, Text, pin_flags, preset_error_message, token_error_message, warning_text};
 use crate::screen::settings::{CertImages, Config};
 
 /// Bold variant of the default font.
@@ -174,47 +172,16 @@ impl Field {
     }
 }
 
-/// The baseline level (ETSI EN 319 142-1 for PDF, EN 319 132-1 for
-/// Office files).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Level {
-    /// B-B: the signer's clock only.
-    #[default]
-    Basic,
-    /// B-T: an RFC 3161 timestamp from the TSA.
-    Timestamped,
-    /// B-LT: plus the chain and revocation answers in a DSS (PDF only).
-    LongTerm,
-    /// B-LTA: plus a document timestamp over it all (PDF only).
-    Archive,
-}
+/// The baseline level (one typed level for every front end).
+pub use kyso_core::Level;
 
-impl Level {
-    /// Every level, in display order.
-    pub const ALL: [Self; 4] = [Self::Basic, Self::Timestamped, Self::LongTerm, Self::Archive];
-
-    fn key(self) -> &'static str {
-        match self {
-            Self::Basic => "gui-level-bb",
-            Self::Timestamped => "gui-level-bt",
-            Self::LongTerm => "gui-level-blt",
-            Self::Archive => "gui-level-blta",
-        }
-    }
-
-    /// The journal's name of the level.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Basic => "B-B",
-            Self::Timestamped => "B-T",
-            Self::LongTerm => "B-LT",
-            Self::Archive => "B-LTA",
-        }
-    }
-
-    /// Whether the level needs the TSA.
-    pub fn timestamped(self) -> bool {
-        self != Self::Basic
+/// The translation key of a level's label.
+fn level_key(l: Level) -> &'static str {
+    match l {
+        Level::Basic => "gui-level-bb",
+        Level::Timestamped => "gui-level-bt",
+        Level::LongTerm => "gui-level-blt",
+        Level::Archive => "gui-level-blta",
     }
 }
 
@@ -653,9 +620,7 @@ impl Sign {
     fn preview_target(&self) -> Option<PathBuf> {
         let targets = self.targets();
         match targets.as_slice() {
-            [one] if self.role != RoleChoice::None && !kyso_ooxml::is_package(one) && one.is_file() => {
-                Some(one.clone())
-            }
+            [one] if self.role != RoleChoice::None && !is_office(one) && one.is_file() => Some(one.clone()),
             _ => None,
         }
     }
@@ -756,7 +721,7 @@ impl Sign {
         }
         // Office files have no visible signature and no long-term PAdES
         // level (the NĐ 30 looks and the DSS are PDF's).
-        if targets.iter().any(|t| kyso_ooxml::is_package(t)) {
+        if targets.iter().any(|t| is_office(t)) {
             if self.role != RoleChoice::None {
                 return Err(Text::new("gui-office-no-look"));
             }
@@ -1251,7 +1216,7 @@ impl Sign {
         form = form.push(row![text(t.tr("gui-role")).width(180), roles.wrap().vertical_spacing(6)]);
         let mut levels = row![].spacing(12);
         for l in Level::ALL {
-            levels = levels.push(radio(t.tr(l.key()), l, Some(self.level), Message::LevelSelected));
+            levels = levels.push(radio(t.tr(level_key(l)), l, Some(self.level), Message::LevelSelected));
         }
         form = form.push(row![text(t.tr("gui-level")).width(180), levels.wrap().vertical_spacing(6)]);
         if self.level.timestamped() {
@@ -1487,34 +1452,14 @@ fn cert_view<'a>(t: &Translator, i: usize, c: &'a Choice, selected: bool) -> Ele
 /// Lists the certificates of every token of every module found
 /// (blocking: run it off the UI thread).
 pub fn load_certificates(modules: &[PathBuf]) -> Result<Vec<Choice>, Text> {
-    let mut out = Vec::new();
-    let mut last_err = None;
-    for c in kyso_token::candidate_modules(&[], modules) {
-        let module = match kyso_token::load_module(&c.path) {
-            Ok(m) => m,
-            Err(e) => {
-                last_err = Some(e);
-                continue;
-            }
-        };
-        let tokens = match module.find_tokens(None) {
-            Ok(t) => t,
-            Err(e) => {
-                last_err = Some(e);
-                continue;
-            }
-        };
-        for (slot, token) in tokens {
-            match kyso_token::list_certificates(&module, slot, None) {
-                Ok(list) => out.extend(list.into_iter().map(|entry| Choice { entry, token: token.clone() })),
-                Err(e) => last_err = Some(e),
-            }
-        }
-    }
-    match (out.is_empty(), last_err) {
-        (true, Some(e)) => Err(token_error_message(&e)),
-        _ => Ok(out),
-    }
+    kyso_core::list_certificates(&[], modules, None)
+        .map(|list| list.into_iter().map(|(entry, token)| Choice { entry, token }).collect())
+        .map_err(|e| token_error_message(&e))
+}
+
+/// Whether `path` is an Office package (kyso-core decides).
+fn is_office(path: &Path) -> bool {
+    kyso_core::Format::detect(path) == kyso_core::Format::Office
 }
 
 /// The widget id of the PIN field (focused when the dialog opens).
@@ -1660,234 +1605,67 @@ fn preset_spec(role: RoleChoice, i: &RoleInputs, now: i64, placeholders: bool) -
     }))
 }
 
-fn options(job: &Job, input: &Path, now: i64) -> Result<SignOptions, Text> {
-    let mut opts = SignOptions {
-        page: Some(1),
-        time: Some(now),
-        name: job.choice.entry.certificate.subject_cn.clone(),
+/// The look of a role with its inputs for kyso-core (NĐ 30/2020 Phụ lục
+/// I); a placement chosen on the preview is kept.
+fn look(role: RoleChoice, i: &RoleInputs) -> kyso_core::Look {
+    kyso_core::Look {
+        role: role.preset().map(|(r, _)| r),
+        rect: i.placement.map(|(_, r)| r),
+        image: i.image.clone(),
+        seal: i.seal.clone(),
+        seal_mm: i.seal_mm,
+        number: i.number.clone(),
+        date: i.date.clone(),
+        copy_form: i.copy_form.clone(),
+        organization: i.org.clone(),
         ..Default::default()
-    };
-    if let Some(spec) = preset_spec(job.role, &job.inputs, now, false)? {
-        let reader = PdfReader::open(input).map_err(|e| Text::new("err-pdf-malformed").arg("detail", e.to_string()))?;
-        let p = kyso_pdf::presets::prepare(&reader, &spec).map_err(|e| preset_error_message(&e))?;
-        opts.page = Some(p.page);
-        opts.appearance = Some(p.appearance);
-        opts.extra_widgets = p.extra_widgets;
-    }
-    Ok(opts)
-}
-
-/// What every file of a batch shares: the signer (logged in once) and the
-/// pre-signing check.
-struct Session {
-    signer: Pkcs11Signer,
-    precheck: Option<String>,
-    evidence: Option<String>,
-    /// The issuer, the chain (DER) and the check's answers, for a B-LT DSS.
-    issuer: Option<kyso_pki::Certificate>,
-    certs: Vec<Vec<u8>>,
-    crls: Vec<Vec<u8>>,
-    ocsps: Vec<Vec<u8>>,
-}
-
-/// Logs in and checks the certificate before any file (TT 15/2025 Art. 5:
-/// validity, key usage and revocation, from the certificate's OCSP
-/// responder or distribution point; the evidence is journaled).
-fn open_session(job: &mut Job, data_dir: &Path) -> (Result<Session, Text>, Option<String>, Option<String>) {
-    let module = match kyso_token::load_module(&job.choice.entry.module) {
-        Ok(m) => m,
-        Err(e) => return (Err(token_error_message(&e)), None, None),
-    };
-    let pin = std::mem::replace(&mut job.pin, Pin::new(String::new()));
-    let signer = match Pkcs11Signer::open(&module, &job.choice.entry, pin, SignerOptions::default()) {
-        Ok(s) => s,
-        Err(e) => return (Err(token_error_message(&e)), None, None),
-    };
-    let cert = kyso_pki::Signer::certificate(&signer);
-    // The issuer from the token, else from the trust store.
-    let stored: Vec<kyso_pki::Certificate> =
-        crate::screen::settings::stored_anchors(data_dir).into_iter().map(|c| c.cert).collect();
-    let issuer = kyso_pki::Signer::chain(&signer)
-        .iter()
-        .chain(stored.iter())
-        .find(|c| c.tbs_certificate().subject() == cert.tbs_certificate().issuer())
-        .cloned();
-    let certs: Vec<Vec<u8>> = kyso_pki::Signer::chain(&signer)
-        .iter()
-        .chain(issuer.iter())
-        .filter_map(|c| kyso_pki::der::Encode::to_der(c).ok())
-        .collect();
-    let check = kyso_pki::precheck::precheck_with(
-        cert,
-        issuer.as_ref(),
-        &[],
-        &kyso_pki::precheck::PrecheckOptions {
-            offline: false,
-            timeout: std::time::Duration::from_secs(15),
-            cache: Some(kyso_pki::precheck::RevocationCache::new(data_dir.join("cache"))),
-            proxy: job.proxy.clone(),
-        },
-    );
-    let evidence = Some(check.evidence.join("; "));
-    let (precheck, refused) = match check.result {
-        kyso_pki::precheck::PrecheckResult::Good => ("good".to_owned(), None),
-        kyso_pki::precheck::PrecheckResult::Revoked(_) => ("revoked".to_owned(), Some(Text::new("err-cert-revoked"))),
-        kyso_pki::precheck::PrecheckResult::Unusable(_) => {
-            ("unusable".to_owned(), Some(Text::new("gui-cert-unusable")))
-        }
-        kyso_pki::precheck::PrecheckResult::Unchecked(why) => {
-            let refused =
-                (!job.allow_unchecked).then(|| Text::new("gui-revocation-unchecked").arg("detail", why.clone()));
-            (format!("revocation_not_checked: {why}"), refused)
-        }
-    };
-    match refused {
-        Some(e) => (Err(e), Some(precheck), evidence),
-        None => (
-            Ok(Session {
-                signer,
-                precheck: Some(precheck.clone()),
-                evidence: evidence.clone(),
-                issuer,
-                certs,
-                crls: check.crls,
-                ocsps: check.ocsps,
-            }),
-            Some(precheck),
-            evidence,
-        ),
     }
 }
 
-/// Signs every file of the job (blocking: run it off the UI thread) with
-/// one login, reporting each step through `report`, and journals each file
-/// as `kyso-cli sign` does (never the PIN). A file either gets its complete
-/// signed copy (written beside, renamed into place) or nothing; the inputs
+fn journal_text(p: &kyso_core::JournalProblem) -> Text {
+    match p {
+        kyso_core::JournalProblem::Recovered(w) => Text::new("journal-recovered").arg("detail", w.clone()),
+        kyso_core::JournalProblem::WriteFailed(d) => Text::new("journal-write-failed").arg("detail", d.clone()),
+    }
+}
+
+/// Signs every file of the job (blocking: run it off the UI thread)
+/// through kyso-core with one login, reporting each step through
+/// `report`. Every file is prepared before the PIN is used (a missing image
+/// costs no PIN attempt); the certificate is checked first (TT 15/2025
+/// Art. 5); each file is journaled as `kyso-cli sign` does (never the
+/// PIN). A file either gets its complete signed copy or nothing; the inputs
 /// are never modified. Cancelling stops before the next file.
 pub fn run(mut job: Job, data_dir: &Path, report: &mut dyn FnMut(Step)) {
-    let now = now_secs();
-    let cert = job.choice.entry.certificate.clone();
-    // What every file's journal entry shares (as `kyso-cli sign` records it).
-    let role = job.role.preset().map(|(_, name)| name.to_owned());
-    let (token_label, token_module) =
-        (job.choice.entry.token_label.clone(), job.choice.entry.module.display().to_string());
-    let (level, tsa_url) = (job.level.name(), job.level.timestamped().then(|| job.tsa.clone()));
-    let entry_for = |input: &Path, precheck: Option<String>, evidence: Option<String>| kyso_journal::Entry {
-        role: role.clone(),
-        token_label: Some(token_label.clone()),
-        token_module: Some(token_module.clone()),
-        precheck,
-        evidence,
-        ..kyso_journal::Entry::signing(input, &cert, level, tsa_url.as_deref())
-    };
+    let pin = std::mem::replace(&mut job.pin, Pin::new(String::new()));
+    let files = job.files.iter().map(|(i, o)| kyso_core::Target::to(i, o)).collect();
+    let credential = kyso_core::Credential::Token { entry: Box::new(job.choice.entry.clone()), pin: Some(pin) };
+    let mut req = kyso_core::SignRequest::new(files, credential, data_dir);
+    req.level = job.level;
+    req.tsa = kyso_core::Tsa { url: job.tsa.clone(), timeout: TSA_TIMEOUT };
+    req.proxy = job.proxy.clone();
+    req.look = look(job.role, &job.inputs);
+    req.pdf.page = job.inputs.placement.map(|(p, _)| p);
+    req.precheck.allow_unchecked = job.allow_unchecked;
+    req.all_or_nothing = true;
     let mut journal_problem = None;
-    let mut journal = |entry: &kyso_journal::Entry| {
-        if let Some(p) = crate::app::journal(data_dir, entry) {
-            journal_problem = Some(p);
-        }
-    };
-
-    // Office files have no visible signature: the NĐ 30 presets are PDF's.
-    if let Some((_, name)) = job.role.preset()
-        && job.files.iter().any(|(i, _)| kyso_ooxml::is_package(i))
-    {
-        report(Step::Done(Err(Text::new("err-ooxml-option").arg("option", name)), None));
-        return;
-    }
-    // Long-term levels are PAdES's (a DSS in the PDF).
-    if matches!(job.level, Level::LongTerm | Level::Archive) && job.files.iter().any(|(i, _)| kyso_ooxml::is_package(i))
-    {
-        report(Step::Done(Err(Text::new("err-ooxml-option").arg("option", job.level.name())), None));
-        return;
-    }
-    // The placement first: a missing image costs no PIN attempt.
-    for (input, _) in &job.files {
-        if !kyso_ooxml::is_package(input)
-            && let Err(e) = options(&job, input, now)
-        {
-            report(Step::Done(Err(e), None));
-            return;
-        }
-    }
-    let (session, precheck, evidence) = open_session(&mut job, data_dir);
-    let session = match session {
-        Ok(s) => s,
-        Err(e) => {
-            // The attempt is journaled once, against the first file.
-            if let Some((input, _)) = job.files.first() {
-                journal(&entry_for(input, precheck, evidence).failed(e.code()));
-            }
-            report(Step::Done(Err(e), journal_problem));
-            return;
-        }
-    };
-    let tsa = job.level.timestamped().then(|| kyso_pki::TsaConfig {
-        url: job.tsa.clone(),
-        timeout: TSA_TIMEOUT,
-        proxy: job.proxy.clone(),
-    });
-    for (i, (input, output)) in job.files.iter().enumerate() {
-        if job.cancel.load(Ordering::SeqCst) {
-            break;
-        }
-        report(Step::Started(i));
-        let result: Result<PathBuf, Text> = (|| {
-            if kyso_ooxml::is_package(input) {
-                let opts = kyso_ooxml::SignOptions {
-                    time: Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.max(0) as u64)),
-                    tsa: tsa.clone(),
-                    ..Default::default()
+    let done = kyso_core::sign_batch(
+        req,
+        &mut |p| match p {
+            kyso_core::Progress::Started(i) => report(Step::Started(i)),
+            kyso_core::Progress::Finished { index, outcome } => {
+                let result = match &outcome.result {
+                    Ok(_) => outcome.output.clone().ok_or_else(|| Text::new("gui-task-failed")),
+                    Err(e) => Err(crate::i18n::core_error_message(e)),
                 };
-                kyso_ooxml::sign_ooxml(input, output, &session.signer, &opts)
-                    .map_err(|e| crate::i18n::ooxml_error_message(&e))?;
-            } else {
-                let mut opts = options(&job, input, now)?;
-                opts.tsa = tsa.clone();
-                if matches!(job.level, Level::LongTerm | Level::Archive) {
-                    // B-LT/B-LTA: signed, then given its DSS (and archive
-                    // timestamp) in a temporary file beside the output;
-                    // the output appears only when all of it succeeded.
-                    if output.exists() {
-                        return Err(Text::new("gui-output-exists").arg("path", output.display().to_string()));
-                    }
-                    let dir = output.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-                    let io = |e: std::io::Error| {
-                        Text::new("err-io").arg("path", output.display().to_string()).arg("detail", e.to_string())
-                    };
-                    let tmp = tempfile::Builder::new()
-                        .prefix(".kyso-sign-")
-                        .suffix(".pdf")
-                        .tempfile_in(dir)
-                        .map_err(io)?
-                        .into_temp_path();
-                    opts.force = true;
-                    sign_pdf(input, &tmp, &session.signer, &opts).map_err(|e| sign_error_message(&e))?;
-                    let lt = kyso_pdf::ltv::LongTerm {
-                        leaf: kyso_pki::Signer::certificate(&session.signer),
-                        issuer: session.issuer.as_ref(),
-                        certs: &session.certs,
-                        crls: &session.crls,
-                        ocsps: &session.ocsps,
-                        fetch: true,
-                        archive: (job.level == Level::Archive).then_some(tsa.as_ref()).flatten(),
-                    };
-                    kyso_pdf::ltv::make_long_term_via(&tmp, &lt, job.proxy.as_deref())
-                        .map_err(|e| Text::new("gui-long-term-failed").arg("detail", e.to_string()))?;
-                    tmp.persist_noclobber(output).map_err(|e| io(e.error))?;
-                } else {
-                    sign_pdf(input, output, &session.signer, &opts).map_err(|e| sign_error_message(&e))?;
-                }
+                report(Step::File(index, result));
             }
-            Ok(output.clone())
-        })();
-        let entry = entry_for(input, session.precheck.clone(), session.evidence.clone());
-        journal(&match &result {
-            Ok(out) => entry.with_output(out),
-            Err(e) => entry.failed(e.code()),
-        });
-        report(Step::File(i, result));
-    }
-    report(Step::Done(Ok(()), journal_problem));
+            kyso_core::Progress::Journal(j) => journal_problem = Some(journal_text(j)),
+            _ => {}
+        },
+        &job.cancel,
+    );
+    report(Step::Done(done.map(|_| ()).map_err(|e| crate::i18n::core_error_message(&e)), journal_problem));
 }
 
 #[cfg(test)]

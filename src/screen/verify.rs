@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use iced::widget::{button, column, container, row, rule, scrollable, text, text_input};
 use iced::{Color, Element, Fill, Font, font};
 use kyso_i18n::Translator;
-use kyso_pdf::{Indication, PdfReport, SignatureReport, VerifyOptions, verify_pdf};
+use kyso_pdf::{Indication, PdfReport, SignatureReport};
 
 use crate::i18n::{Text, chain_key, indication_key, value_text, warning_text};
 
@@ -236,7 +236,7 @@ impl Verify {
         let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
         match format {
             ReportFormat::Json => {
-                let format = if kyso_ooxml::is_package(file) { "ooxml" } else { "pdf" };
+                let format = kyso_core::Format::detect(file).name();
                 let mut v = serde_json::to_value(&done.report).ok()?;
                 if let Some(o) = v.as_object_mut() {
                     o.insert("file".into(), file.display().to_string().into());
@@ -602,24 +602,27 @@ pub fn run(req: &Request, data_dir: &Path, online: bool, proxy: Option<String>) 
     };
     // Revocation the file does not carry is asked of the certificates'
     // OCSP responders and CRL distribution points (answers cached).
-    let online = online.then(|| kyso_pki::precheck::PrecheckOptions {
-        offline: false,
-        timeout: std::time::Duration::from_secs(10),
-        cache: Some(kyso_pki::precheck::RevocationCache::new(data_dir.join("cache"))),
-        proxy,
-    });
-    let opts = VerifyOptions { anchors, extra_certs: read_certs(&req.extra)?, online, ..Default::default() };
-    let report = if kyso_ooxml::is_package(&req.path) {
-        let VerifyOptions { anchors, extra_certs, crls, at, online } = opts;
-        kyso_ooxml::verify_ooxml(&req.path, &kyso_ooxml::VerifyOptions { anchors, extra_certs, crls, at, online })
-    } else {
-        let mut report = verify_pdf(&req.path, &opts);
-        // What each signer saw against what is shown now (issue 21).
-        kyso_preview::visual::compare_revisions(&req.path, &mut report, &Default::default());
-        report
+    let online = online.then(|| kyso_core::online_options(data_dir, proxy));
+    let opts = kyso_core::VerifyOptions {
+        anchors,
+        extra_certs: read_certs(&req.extra)?,
+        online,
+        // Journaled below, after the visual comparison (the final verdict).
+        journal: None,
+        ..Default::default()
     };
-    let journal = crate::app::journal(data_dir, &kyso_journal::Entry::verification(&req.path, &report));
-    Ok(Done { report, journal })
+    let mut done = kyso_core::verify(&req.path, &opts);
+    // What each signer saw against what is shown now (issue 21).
+    if done.format == kyso_core::Format::Pdf {
+        kyso_preview::visual::compare_revisions(&req.path, &mut done.report, &Default::default());
+    }
+    done.journal = kyso_core::record(data_dir, &kyso_journal::Entry::verification(&req.path, &done.report));
+    // The last journal problem is shown (a write failure after a recovery).
+    let journal = done.journal.last().map(|p| match p {
+        kyso_core::JournalProblem::Recovered(w) => Text::new("journal-recovered").arg("detail", w.clone()),
+        kyso_core::JournalProblem::WriteFailed(d) => Text::new("journal-write-failed").arg("detail", d.clone()),
+    });
+    Ok(Done { report: done.report, journal })
 }
 
 #[cfg(test)]
