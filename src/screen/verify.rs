@@ -411,7 +411,11 @@ fn card(t: &Translator, i: usize, s: &SignatureReport) -> Card {
     }
     push("verify-modifications", value_text(t, "modifications", s.modifications), s.modifications == "disallowed");
     push("verify-chain", t.tr(chain_key(s.chain)), s.chain != kyso_pki::ChainStatus::Valid);
-    push("verify-revocation", value_text(t, "revocation", s.revocation), matches!(s.revocation, "revoked" | "revoked_no_poe"));
+    push(
+        "verify-revocation",
+        value_text(t, "revocation", s.revocation),
+        matches!(s.revocation, "revoked" | "revoked_no_poe"),
+    );
     if let (Some(a), Some(b)) = (&s.cert_not_before, &s.cert_not_after) {
         push("cert-validity", t.tr_args("cert-validity-range", &[("from", a), ("to", b)]), false);
     }
