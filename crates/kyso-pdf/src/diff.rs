@@ -873,10 +873,21 @@ impl<'a> Analyser<'a> {
     /// its bytes is an update that the cross-reference chain skips — hidden
     /// from this reader, shown by readers that rebuild the file (§7.5.6).
     fn hidden_revisions(&mut self, r: &PdfReader, from: u64, end: u64) {
-        let len = usize::try_from(end.saturating_sub(from)).unwrap_or(usize::MAX);
-        let Ok(bytes) = r.read_at(from, len) else { return };
-        let count = |needle: &[u8]| bytes.windows(needle.len()).filter(|w| *w == needle).count();
-        if count(b"%%EOF") > 1 || count(b"startxref") > 1 {
+        // Read in 1 MiB pieces (an update may be large), each with the 8
+        // bytes after it so that a marker across two pieces is seen once.
+        const PIECE: u64 = 1 << 20;
+        let (mut eofs, mut startxrefs) = (0usize, 0usize);
+        let mut off = from;
+        while off < end {
+            let own = PIECE.min(end - off);
+            let Ok(buf) = r.read_at(off, usize::try_from(own + 8).unwrap_or(usize::MAX)) else { return };
+            let starts = usize::try_from(own).unwrap_or(usize::MAX);
+            let count = |needle: &[u8]| buf.windows(needle.len()).take(starts).filter(|w| *w == needle).count();
+            eofs += count(b"%%EOF");
+            startxrefs += count(b"startxref");
+            off += own;
+        }
+        if eofs > 1 || startxrefs > 1 {
             self.push(
                 Level::Other,
                 "hidden_revision",
