@@ -387,6 +387,13 @@ pub struct Signed {
     pub field: Option<String>,
     /// The PDF `/ByteRange`.
     pub byte_range: Option<[u64; 4]>,
+    /// SHA-256 of the input, from the pass that signed it (PDF), so that the
+    /// journal does not read the file again.
+    pub input_sha256: Option<[u8; 32]>,
+    /// SHA-256 of the output, the input's hash continued over the appended
+    /// update (PDF B-B/B-T written to a file; a long-term upgrade rewrites
+    /// the file, so it is read again then).
+    pub output_sha256: Option<[u8; 32]>,
 }
 
 /// What became of one file.
@@ -874,20 +881,30 @@ pub fn sign_batch(
             Err(e) => Err(e),
         };
         if request.journal {
+            // One pass over the file: a PDF signing already hashed the input
+            // (and the output, continuing that state), so neither is read
+            // again for the journal.
+            let tsa = request.level.timestamped().then_some(request.tsa.url.as_str());
+            let signed_hash = result.as_ref().ok().and_then(|s| s.input_sha256);
+            let base = match signed_hash {
+                Some(h) => kyso_journal::Entry {
+                    input_sha256: Some(hex::encode(h)),
+                    ..kyso_journal::Entry::signing_unread(&target.input, &cert, request.level.name(), tsa)
+                },
+                None => kyso_journal::Entry::signing(&target.input, &cert, request.level.name(), tsa),
+            };
             let entry = kyso_journal::Entry {
                 role: request.look.role.map(|r| role_name(r).to_owned()),
                 token_label: id.token_label.clone(),
                 token_module: id.token_module.clone(),
                 precheck: Some(checked.result.clone()),
                 evidence: Some(checked.evidence.clone()),
-                ..kyso_journal::Entry::signing(
-                    &target.input,
-                    &cert,
-                    request.level.name(),
-                    request.level.timestamped().then_some(request.tsa.url.as_str()),
-                )
+                ..base
             };
             let entry = match &result {
+                Ok(Signed { output: Output::File(p), input_sha256: Some(i), output_sha256: Some(o), .. }) => {
+                    entry.with_output_hashed(p, i, o)
+                }
                 Ok(Signed { output: Output::File(p), .. }) => entry.with_output(p),
                 Ok(Signed { output: Output::Memory(bytes), .. }) => kyso_journal::Entry {
                     output_sha256: Some(hex::encode(kyso_pki::HashAlg::Sha256.digest(bytes))),
@@ -988,6 +1005,7 @@ fn sign_one(
         (None, Some(m)) => (m, true),
         (None, None) => return Err(Error::SameFile),
     };
+    let mut hashes: (Option<[u8; 32]>, Option<[u8; 32]>) = (None, None);
     let (field, byte_range) = match plan.format {
         Format::Office => {
             let opts = kyso_ooxml::SignOptions {
@@ -1042,9 +1060,11 @@ fn sign_one(
                 };
                 kyso_pdf::ltv::make_long_term_via(&tmp, &lt, req.proxy.as_deref()).map_err(Error::LongTerm)?;
                 put_in_place(tmp, target, overwrite)?;
+                hashes = (Some(o.input_sha256), None);
                 (Some(o.field_name), Some(o.byte_range))
             } else {
                 let o = kyso_pdf::sign_pdf(input, target, signer, &opts).map_err(Error::Pdf)?;
+                hashes = (Some(o.input_sha256), Some(o.output_sha256));
                 (Some(o.field_name), Some(o.byte_range))
             }
         }
@@ -1056,5 +1076,6 @@ fn sign_one(
         }
         (None, None) => return Err(Error::SameFile),
     };
-    Ok(Signed { output, field, byte_range })
+    let (input_sha256, output_sha256) = hashes;
+    Ok(Signed { output, field, byte_range, input_sha256, output_sha256 })
 }

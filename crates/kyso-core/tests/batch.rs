@@ -91,6 +91,21 @@ fn a_pdf_and_a_docx_signed_in_one_batch_verify_as_total_passed() {
     assert!(pdf_signed.field.is_some() && pdf_signed.byte_range.is_some());
     assert!(batch.outcomes[1].result.as_ref().expect("signed").field.is_none());
 
+    // One pass over the PDF: the journal's SHA-256 of the input and of the
+    // output come from the signing pass itself (the input's hash state
+    // continued over the update), and equal a fresh read of each file.
+    let j = kyso_journal::Journal::open_in(&data).expect("journal");
+    let records = j.search(&kyso_journal::Filter::default()).expect("search");
+    let pdf_entry = records
+        .iter()
+        .map(|r| &r.entry)
+        .find(|e| e.action == "sign" && e.input_path.as_deref().is_some_and(|p| p.ends_with("cong-van.pdf")))
+        .expect("the PDF signing is journaled");
+    assert_eq!(pdf_entry.input_sha256, kyso_journal::file_sha256(&pdf));
+    assert_eq!(pdf_entry.output_sha256, kyso_journal::file_sha256(&outputs[0]));
+    assert!(pdf_signed.input_sha256.is_some() && pdf_signed.output_sha256.is_some());
+    drop(j);
+
     // Verified through the same core, with the fixture's trust.
     let opts = VerifyOptions { journal: Some(data.clone()), ..trust(fx) };
     for (out, format) in outputs.iter().zip([Format::Pdf, Format::Office]) {
