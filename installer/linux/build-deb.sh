@@ -16,8 +16,11 @@ cd "$(dirname "$0")/../.."
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 [ -n "$version" ] || { echo "build-deb: no workspace version in Cargo.toml" >&2; exit 1; }
 arch=$(dpkg --print-architecture)
+# KYSO_BIN_DIR: where the binaries are (default target/release; the
+# packaging test uses its lighter profile's target/package-test).
+bindir=${KYSO_BIN_DIR:-target/release}
 for bin in kyso kyso-cli; do
-  [ -x "target/release/$bin" ] || { echo "build-deb: missing target/release/$bin: run cargo build --release --locked -p kyso -p kyso-cli first" >&2; exit 1; }
+  [ -x "$bindir/$bin" ] || { echo "build-deb: missing $bindir/$bin: run cargo build --release --locked -p kyso -p kyso-cli first" >&2; exit 1; }
 done
 
 # The package tree lives in build/debian/kyso so that dpkg-shlibdeps sees the
@@ -27,7 +30,7 @@ stage="$build/debian/kyso"
 rm -rf "$build"
 install -d "$stage/DEBIAN" "$stage/usr/bin" "$stage/usr/share/applications" \
   "$stage/usr/share/icons/hicolor/scalable/apps" "$stage/usr/share/metainfo" "$stage/usr/share/doc/kyso"
-install -m 0755 target/release/kyso target/release/kyso-cli "$stage/usr/bin/"
+install -m 0755 "$bindir/kyso" "$bindir/kyso-cli" "$stage/usr/bin/"
 install -m 0644 installer/linux/kyso.desktop "$stage/usr/share/applications/kyso.desktop"
 install -m 0644 assets/icons/kyso.svg "$stage/usr/share/icons/hicolor/scalable/apps/kyso.svg"
 if command -v rsvg-convert >/dev/null; then

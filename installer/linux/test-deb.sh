@@ -24,10 +24,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-# 1. release binaries
-cargo build --release --locked -p kyso -p kyso-cli || fail "cargo build --release"
+# 1. binaries, with the release settings minus LTO (profile package-test in
+#    Cargo.toml: this test checks the package, and CI time matters)
+cargo build --profile package-test --locked -p kyso -p kyso-cli || fail "cargo build --profile package-test"
 # 2. the .deb, into target/
-deb=$(bash installer/linux/build-deb.sh) || fail "build-deb.sh"
+deb=$(KYSO_BIN_DIR=target/package-test bash installer/linux/build-deb.sh) || fail "build-deb.sh"
 [ -f "$deb" ] || fail "build-deb.sh did not produce $deb"
 step "built $deb ($(du -h "$deb" | cut -f1))"
 dpkg-deb --info "$deb" | sed -n 's/^ \(Depends\|Recommends\|Suggests\):/  \1:/p'
