@@ -229,8 +229,6 @@ struct Graph {
     pages: Vec<u32>,
     /// Field object number → (name, is signature field, /V reference).
     fields: HashMap<u32, (String, bool, Option<u32>)>,
-    /// Fields array items, in order.
-    field_list: Vec<u32>,
     /// Per page, the annotation references, in order.
     annots: Vec<Vec<u32>>,
 }
@@ -253,14 +251,7 @@ fn in_use(e: Option<XrefEntry>) -> bool {
 impl Graph {
     fn load(path: &Path, end: u64) -> Result<Self, PdfError> {
         let r = PdfReader::open_revision(path, end)?;
-        let mut g = Self {
-            r,
-            roles: HashMap::new(),
-            pages: Vec::new(),
-            fields: HashMap::new(),
-            field_list: Vec::new(),
-            annots: Vec::new(),
-        };
+        let mut g = Self { r, roles: HashMap::new(), pages: Vec::new(), fields: HashMap::new(), annots: Vec::new() };
         g.map_roles();
         Ok(g)
     }
@@ -357,7 +348,6 @@ impl Graph {
                     let mut seen = HashSet::new();
                     for it in items.iter().take(100_000) {
                         if let Some(n) = ref_of(Some(it)) {
-                            self.field_list.push(n);
                             self.walk_field(n, "", false, fh, &mut seen, 0);
                         }
                     }

@@ -64,17 +64,6 @@ fn parse_pdf_date(s: &[u8]) -> Option<SystemTime> {
     Some(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(unix.max(0) as u64))
 }
 
-fn text(o: Option<&Object>) -> Option<String> {
-    match o {
-        Some(Object::Str(s)) if s.starts_with(&[0xfe, 0xff]) => {
-            let u: Vec<u16> = s[2..].chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
-            Some(String::from_utf16_lossy(&u))
-        }
-        Some(Object::Str(s)) => Some(s.iter().map(|b| char::from(*b)).collect()),
-        _ => None,
-    }
-}
-
 struct Field {
     name: String,
     num: Option<u32>,
@@ -116,7 +105,7 @@ fn walk_field(
     };
     let obj = reader.resolve(node)?;
     let Some(d) = obj.as_dict() else { return Ok(()) };
-    let part = text(d.get("T"));
+    let part = crate::diff::text(d.get("T"));
     let name = match (&part, prefix.is_empty()) {
         (Some(p), true) => p.clone(),
         (Some(p), false) => format!("{prefix}.{p}"),
