@@ -16,6 +16,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub mod search;
+pub use search::fold;
+
 /// Current schema version.
 pub const SCHEMA_VERSION: i64 = 1;
 /// The longest a journal operation waits for another process's lock,
