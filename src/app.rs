@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use iced::futures::channel::oneshot;
 use iced::widget::{button, column, container, row, rule, space, text};
-use iced::{Element, Fill, Font, Subscription, Task};
+use iced::{Element, Fill, Subscription, Task};
 use kyso_i18n::{Lang, Translator};
 use kyso_token::ModuleReport;
 
@@ -18,11 +18,8 @@ use crate::screen::sign::{self, Sign};
 use crate::screen::tokens::{self, Tokens};
 use crate::screen::verify::{self, Verify};
 
-/// Liberation Sans (SIL OFL 1.1, see `assets/fonts/`): full Vietnamese
-/// coverage, bundled so text shows even without system fonts.
-pub const FONT: Font = Font::with_name("Liberation Sans");
-const FONT_REGULAR: &[u8] = include_bytes!("../assets/fonts/LiberationSans-Regular.ttf");
-const FONT_BOLD: &[u8] = include_bytes!("../assets/fonts/LiberationSans-Bold.ttf");
+/// The interface's font (see [`crate::font`]).
+pub use crate::font::REGULAR as FONT;
 
 /// How often the token list is refreshed.
 const RESCAN_EVERY: Duration = Duration::from_secs(2);
@@ -38,8 +35,8 @@ pub fn run(args: Args, lang: Option<Lang>) -> iced::Result {
         .title(App::title)
         .theme(App::theme)
         .subscription(App::subscription)
-        .font(FONT_REGULAR)
-        .font(FONT_BOLD)
+        .font(crate::font::FILES[0])
+        .font(crate::font::FILES[1])
         .default_font(FONT)
         .window_size((1180.0, 720.0))
         .centered()

@@ -5,8 +5,10 @@
 #![forbid(unsafe_code)]
 
 mod app;
+mod font;
 mod i18n;
 mod screen;
+mod theme;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

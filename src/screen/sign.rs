@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use iced::widget::{
     button, checkbox, column, container, image, mouse_area, pin, radio, row, rule, scrollable, stack, text, text_input,
 };
-use iced::{Element, Fill, Font, Point, font};
+use iced::{Element, Fill, Point};
 use kyso_i18n::Translator;
 use kyso_pdf::PdfReader;
 use kyso_pdf::presets::{PresetInput, Role};
@@ -26,8 +26,8 @@ use zeroize::Zeroizing;
 use crate::i18n::{Severity, Text, pin_flags, preset_error_message, token_error_message, warning_text};
 use crate::screen::settings::{CertImages, Config};
 
-/// Bold variant of the default font.
-const BOLD: Font = Font { weight: font::Weight::Bold, ..crate::app::FONT };
+use crate::font::BOLD;
+use crate::theme;
 
 /// Default diameter of an organisation seal, in millimetres.
 const SEAL_MM: &str = "36";
@@ -1168,7 +1168,7 @@ impl Sign {
             form = form.push(
                 text(t.tr_args("gui-files-count", &[("n", &targets.len().to_string()), ("example", &example)]))
                     .size(13)
-                    .style(text::secondary),
+                    .style(theme::text_muted),
             );
         } else {
             form =
@@ -1182,10 +1182,12 @@ impl Sign {
             form = form.push(text(t.tr("gui-scanning")));
         }
         if let Some(e) = &self.load_error {
-            form = form.push(text(e.render(t)).style(text::danger));
+            form = form.push(text(e.render(t)).style(theme::text_danger));
         }
         match &self.certificates {
-            Some(list) if list.is_empty() => form = form.push(text(t.tr("err-cert-not-found")).style(text::warning)),
+            Some(list) if list.is_empty() => {
+                form = form.push(text(t.tr("err-cert-not-found")).style(theme::text_warning))
+            }
             Some(list) => {
                 // Certificates that cannot sign (no key, expired, encryption
                 // only) are folded away unless asked for.
@@ -1269,7 +1271,8 @@ impl Sign {
             Some(Ok(out)) if self.progress.len() <= 1 => {
                 bar = bar.push(
                     row![
-                        text(t.tr_args("gui-signed", &[("output", &out.display().to_string())])).style(text::success),
+                        text(t.tr_args("gui-signed", &[("output", &out.display().to_string())]))
+                            .style(theme::text_success),
                         button(text(t.tr("gui-open-folder")).size(14))
                             .style(button::secondary)
                             .on_press(Message::OpenFolder(out.clone())),
@@ -1278,11 +1281,11 @@ impl Sign {
                     .align_y(iced::Center),
                 )
             }
-            Some(Err(e)) => bar = bar.push(text(e.render(t)).style(text::danger)),
+            Some(Err(e)) => bar = bar.push(text(e.render(t)).style(theme::text_danger)),
             _ => {}
         }
         if let Some(j) = &self.journal {
-            bar = bar.push(text(j.render(t)).style(text::warning).size(13));
+            bar = bar.push(text(j.render(t)).style(theme::text_warning).size(13));
         }
         let body = row![scrollable(form.padding([0, 12])).height(Fill).width(Fill), self.preview_view(t)].spacing(12);
         column![
@@ -1332,15 +1335,17 @@ impl Sign {
         );
         let (w, h) = (p.image.width as f32, p.image.height as f32);
         let mut layers = stack![image(p.handle.clone()).width(w).height(h)].width(w).height(h);
-        let boxed = |rect: [f64; 4], style: fn(&iced::Theme) -> container::Style| {
+        let boxed = |rect: [f64; 4], m: theme::Mark| {
             let (x, y, bw, bh) = p.image.rect_to_pixels(rect);
-            pin(container(text("")).width(bw as f32).height(bh as f32).style(style)).x(x as f32).y(y as f32)
+            pin(container(text("")).width(bw as f32).height(bh as f32).style(move |th| theme::mark(th, m)))
+                .x(x as f32)
+                .y(y as f32)
         };
         for r in &p.existing {
-            layers = layers.push(boxed(*r, existing_box));
+            layers = layers.push(boxed(*r, theme::Mark::Existing));
         }
         if let Some((chosen, r)) = self.shown_box(p) {
-            layers = layers.push(boxed(r, if chosen { chosen_box } else { proposed_box }));
+            layers = layers.push(boxed(r, if chosen { theme::Mark::Chosen } else { theme::Mark::Proposed }));
         }
         col = col.push(
             container(
@@ -1362,9 +1367,11 @@ impl Sign {
             (None, None, Some(e)) => e.render(t),
             (None, None, None) => t.tr("gui-preview-click"),
         };
-        scrollable(col.push(text(hint).size(13)).push(text(t.tr("gui-preview-click")).size(12).style(text::secondary)))
-            .height(Fill)
-            .into()
+        scrollable(
+            col.push(text(hint).size(13)).push(text(t.tr("gui-preview-click")).size(12).style(theme::text_muted)),
+        )
+        .height(Fill)
+        .into()
     }
 
     fn pin_view<'a>(&'a self, t: &Translator) -> Element<'a, Message> {
@@ -1380,8 +1387,8 @@ impl Sign {
             let line = text(t.tr(key));
             col = col.push(match severity {
                 Severity::Normal => line,
-                Severity::Warning => line.style(text::warning),
-                Severity::Critical => line.size(18).font(BOLD).style(text::danger),
+                Severity::Warning => line.style(theme::text_warning),
+                Severity::Critical => line.size(18).font(BOLD).style(theme::text_danger),
             });
         }
         let locked = choice.token.pin.locked;
@@ -1433,12 +1440,13 @@ fn cert_view<'a>(t: &Translator, i: usize, c: &'a Choice, selected: bool) -> Ele
     ]
     .spacing(2);
     if !c.entry.has_private_key {
-        col = col
-            .push(text(format!("{}: {}", t.tr("cert-private-key"), t.tr("cert-private-key-no"))).style(text::warning));
+        col = col.push(
+            text(format!("{}: {}", t.tr("cert-private-key"), t.tr("cert-private-key-no"))).style(theme::text_warning),
+        );
     }
     for w in &info.warnings {
         let code = serde_json::to_value(w).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-        col = col.push(text(warning_text(t, &code)).style(text::danger));
+        col = col.push(text(warning_text(t, &code)).style(theme::text_danger));
     }
     let style = if selected { button::primary } else { button::secondary };
     button(col)
@@ -1483,30 +1491,6 @@ const PLACEHOLDER_PNG: &[u8] = &[
     68, 174, 66, 96, 130,
 ];
 
-fn outline(theme: &iced::Theme, colour: iced::Color, fill: f32) -> container::Style {
-    let _ = theme;
-    container::Style {
-        background: Some(iced::Background::Color(iced::Color { a: fill, ..colour })),
-        border: iced::Border { color: colour, width: 2.0, radius: 2.0.into() },
-        ..container::Style::default()
-    }
-}
-
-/// The box the preset proposes.
-fn proposed_box(theme: &iced::Theme) -> container::Style {
-    outline(theme, iced::Color::from_rgb8(0x15, 0x65, 0xc0), 0.12)
-}
-
-/// The box the user placed.
-fn chosen_box(theme: &iced::Theme) -> container::Style {
-    outline(theme, iced::Color::from_rgb8(0x2e, 0x7d, 0x32), 0.18)
-}
-
-/// Signatures already on the page.
-fn existing_box(theme: &iced::Theme) -> container::Style {
-    outline(theme, iced::Color::from_rgb8(0x75, 0x75, 0x75), 0.05)
-}
-
 fn file_status_view<'a>(t: &Translator, input: &Path, status: &'a FileStatus) -> Element<'a, Message> {
     let name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let line = match status {
@@ -1516,7 +1500,7 @@ fn file_status_view<'a>(t: &Translator, input: &Path, status: &'a FileStatus) ->
             return row![
                 text(t.tr_args("gui-file-signed", &[("file", &name), ("output", &out.display().to_string())]))
                     .size(13)
-                    .style(text::success),
+                    .style(theme::text_success),
                 button(text(t.tr("gui-open-folder")).size(12))
                     .style(button::secondary)
                     .on_press(Message::OpenFolder(out.clone())),
@@ -1527,8 +1511,10 @@ fn file_status_view<'a>(t: &Translator, input: &Path, status: &'a FileStatus) ->
         }
         FileStatus::Failed(e) => text(t.tr_args("gui-file-failed", &[("file", &name), ("detail", &e.render(t))]))
             .size(13)
-            .style(text::danger),
-        FileStatus::Skipped => text(t.tr_args("gui-file-skipped", &[("file", &name)])).size(13).style(text::warning),
+            .style(theme::text_danger),
+        FileStatus::Skipped => {
+            text(t.tr_args("gui-file-skipped", &[("file", &name)])).size(13).style(theme::text_warning)
+        }
     };
     line.into()
 }
