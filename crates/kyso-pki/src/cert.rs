@@ -255,7 +255,7 @@ fn attribute_label(oid: &ObjectIdentifier) -> String {
 }
 
 /// Decodes a directory string value (RFC 5280 §4.1.2.4) to text.
-fn attribute_text(value: &der::Any) -> String {
+pub(crate) fn attribute_text(value: &der::Any) -> String {
     let bytes = value.value();
     match value.tag() {
         Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::VisibleString => {

@@ -13,6 +13,7 @@ mod cms;
 mod cms_verify;
 mod hash;
 pub mod http;
+pub mod kind;
 mod name_constraints;
 mod name_prep;
 pub mod ocsp;
