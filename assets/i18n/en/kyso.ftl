@@ -235,13 +235,21 @@ gui-cancel = Cancel
 err-anchor-not-found = The text "{ $text }" was not found on the page.
 gui-allow-unchecked = Allow signing when the certificate revocation cannot be checked
 gui-cert-unusable = This certificate cannot sign (expired, not yet valid or not for signing).
-trust-empty = No trust anchors yet. Use: kyso-cli trust add FILE.pem
+trust-empty = No anchors imported by the user. Add: kyso-cli trust add FILE.pem
 trust-pinned = pinned
 trust-not-found = No trust anchor { $sha256 }.
 trust-not-a-certificate = { $path } holds no certificate.
 trust-pin-mismatch = Refused: "{ $subject }" carries the name of a Vietnamese root CA but its fingerprint { $sha256 } does not match the pin.
 trust-added = Trust anchor added: { $subject } ({ $sha256 })
 trust-added-pinned = Trust anchor added (matches the pin): { $subject } ({ $sha256 })
+trust-source-shipped = shipped with Kyso
+trust-source-user = imported by the user
+trust-role-anchor = trusted root
+trust-role-intermediate = intermediate CA (path building only)
+trust-enabled = in use
+trust-disabled = switched off
+trust-shipped-on = The roots shipped with Kyso (RootCA chuyên dùng Chính phủ G2, Vietnam National Root CA) are trusted.
+trust-shipped-off = The roots shipped with Kyso are switched off: only the anchors the user imported are trusted.
 journal-action-trust = trust
 
 ## OOXML (DOCX/XLSX/PPTX)

@@ -235,13 +235,21 @@ gui-cancel = Hủy
 err-anchor-not-found = Không tìm thấy dòng chữ "{ $text }" trên trang.
 gui-allow-unchecked = Cho phép ký khi chưa kiểm tra được tình trạng thu hồi của chứng thư
 gui-cert-unusable = Chứng thư số này không dùng để ký được (hết hạn, chưa hiệu lực hoặc không có quyền ký).
-trust-empty = Chưa có chứng thư gốc tin cậy nào. Dùng: kyso-cli trust add TỆP.pem
+trust-empty = Chưa có chứng thư gốc nào do người dùng nhập. Thêm: kyso-cli trust add TỆP.pem
 trust-pinned = đã ghim
 trust-not-found = Không có chứng thư gốc { $sha256 }.
 trust-not-a-certificate = Tệp { $path } không chứa chứng thư số.
 trust-pin-mismatch = Từ chối: chứng thư "{ $subject }" mang tên một CA gốc của Việt Nam nhưng dấu vân tay { $sha256 } không khớp với giá trị đã ghim.
 trust-added = Đã thêm chứng thư gốc tin cậy: { $subject } ({ $sha256 })
 trust-added-pinned = Đã thêm chứng thư gốc tin cậy (khớp giá trị ghim): { $subject } ({ $sha256 })
+trust-source-shipped = kèm theo Kyso
+trust-source-user = do người dùng nhập
+trust-role-anchor = chứng thư gốc tin cậy
+trust-role-intermediate = CA trung gian (chỉ để dựng chuỗi chứng thư)
+trust-enabled = đang dùng
+trust-disabled = đã tắt
+trust-shipped-on = Các chứng thư gốc kèm theo Kyso (RootCA chuyên dùng Chính phủ G2, Vietnam National Root CA) đang được tin cậy.
+trust-shipped-off = Các chứng thư gốc kèm theo Kyso đã tắt: chỉ tin cậy chứng thư gốc do người dùng nhập.
 journal-action-trust = tin cậy
 
 ## OOXML (DOCX/XLSX/PPTX)

@@ -1,13 +1,16 @@
-//! `kyso-cli trust`: the user's trust anchors, kept in the data directory.
+//! `kyso-cli trust`: the certificates Kyso ships (RootCA G2 and the
+//! national root as anchors, CA G2 for path building; kyso-core's
+//! `TrustBundle`) and the user's trust anchors, kept in the data directory.
 //! The Vietnamese roots are pinned by SHA-256 in the code
 //! (`kyso_pki::VGCA_PINS`): a certificate that claims one of their names but
 //! does not match the pin is refused.
 
 use std::path::PathBuf;
 
-use clap::Subcommand;
+use clap::{Subcommand, ValueEnum};
+use kyso_core::{ShippedRole, TrustSource};
 use kyso_i18n::Translator;
-use kyso_pki::store::{AnchorInfo, AnchorStore, StoreError};
+use kyso_pki::store::{AnchorStore, StoreError};
 use kyso_pki::{CertDer, load_certificates};
 
 use crate::exit;
@@ -21,13 +24,29 @@ pub enum TrustCommand {
         /// Certificate files.
         files: Vec<PathBuf>,
     },
-    /// List the trust anchors.
+    /// List the shipped certificates (with pins, validity, on or off) and
+    /// the imported anchors.
     List,
+    /// Show, or switch on or off, the shipped anchors (the setting
+    /// `shipped_anchors` of the settings file the desktop app shares).
+    Shipped {
+        /// `on` or `off`; none: show the state.
+        state: Option<OnOff>,
+    },
     /// Remove a trust anchor by its SHA-256.
     Remove {
         /// SHA-256 (hex) of the certificate.
         sha256: String,
     },
+}
+
+/// A switch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    /// Switched on.
+    On,
+    /// Switched off.
+    Off,
 }
 
 fn store() -> AnchorStore {
@@ -43,16 +62,47 @@ pub fn stored_anchors() -> Vec<CertDer> {
 pub fn trust(t: &Translator, cmd: &TrustCommand, json: bool) -> u8 {
     match cmd {
         TrustCommand::List => {
-            let list: Vec<AnchorInfo> = stored_anchors().iter().map(AnchorInfo::of).collect();
+            let data_dir = kyso_core::data_dir();
+            let list = kyso_core::trust_list(&data_dir, kyso_core::shipped_anchors_enabled(&data_dir));
             if json {
                 print_json(&list);
-            } else if list.is_empty() {
+                return exit::OK;
+            }
+            for e in &list {
+                let pin = e.pinned.map(|n| format!(" [{}: {n}]", t.tr("trust-pinned"))).unwrap_or_default();
+                println!("{}  {}{pin}", e.sha256, e.subject);
+                let source = match e.source {
+                    TrustSource::Shipped => t.tr("trust-source-shipped"),
+                    TrustSource::User => t.tr("trust-source-user"),
+                };
+                let role = match e.role {
+                    ShippedRole::Anchor => t.tr("trust-role-anchor"),
+                    ShippedRole::Intermediate => t.tr("trust-role-intermediate"),
+                };
+                let validity = t.tr_args("cert-validity-range", &[("from", &e.not_before), ("to", &e.not_after)]);
+                let state = t.tr(if e.enabled { "trust-enabled" } else { "trust-disabled" });
+                println!("    {source} · {role} · {}: {validity} · {state}", t.tr("cert-validity"));
+            }
+            if !list.iter().any(|e| e.source == TrustSource::User) {
                 println!("{}", t.tr("trust-empty"));
-            } else {
-                for a in &list {
-                    let pin = a.pinned.map(|n| format!(" [{}: {n}]", t.tr("trust-pinned"))).unwrap_or_default();
-                    println!("{}  {}{pin}", a.sha256, a.subject);
+            }
+            exit::OK
+        }
+        TrustCommand::Shipped { state } => {
+            let data_dir = kyso_core::data_dir();
+            if let Some(s) = state {
+                if let Err(e) = kyso_core::set_shipped_anchors_enabled(&data_dir, *s == OnOff::On) {
+                    let path = kyso_core::settings_path(&data_dir).display().to_string();
+                    eprintln!("{}", t.tr_args("err-io", &[("path", &path), ("detail", &e.to_string())]));
+                    return exit::IO;
                 }
+                record(t, if *s == OnOff::On { "shipped_on" } else { "shipped_off" }, "");
+            }
+            let on = kyso_core::shipped_anchors_enabled(&data_dir);
+            if json {
+                print_json(&serde_json::json!({ "shipped_anchors": on }));
+            } else {
+                println!("{}", t.tr(if on { "trust-shipped-on" } else { "trust-shipped-off" }));
             }
             exit::OK
         }
@@ -127,7 +177,7 @@ fn record(t: &Translator, what: &str, sha256: &str) {
         &kyso_journal::Entry {
             action: "trust".into(),
             role: Some(what.into()),
-            signer_sha256: Some(sha256.into()),
+            signer_sha256: (!sha256.is_empty()).then(|| sha256.into()),
             outcome: "ok".into(),
             ..Default::default()
         },

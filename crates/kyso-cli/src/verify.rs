@@ -19,9 +19,16 @@ pub struct VerifyArgs {
     /// Files to check.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// Trust anchor certificates (PEM or DER; repeatable).
+    /// Trust anchor certificates (PEM or DER; repeatable), in place of the
+    /// imported ones (the shipped anchors still count unless
+    /// --no-shipped-anchors).
     #[arg(long, value_name = "PEM")]
     trust: Vec<PathBuf>,
+    /// Do not trust the anchors shipped with Kyso (RootCA chuyên dùng
+    /// Chính phủ G2, Vietnam National Root CA) for this run, whatever the
+    /// `shipped_anchors` setting says.
+    #[arg(long)]
+    no_shipped_anchors: bool,
     /// Extra intermediate certificates (PEM or DER; repeatable).
     #[arg(long, value_name = "PEM")]
     certs: Vec<PathBuf>,
@@ -132,6 +139,9 @@ pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
         }
     }
     let data_dir = kyso_core::data_dir();
+    // The shipped anchors (RFC 5280 §6.1.1 (d)): on unless the settings or
+    // this run switch them off; the shipped CA G2 helps build paths either way.
+    opts.shipped_anchors = !args.no_shipped_anchors && kyso_core::shipped_anchors_enabled(&data_dir);
     if !args.offline {
         opts.online = Some(kyso_core::online_options(&data_dir, args.proxy.clone()));
     }

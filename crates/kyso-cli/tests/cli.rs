@@ -557,8 +557,12 @@ fn trust_store_with_vgca_pins() {
     let out = run(&["trust", "add", root.to_str().unwrap(), "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let list: Value = serde_json::from_slice(&run(&["trust", "list", "--json"]).stdout).unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 1);
-    assert!(list[0]["subject"].as_str().unwrap().contains("TEST RootCA"));
+    // The three shipped certificates first, then the imported anchor.
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 4);
+    assert!(list[..3].iter().all(|e| e["source"] == "shipped"));
+    assert_eq!(list[3]["source"], "user");
+    assert!(list[3]["subject"].as_str().unwrap().contains("TEST RootCA"));
 
     // A forged "RootCA chuyên dùng Chính phủ G2" does not match the pin.
     let dir = tempfile::tempdir().unwrap();

@@ -16,6 +16,7 @@ mod error;
 mod extend;
 mod journal;
 mod sign;
+mod trust;
 mod verify;
 
 pub use document::{Document, Format, signed_name};
@@ -26,6 +27,10 @@ pub use sign::{
     AlgorithmChoice, Batch, Confirmation, Credential, Decision, Destination, Level, Look, Output, PdfFields,
     PrecheckInputs, Progress, SignOutcome, SignRequest, Signed, Target, Tsa, find_certificate, list_certificates,
     sign_batch,
+};
+pub use trust::{
+    SHIPPED_ANCHORS_KEY, SettingsError, ShippedCert, ShippedRole, TrustBundle, TrustEntry, TrustSource,
+    set_shipped_anchors_enabled, settings_path, shipped_anchors_enabled, shipped_certificates, trust_list,
 };
 pub use verify::{Verification, VerifyOptions, online_options, verify};
 

@@ -9,12 +9,20 @@ use kyso_pki::report::DocumentReport;
 
 use crate::document::{Document, Format};
 use crate::journal::{JournalProblem, record};
+use crate::trust::TrustBundle;
 
 /// Inputs of a verification, whatever the format.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct VerifyOptions {
-    /// Trust anchors.
+    /// The user's trust anchors (imported, or given for this run).
     pub anchors: Vec<CertDer>,
+    /// The certificates shipped with Kyso ([`TrustBundle::shipped`] by
+    /// default): their intermediates always help build paths, their
+    /// anchors are trusted when [`VerifyOptions::shipped_anchors`] is on.
+    pub shipped: TrustBundle,
+    /// Trust the shipped anchors (on by default; the `shipped_anchors`
+    /// setting, `kyso-cli verify --no-shipped-anchors`).
+    pub shipped_anchors: bool,
     /// Extra intermediates (beside those the file carries).
     pub extra_certs: Vec<CertDer>,
     /// Extra CRLs (DER).
@@ -26,6 +34,42 @@ pub struct VerifyOptions {
     pub online: Option<PrecheckOptions>,
     /// Journal the verification in this data directory.
     pub journal: Option<PathBuf>,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        Self {
+            anchors: Vec::new(),
+            shipped: TrustBundle::shipped(),
+            shipped_anchors: true,
+            extra_certs: Vec::new(),
+            crls: Vec::new(),
+            at: None,
+            online: None,
+            journal: None,
+        }
+    }
+}
+
+impl VerifyOptions {
+    /// The anchors in force: the user's, then the shipped ones when on
+    /// (RFC 5280 §6.1.1 (d): the relying party's choice).
+    pub fn trust_anchors(&self) -> Vec<CertDer> {
+        let mut out = self.anchors.clone();
+        if self.shipped_anchors {
+            out.extend(self.shipped.anchors.iter().filter(|c| !self.anchors.contains(c)).cloned());
+        }
+        out
+    }
+
+    /// The intermediates offered to path building: those given, then the
+    /// shipped ones (VGCA signatures embed only the signer's certificate;
+    /// an intermediate adds no trust, a path must still end at an anchor).
+    pub fn path_certificates(&self) -> Vec<CertDer> {
+        let mut out = self.extra_certs.clone();
+        out.extend(self.shipped.intermediates.iter().filter(|c| !self.extra_certs.contains(c)).cloned());
+        out
+    }
 }
 
 /// Online revocation for a verification from `data_dir` (answers cached
@@ -70,8 +114,8 @@ pub(crate) fn verify_document(doc: &Document, opts: &VerifyOptions) -> Verificat
         Format::Pdf => kyso_pdf::verify_pdf(
             doc.path(),
             &kyso_pdf::VerifyOptions {
-                anchors: opts.anchors.clone(),
-                extra_certs: opts.extra_certs.clone(),
+                anchors: opts.trust_anchors(),
+                extra_certs: opts.path_certificates(),
                 crls: opts.crls.clone(),
                 at: opts.at,
                 online: opts.online.clone(),
@@ -80,8 +124,8 @@ pub(crate) fn verify_document(doc: &Document, opts: &VerifyOptions) -> Verificat
         Format::Office => kyso_ooxml::verify_ooxml(
             doc.path(),
             &kyso_ooxml::VerifyOptions {
-                anchors: opts.anchors.clone(),
-                extra_certs: opts.extra_certs.clone(),
+                anchors: opts.trust_anchors(),
+                extra_certs: opts.path_certificates(),
                 crls: opts.crls.clone(),
                 at: opts.at,
                 online: opts.online.clone(),
