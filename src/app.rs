@@ -175,7 +175,7 @@ impl App {
             Message::Tab(tab) => {
                 self.tab = tab;
                 if tab == Tab::Sign && !self.sign.is_loaded() {
-                    return self.update(Message::Sign(sign::Message::Refresh));
+                    return self.update(Message::Sign(sign::Message::Certificate(sign::certificate::Message::Refresh)));
                 }
                 // The journal is read afresh each time it is shown.
                 if tab == Tab::Journal {
@@ -186,7 +186,7 @@ impl App {
             Message::Key(event) => self.key(event),
             Message::FileDropped(path) => {
                 if self.tab == Tab::Sign {
-                    self.update(Message::Sign(sign::Message::Open(path)))
+                    self.update(Message::Sign(sign::Message::Files(sign::files::Message::Open(path))))
                 } else {
                     self.tab = Tab::Verify;
                     self.update(Message::Verify(verify::Message::Open(path)))
@@ -236,7 +236,7 @@ impl App {
                 Some(sign::Event::LoadCertificates) => {
                     let modules = self.config.modules.clone();
                     Task::perform(blocking("kyso-certificates", move || sign::load_certificates(&modules)), |r| {
-                        Message::Sign(sign::Message::CertificatesLoaded(r))
+                        Message::Sign(sign::Message::Certificate(sign::certificate::Message::Loaded(r)))
                     })
                 }
                 Some(sign::Event::OpenFolder(file)) => {
@@ -246,22 +246,24 @@ impl App {
                 }
                 Some(sign::Event::Sign(job)) => {
                     let data_dir = self.data_dir.clone();
-                    Task::run(sign_in_background(*job, data_dir), |step| Message::Sign(sign::Message::Progress(step)))
+                    Task::run(sign_in_background(*job, data_dir), |step| {
+                        Message::Sign(sign::Message::Progress(sign::progress::Message::Step(step)))
+                    })
                 }
                 Some(sign::Event::Preview(request)) => {
                     let id = request.id;
                     Task::perform(blocking("kyso-preview", move || sign::render_preview(&request)), move |r| {
-                        Message::Sign(sign::Message::PreviewReady(
+                        Message::Sign(sign::Message::Preview(sign::preview::Message::Ready(
                             id,
                             r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
-                        ))
+                        )))
                     })
                 }
                 Some(sign::Event::PickFiles) => {
                     let title = self.translator.tr("gui-browse-title");
                     let filter = self.translator.tr("gui-browse-documents");
                     Task::perform(pick_files(title, filter, DOCUMENT_EXTENSIONS), |files| {
-                        Message::Sign(sign::Message::Picked(files))
+                        Message::Sign(sign::Message::Files(sign::files::Message::Picked(files)))
                     })
                 }
                 Some(sign::Event::FocusPin) => iced::widget::operation::focus(sign::PIN_ID),
@@ -274,7 +276,7 @@ impl App {
                 Some(sign::Event::PickImage(field)) => {
                     let title = self.translator.tr("gui-browse-image");
                     Task::perform(pick_file(title, "PNG".into(), &["png"]), move |file| {
-                        Message::Sign(sign::Message::PickedImage(field, file))
+                        Message::Sign(sign::Message::Role(sign::role::Message::PickedImage(field, file)))
                     })
                 }
                 None => Task::none(),
@@ -313,7 +315,9 @@ impl App {
         match key.as_ref() {
             Key::Named(Named::Tab) if modifiers.shift() => iced::widget::operation::focus_previous(),
             Key::Named(Named::Tab) => iced::widget::operation::focus_next(),
-            Key::Named(Named::Escape) if self.tab == Tab::Sign => self.update(Message::Sign(sign::Message::PinCancel)),
+            Key::Named(Named::Escape) if self.tab == Tab::Sign => {
+                self.update(Message::Sign(sign::Message::Pin(crate::modal::pin::Message::Cancel)))
+            }
             Key::Character(c) if modifiers.command() => {
                 match c.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| Tab::ALL.get(i)) {
                     Some(tab) => self.update(Message::Tab(*tab)),
@@ -668,11 +672,17 @@ mod tests {
         // Escape closes the PIN dialog and wipes what was typed.
         let _ = app.update(Message::Key(press(Key::Character("2".into()), Modifiers::CTRL)));
         let choice = crate::screen::sign::tests::choice("Good", kyso_token::PinState::default(), vec![]);
-        let _ = app.update(Message::Sign(sign::Message::CertificatesLoaded(Some(Ok(vec![choice])))));
-        let _ = app.update(Message::Sign(sign::Message::InputChanged("/tmp/a.pdf".into())));
+        let _ =
+            app.update(Message::Sign(sign::Message::Certificate(sign::certificate::Message::Loaded(Some(Ok(vec![
+                choice,
+            ]))))));
+        let _ =
+            app.update(Message::Sign(sign::Message::Files(sign::files::Message::InputChanged("/tmp/a.pdf".into()))));
         let _ = app.update(Message::Sign(sign::Message::Sign));
         assert!(app.sign.pin_dialog_open(), "{:?}", app.sign.result());
-        let _ = app.update(Message::Sign(sign::Message::PinChanged(sign::Secret::new("12".into()))));
+        let _ = app.update(Message::Sign(sign::Message::Pin(crate::modal::pin::Message::Changed(sign::Secret::new(
+            "12".into(),
+        )))));
         let _ = app.update(Message::Key(press(Key::Named(key::Named::Escape), Modifiers::empty())));
         assert!(!app.sign.pin_dialog_open() && !app.sign.holds_pin());
     }

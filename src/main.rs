@@ -7,8 +7,10 @@
 mod app;
 mod font;
 mod i18n;
+mod modal;
 mod screen;
 mod theme;
+mod widget;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -142,9 +142,9 @@ fn sign_as(
     click(app, &line);
     // Radio labels are drawn by the radio itself (not text widgets the
     // simulator can select): their messages are sent as a click sends them.
-    send(app, Message::Sign(sign::Message::RoleSelected(role)));
+    send(app, Message::Sign(sign::Message::Role(sign::role::Message::Selected(role))));
     for (f, v) in fields {
-        send(app, Message::Sign(sign::Message::FieldChanged(*f, (*v).to_owned())));
+        send(app, Message::Sign(sign::Message::Role(sign::role::Message::FieldChanged(*f, (*v).to_owned()))));
     }
     let placed = place.map(|(dx, dy)| drag_on_preview(app, (0.0, 0.0), (dx, dy)));
     click(app, &t.tr("gui-sign-start"));
@@ -332,12 +332,12 @@ fn several_files_at_b_lta_in_one_signing() {
     let en = Translator::new(Lang::En);
 
     send(&mut app, Message::Tab(Tab::Sign));
-    send(&mut app, Message::Sign(sign::Message::Picked(files.clone())));
+    send(&mut app, Message::Sign(sign::Message::Files(sign::files::Message::Picked(files.clone()))));
     let example = files[0].with_extension("signed.pdf").display().to_string();
     assert!(shows(&app, &en.tr_args("gui-files-count", &[("n", "2"), ("example", &example)])));
     let line = app.sign.facts_line(&en, "Nguyễn Văn A", kyso_testkit::tokens::CANHAN).expect("listed");
     click(&mut app, &line);
-    send(&mut app, Message::Sign(sign::Message::LevelSelected(sign::Level::Archive)));
+    send(&mut app, Message::Sign(sign::Message::Role(sign::role::Message::Level(sign::Level::Archive))));
     click(&mut app, &en.tr("gui-sign-start"));
     type_into(&mut app, &en.tr("gui-pin-placeholder"), kyso_testkit::pins::CANHAN);
     click(&mut app, &en.tr("gui-pin-sign"));

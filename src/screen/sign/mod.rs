@@ -1,0 +1,383 @@
+//! The signing screen: one or several files, a certificate on a token, a
+//! visible-signature role placed on a page preview, then the PIN.
+//!
+//! Each part is a component with its own `Message`, `update` and `view`
+//! ([`files`], [`certificate`], [`role`], [`preview`], [`progress`], and the
+//! PIN dialog in [`crate::modal::pin`]); this module nests their messages,
+//! turns what they tell it into [`Event`]s for the application, and checks
+//! the whole form before the PIN is asked. Token, disk and rendering work
+//! never runs here: the application runs [`load_certificates`],
+//! [`render_preview`] and [`run`] on threads of their own and the results
+//! come back as messages.
+//!
+//! The PIN lives only in the dialog's field: confirming moves it into a
+//! [`kyso_token::Pin`] (zeroized on drop) and clears the field; cancelling
+//! wipes it; a wrong PIN is reported and never retried.
+
+pub mod certificate;
+pub mod files;
+pub mod preview;
+pub mod progress;
+pub mod role;
+#[cfg(test)]
+pub(crate) mod tests;
+
+use std::path::{Path, PathBuf};
+
+use iced::widget::{button, column, row, rule, scrollable, text};
+use iced::{Element, Fill};
+use kyso_i18n::Translator;
+
+pub use self::certificate::load_certificates;
+pub use self::preview::{PreviewRequest, render_preview};
+pub use self::progress::{Job, Step, open_folder, run};
+pub use self::role::{Field, Level, RoleChoice};
+#[cfg(test)]
+pub use self::{certificate::Choice, preview::PREVIEW_ID, progress::FileStatus};
+use crate::i18n::Text;
+pub use crate::modal::pin::PIN_ID;
+#[cfg(test)]
+pub use crate::modal::pin::Secret;
+use crate::modal::pin::{self, Dialog};
+use crate::screen::settings::{CertImages, Config};
+
+/// Messages of the signing screen: those of its parts, and "Sign".
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// The files and the output.
+    Files(files::Message),
+    /// The certificate list.
+    Certificate(certificate::Message),
+    /// The role, its inputs, the level.
+    Role(role::Message),
+    /// The page preview.
+    Preview(preview::Message),
+    /// The running signing.
+    Progress(progress::Message),
+    /// The PIN dialog.
+    Pin(pin::Message),
+    /// The user pressed "Sign": the form is checked and the PIN dialog opens.
+    Sign,
+}
+
+/// What the screen asks of the application.
+#[derive(Debug)]
+pub enum Event {
+    /// Run [`load_certificates`] in the background.
+    LoadCertificates,
+    /// Run [`run`] in the background.
+    Sign(Box<Job>),
+    /// Show this file's folder in the system's file manager.
+    OpenFolder(PathBuf),
+    /// Run [`render_preview`] in the background.
+    Preview(Box<PreviewRequest>),
+    /// Ask the system's dialog for documents to sign.
+    PickFiles,
+    /// Ask the system's dialog for a PNG for this field.
+    PickImage(Field),
+    /// Keep these images for this certificate (SHA-256) in the settings.
+    RememberImages(String, CertImages),
+    /// Put the keyboard focus in the PIN field.
+    FocusPin,
+}
+
+/// State of the signing screen.
+#[derive(Debug, Default)]
+pub struct Sign {
+    files: files::Files,
+    certificates: certificate::Certificates,
+    role: role::Form,
+    preview: preview::Pane,
+    progress: progress::Progress,
+    /// The PIN dialog, while open.
+    pin: Option<Dialog>,
+    /// The settings (naming, remembered images, proxy).
+    config: Config,
+}
+
+/// Trimmed text, `None` when empty.
+pub(crate) fn opt(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+/// Whether `path` is an Office package (kyso-core decides).
+fn is_office(path: &Path) -> bool {
+    kyso_core::Format::detect(path) == kyso_core::Format::Office
+}
+
+impl Sign {
+    /// Puts the settings in force: TSA, output naming, remembered images,
+    /// and the default role (until the user picks one).
+    pub fn configure(&mut self, config: &Config) {
+        self.role.configure(config);
+        self.config = config.clone();
+        self.files.sync_output(&self.config);
+    }
+
+    /// Whether token work is in flight (the token panel then pauses its scans).
+    pub fn is_busy(&self) -> bool {
+        self.certificates.is_loading() || self.progress.is_signing()
+    }
+
+    /// Whether the certificate list was asked for at least once.
+    pub fn is_loaded(&self) -> bool {
+        self.certificates.is_loaded()
+    }
+
+    /// Marks the certificate list as asked for; `None` while one is loading.
+    pub fn start_loading(&mut self) -> Option<Event> {
+        self.certificates.start_loading(self.progress.is_signing()).map(|_| Event::LoadCertificates)
+    }
+
+    /// The files the next signing takes: those added, and a typed path.
+    pub fn targets(&self) -> Vec<PathBuf> {
+        self.files.targets()
+    }
+
+    /// The one PDF a preview is for: a single target, a PDF, a visible role.
+    fn preview_target(&self) -> Option<PathBuf> {
+        match self.targets().as_slice() {
+            [one] if self.role.role != RoleChoice::None && !is_office(one) && one.is_file() => Some(one.clone()),
+            _ => None,
+        }
+    }
+
+    /// Asks for a preview when the single PDF, the role or the page changed.
+    fn refresh_preview(&mut self, page: Option<usize>) -> Option<Event> {
+        let target = self.preview_target();
+        let inputs = self.role.inputs_unchecked();
+        self.preview.request(target, page, self.role.role, inputs).map(|r| Event::Preview(Box::new(r)))
+    }
+
+    /// Checks the form before asking for the PIN.
+    fn check(&self) -> Result<role::RoleInputs, Text> {
+        self.files.check()?;
+        // Office files have no visible signature and no long-term PAdES
+        // level (the NĐ 30 looks and the DSS are PDF's).
+        if self.targets().iter().any(|t| is_office(t)) {
+            if self.role.role != RoleChoice::None {
+                return Err(Text::new("gui-office-no-look"));
+            }
+            if matches!(self.role.level, Level::LongTerm | Level::Archive) {
+                return Err(Text::new("gui-office-level"));
+            }
+        }
+        self.files.check_outputs(&self.config)?;
+        let choice = self.certificates.selected().ok_or_else(|| Text::new("gui-no-certificate"))?;
+        choice.check()?;
+        let inputs = self.role.check()?;
+        // A placement chosen on the preview holds for that one PDF only.
+        let placement = self.preview.placement_for(self.preview_target().as_ref());
+        Ok(role::RoleInputs { placement, ..inputs })
+    }
+
+    /// Handles a message.
+    pub fn update(&mut self, message: Message) -> Option<Event> {
+        let signing = self.progress.is_signing();
+        match message {
+            Message::Files(m) => match self.files.update(m, &self.config, signing)? {
+                // A typed path that names another file (or none) changes
+                // what the preview shows.
+                files::Event::Typed if self.preview_target().as_ref() == self.preview.shown_for() => None,
+                files::Event::Typed | files::Event::Changed => self.refresh_preview(None),
+                files::Event::PickFiles => Some(Event::PickFiles),
+            },
+            Message::Certificate(m) => match self.certificates.update(m, signing)? {
+                certificate::Event::Load => Some(Event::LoadCertificates),
+                certificate::Event::Selected => {
+                    // The images this certificate signed with last time.
+                    if let Some(c) = self.certificates.selected() {
+                        self.role.recall_images(c, &self.config);
+                    }
+                    self.refresh_preview(None)
+                }
+            },
+            Message::Role(m) => match self.role.update(m)? {
+                role::Event::RoleChanged => {
+                    self.preview.reset_placement();
+                    self.refresh_preview(None)
+                }
+                role::Event::ImageChanged => self.refresh_preview(None),
+                role::Event::PickImage(f) => Some(Event::PickImage(f)),
+            },
+            Message::Preview(m) => match self.preview.update(m)? {
+                preview::Event::Page(page) => self.refresh_preview(Some(page)),
+            },
+            Message::Progress(m) => match self.progress.update(m)? {
+                progress::Event::OpenFolder(file) => Some(Event::OpenFolder(file)),
+                progress::Event::Finished { signed, pin_failed, remember } => {
+                    self.pin = None;
+                    if !signed.is_empty() {
+                        self.files.remove_signed(&signed, &self.config);
+                        self.preview.clear();
+                    }
+                    if pin_failed {
+                        // The token's counter changed: show its new state.
+                        return self.start_loading();
+                    }
+                    remember.map(|(sha, images)| Event::RememberImages(sha, images))
+                }
+            },
+            Message::Sign => {
+                if signing {
+                    return None;
+                }
+                match self.check() {
+                    Ok(_) => {
+                        self.progress.clear_result();
+                        self.pin = Some(Dialog::default());
+                        Some(Event::FocusPin)
+                    }
+                    Err(e) => {
+                        self.progress.refuse(e);
+                        None
+                    }
+                }
+            }
+            Message::Pin(m) => {
+                let dialog = self.pin.as_mut()?;
+                match dialog.update(m)? {
+                    pin::Event::Cancelled => {
+                        self.pin = None;
+                        None
+                    }
+                    pin::Event::Confirmed(pin) => {
+                        self.pin = None;
+                        if signing {
+                            return None;
+                        }
+                        self.start_signing(pin)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Starts the signing with the PIN typed (the form is checked again).
+    fn start_signing(&mut self, pin: kyso_token::Pin) -> Option<Event> {
+        let inputs = match self.check() {
+            Ok(i) => i,
+            Err(e) => {
+                self.progress.refuse(e);
+                return None;
+            }
+        };
+        let choice = self.certificates.selected().cloned()?;
+        if choice.token.pin.locked {
+            self.progress.refuse(Text::new("err-pin-locked"));
+            return None;
+        }
+        let remember = self.role.images_to_remember(&choice, &self.config);
+        let files = self.files.pairs(&self.config);
+        let cancel = self.progress.start(&files, remember);
+        Some(Event::Sign(Box::new(Job {
+            files,
+            cancel,
+            choice,
+            pin,
+            role: self.role.role,
+            inputs,
+            allow_unchecked: self.role.allow_unchecked,
+            level: self.role.level,
+            tsa: self.role.tsa.trim().to_owned(),
+            proxy: self.config.proxy(),
+        })))
+    }
+
+    /// The screen.
+    pub fn view<'a>(&'a self, t: &Translator) -> Element<'a, Message> {
+        if let (Some(dialog), Some(choice)) = (&self.pin, self.certificates.selected()) {
+            return dialog.view(t, &choice.token, choice.holder()).map(Message::Pin);
+        }
+        let signing = self.progress.is_signing();
+        let form = column![
+            self.files.view(t, &self.config, signing).map(Message::Files),
+            self.certificates.view(t, self.is_busy()).map(Message::Certificate),
+            self.role.view(t).map(Message::Role),
+        ]
+        .spacing(8);
+
+        // The action bar stays in view below the scrolling form (a long
+        // certificate list must not push "Sign" off a 1366×768 screen).
+        let sign = button(text(t.tr("gui-sign-start")))
+            .style(button::success)
+            .on_press_maybe((!signing && self.certificates.selected().is_some()).then_some(Message::Sign));
+        let bar = column![
+            row![sign, self.progress.inline(t).map(Message::Progress)].spacing(12).align_y(iced::Center),
+            self.progress.view(t).map(Message::Progress),
+        ]
+        .spacing(6);
+        let preview: Element<'a, Message> = if self.role.role == RoleChoice::None {
+            column![].width(0).into()
+        } else {
+            self.preview.view(t, self.targets().len() > 1).map(Message::Preview)
+        };
+        let body = row![scrollable(form.padding([0, 12])).height(Fill).width(Fill), preview].spacing(12);
+        column![
+            rule::horizontal(1),
+            body.height(Fill),
+            rule::horizontal(1),
+            scrollable(bar.padding([0, 12])).height(iced::Shrink)
+        ]
+        .spacing(12)
+        .into()
+    }
+}
+
+/// Accessors the application's and the screen's tests read.
+#[cfg(test)]
+impl Sign {
+    /// The output path field.
+    pub fn output(&self) -> &str {
+        self.files.output()
+    }
+
+    /// Whether any PIN text is held.
+    pub fn holds_pin(&self) -> bool {
+        self.pin.as_ref().is_some_and(Dialog::holds_pin)
+    }
+
+    /// The fields of the chosen role.
+    pub fn visible_fields(&self) -> &'static [Field] {
+        self.role.role.fields()
+    }
+
+    /// Whether the PIN dialog is open.
+    pub fn pin_dialog_open(&self) -> bool {
+        self.pin.is_some()
+    }
+
+    /// The last result.
+    pub fn result(&self) -> Option<&Result<PathBuf, Text>> {
+        self.progress.result()
+    }
+
+    /// The error of the last attempt.
+    pub fn last_error(&self) -> Option<&Text> {
+        match self.progress.result() {
+            Some(Err(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The facts line shown for `who`'s certificate on the token `token`.
+    pub fn facts_line(&self, t: &Translator, who: &str, token: &str) -> Option<String> {
+        self.certificates.facts_line(t, who, token)
+    }
+
+    /// The placement chosen on the preview.
+    pub fn placement(&self) -> Option<(usize, [f64; 4])> {
+        self.preview.placement()
+    }
+
+    /// The page shown in the preview, and the pixel centre of the box drawn.
+    pub fn preview_box_centre(&self) -> Option<(usize, f64, f64)> {
+        self.preview.box_centre()
+    }
+
+    /// The per-file states of the last batch.
+    pub fn progress(&self) -> &[(PathBuf, FileStatus)] {
+        self.progress.files()
+    }
+}

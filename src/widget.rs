@@ -1,0 +1,3 @@
+//! Widgets of our own, built from iced's.
+
+pub mod page_preview;
