@@ -30,6 +30,11 @@ command -v java >/dev/null || need_apt+=(default-jre-headless)
 command -v Xvfb >/dev/null || need_apt+=(xvfb)
 command -v xwd >/dev/null || need_apt+=(x11-apps)
 command -v xwininfo >/dev/null || need_apt+=(x11-utils)
+# The e-office bridge's browser test (headless Chromium over chromedriver)
+# and `kyso-cli bridge trust` (certutil of the NSS tools).
+command -v chromium >/dev/null || need_apt+=(chromium)
+command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
+command -v certutil >/dev/null || need_apt+=(libnss3-tools)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   as_root apt-get update -qq

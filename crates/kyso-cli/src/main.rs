@@ -4,6 +4,7 @@
 //! or token error, 5 I/O error, 6 document or certificate refused.
 #![forbid(unsafe_code)]
 
+mod bridge;
 mod extend;
 mod journal;
 mod output;
@@ -91,6 +92,9 @@ enum Command {
     Trust(trust::TrustCommand),
     /// The local activity journal: list, filter, export (--csv, --json), `log verify`.
     Log(journal::LogArgs),
+    /// The e-office bridge: `serve` (wss://127.0.0.1:8987 without the desktop app), `trust`.
+    #[command(subcommand)]
+    Bridge(bridge::BridgeCommand),
 }
 
 fn main() -> ExitCode {
@@ -117,6 +121,7 @@ fn main() -> ExitCode {
         Command::Log(args) => journal::log(&t, &args, cli.json),
         Command::Extend(args) => extend::extend(&t, &args, cli.json),
         Command::Trust(cmd) => trust::trust(&t, &cmd, cli.json),
+        Command::Bridge(cmd) => bridge::bridge(&cmd, cli.json),
     };
     ExitCode::from(code)
 }

@@ -87,14 +87,48 @@ impl Document {
 
 /// The default name of a signed copy: `NAME.signed.EXT` beside the input
 /// (`.pdf` unless the input is an Office package, which keeps its
-/// extension).
+/// extension). A document that is already a signed copy (`NAME.signed.EXT`,
+/// or a numbered one, `NAME.signed (2).EXT`) keeps its name: the next
+/// signature is added to it (written to a temporary file beside it, then
+/// renamed over it), not to `NAME.signed.signed.EXT`.
 pub fn signed_name(input: &Path) -> PathBuf {
     let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "document".into());
     let ext = match input.extension() {
         Some(e) if Format::detect(input) == Format::Office => e.to_string_lossy().into_owned(),
         _ => "pdf".to_owned(),
     };
+    if signed_stem(&stem).is_some() && input.extension().is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case(&ext))
+    {
+        return input.to_owned();
+    }
     input.with_file_name(format!("{stem}.signed.{ext}"))
+}
+
+/// The name before `.signed` of a signed copy's stem (`NAME.signed`,
+/// `NAME.signed (N)`), or `None`.
+fn signed_stem(stem: &str) -> Option<&str> {
+    if let Some(base) = stem.strip_suffix(".signed") {
+        return Some(base);
+    }
+    let open = stem.rfind(".signed (")?;
+    let n = stem[open..].strip_prefix(".signed (")?.strip_suffix(')')?;
+    (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).then(|| &stem[..open])
+}
+
+/// The `n`-th numbered variant of an output name: `NAME.signed.pdf` becomes
+/// `NAME.signed (n).pdf` (`NAME.signed (2).pdf` is the first), any other
+/// name `NAME (n).EXT`, as file managers number copies.
+pub fn numbered_name(output: &Path, n: u32) -> PathBuf {
+    let stem = output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "document".into());
+    let base = match signed_stem(&stem) {
+        Some(b) => format!("{b}.signed"),
+        None => stem,
+    };
+    let name = match output.extension() {
+        Some(e) => format!("{base} ({n}).{}", e.to_string_lossy()),
+        None => format!("{base} ({n})"),
+    };
+    output.with_file_name(name)
 }
 
 #[cfg(test)]
@@ -114,6 +148,14 @@ mod tests {
         assert_eq!(Format::detect(&other), Format::Pdf);
         assert_eq!(signed_name(Path::new("/x/a.docx")), PathBuf::from("/x/a.signed.docx"));
         assert_eq!(signed_name(Path::new("/x/a")), PathBuf::from("/x/a.signed.pdf"));
+        // A signed copy is signed again under its own name.
+        assert_eq!(signed_name(Path::new("/x/qd.signed.pdf")), PathBuf::from("/x/qd.signed.pdf"));
+        assert_eq!(signed_name(Path::new("/x/qd.signed (3).pdf")), PathBuf::from("/x/qd.signed (3).pdf"));
+        assert_eq!(signed_name(Path::new("/x/a.signed.docx")), PathBuf::from("/x/a.signed.docx"));
+        assert_eq!(signed_name(Path::new("/x/qd.signed (x).pdf")), PathBuf::from("/x/qd.signed (x).signed.pdf"));
+        assert_eq!(numbered_name(Path::new("/x/qd.signed.pdf"), 2), PathBuf::from("/x/qd.signed (2).pdf"));
+        assert_eq!(numbered_name(Path::new("/x/qd.signed (2).pdf"), 3), PathBuf::from("/x/qd.signed (3).pdf"));
+        assert_eq!(numbered_name(Path::new("/x/out.pdf"), 2), PathBuf::from("/x/out (2).pdf"));
         assert!(Document::open(dir.path().join("missing.pdf")).is_err());
         assert_eq!(Document::open(&zip).expect("open").format(), Format::Office);
     }

@@ -117,6 +117,18 @@ pub enum Error {
     /// The output is the input.
     #[error("the output is the input")]
     SameFile,
+    /// The certificate's kind is not the one the role needs (NĐ 30/2020
+    /// Art. 32(2)(c–d), Art. 33): refused before the PIN unless the request
+    /// allows it.
+    #[error("the {} role needs {} certificate; this one is {}", crate::precheck::role_name(*role), needed.name(), found.name())]
+    RoleMismatch {
+        /// The role.
+        role: kyso_pdf::presets::Role,
+        /// The kind it needs.
+        needed: kyso_pki::kind::CertKind,
+        /// The certificate's.
+        found: kyso_pki::kind::CertKind,
+    },
     /// The output exists and overwriting was not asked for.
     #[error("{0} exists")]
     OutputExists(PathBuf),
@@ -171,6 +183,7 @@ impl Error {
             },
             Self::NotForOffice(_) | Self::LevelNotForOffice(_) => "option_not_for_ooxml",
             Self::SameFile => "same_file",
+            Self::RoleMismatch { .. } => "role_mismatch",
             Self::OutputExists(_) => "output_exists",
             Self::Pdf(e) | Self::LongTerm(e) => match e {
                 S::OutputExists(_) => "output_exists",

@@ -15,14 +15,17 @@ mod document;
 mod error;
 mod extend;
 mod journal;
+mod precheck;
 mod sign;
 mod trust;
 mod verify;
 
-pub use document::{Document, Format, signed_name};
+pub use document::{Document, Format, numbered_name, signed_name};
 pub use error::{Error, PdfOnly};
 pub use extend::{ExtendError, ExtendRequest, Extended, extend};
 pub use journal::{JournalProblem, record};
+pub use kyso_pki::kind::{CertKind, Classification, KindSignal};
+pub use precheck::{Finding, OnExists, Prechecked, RequiredImage, Severity, precheck, role_name, role_needs};
 pub use sign::{
     AlgorithmChoice, Batch, Confirmation, Credential, Decision, Destination, Level, Look, Output, PdfFields,
     PrecheckInputs, Progress, SignOutcome, SignRequest, Signed, Target, Tsa, find_certificate, list_certificates,

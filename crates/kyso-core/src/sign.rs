@@ -14,7 +14,8 @@ use kyso_pki::{CertInfo, Certificate, DigestAlgorithm, Pkcs12Signer, SignatureAl
 use kyso_token::{CertEntry, Pin, Pkcs11Signer, SignerOptions, TokenError, TokenReport};
 use zeroize::Zeroizing;
 
-use crate::document::{Format, signed_name};
+use crate::document::Format;
+use crate::precheck::{OnExists, OutputChoice, choose_output};
 use crate::error::{Error, PdfOnly};
 use crate::journal::{JournalProblem, record};
 
@@ -224,7 +225,7 @@ pub struct PrecheckInputs {
 /// Where a signed copy goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Destination {
-    /// `NAME.signed.EXT` beside the input ([`signed_name`]).
+    /// `NAME.signed.EXT` beside the input ([`crate::signed_name`]).
     Beside,
     /// This file.
     File(PathBuf),
@@ -306,8 +307,15 @@ pub struct SignRequest {
     pub reason: Option<String>,
     /// The pre-signing check.
     pub precheck: PrecheckInputs,
-    /// Replace existing outputs.
-    pub overwrite: bool,
+    /// What to do when an output file exists ([`crate::precheck`]
+    /// reports it before the PIN). A signed copy signed again under its own
+    /// name ([`crate::signed_name`]) is not "existing": it is replaced by its
+    /// signed version.
+    pub on_exists: OnExists,
+    /// Sign even when the certificate's kind (organisation or person) is
+    /// not the one the role needs (NĐ 30/2020 Art. 32(2)(c–d)). Only the
+    /// command line offers it (`--allow-role-mismatch`); it is journaled.
+    pub allow_role_mismatch: bool,
     /// A file that cannot be prepared (a missing image, a PDF-only look
     /// for an Office file, …) stops the whole batch before any PIN is
     /// used; otherwise only that file fails.
@@ -353,7 +361,8 @@ impl SignRequest {
             pdf: PdfFields::default(),
             reason: None,
             precheck: PrecheckInputs::default(),
-            overwrite: false,
+            on_exists: OnExists::Ask,
+            allow_role_mismatch: false,
             all_or_nothing: false,
             data_dir: data_dir.into(),
             journal: true,
@@ -516,20 +525,19 @@ fn now_secs() -> i64 {
         .unwrap_or(0)
 }
 
-fn role_name(r: Role) -> &'static str {
-    match r {
-        Role::Approver => "approver",
-        Role::Issuer => "issuer",
-        Role::Appendix => "appendix",
-        Role::Copy => "copy",
-    }
-}
+use crate::precheck::role_name;
 
 /// A file ready to sign.
 struct Plan {
     format: Format,
     /// The output file (`None`: in memory).
     output: Option<PathBuf>,
+    /// The output may replace an existing file (the person chose to, or a
+    /// signed copy is signed again under its own name).
+    replace: bool,
+    /// The output is the input (a signed copy signed again): it keeps the
+    /// input's permissions.
+    in_place: bool,
     placement: Option<Placement>,
 }
 
@@ -568,15 +576,25 @@ fn same_file(a: &Path, b: &Path) -> bool {
     a.canonicalize().ok().is_some_and(|i| b.canonicalize().ok() == Some(i))
 }
 
+/// [`prepare`] for the precheck: whether the file can be prepared.
+pub(crate) fn prepare_only(req: &SignRequest, target: &Target) -> Result<(), Error> {
+    prepare(req, target, req.time.unwrap_or_else(now_secs)).map(|_| ())
+}
+
 /// Prepares one file before any login: its format, its output, and for a
 /// PDF with a role the preset's placement (NĐ 30/2020 Phụ lục I).
 fn prepare(req: &SignRequest, target: &Target, now: i64) -> Result<Plan, Error> {
     let input = &target.input;
     let format = Format::detect(input);
-    let output = match &target.output {
-        Destination::Beside => Some(signed_name(input)),
-        Destination::File(p) => Some(p.clone()),
-        Destination::Memory => None,
+    // The same choice the precheck reported (crate::precheck).
+    let choice = choose_output(req, target);
+    let (output, replace, in_place) = match &choice {
+        OutputChoice::Memory => (None, false, false),
+        OutputChoice::New(p) | OutputChoice::Numbered { path: p, .. } | OutputChoice::Exists { path: p, .. } => {
+            (Some(p.clone()), false, false)
+        }
+        OutputChoice::Replace(p) => (Some(p.clone()), true, false),
+        OutputChoice::InPlace(p) => (Some(p.clone()), true, true),
     };
     let mut placement = None;
     match format {
@@ -613,11 +631,15 @@ fn prepare(req: &SignRequest, target: &Target, now: i64) -> Result<Plan, Error> 
         }
     }
     if let Some(out) = &output
+        && !in_place
         && same_file(input, out)
     {
         return Err(Error::SameFile);
     }
-    Ok(Plan { format, output, placement })
+    if let OutputChoice::Exists { path, .. } = choice {
+        return Err(Error::OutputExists(path));
+    }
+    Ok(Plan { format, output, replace, in_place, placement })
 }
 
 /// The signer resolved before any secret is used.
@@ -708,13 +730,17 @@ struct Checked {
     unchecked: Option<String>,
 }
 
-/// TT 15/2025 Art. 5: checks the certificate (validity, key usage,
-/// revocation from the given CRLs, then its OCSP responder, then its CRL
-/// distribution points, RFC 6960 / RFC 5280 §4.2.1.13) before signing and
-/// keeps the evidence.
-fn check(req: &SignRequest, signer: &dyn Signer) -> (Result<Checked, Error>, String) {
-    let cert = signer.certificate();
-    let pool: Vec<Certificate> = signer.chain().iter().chain(req.precheck.certs.iter()).cloned().collect();
+/// The pre-signing check of `cert` (TT 15/2025 Art. 5) with its issuer
+/// found in `chain` (the token's), the request's certificates or the trust
+/// store; also the certificates a B-LT DSS takes. Answers fetched here are
+/// cached in the data directory, so a precheck before the PIN and the
+/// check at signing time ask the network once.
+pub(crate) fn revocation_check(
+    req: &SignRequest,
+    cert: &Certificate,
+    chain: &[Certificate],
+) -> (kyso_pki::precheck::Precheck, Option<Certificate>, Vec<Vec<u8>>) {
+    let pool: Vec<Certificate> = chain.iter().chain(req.precheck.certs.iter()).cloned().collect();
     let issued_by = |c: &&Certificate| c.tbs_certificate().subject() == cert.tbs_certificate().issuer();
     // The issuer from the token or the request, else from the trust store.
     let issuer = pool
@@ -739,6 +765,15 @@ fn check(req: &SignRequest, signer: &dyn Signer) -> (Result<Checked, Error>, Str
             proxy: req.proxy.clone(),
         },
     );
+    (check, issuer, certs)
+}
+
+/// TT 15/2025 Art. 5: checks the certificate (validity, key usage,
+/// revocation from the given CRLs, then its OCSP responder, then its CRL
+/// distribution points, RFC 6960 / RFC 5280 §4.2.1.13) before signing and
+/// keeps the evidence.
+fn check(req: &SignRequest, signer: &dyn Signer) -> (Result<Checked, Error>, String) {
+    let (check, issuer, certs) = revocation_check(req, signer.certificate(), signer.chain());
     let evidence = check.evidence.join("; ");
     let ok = |result: String, unchecked: Option<String>| Checked {
         result,
@@ -766,6 +801,15 @@ struct Identity {
     cert: Option<CertInfo>,
     token_label: Option<String>,
     token_module: Option<String>,
+}
+
+/// The signer's certificate when known before any secret is used.
+fn resolved_certificate(resolved: &Resolved) -> Option<Certificate> {
+    match resolved {
+        Resolved::Token { entry, .. } => entry.certificate().ok(),
+        Resolved::Signer(s) => Some(s.certificate().clone()),
+        Resolved::Pkcs12 { .. } => None,
+    }
 }
 
 fn identity(resolved: &Resolved) -> Identity {
@@ -819,6 +863,16 @@ pub fn sign_batch(
         Err(e) => return Err(fatal(&request, e, None, progress)),
     };
     let id = identity(&resolved);
+    // NĐ 30/2020 Art. 32(2)(c–d), Art. 33: the certificate's kind fits the
+    // role, decided before the PIN is used (a PKCS#12 file's certificate is
+    // known once the file is opened, still before any file is signed).
+    let role_note = match resolved_certificate(&resolved) {
+        Some(cert) => match crate::precheck::role_fit(&request, &cert) {
+            Ok(note) => Some(note),
+            Err(e) => return Err(fatal(&request, e, Some(&id), progress)),
+        },
+        None => None,
+    };
     // The person confirms what is about to be signed, by whom, before the
     // PIN is used (the web bridge shows the requesting origin).
     let mut secret = None;
@@ -856,6 +910,13 @@ pub fn sign_batch(
         .cert
         .clone()
         .unwrap_or_else(|| CertInfo::from_certificate(signer.certificate(), std::time::SystemTime::now()));
+    let role_note = match role_note {
+        Some(note) => note,
+        None => match crate::precheck::role_fit(&request, signer.certificate()) {
+            Ok(note) => note,
+            Err(e) => return Err(fatal(&request, e, Some(&id), progress)),
+        },
+    };
     let (checked, _) = check(&request, signer.as_ref());
     let checked = match checked {
         Ok(c) => c,
@@ -897,7 +958,12 @@ pub fn sign_batch(
                 role: request.look.role.map(|r| role_name(r).to_owned()),
                 token_label: id.token_label.clone(),
                 token_module: id.token_module.clone(),
-                precheck: Some(checked.result.clone()),
+                // An allowed role mismatch or an unknown certificate kind is
+                // kept with the check's result.
+                precheck: Some(match &role_note {
+                    Some(note) => format!("{}; {note}", checked.result),
+                    None => checked.result.clone(),
+                }),
                 evidence: Some(checked.evidence.clone()),
                 ..base
             };
@@ -962,19 +1028,35 @@ fn journal_fatal(req: &SignRequest, e: &Error, id: Option<&Identity>, progress: 
     }
 }
 
-/// A temporary file in `dir` (removed on drop unless persisted).
-fn temp_in(dir: &Path, suffix: &str) -> Result<tempfile::TempPath, Error> {
-    tempfile::Builder::new()
-        .prefix(".kyso-sign-")
-        .suffix(suffix)
-        .tempfile_in(dir)
+/// A temporary file in `dir` (removed on drop unless persisted): private
+/// (0600) when `private`, else with the permissions a new file of the user
+/// gets (0666 less the umask), which the signed copy keeps.
+fn temp_in(dir: &Path, suffix: &str, private: bool) -> Result<tempfile::TempPath, Error> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".kyso-sign-").suffix(suffix);
+    #[cfg(unix)]
+    if !private {
+        use std::os::unix::fs::PermissionsExt;
+        // The mode given to open(2) is masked by the umask.
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    b.tempfile_in(dir)
         .map(tempfile::NamedTempFile::into_temp_path)
         .map_err(|source| Error::Io { path: dir.to_owned(), source })
 }
 
 /// Moves a finished temporary file to `output` (replacing it only when
-/// asked).
-fn put_in_place(tmp: tempfile::TempPath, output: &Path, overwrite: bool) -> Result<(), Error> {
+/// asked), with `permissions` (the libraries write their own private
+/// temporary files and rename them over ours: the mode is set again here).
+fn put_in_place(
+    tmp: tempfile::TempPath,
+    output: &Path,
+    overwrite: bool,
+    permissions: std::fs::Permissions,
+) -> Result<(), Error> {
+    std::fs::set_permissions(&tmp, permissions).map_err(|source| Error::Io { path: output.to_owned(), source })?;
     let done = if overwrite { tmp.persist(output) } else { tmp.persist_noclobber(output) };
     done.map_err(|e| {
         if !overwrite && output.exists() {
@@ -995,16 +1077,27 @@ fn sign_one(
     cert: &CertInfo,
     now: i64,
 ) -> Result<Signed, Error> {
-    // In memory: signed into a private temporary file, read back, removed.
-    let memory = match &plan.output {
-        Some(_) => None,
-        None => Some(temp_in(&std::env::temp_dir(), if plan.format == Format::Pdf { ".pdf" } else { ".tmp" })?),
+    // Every copy is signed into a temporary file beside its output, renamed
+    // into place only when complete (a signed copy signed again replaces
+    // itself this way), with the permissions of a new file of the user (the
+    // umask), or the input's own when it replaces the input. In memory: a
+    // private temporary file, read back, removed.
+    let suffix = if plan.format == Format::Pdf { ".pdf" } else { ".tmp" };
+    let tmp = match &plan.output {
+        Some(p) => {
+            if !plan.replace && p.exists() {
+                return Err(Error::OutputExists(p.clone()));
+            }
+            let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            temp_in(dir, suffix, false)?
+        }
+        None => temp_in(&std::env::temp_dir(), suffix, true)?,
     };
-    let (target, overwrite): (&Path, bool) = match (&plan.output, &memory) {
-        (Some(p), _) => (p.as_path(), req.overwrite),
-        (None, Some(m)) => (m, true),
-        (None, None) => return Err(Error::SameFile),
-    };
+    let permissions = if plan.in_place { std::fs::metadata(input) } else { std::fs::metadata(&tmp) }
+        .map(|m| m.permissions())
+        .map_err(|source| Error::Io { path: input.to_owned(), source })?;
+    let target: &Path = &tmp;
+    let overwrite = true;
     let mut hashes: (Option<[u8; 32]>, Option<[u8; 32]>) = (None, None);
     let (field, byte_range) = match plan.format {
         Format::Office => {
@@ -1038,16 +1131,9 @@ fn sign_one(
             }
             if req.level.long_term() {
                 // B-LT/B-LTA (ETSI EN 319 142-1 §6.3, §6.4): signed, then
-                // given its DSS (and document timestamp) in a temporary
-                // file beside the output; the output appears only when all
-                // of it succeeded.
-                if !overwrite && target.exists() {
-                    return Err(Error::OutputExists(target.to_owned()));
-                }
-                let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-                let tmp = temp_in(dir, ".pdf")?;
-                opts.force = true;
-                let o = kyso_pdf::sign_pdf(input, &tmp, signer, &opts).map_err(Error::Pdf)?;
+                // given its DSS (and document timestamp) in the temporary
+                // file; the output appears only when all of it succeeded.
+                let o = kyso_pdf::sign_pdf(input, target, signer, &opts).map_err(Error::Pdf)?;
                 let archive = req.tsa_config();
                 let lt = kyso_pdf::ltv::LongTerm {
                     leaf: signer.certificate(),
@@ -1058,8 +1144,7 @@ fn sign_one(
                     fetch: !req.precheck.offline,
                     archive: (req.level == Level::Archive).then_some(&archive),
                 };
-                kyso_pdf::ltv::make_long_term_via(&tmp, &lt, req.proxy.as_deref()).map_err(Error::LongTerm)?;
-                put_in_place(tmp, target, overwrite)?;
+                kyso_pdf::ltv::make_long_term_via(target, &lt, req.proxy.as_deref()).map_err(Error::LongTerm)?;
                 hashes = (Some(o.input_sha256), None);
                 (Some(o.field_name), Some(o.byte_range))
             } else {
@@ -1069,12 +1154,12 @@ fn sign_one(
             }
         }
     };
-    let output = match (plan.output, memory) {
-        (Some(p), _) => Output::File(p),
-        (None, Some(m)) => {
-            Output::Memory(std::fs::read(&m).map_err(|source| Error::Io { path: m.to_path_buf(), source })?)
+    let output = match plan.output {
+        Some(p) => {
+            put_in_place(tmp, &p, plan.replace, permissions)?;
+            Output::File(p)
         }
-        (None, None) => return Err(Error::SameFile),
+        None => Output::Memory(std::fs::read(&tmp).map_err(|source| Error::Io { path: tmp.to_path_buf(), source })?),
     };
     let (input_sha256, output_sha256) = hashes;
     Ok(Signed { output, field, byte_range, input_sha256, output_sha256 })

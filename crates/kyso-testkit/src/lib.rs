@@ -769,3 +769,5 @@ fn read_proxy_request(mut s: &std::net::TcpStream) -> Option<ProxyRequest> {
     s.read_exact(&mut body).ok()?;
     Some(ProxyRequest { method, target, headers, body })
 }
+
+pub mod eoffice;
