@@ -55,6 +55,10 @@ pub struct Config {
     /// (`http://[user:password@]host:port`); empty: the environment's
     /// (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
     pub proxy: String,
+    /// Trust the roots shipped with Kyso (RootCA chuyên dùng Chính phủ G2,
+    /// Vietnam National Root CA); the key `shipped_anchors`
+    /// (`kyso_core::SHIPPED_ANCHORS_KEY`), which `kyso-cli` reads too.
+    pub shipped_anchors: bool,
 }
 
 /// The images a certificate's holder signs with.
@@ -85,6 +89,7 @@ impl Default for Config {
             images: BTreeMap::new(),
             offline_verify: false,
             proxy: String::new(),
+            shipped_anchors: true,
         }
     }
 }
@@ -163,6 +168,8 @@ pub enum Message {
     ForgetImages(String),
     /// Verification without the network.
     OfflineVerify(bool),
+    /// Trust the roots shipped with Kyso, or not.
+    ShippedAnchors(bool),
     /// Open the file dialog to import trust anchors.
     ImportAnchors,
     /// Anchors were imported (what was added) or refused.
@@ -313,6 +320,11 @@ impl Settings {
             Message::ForgetImages(sha) => {
                 self.config.images.remove(&sha);
                 Some(Event::Apply(self.config.clone()))
+            }
+            Message::ShippedAnchors(on) => {
+                // Written at once: verification reads it from the file.
+                self.config.shipped_anchors = on;
+                Some(Event::Save(self.config.clone()))
             }
             Message::OfflineVerify(v) => {
                 self.config.offline_verify = v;
@@ -468,6 +480,12 @@ impl Settings {
                 .align_y(iced::Center),
             );
         }
+        // The roots Kyso ships, their pins and validity, and their switch.
+        col = col.push(rule::horizontal(1)).push(crate::screen::verify::shipped_trust_section(
+            t,
+            self.config.shipped_anchors,
+            Message::ShippedAnchors,
+        ));
         col = col.push(rule::horizontal(1)).push(
             row![
                 text(t.tr("gui-settings-anchors")).font(BOLD),
@@ -572,6 +590,7 @@ mod tests {
             )]),
             offline_verify: true,
             proxy: "http://proxy.so.gov.vn:3128".into(),
+            shipped_anchors: false,
         };
         c.save(&path).unwrap();
         assert_eq!(Config::load(&path), c);

@@ -157,6 +157,8 @@ pub struct Verify {
     outcome: Option<Result<Done, Text>>,
     /// The last report saved, or why it could not be.
     exported: Option<Result<PathBuf, Text>>,
+    /// Counts the results shown: each new one starts scrolled to the top.
+    shown: u64,
 }
 
 fn split_paths(s: &str) -> Vec<PathBuf> {
@@ -215,6 +217,7 @@ impl Verify {
                     self.running = None;
                     self.outcome = Some(result);
                     self.exported = None;
+                    self.shown = self.shown.wrapping_add(1);
                 }
                 None
             }
@@ -307,7 +310,7 @@ impl Verify {
         }
         match &self.outcome {
             None => {}
-            Some(Err(e)) => body = body.push(text(e.render(t)).style(text::danger)),
+            Some(Err(e)) => body = body.push(text(e.render(t)).style(crate::theme::text_danger)),
             Some(Ok(done)) => {
                 if let Some(file) = &self.checked {
                     body = body.push(text(t.tr_args("verify-file", &[("file", &file.display().to_string())])));
@@ -330,14 +333,16 @@ impl Verify {
                     Some(Ok(p)) => {
                         body = body.push(text(t.tr_args("gui-report-saved", &[("path", &p.display().to_string())])))
                     }
-                    Some(Err(e)) => body = body.push(text(e.render(t)).style(text::danger)),
+                    Some(Err(e)) => body = body.push(text(e.render(t)).style(crate::theme::text_danger)),
                     None => {}
                 }
                 if done.report.signatures.is_empty() {
                     body = body.push(text(t.tr("verify-no-signature")));
                 }
-                if let Some(e) = &done.report.error {
-                    body = body.push(text(e.clone()).style(text::danger));
+                // The library's file-level error is English and technical
+                // (it stays in the JSON report): the screen says what it means.
+                if let Some(key) = error_key(&done.report) {
+                    body = body.push(text(t.tr(key)).style(crate::theme::text_danger));
                 }
                 for c in self.cards(t) {
                     body = body.push(card_view(c));
@@ -346,11 +351,18 @@ impl Verify {
                     body = body.push(text(t.tr_args("verify-unsigned-field", &[("field", u)])));
                 }
                 if let Some(j) = &done.journal {
-                    body = body.push(text(j.render(t)).style(text::warning).size(13));
+                    body = body.push(text(j.render(t)).style(crate::theme::text_warning).size(13));
                 }
             }
         }
-        column![form, rule::horizontal(1), scrollable(body.padding([0, 12])).height(Fill)].spacing(12).into()
+        // iced keeps a widget's state (the scroll offset) by its place and
+        // type in the tree: each new result alternates the wrapper around
+        // the scrollable, so its state is new and the overall verdict, at
+        // the top, is in view.
+        let results = scrollable(body.padding([0, 12])).height(Fill);
+        let results: Element<'a, Message> =
+            if self.shown.is_multiple_of(2) { results.into() } else { container(results).height(Fill).into() };
+        column![form, rule::horizontal(1), results].spacing(12).into()
     }
 }
 
@@ -367,20 +379,21 @@ fn card_view<'a>(c: Card) -> Element<'a, Message> {
     let mut col = column![banner(format!("{} — {}", c.title, c.verdict), c.tone, 16)].spacing(4);
     for r in c.rows {
         let value = text(r.value);
-        let value = if r.alert { value.style(text::danger).font(BOLD) } else { value };
+        let value = if r.alert { value.style(crate::theme::text_danger).font(BOLD) } else { value };
         col = col.push(row![text(r.label).width(220), value].spacing(8));
     }
     for d in c.details {
         col = col.push(row![text("").width(220), text(format!("• {d}")).size(13)].spacing(8));
     }
     for w in c.warnings {
-        col = col.push(text(format!("▲ {w}")).style(text::warning));
+        col = col.push(text(format!("▲ {w}")).style(crate::theme::text_warning));
     }
     container(col.padding([0, 0])).padding(8).width(Fill).style(container::bordered_box).into()
 }
 
 fn card(t: &Translator, i: usize, s: &SignatureReport) -> Card {
     let none = || "—".to_owned();
+    let when = |v: &Option<String>| v.as_deref().map(|x| local_time(t, x));
     let mut rows = Vec::new();
     let mut push = |key: &str, value: String, alert: bool| rows.push(Row { label: t.tr(key), value, alert });
     // A signer the signature does not bind is never named.
@@ -391,16 +404,17 @@ fn card(t: &Translator, i: usize, s: &SignatureReport) -> Card {
         push("verify-organization", o.clone(), false);
     }
     push("verify-issuer", s.issuer.clone().unwrap_or_else(none), false);
-    push("verify-signing-time", s.signing_time.clone().unwrap_or_else(none), false);
+    push("verify-signing-time", when(&s.signing_time).unwrap_or_else(none), false);
     let untrusted = s.timestamp.is_some() && s.timestamp_trust != "trusted";
-    let stamp = match &s.timestamp {
+    let stamp = match when(&s.timestamp) {
         Some(ts) if untrusted => format!("{ts} ({})", t.tr("verify-timestamp-untrusted")),
-        Some(ts) => ts.clone(),
+        Some(ts) => ts,
         None => t.tr("verify-none"),
     };
     push("verify-timestamp", stamp, untrusted);
-    push("verify-poe-time", s.poe_time.clone().unwrap_or_else(|| t.tr("verify-none")), false);
-    push("verify-integrity", value_text(t, "integrity", s.integrity), s.integrity != "intact");
+    push("verify-poe-time", when(&s.poe_time).unwrap_or_else(|| t.tr("verify-none")), false);
+    let (integrity, integrity_alert) = integrity_text(t, s);
+    push("verify-integrity", integrity, integrity_alert);
     push("verify-coverage", value_text(t, "coverage", s.coverage), s.coverage == "anomaly");
     if let Some([k, n]) = s.revision {
         push(
@@ -411,32 +425,291 @@ fn card(t: &Translator, i: usize, s: &SignatureReport) -> Card {
     }
     push("verify-modifications", value_text(t, "modifications", s.modifications), s.modifications == "disallowed");
     push("verify-chain", t.tr(chain_key(s.chain)), s.chain != kyso_pki::ChainStatus::Valid);
+    // The anchor the path ended at, and whether Kyso shipped it.
+    if s.chain == kyso_pki::ChainStatus::Valid
+        && let Some(anchor) = s.chain_path.last()
+    {
+        let shipped = kyso_core::shipped_certificates().iter().find(|c| anchor.contains(&format!("CN={}", c.name)));
+        let value = match shipped {
+            Some(c) => t.tr_args("verify-anchor-shipped", &[("name", c.name)]),
+            None => anchor.clone(),
+        };
+        push("verify-anchor", value, false);
+    }
     push(
         "verify-revocation",
         value_text(t, "revocation", s.revocation),
         matches!(s.revocation, "revoked" | "revoked_no_poe"),
     );
     if let (Some(a), Some(b)) = (&s.cert_not_before, &s.cert_not_after) {
-        push("cert-validity", t.tr_args("cert-validity-range", &[("from", a), ("to", b)]), false);
+        let (a, b) = (local_time(t, a), local_time(t, b));
+        push("cert-validity", t.tr_args("cert-validity-range", &[("from", &a), ("to", &b)]), false);
     }
-    let verdict = match s.sub_indication {
-        Some(sub) => format!("{} ({sub})", t.tr(indication_key(s.indication))),
-        None => t.tr(indication_key(s.indication)),
-    };
+    let mut warnings: Vec<String> = s.warnings.iter().map(|w| warning_message(t, w)).collect();
+    if s.sub_indication == Some("NO_CERTIFICATE_CHAIN_FOUND") {
+        warnings.push(t.tr("verify-signer-untrusted-hint"));
+    }
     Card {
         tone: Tone::of(s.indication),
         title: format!("{} {} — {}", t.tr("verify-signature"), i + 1, s.field),
-        verdict,
+        verdict: verdict_text(t, s.indication, s.sub_indication),
         rows,
-        // Every change after signing in the person's language; the
-        // technical detail stays in the JSON report.
-        details: if s.changes.is_empty() {
-            s.modification_details.clone()
-        } else {
-            s.changes.iter().map(|c| t.change(c.kind, c.page, c.rect, c.allowed)).collect()
-        },
-        warnings: s.warnings.iter().map(|w| warning_text(t, w)).collect(),
+        // Every change after signing in the person's language (the
+        // technical detail stays in the JSON report); the English
+        // `modification_details` never reach the screen.
+        details: s.changes.iter().map(|c| t.change(c.kind, c.page, c.rect, c.allowed)).collect(),
+        warnings,
     }
+}
+
+/// The verdict in words: the indication, then what the sub-indication
+/// (ETSI EN 319 102-1 §5.1.3) means — never the raw code.
+pub fn verdict_text(t: &Translator, i: Indication, sub: Option<&str>) -> String {
+    match sub {
+        Some(code) => format!("{} — {}", t.tr(indication_key(i)), sub_indication_text(t, code)),
+        None => t.tr(indication_key(i)),
+    }
+}
+
+/// What a sub-indication (ETSI EN 319 102-1 §5.1.3, e.g. `HASH_FAILURE`)
+/// means, in the interface language.
+pub fn sub_indication_text(t: &Translator, code: &str) -> String {
+    let key = format!("sub-{}", code.to_lowercase().replace('_', "-"));
+    if t.has(&key) { t.tr(&key) } else { t.tr_args("sub-unknown", &[("code", code)]) }
+}
+
+/// A warning in words; an unknown code is named as such, in the
+/// interface language (never an English sentence of the library).
+fn warning_message(t: &Translator, w: &str) -> String {
+    let code = w.split(':').next().unwrap_or(w);
+    let text = warning_text(t, w);
+    if text == w || text == code { t.tr_args("verify-warning-other", &[("code", code)]) } else { text }
+}
+
+/// How many disallowed changes the integrity line names before "and N more".
+const INTEGRITY_CHANGES: usize = 3;
+
+/// Integrity as what it means (issue 18): the byte ranges' hash (ISO
+/// 32000-2 §12.8.1) can hold while the file was changed in a later
+/// revision (§7.5.6) in a way that is not allowed — say both.
+fn integrity_text(t: &Translator, s: &SignatureReport) -> (String, bool) {
+    if s.integrity == "broken" {
+        return (t.tr("verify-integrity-broken"), true);
+    }
+    if s.integrity != "intact" {
+        return (value_text(t, "integrity", s.integrity), true);
+    }
+    let bad: Vec<String> =
+        s.changes.iter().filter(|c| !c.allowed).map(|c| t.change(c.kind, c.page, c.rect, c.allowed)).collect();
+    let modified = s.modifications == "disallowed" || s.sub_indication == Some("MODIFIED_AFTER_SIGNING");
+    if modified {
+        let mut list: Vec<String> = bad.iter().take(INTEGRITY_CHANGES).cloned().collect();
+        if bad.len() > INTEGRITY_CHANGES {
+            let more = (bad.len() - INTEGRITY_CHANGES).to_string();
+            list.push(t.tr_args("verify-more-changes", &[("n", &more)]));
+        }
+        if list.is_empty() {
+            list.push(value_text(t, "modifications", s.modifications));
+        }
+        return (t.tr_args("verify-integrity-intact-modified", &[("changes", &list.join("; "))]), true);
+    }
+    if s.changes.is_empty() {
+        (t.tr("verify-integrity-intact-only"), false)
+    } else {
+        (t.tr("verify-integrity-intact-allowed"), false)
+    }
+}
+
+/// The message for a report's file-level error, if it has one that the
+/// screen does not already say ("no signature" is shown as such).
+fn error_key(report: &PdfReport) -> Option<&'static str> {
+    match report.error.as_deref() {
+        None => None,
+        Some(_) if report.signatures.is_empty() && report.error.as_deref() == Some("no signature") => None,
+        Some(_) => Some("verify-error-unreadable"),
+    }
+}
+
+/// An RFC 3339 time of a report, in the user's time zone as people write
+/// it: `29/11/2026 20:40:05 (GMT+7)` in Vietnamese, `2026-11-29 20:40:05
+/// (GMT+7)` in English. Text that is not such a time is returned as is.
+pub fn local_time(t: &Translator, rfc3339: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    match time::OffsetDateTime::parse(rfc3339, &Rfc3339) {
+        Ok(at) => format_at(t, at, local_zone::offset_at(at.unix_timestamp())),
+        Err(_) => rfc3339.to_owned(),
+    }
+}
+
+/// `at` at the UTC offset `offset`, in the layout of [`local_time`].
+fn format_at(t: &Translator, at: time::OffsetDateTime, offset: time::UtcOffset) -> String {
+    let d = at.to_offset(offset);
+    let (h, m, _) = offset.as_hms();
+    let zone = match (h, m.unsigned_abs()) {
+        (h, 0) => format!("GMT{h:+}"),
+        (h, m) => format!("GMT{}{}:{m:02}", if offset.is_negative() { '-' } else { '+' }, h.unsigned_abs()),
+    };
+    let (y, mo, day) = (d.year(), u8::from(d.month()), d.day());
+    let clock = format!("{:02}:{:02}:{:02}", d.hour(), d.minute(), d.second());
+    match t.lang() {
+        kyso_i18n::Lang::Vi => format!("{day:02}/{mo:02}/{y} {clock} ({zone})"),
+        _ => format!("{y}-{mo:02}-{day:02} {clock} ({zone})"),
+    }
+}
+
+/// The system's UTC offset at an instant, read from the time zone database
+/// (RFC 8536 TZif: `$TZ`, else `/etc/localtime`). Where there is none
+/// (Windows, a bare container), Vietnam's +07:00 — Kyso's users' zone,
+/// without daylight saving since 1975.
+mod local_zone {
+    use std::sync::OnceLock;
+
+    /// Vietnam (Asia/Ho_Chi_Minh).
+    const VIETNAM: i32 = 7 * 3600;
+
+    /// Transitions (UTC seconds, offset after it) and the offset before
+    /// the first.
+    pub(super) struct Zone {
+        pub(super) initial: i32,
+        pub(super) transitions: Vec<(i64, i32)>,
+    }
+
+    pub fn offset_at(unix: i64) -> time::UtcOffset {
+        static ZONE: OnceLock<Option<Zone>> = OnceLock::new();
+        let secs = match ZONE.get_or_init(load) {
+            Some(z) => match z.transitions.iter().rev().find(|(at, _)| *at <= unix) {
+                Some((_, off)) => *off,
+                None => z.initial,
+            },
+            None => VIETNAM,
+        };
+        time::UtcOffset::from_whole_seconds(secs).unwrap_or(time::UtcOffset::UTC)
+    }
+
+    fn load() -> Option<Zone> {
+        let path = match std::env::var("TZ") {
+            Ok(tz) if !tz.is_empty() => {
+                let tz = tz.trim_start_matches(':');
+                if tz.starts_with('/') {
+                    std::path::PathBuf::from(tz)
+                } else if tz.split('/').all(|p| !p.is_empty() && p != "..") {
+                    std::path::Path::new("/usr/share/zoneinfo").join(tz)
+                } else {
+                    return None;
+                }
+            }
+            _ => std::path::PathBuf::from("/etc/localtime"),
+        };
+        parse(&std::fs::read(path).ok()?)
+    }
+
+    fn be32(b: &[u8], at: usize) -> Option<u32> {
+        Some(u32::from_be_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    }
+
+    /// RFC 8536 §3: the header, then the version 1 data block (32-bit
+    /// times); version 2 and later repeat the data with 64-bit times
+    /// after it, which is used when present.
+    pub(super) fn parse(b: &[u8]) -> Option<Zone> {
+        if b.get(..4)? != b"TZif" {
+            return None;
+        }
+        let counts = |at: usize| -> Option<[usize; 6]> {
+            let mut c = [0usize; 6];
+            for (i, v) in c.iter_mut().enumerate() {
+                *v = usize::try_from(be32(b, at.checked_add(20)?.checked_add(i.checked_mul(4)?)?)?).ok()?;
+            }
+            Some(c)
+        };
+        // [isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt]
+        let v1 = counts(0)?;
+        let block_len = |c: [usize; 6], time: usize| -> Option<usize> {
+            let [isut, isstd, leap, times, types, chars] = c;
+            times
+                .checked_mul(time.checked_add(1)?)?
+                .checked_add(types.checked_mul(6)?)?
+                .checked_add(chars)?
+                .checked_add(leap.checked_mul(time.checked_add(4)?)?)?
+                .checked_add(isstd)?
+                .checked_add(isut)
+        };
+        let (c, data, time) = if b.get(4).is_some_and(|v| *v >= b'2') {
+            let second = 44usize.checked_add(block_len(v1, 4)?)?;
+            if b.get(second..second.checked_add(4)?)? != b"TZif" {
+                return None;
+            }
+            (counts(second)?, second.checked_add(44)?, 8usize)
+        } else {
+            (v1, 44usize, 4usize)
+        };
+        let [_, _, _, times, types, _] = c;
+        if types == 0 {
+            return None;
+        }
+        let idx_at = data.checked_add(times.checked_mul(time)?)?;
+        let types_at = idx_at.checked_add(times)?;
+        let utoff = |ty: usize| -> Option<i32> {
+            let at = types_at.checked_add(ty.checked_mul(6)?)?;
+            Some(i32::from_be_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+        };
+        let mut transitions = Vec::with_capacity(times.min(4096));
+        for i in 0..times {
+            let at = data.checked_add(i.checked_mul(time)?)?;
+            let when = if time == 8 {
+                i64::from_be_bytes(b.get(at..at.checked_add(8)?)?.try_into().ok()?)
+            } else {
+                i64::from(i32::from_be_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+            };
+            let ty = usize::from(*b.get(idx_at.checked_add(i)?)?);
+            if ty >= types {
+                return None;
+            }
+            transitions.push((when, utoff(ty)?));
+        }
+        // RFC 8536 §3.2: local time before the first transition is the
+        // first time type.
+        Some(Zone { initial: utoff(0)?, transitions })
+    }
+}
+
+/// The trust section of the settings screen (issue 18): the certificates
+/// Kyso ships, each with its SHA-256 pin, validity and role, and the
+/// switch of the shipped anchors (the `shipped_anchors` setting, read by
+/// [`run`] and `kyso-cli`).
+pub fn shipped_trust_section<'a, M: Clone + 'a>(
+    t: &Translator,
+    on: bool,
+    toggle: impl Fn(bool) -> M + 'a,
+) -> Element<'a, M> {
+    use iced::widget::checkbox;
+    let state = t.tr(if on { "trust-enabled" } else { "trust-disabled" });
+    let mut col = column![
+        text(t.tr("gui-shipped-title")).size(16).font(BOLD),
+        checkbox(on).label(t.tr("gui-shipped-toggle")).on_toggle(toggle),
+        text(t.tr("gui-shipped-hint")).size(13).style(crate::theme::text_muted),
+    ]
+    .spacing(6);
+    for c in kyso_core::shipped_certificates() {
+        let Some(cert) = c.certificate() else { continue };
+        let info = kyso_pki::CertInfo::from_certificate(&cert.cert, std::time::SystemTime::now());
+        let role = match c.role {
+            kyso_core::ShippedRole::Anchor => t.tr_args("gui-shipped-role-anchor", &[("state", &state)]),
+            kyso_core::ShippedRole::Intermediate => t.tr("gui-shipped-role-intermediate"),
+        };
+        let (from, to) = (local_time(t, &info.not_before), local_time(t, &info.not_after));
+        let used = on || c.role == kyso_core::ShippedRole::Intermediate;
+        let role = text(role).size(13);
+        col = col.push(
+            column![
+                text(c.name).font(BOLD),
+                if used { role.style(crate::theme::text_success) } else { role.style(crate::theme::text_muted) },
+                text(t.tr_args("gui-shipped-validity", &[("from", &from), ("to", &to)])).size(13),
+                text(t.tr_args("gui-shipped-pin", &[("sha256", c.sha256)])).size(12).font(iced::Font::MONOSPACE),
+            ]
+            .spacing(2),
+        );
+    }
+    col.into()
 }
 
 fn html_escape(s: &str) -> String {
@@ -593,8 +866,22 @@ fn read_certs(paths: &[PathBuf]) -> Result<Vec<kyso_pki::CertDer>, Text> {
 }
 
 /// Verifies a request (blocking: run it off the UI thread) and journals it
-/// as `kyso-cli verify` does.
+/// as `kyso-cli verify` does, with the certificates Kyso ships.
 pub fn run(req: &Request, data_dir: &Path, online: bool, proxy: Option<String>) -> Result<Done, Text> {
+    run_with(req, data_dir, online, proxy, kyso_core::TrustBundle::shipped())
+}
+
+/// [`run`] with `shipped` in place of Kyso's own bundle: the tests give the
+/// fixture PKI's root and intermediate through it, the way the VGCA roots
+/// come in for a user. Its anchors count when the `shipped_anchors`
+/// setting of `data_dir` is on (the default).
+fn run_with(
+    req: &Request,
+    data_dir: &Path,
+    online: bool,
+    proxy: Option<String>,
+    shipped: kyso_core::TrustBundle,
+) -> Result<Done, Text> {
     if !req.path.is_file() {
         return Err(Text::new("gui-file-not-found").arg("path", req.path.display().to_string()));
     }
@@ -609,6 +896,10 @@ pub fn run(req: &Request, data_dir: &Path, online: bool, proxy: Option<String>) 
     let online = online.then(|| kyso_core::online_options(data_dir, proxy));
     let opts = kyso_core::VerifyOptions {
         anchors,
+        // RFC 5280 §6.1.1 (d): the shipped roots, unless switched off in
+        // the settings; the shipped intermediate helps build paths anyway.
+        shipped,
+        shipped_anchors: kyso_core::shipped_anchors_enabled(data_dir),
         extra_certs: read_certs(&req.extra)?,
         online,
         // Journaled below, after the visual comparison (the final verdict).
@@ -723,14 +1014,17 @@ mod tests {
         let tones: Vec<Tone> = cards.iter().map(|c| c.tone).collect();
         assert_eq!(tones, vec![Tone::Passed, Tone::Failed, Tone::Indeterminate]);
         assert_eq!(cards[0].verdict, "VALID");
-        assert_eq!(cards[1].verdict, "INVALID (HASH_FAILURE)");
+        assert_eq!(cards[1].verdict, "INVALID — the signed content has been altered");
         assert!(cards[0].title.starts_with("Signature 1"));
         let integrity = |c: &Card| c.rows.iter().find(|r| r.label == "Integrity").cloned().expect("integrity row");
         assert!(!integrity(&cards[0]).alert);
-        assert!(integrity(&cards[1]).alert && integrity(&cards[1]).value == "ALTERED");
+        assert!(integrity(&cards[1]).alert && integrity(&cards[1]).value == en.tr("verify-integrity-broken"));
         assert!(cards[0].rows.iter().any(|r| r.label == "Validity" && r.value.contains("2028-01-01")));
         // Known warnings are translated, unknown ones shown raw.
-        assert_eq!(cards[0].warnings, vec![en.tr("warn-revocation-not-checked"), "brand_new_warning".to_owned()]);
+        assert_eq!(
+            cards[0].warnings,
+            vec![en.tr("warn-revocation-not-checked"), "Other warning (code brand_new_warning)".to_owned()]
+        );
 
         let vi = Translator::new(Lang::Vi);
         let cards_vi = v.cards(&vi);
@@ -758,7 +1052,8 @@ mod tests {
         assert_eq!(path, dir.path().join("quyet-dinh.kyso-report.html"));
         assert!(html.starts_with("<!DOCTYPE html>") && html.contains("lang=\"vi\""));
         assert!(html.contains(&vi.tr("gui-report-title")) && html.contains("Nguyễn Văn A"));
-        assert!(html.contains("HASH_FAILURE") && html.contains("#c62828"), "the failed card is red");
+        assert!(html.contains(&vi.tr("sub-hash-failure")) && html.contains("#c62828"), "the failed card is red");
+        assert!(!html.contains("HASH_FAILURE"), "no raw code");
         let (jpath, json) = v.report(ReportFormat::Json, &vi).unwrap();
         assert_eq!(jpath, dir.path().join("quyet-dinh.kyso-report.json"));
         let back: serde_json::Value = serde_json::from_slice(&json).unwrap();
@@ -776,7 +1071,7 @@ mod tests {
         if let Ok(out) = std::process::Command::new("pdftotext").arg(&written_pdf).arg("-").output() {
             let text = String::from_utf8_lossy(&out.stdout);
             assert!(text.contains(&vi.tr("gui-report-title")) && text.contains("Nguyễn Văn A"), "{text}");
-            assert!(text.contains("HASH_FAILURE"), "{text}");
+            assert!(text.contains(&vi.tr("ind-total-failed")), "{text}");
         }
         let _ = v.update(Message::Exported(Ok(written)));
         let en = Translator::new(Lang::En);
@@ -800,5 +1095,309 @@ mod tests {
         let _ = ui.click(vi.tr("gui-report-html").as_str()).unwrap();
         let messages: Vec<Message> = ui.into_messages().collect();
         assert!(matches!(messages.as_slice(), [Message::Export(ReportFormat::Html)]), "{messages:?}");
+    }
+
+    /// Every sub-indication the libraries can give (ETSI EN 319 102-1
+    /// §5.1.3), every change kind, known and unknown warnings, a file-level
+    /// error and "no signature": in Vietnamese, nothing on the screen is a
+    /// raw code, a UTC "…Z" time or an English sentence of a library.
+    #[test]
+    fn every_report_variant_reads_in_vietnamese() {
+        const SUBS: [&str; 13] = [
+            "FORMAT_FAILURE",
+            "HASH_FAILURE",
+            "SIG_CRYPTO_FAILURE",
+            "SIG_CONSTRAINTS_FAILURE",
+            "CHAIN_CONSTRAINTS_FAILURE",
+            "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+            "NO_CERTIFICATE_CHAIN_FOUND",
+            "NO_SIGNING_CERTIFICATE_FOUND",
+            "OUT_OF_BOUNDS_NO_POE",
+            "REVOKED",
+            "REVOKED_NO_POE",
+            "TRY_LATER",
+            "MODIFIED_AFTER_SIGNING",
+        ];
+        let vi = Translator::new(Lang::Vi);
+        let mut sigs = Vec::new();
+        for (i, sub) in SUBS.iter().enumerate() {
+            let mut s = sig(&format!("Chữ ký {i}"), Indication::TotalFailed, Some(sub));
+            s.signing_time = Some("2026-11-29T13:40:05Z".into());
+            s.poe_time = Some("2026-11-29T13:41:00Z".into());
+            s.timestamp = Some("2026-11-29T13:41:00Z".into());
+            s.timestamp_trust = "untrusted";
+            s.cert_not_before = Some("2025-01-01T00:00:00Z".into());
+            s.cert_not_after = Some("2028-01-01T00:00:00Z".into());
+            s.integrity = if i % 2 == 0 { "intact" } else { "broken" };
+            s.modifications = if i % 3 == 0 { "disallowed" } else { "allowed" };
+            s.modification_details = vec!["object 11: stream content changed".into(), "/Count, /Kids changed".into()];
+            s.warnings = vec![
+                "revocation_not_checked".into(),
+                "signature_timestamp_untrusted: the TSA certificate has no path to an anchor".into(),
+                "brand_new_warning".into(),
+            ];
+            s.changes = kyso_pdf::diff::KINDS
+                .iter()
+                .enumerate()
+                .map(|(k, kind)| kyso_pki::report::Change {
+                    kind,
+                    page: Some(k % 3 + 1),
+                    rect: (k % 2 == 0).then_some([10.0, 20.0, 100.0, 40.0]),
+                    detail: "object 11: stream content changed".into(),
+                    allowed: k % 2 == 0,
+                })
+                .collect();
+            sigs.push(s);
+        }
+        let mut v = Verify::default();
+        let reports = [
+            PdfReport { indication: Indication::TotalFailed, signatures: sigs, unsigned_fields: vec![], error: None },
+            PdfReport::failed("no signature".into()),
+            PdfReport::failed("/tmp/x.pdf: PDF syntax error: missing xref table".into()),
+        ];
+        let utc = |s: &str| s.as_bytes().windows(2).any(|w| w[0].is_ascii_digit() && w[1] == b'Z');
+        let raw_code =
+            |s: &str| s.split(|c: char| !(c.is_ascii_uppercase() || c == '_')).any(|w| w.len() > 3 && w.contains('_'));
+        // An English sentence: four or more ASCII words of letters in a row.
+        let english = |s: &str| {
+            let mut run = 0;
+            for w in s.split_whitespace() {
+                let w = w.trim_matches(|c: char| c.is_ascii_punctuation());
+                run = if !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic()) { run + 1 } else { 0 };
+                if run >= 4 {
+                    return true;
+                }
+            }
+            false
+        };
+        for report in reports {
+            let Some(Event::Verify(req)) = v.update(Message::Open("van-ban.pdf".into())) else { panic!() };
+            let error = error_key(&report).map(|k| vi.tr(k));
+            let _ = v.update(Message::Finished(req.id, Ok(Done { report, journal: None })));
+            let mut shown: Vec<String> = error.into_iter().collect();
+            for c in v.cards(&vi) {
+                shown.push(c.verdict.clone());
+                shown.extend(c.rows.iter().flat_map(|r| [r.label.clone(), r.value.clone()]));
+                shown.extend(c.details.iter().cloned());
+                shown.extend(c.warnings.iter().cloned());
+            }
+            for line in &shown {
+                assert!(!utc(line), "a UTC time on screen: {line}");
+                assert!(!raw_code(line), "a raw code on screen: {line}");
+                assert!(!english(line), "English on the Vietnamese screen: {line}");
+                assert!(!line.contains("stream content") && !line.contains("/Kids"), "{line}");
+            }
+            let _ = v.view(&vi);
+        }
+        // The unreadable file says so in Vietnamese.
+        let failed = PdfReport::failed("/tmp/x.pdf: PDF syntax error".into());
+        assert_eq!(error_key(&failed), Some("verify-error-unreadable"));
+        assert_eq!(error_key(&PdfReport::failed("no signature".into())), None, "said by verify-no-signature");
+        // Each sub-indication has its own words.
+        let texts: std::collections::BTreeSet<String> = SUBS.iter().map(|c| sub_indication_text(&vi, c)).collect();
+        assert_eq!(texts.len(), SUBS.len());
+        assert!(SUBS.iter().all(|c| vi.has(&format!("sub-{}", c.to_lowercase().replace('_', "-")))));
+    }
+
+    /// Intact bytes but a disallowed later change: the integrity line says
+    /// both, naming the change, instead of "intact" beside "INVALID".
+    #[test]
+    fn intact_but_changed_after_signing_is_said_as_such() {
+        let vi = Translator::new(Lang::Vi);
+        let mut s = sig("Sig1", Indication::TotalFailed, Some("MODIFIED_AFTER_SIGNING"));
+        s.integrity = "intact";
+        s.modifications = "disallowed";
+        s.changes = vec![
+            kyso_pki::report::Change {
+                kind: "signature_added",
+                page: Some(1),
+                rect: Some([300.0, 50.0, 200.0, 60.0]),
+                detail: String::new(),
+                allowed: true,
+            },
+            kyso_pki::report::Change {
+                kind: "page_added",
+                page: Some(3),
+                rect: None,
+                detail: "/Count, /Kids changed".into(),
+                allowed: false,
+            },
+        ];
+        let c = card(&vi, 0, &s);
+        let row = c.rows.iter().find(|r| r.label == vi.tr("verify-integrity")).unwrap();
+        assert!(row.alert);
+        assert!(row.value.starts_with("Nội dung đã ký còn nguyên vẹn, nhưng tệp bị sửa sau khi ký"), "{}", row.value);
+        assert!(row.value.contains(&vi.change("page_added", Some(3), None, false)), "{}", row.value);
+        assert!(!row.value.contains(&vi.tr("change-signature-added")), "allowed changes are not blamed");
+        assert_eq!(c.verdict, format!("{} — {}", vi.tr("ind-total-failed"), vi.tr("sub-modified-after-signing")));
+        // Only allowed changes: intact, said plainly, no alert.
+        s.changes.truncate(1);
+        s.modifications = "allowed";
+        s.sub_indication = None;
+        let c = card(&vi, 0, &s);
+        let row = c.rows.iter().find(|r| r.label == vi.tr("verify-integrity")).unwrap();
+        assert_eq!((row.value.as_str(), row.alert), (vi.tr("verify-integrity-intact-allowed").as_str(), false));
+    }
+
+    #[test]
+    fn times_are_shown_in_the_local_zone_the_vietnamese_way() {
+        let at = time::OffsetDateTime::from_unix_timestamp(1_795_959_605).unwrap(); // 2026-11-29T13:40:05Z
+        let plus7 = time::UtcOffset::from_hms(7, 0, 0).unwrap();
+        let vi = Translator::new(Lang::Vi);
+        let en = Translator::new(Lang::En);
+        assert_eq!(format_at(&vi, at, plus7), "29/11/2026 20:40:05 (GMT+7)");
+        assert_eq!(format_at(&en, at, plus7), "2026-11-29 20:40:05 (GMT+7)");
+        let india = time::UtcOffset::from_hms(5, 30, 0).unwrap();
+        assert_eq!(format_at(&vi, at, india), "29/11/2026 19:10:05 (GMT+5:30)");
+        let west = time::UtcOffset::from_hms(-3, -30, 0).unwrap();
+        assert_eq!(format_at(&en, at, west), "2026-11-29 10:10:05 (GMT-3:30)");
+        assert_eq!(format_at(&en, at, time::UtcOffset::UTC), "2026-11-29 13:40:05 (GMT+0)");
+        // Not a time: shown as it is; a time: never with its "Z".
+        assert_eq!(local_time(&vi, "2025-01-01"), "2025-01-01");
+        let shown = local_time(&vi, "2026-11-29T13:40:05Z");
+        assert!(shown.contains("/11/2026") && shown.contains("(GMT") && !shown.ends_with('Z'), "{shown}");
+    }
+
+    /// A TZif file (RFC 8536) as the system keeps it: version 2, one
+    /// transition from +08:00 to +07:00 at 1975-06-13 (as Asia/Ho_Chi_Minh).
+    #[test]
+    fn the_zone_file_gives_the_offset_at_each_instant() {
+        fn header(version: u8, times: u32, types: u32, chars: u32) -> Vec<u8> {
+            let mut h = b"TZif".to_vec();
+            h.push(version);
+            h.extend([0u8; 15]);
+            for c in [0u32, 0, 0, times, types, chars] {
+                h.extend(c.to_be_bytes());
+            }
+            h
+        }
+        let switch: i64 = 171_820_800; // 1975-06-13T00:00:00Z
+        let mut f = header(b'2', 1, 2, 8);
+        f.extend((switch as i32).to_be_bytes());
+        f.push(1);
+        for (off, idx) in [(8 * 3600i32, 0u8), (7 * 3600, 4)] {
+            f.extend(off.to_be_bytes());
+            f.extend([0, idx]);
+        }
+        f.extend(b"+08\0+07\0");
+        f.extend(header(b'2', 1, 2, 8));
+        f.extend(switch.to_be_bytes());
+        f.push(1);
+        for (off, idx) in [(8 * 3600i32, 0u8), (7 * 3600, 4)] {
+            f.extend(off.to_be_bytes());
+            f.extend([0, idx]);
+        }
+        f.extend(b"+08\0+07\0");
+        f.extend(b"\n<+07>-7\n");
+        let z = local_zone::parse(&f).expect("parses");
+        assert_eq!(z.initial, 8 * 3600);
+        assert_eq!(z.transitions, vec![(switch, 7 * 3600)]);
+        // Truncated or foreign data is refused, never a panic.
+        for cut in 0..f.len() {
+            let _ = local_zone::parse(&f[..cut]);
+        }
+        assert!(local_zone::parse(b"not a zone file at all, just text......................").is_none());
+        let mut bad = f.clone();
+        // The version 2 block's type index (after the 25 bytes of the
+        // version 1 block, its header and one 8-byte time): a type that
+        // does not exist.
+        bad[44 + 25 + 44 + 8] = 9;
+        assert!(local_zone::parse(&bad).is_none());
+    }
+
+    /// The desktop settings and kyso-core read the same key: a `Config`
+    /// saved with the shipped anchors off is read as off by the verifier.
+    #[test]
+    fn the_settings_file_switches_the_shipped_anchors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = crate::screen::settings::Config::path(dir.path());
+        assert_eq!(path, kyso_core::settings_path(dir.path()));
+        assert!(kyso_core::shipped_anchors_enabled(dir.path()));
+        kyso_core::set_shipped_anchors_enabled(dir.path(), false).unwrap();
+        assert!(!kyso_core::shipped_anchors_enabled(dir.path()));
+        // The section shows each shipped certificate with its pin.
+        let vi = Translator::new(Lang::Vi);
+        let section: Element<'_, bool> = shipped_trust_section(&vi, false, |b| b);
+        let mut ui = iced_test::simulator(section);
+        for c in kyso_core::shipped_certificates() {
+            assert!(ui.find(c.name).is_ok(), "{}", c.name);
+            assert!(ui.find(vi.tr_args("gui-shipped-pin", &[("sha256", c.sha256)]).as_str()).is_ok());
+        }
+        let _ = ui.click(vi.tr("gui-shipped-toggle").as_str()).unwrap();
+        assert_eq!(ui.into_messages().collect::<Vec<bool>>(), [true], "the switch turns them on");
+    }
+
+    /// A real PKCS#12 signer that, like VGCA's tools, embeds only its own
+    /// certificate in the signature.
+    struct LeafOnly(kyso_pki::Pkcs12Signer);
+
+    impl kyso_pki::Signer for LeafOnly {
+        fn certificate(&self) -> &kyso_pki::Certificate {
+            self.0.certificate()
+        }
+        fn chain(&self) -> &[kyso_pki::Certificate] {
+            &[]
+        }
+        fn algorithm(&self) -> kyso_pki::SignatureAlgorithm {
+            self.0.algorithm()
+        }
+        fn max_signature_len(&self) -> usize {
+            self.0.max_signature_len()
+        }
+        fn sign_digest(&self, digest: &[u8]) -> Result<Vec<u8>, kyso_pki::SignerError> {
+            self.0.sign_digest(digest)
+        }
+    }
+
+    /// Issue 18: a VGCA-style signature (the signer's certificate alone)
+    /// reads HỢP LỆ with nothing imported — the fixture root and
+    /// intermediate come in through the shipped-trust bundle, as the VGCA
+    /// roots do — with local times and no raw code; switched off in the
+    /// settings, it is not trusted and the screen says where to switch.
+    #[test]
+    fn a_vgca_style_signature_is_valid_with_no_imported_anchor() {
+        let fx = kyso_testkit::require_fixture!();
+        let Some(_revocation) = kyso_testkit::start_revocation_server(fx) else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let input = dir.path().join("cong-van.pdf");
+        let signed = dir.path().join("cong-van.signed.pdf");
+        kyso_testkit::minimal_pdf(&input, 1);
+        let signer = LeafOnly(kyso_pki::Pkcs12Signer::open(&fx.pki_file("canhan.p12"), "kyso-p12").unwrap());
+        kyso_pdf::sign_pdf(&input, &signed, &signer, &kyso_pdf::SignOptions::default()).unwrap();
+        let load = |n: &str| kyso_pki::load_certificates(&std::fs::read(fx.pki_file(n)).unwrap());
+        let bundle = kyso_core::TrustBundle { anchors: load("root.pem"), intermediates: load("int.pem") };
+
+        let vi = Translator::new(Lang::Vi);
+        let mut v = Verify::default();
+        let Some(Event::Verify(req)) = v.update(Message::Open(signed.clone())) else { panic!("no request") };
+        assert!(req.anchors.is_empty() && req.extra.is_empty(), "nothing given by the user");
+        let done = run_with(&req, &data, true, None, bundle.clone());
+        let _ = v.update(Message::Finished(req.id, done));
+        assert_eq!(v.overall(), Some(Indication::TotalPassed), "{:#?}", v.cards(&vi));
+        let card = v.cards(&vi).remove(0);
+        assert_eq!(card.verdict, vi.tr("ind-total-passed"));
+        let value = |key: &str| card.rows.iter().find(|r| r.label == vi.tr(key)).map(|r| r.value.clone());
+        let when = value("verify-signing-time").unwrap();
+        assert!(when.contains("(GMT") && !when.contains('Z') && when.contains('/'), "{when}");
+        assert_eq!(value("verify-integrity"), Some(vi.tr("verify-integrity-intact-only")));
+        assert!(value("verify-anchor").unwrap().contains("TEST"), "{:?}", value("verify-anchor"));
+        let mut ui = iced_test::simulator(v.view(&vi));
+        let overall = format!("{}: {}", vi.tr("verify-overall"), vi.tr("ind-total-passed"));
+        assert!(ui.find(overall.as_str()).is_ok(), "the overall verdict");
+        assert!(ui.find(when.as_str()).is_ok(), "the local signing time");
+        drop(ui);
+
+        // Switched off in the settings: no trusted path, and a hint.
+        kyso_core::set_shipped_anchors_enabled(&data, false).unwrap();
+        let Some(Event::Verify(req)) = v.update(Message::Check) else { panic!("no request") };
+        let _ = v.update(Message::Finished(req.id, run_with(&req, &data, true, None, bundle)));
+        assert_eq!(v.overall(), Some(Indication::Indeterminate));
+        let card = v.cards(&vi).remove(0);
+        assert_eq!(
+            card.verdict,
+            format!("{} — {}", vi.tr("ind-indeterminate"), vi.tr("sub-no-certificate-chain-found"))
+        );
+        assert!(card.warnings.contains(&vi.tr("verify-signer-untrusted-hint")));
     }
 }
