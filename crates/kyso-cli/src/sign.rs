@@ -9,8 +9,8 @@ use std::sync::atomic::AtomicBool;
 
 use clap::Args;
 use kyso_core::{
-    AlgorithmChoice, Credential, Destination, Error, JournalProblem, Level, Look, Output, PdfFields, PdfOnly,
-    PrecheckInputs, Progress, Role, SignRequest, Target, Tsa,
+    AlgorithmChoice, CertKind, Credential, Destination, Error, Finding, JournalProblem, Level, Look, OnExists, Output,
+    PdfFields, PdfOnly, PrecheckInputs, Progress, RequiredImage, Role, Severity, SignRequest, Target, Tsa,
 };
 use kyso_i18n::Translator;
 use kyso_pdf::SignError;
@@ -139,9 +139,20 @@ pub struct SignArgs {
     /// (Thông tư 15/2025 asks for this explicit confirmation).
     #[arg(long)]
     allow_unchecked: bool,
-    /// Overwrite existing output files.
+    /// Overwrite existing output files (the same as `--on-exists overwrite`).
     #[arg(long)]
     force: bool,
+    /// When the output file exists: `fail` (default: nothing is signed,
+    /// exit 5), `overwrite`, or `number` (`NAME.signed (2).pdf`, the first
+    /// free number). A signed copy signed again (`NAME.signed.pdf`) is
+    /// always replaced by its signed version.
+    #[arg(long, value_name = "POLICY", value_parser = ["fail", "overwrite", "number"])]
+    on_exists: Option<String>,
+    /// Sign even when the certificate's kind does not fit the role (issuer,
+    /// appendix and copy need an organisation certificate, approver a
+    /// personal one). The override is journaled.
+    #[arg(long)]
+    allow_role_mismatch: bool,
 }
 
 fn parse_rect(s: &str) -> Result<[f64; 4], String> {
@@ -177,7 +188,18 @@ struct ErrorOut {
 struct SignJson {
     signer: Option<SignerJson>,
     files: Vec<FileResult>,
+    findings: Vec<FindingJson>,
     error: Option<ErrorOut>,
+}
+
+/// One finding of the check before the PIN (docs/cli.md).
+#[derive(Serialize, Clone)]
+struct FindingJson {
+    code: &'static str,
+    severity: &'static str,
+    file: Option<PathBuf>,
+    message: String,
+    details: serde_json::Value,
 }
 
 #[derive(Serialize)]
@@ -357,21 +379,16 @@ fn precheck_inputs(t: &Translator, args: &SignArgs) -> Result<PrecheckInputs, Fa
 }
 
 /// The request the flags describe.
+/// The PIN (or password) is not in it yet: it is read after the check
+/// before the PIN ([`before_pin`]).
 fn request(t: &Translator, args: &SignArgs) -> Result<SignRequest, Fatal> {
-    let secret = if args.pin_stdin {
-        Some(read_secret().map_err(|e| {
-            fatal(exit::IO, "io", t.tr_args("err-io", &[("path", "stdin"), ("detail", &e.to_string())]))
-        })?)
-    } else {
-        None
-    };
     let credential = match &args.p12 {
-        Some(path) => Credential::Pkcs12 { path: path.clone(), password: secret },
+        Some(path) => Credential::Pkcs12 { path: path.clone(), password: None },
         None => Credential::Search {
             modules: args.modules.modules.clone(),
             token: args.token.clone(),
             certificate: args.cert.clone(),
-            pin: Some(Pin::new(secret.map(|s| s.to_string()).unwrap_or_default())),
+            pin: None,
         },
     };
     let files = args
@@ -409,9 +426,189 @@ fn request(t: &Translator, args: &SignArgs) -> Result<SignRequest, Fatal> {
         contact: args.contact.clone(),
     };
     req.reason = args.reason.clone();
-    req.overwrite = args.force;
+    req.on_exists = match (args.force, args.on_exists.as_deref()) {
+        (true, _) | (_, Some("overwrite")) => OnExists::Overwrite,
+        (_, Some("number")) => OnExists::Number,
+        // `fail`: a command line cannot ask.
+        _ => OnExists::Ask,
+    };
+    req.allow_role_mismatch = args.allow_role_mismatch;
     req.precheck = precheck_inputs(t, args)?;
     Ok(req)
+}
+
+/// A role's name in messages.
+fn role_text(t: &Translator, role: Role) -> String {
+    t.tr(&format!("role-name-{}", kyso_core::role_name(role)))
+}
+
+/// The exit code and translated message of a finding of the check before
+/// the PIN (docs/cli.md).
+fn finding_text(t: &Translator, args: &SignArgs, f: &Finding) -> (u8, String) {
+    let path = |p: &std::path::Path| p.display().to_string();
+    match f {
+        Finding::OutputExists { path: p, numbered, .. } => (
+            exit::IO,
+            format!(
+                "{} {}",
+                t.tr_args("precheck-output-exists", &[("path", &path(p))]),
+                t.tr_args("precheck-hint-output-exists", &[("numbered", &path(numbered))])
+            ),
+        ),
+        Finding::OutputReplaced { path: p, .. } => {
+            (exit::OK, t.tr_args("precheck-output-replaced", &[("path", &path(p))]))
+        }
+        Finding::OutputNumbered { taken, path: p, .. } => {
+            (exit::OK, t.tr_args("precheck-output-numbered", &[("taken", &path(taken)), ("path", &path(p))]))
+        }
+        Finding::SignedInPlace { path: p, .. } => {
+            (exit::OK, t.tr_args("precheck-signed-in-place", &[("path", &path(p))]))
+        }
+        Finding::OutputNotWritable { dir, detail, .. } => {
+            (exit::IO, t.tr_args("precheck-output-not-writable", &[("dir", &path(dir)), ("detail", detail)]))
+        }
+        Finding::RoleMismatch { role, needed, subject, allowed, .. } => {
+            let key = match (needed, allowed) {
+                (CertKind::Personal, false) => "precheck-role-needs-personal",
+                (_, false) => "precheck-role-needs-organization",
+                (_, true) => "precheck-role-mismatch-allowed",
+            };
+            (exit::REFUSED, t.tr_args(key, &[("role", &role_text(t, *role)), ("subject", subject)]))
+        }
+        Finding::CertificateKindUnknown { role, subject } => {
+            (exit::OK, t.tr_args("precheck-kind-unknown", &[("role", &role_text(t, *role)), ("subject", subject)]))
+        }
+        Finding::CertificateUnusable(w) => (exit::REFUSED, warning_text(t, *w)),
+        Finding::CertificateRevoked(_) => (exit::REFUSED, t.tr("err-cert-revoked")),
+        Finding::RevocationChecked { evidence } => (exit::OK, evidence.clone()),
+        Finding::RevocationUnchecked { detail, confirmed: false } => {
+            (exit::REFUSED, t.tr_args("err-revocation-unchecked", &[("detail", detail)]))
+        }
+        Finding::RevocationUnchecked { detail, .. } => {
+            (exit::OK, t.tr_args("warn-revocation-unchecked-signing", &[("detail", detail)]))
+        }
+        Finding::TsaUnreachable { url, detail } => {
+            (exit::IO, t.tr_args("precheck-tsa-unreachable", &[("url", url), ("detail", detail)]))
+        }
+        Finding::TsaSlow { url, waited } => {
+            (exit::OK, t.tr_args("precheck-tsa-slow", &[("url", url), ("seconds", &waited.to_string())]))
+        }
+        Finding::ImageRequired { image: RequiredImage::Signature, .. } => {
+            (exit::REFUSED, format!("{} (--image)", t.tr("precheck-image-signature")))
+        }
+        Finding::ImageRequired { .. } => (exit::REFUSED, format!("{} (--seal)", t.tr("precheck-image-seal"))),
+        Finding::NotForOffice { what, .. } => {
+            (exit::REFUSED, t.tr_args("err-ooxml-option", &[("option", flag(*what))]))
+        }
+        Finding::LevelNotForOffice { level, .. } => {
+            (exit::REFUSED, t.tr_args("err-ooxml-level", &[("level", level.name())]))
+        }
+        Finding::Credential(e) | Finding::File { error: e, .. } => {
+            let (code, out) = render(t, args, e);
+            (code, out.message)
+        }
+        other => (exit::REFUSED, format!("{other:?}")),
+    }
+}
+
+/// The check before the PIN (kyso-core's [`kyso_core::precheck`]): the
+/// certificate is found on the tokens without the PIN, everything that can
+/// stop the signing is checked, and only then is the PIN (or the PKCS#12
+/// password) read and put in the request. Anything that blocks or needs a
+/// confirmation the flags did not give stops here, nothing signed: the exit
+/// code and the findings are returned.
+fn before_pin(t: &Translator, args: &SignArgs, req: &mut SignRequest, json: bool) -> Result<Vec<FindingJson>, u8> {
+    // The certificate, found without the PIN. When it cannot be found the
+    // signing reports (and journals) why, as it always did.
+    let mut check = true;
+    if let Credential::Search { modules, token, certificate, .. } = &req.credential {
+        match kyso_core::find_certificate(modules, token.as_deref(), certificate.as_deref()) {
+            Ok((entry, _)) => req.credential = Credential::Token { entry: Box::new(entry), pin: None },
+            Err(_) => check = false,
+        }
+    }
+    let mut out = Vec::new();
+    if check {
+        let pre = kyso_core::precheck(req);
+        let mut stop: Option<(u8, ErrorOut)> = None;
+        let mut per_file: Vec<Option<ErrorOut>> = vec![None; req.files.len()];
+        for f in &pre.findings {
+            let (exit_code, message) = finding_text(t, args, f);
+            let severity = f.severity();
+            let file = f.file().and_then(|i| req.files.get(i)).map(|target| target.input.clone());
+            if !json
+                && !matches!(
+                    f,
+                    Finding::RevocationChecked { .. } | Finding::RevocationUnchecked { confirmed: true, .. }
+                )
+            {
+                match (severity, &file) {
+                    (Severity::Info, _) => eprintln!("{message}"),
+                    (_, Some(p)) => eprintln!("{}: {message}", p.display()),
+                    (_, None) => eprintln!("{message}"),
+                }
+            }
+            if severity != Severity::Info {
+                let error = ErrorOut { code: f.code(), message: message.clone() };
+                match f.file().and_then(|i| per_file.get_mut(i)) {
+                    Some(slot) if slot.is_none() => *slot = Some(error.clone()),
+                    _ => {}
+                }
+                if stop.is_none() {
+                    stop = Some((exit_code, error));
+                }
+            }
+            out.push(FindingJson { code: f.code(), severity: severity.name(), file, message, details: f.details() });
+        }
+        if let Some((exit_code, first)) = stop {
+            if json {
+                let files = req
+                    .files
+                    .iter()
+                    .zip(per_file)
+                    .filter_map(|(target, e)| {
+                        e.map(|error| FileResult {
+                            input: target.input.clone(),
+                            output: None,
+                            ok: false,
+                            field: None,
+                            byte_range: None,
+                            error: Some(error),
+                        })
+                    })
+                    .collect::<Vec<_>>();
+                // A refusal about the whole batch is the error; one about
+                // files is in their entries.
+                let batch_error = pre
+                    .findings
+                    .iter()
+                    .find(|f| f.severity() != Severity::Info && f.file().is_none())
+                    .map(|f| ErrorOut { code: f.code(), message: finding_text(t, args, f).1 });
+                let error = if files.is_empty() { Some(first) } else { batch_error };
+                print_json(&SignJson { signer: None, files, findings: out, error });
+            }
+            return Err(exit_code);
+        }
+    }
+    // Nothing stops the signing: now the PIN.
+    if args.pin_stdin {
+        let secret = match read_secret() {
+            Ok(s) => s,
+            Err(e) => {
+                let e = fatal(exit::IO, "io", t.tr_args("err-io", &[("path", "stdin"), ("detail", &e.to_string())]));
+                return Err(report_fatal(json, e));
+            }
+        };
+        match &mut req.credential {
+            Credential::Pkcs12 { password, .. } => *password = Some(secret),
+            Credential::Token { pin, .. } | Credential::Search { pin, .. } => *pin = Some(Pin::new(secret.to_string())),
+            Credential::Signer(_) => {}
+        }
+    } else if let Credential::Token { pin, .. } | Credential::Search { pin, .. } = &mut req.credential {
+        // A token with its own PIN pad: an empty PIN, as before.
+        *pin = Some(Pin::new(String::new()));
+    }
+    Ok(out)
 }
 
 fn journal_problem(t: &Translator, p: &JournalProblem) {
@@ -427,9 +624,13 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
         let e = fatal(exit::USAGE, "usage", t.tr_args("err-usage", &[("detail", "--output with several files")]));
         return report_fatal(json, e);
     }
-    let req = match request(t, args) {
+    let mut req = match request(t, args) {
         Ok(r) => r,
         Err(e) => return report_fatal(json, e),
+    };
+    let findings = match before_pin(t, args, &mut req, json) {
+        Ok(f) => f,
+        Err(code) => return code,
     };
     let mut code = exit::OK;
     let mut results = Vec::new();
@@ -505,6 +706,7 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
                         algorithm: batch.algorithm,
                     }),
                     files: results,
+                    findings,
                     error: None,
                 });
             }
@@ -519,7 +721,7 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
 
 fn report_fatal(json: bool, e: Fatal) -> u8 {
     if json {
-        print_json(&SignJson { signer: None, files: Vec::new(), error: Some(e.error.clone()) });
+        print_json(&SignJson { signer: None, files: Vec::new(), findings: Vec::new(), error: Some(e.error.clone()) });
     } else {
         eprintln!("{}", e.error.message);
     }

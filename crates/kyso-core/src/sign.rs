@@ -15,9 +15,9 @@ use kyso_token::{CertEntry, Pin, Pkcs11Signer, SignerOptions, TokenError, TokenR
 use zeroize::Zeroizing;
 
 use crate::document::Format;
-use crate::precheck::{OnExists, OutputChoice, choose_output};
 use crate::error::{Error, PdfOnly};
 use crate::journal::{JournalProblem, record};
+use crate::precheck::{OnExists, OutputChoice, choose_output};
 
 /// The baseline level of a signature: ETSI EN 319 142-1 §6 for PDF
 /// (PAdES), EN 319 132-1 §6 for Office files (XAdES; B-B and B-T only).

@@ -33,8 +33,8 @@
 
 use const_oid::ObjectIdentifier;
 use serde::Serialize;
-use x509_cert::name::Name;
 use x509_cert::Certificate;
+use x509_cert::name::Name;
 
 /// The kind of a signing certificate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
