@@ -449,20 +449,21 @@ fn date_line(iso: &str) -> Option<String> {
 }
 
 fn sign(shared: &Shared, endpoint: Endpoint, origin: &str, page: &Origin, r: &FileRequest, facts: &mut Facts) -> Value {
-    // Both URLs are checked before anything is fetched.
+    // Both URLs are journaled as given, and checked before anything is
+    // fetched.
+    facts.upload = Some(without_query(r.file_upload_handler.trim()));
+    if !r.file_name.trim().is_empty() {
+        facts.source = Some(without_query(r.file_name.trim()));
+    }
     let upload: Checked = match shared.cfg.net.check(&r.file_upload_handler, page) {
         Ok(u) => u,
-        Err(e) => {
-            facts.upload = Some(without_query(r.file_upload_handler.trim()));
-            return net_reply(&e);
-        }
+        Err(e) => return net_reply(&e),
     };
     facts.upload = Some(without_query(&upload.url));
     facts.upload_host = Some(upload.host.clone());
     if !r.file_name.trim().is_empty()
         && let Err(e) = shared.cfg.net.check(&r.file_name, page)
     {
-        facts.source = Some(without_query(r.file_name.trim()));
         return net_reply(&e);
     }
     let setup = &shared.cfg.signing;
@@ -612,6 +613,9 @@ fn verify(
     r: &FileRequest,
     facts: &mut Facts,
 ) -> Value {
+    if !r.file_name.trim().is_empty() {
+        facts.source = Some(without_query(r.file_name.trim()));
+    }
     let fetched = match fetch(shared, origin, page, r, facts) {
         Ok(f) => f,
         Err(v) => return v,

@@ -1,0 +1,264 @@
+//! The bridge's refusals, each over a real TLS WebSocket to the running
+//! service, each answered with a non-zero Status and journaled; and the
+//! queue: a second request while one waits for the person is served after
+//! it, not lost; the person declining.
+#![allow(clippy::unwrap_used)]
+
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use kyso_bridge::{Answer, Approver, BridgeConfig, Review, SigningSetup, status};
+use kyso_testkit::eoffice::{AppFiles, EOfficeApp};
+use serde_json::{Value, json};
+use tungstenite::Message;
+
+/// Approves `origins`; each confirmation waits for an answer on the
+/// channel.
+struct Person {
+    origins: Vec<String>,
+    asked: AtomicUsize,
+    answers: Mutex<Receiver<bool>>,
+    seen: Mutex<Vec<String>>,
+}
+
+impl Approver for Person {
+    fn trust_origin(&self, origin: &str) -> bool {
+        self.origins.iter().any(|o| o == origin)
+    }
+
+    fn confirm(&self, r: &Review<'_>) -> Answer {
+        self.seen.lock().unwrap().push(format!(
+            "{} {} {} {} {}",
+            r.origin,
+            r.source_host,
+            r.upload_host,
+            r.endpoint.name(),
+            r.certificate.and_then(|c| c.subject_cn.clone()).unwrap_or_default()
+        ));
+        self.asked.fetch_add(1, Ordering::SeqCst);
+        let yes = self.answers.lock().unwrap().recv_timeout(Duration::from_secs(60)).unwrap_or(false);
+        if yes { Answer::Sign(zeroize::Zeroizing::new(kyso_testkit::pins::CANHAN.to_owned())) } else { Answer::Decline }
+    }
+
+    fn share_certificate(&self, _origin: &str, _c: &kyso_pki::CertInfo) -> bool {
+        false
+    }
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    data: std::path::PathBuf,
+    app: EOfficeApp,
+    bridge: kyso_bridge::Handle,
+    person: Arc<Person>,
+    answer: Sender<bool>,
+}
+
+fn setup(fx: &kyso_testkit::Fixture, loopback: bool, max: u64, allow: &[&str]) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let pdf = dir.path().join("a.pdf");
+    kyso_testkit::minimal_pdf(&pdf, 1);
+    let app = EOfficeApp::start(AppFiles { document: std::fs::read(&pdf).unwrap(), bridge_port: 0, big_size: 3 << 20 });
+    let mut cfg = BridgeConfig::new(&data);
+    cfg.port = 0;
+    cfg.net.allow_loopback = loopback;
+    cfg.net.max_bytes = max;
+    cfg.net.allow_hosts = allow.iter().map(|s| (*s).to_owned()).collect();
+    cfg.net.roots = Some(vec![app.ca.ca_der.clone()]);
+    cfg.signing = SigningSetup {
+        modules: vec![fx.module.clone()],
+        token: Some(kyso_testkit::tokens::CANHAN.into()),
+        certificate: Some("Nguyễn Văn A".into()),
+        certs: vec![fx.pki_file("int.pem")],
+        offline: true,
+        allow_unchecked: true,
+        ..Default::default()
+    };
+    let (answer, rx) = channel();
+    let person = Arc::new(Person {
+        origins: vec![app.origin.clone(), "https://10.0.0.1".into()],
+        asked: AtomicUsize::new(0),
+        answers: Mutex::new(rx),
+        seen: Mutex::default(),
+    });
+    let bridge = kyso_bridge::start(cfg, person.clone()).unwrap();
+    Setup { _dir: dir, data, app, bridge, person, answer }
+}
+
+/// One protocol call: a TLS WebSocket trusting only the bridge's
+/// certificate, `Origin` as a browser sends it, one frame, one reply.
+fn call(s: &Setup, endpoint: &str, origin: &str, frame: Message) -> Value {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(rustls::pki_types::CertificateDer::from(s.bridge.identity().cert_der.clone())).unwrap();
+    let cfg = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let conn = rustls::ClientConnection::new(Arc::new(cfg), name).unwrap();
+    let tcp = TcpStream::connect(s.bridge.addr()).unwrap();
+    let tls = rustls::StreamOwned::new(conn, tcp);
+    let mut req = tungstenite::client::IntoClientRequest::into_client_request(format!(
+        "wss://127.0.0.1:{}/{endpoint}",
+        s.bridge.addr().port()
+    ))
+    .unwrap();
+    req.headers_mut().insert("Origin", origin.parse().unwrap());
+    let (mut ws, _) = tungstenite::client(req, tls).unwrap();
+    ws.send(frame).unwrap();
+    loop {
+        match ws.read().unwrap() {
+            Message::Text(t) => return serde_json::from_str(t.as_str()).unwrap(),
+            Message::Close(_) => panic!("closed without a reply"),
+            _ => {}
+        }
+    }
+}
+
+fn file_request(file: &str, upload: &str) -> Message {
+    Message::text(
+        json!({"FileName": file, "FileUploadHandler": upload, "SessionId": "s", "MetaData": [{"Key": "id", "Value": "1"}]})
+            .to_string(),
+    )
+}
+
+/// The bridge entries of the journal.
+fn bridge_entries(data: &std::path::Path) -> Vec<kyso_journal::Entry> {
+    let j = kyso_journal::Journal::open_in(data).unwrap();
+    let f = kyso_journal::Filter { action: Some("bridge".into()), ..Default::default() };
+    j.search(&f).unwrap().into_iter().map(|r| r.entry).collect()
+}
+
+#[test]
+fn unsafe_requests_are_refused_and_journaled() {
+    let fx = kyso_testkit::require_fixture!();
+    // Loopback exception off: the app at 127.0.0.1 is like any local service.
+    let s = setup(fx, false, 100 << 20, &["169.254.169.254"]);
+    let o = s.app.origin.clone();
+    let up = format!("{o}/upload?docid=1");
+    let cases: Vec<(&str, String, Message, i32)> = vec![
+        (
+            "SignPDF",
+            "https://evil.example".into(),
+            file_request(&format!("{o}/files/van-ban.pdf"), &up),
+            status::ORIGIN_REFUSED,
+        ),
+        ("SignPDF", o.clone(), file_request(&format!("{o}/files/van-ban.pdf"), &up), status::URL_REFUSED),
+        (
+            "SignPDF",
+            "https://10.0.0.1".into(),
+            file_request("https://10.0.0.1/a.pdf", "https://10.0.0.1/u"),
+            status::URL_REFUSED,
+        ),
+        (
+            "SignPDF",
+            o.clone(),
+            file_request("https://169.254.169.254/latest/meta-data/x.pdf", &up),
+            status::URL_REFUSED,
+        ),
+        ("SignPDF", o.clone(), file_request("file:///etc/passwd", &up), status::URL_REFUSED),
+        ("SignPDF", o.clone(), file_request("/etc/passwd", "https://evil.example/upload"), status::URL_REFUSED),
+        ("SignPDF", o.clone(), Message::text("{\"FileName\": "), status::MALFORMED),
+        ("SignPDF", o.clone(), Message::binary(vec![0u8, 1, 2]), status::MALFORMED),
+        ("Config", o.clone(), Message::text("{}"), status::UNKNOWN_ENDPOINT),
+        (
+            "SignMsg",
+            o.clone(),
+            Message::text(r#"{"HashAlg":"SHA256","HashValue":"AA==","Encode":"RSA"}"#),
+            status::DISABLED,
+        ),
+        ("GetCertInfo", o.clone(), Message::text("get_cert_info"), status::DECLINED),
+    ];
+    for (endpoint, origin, frame, want) in &cases {
+        let r = call(&s, endpoint, origin, frame.clone());
+        assert_eq!(r["Status"], *want, "{endpoint} from {origin}: {r}");
+        let msg = r["Message"].as_str().unwrap();
+        assert!(!msg.is_empty() && !msg.is_ascii(), "a Vietnamese message: {msg}");
+    }
+    assert_eq!(s.person.asked.load(Ordering::SeqCst), 0, "nothing reached the confirmation");
+    assert!(s.app.uploads().is_empty(), "nothing uploaded");
+    let entries = bridge_entries(&s.data);
+    assert_eq!(entries.len(), cases.len(), "one journal entry per request");
+    assert!(entries.iter().all(|e| e.outcome == "failed"));
+    let evidence: Vec<Value> =
+        entries.iter().map(|e| serde_json::from_str(e.evidence.as_deref().unwrap()).unwrap()).collect();
+    assert!(evidence.iter().any(|e| e["origin"] == "https://evil.example"));
+    assert!(evidence.iter().any(|e| e["endpoint"] == "Config"));
+    assert!(entries.iter().any(|e| e.input_path.as_deref() == Some("https://169.254.169.254/latest/meta-data/x.pdf")));
+    assert!(entries.iter().any(|e| e.output_path.as_deref() == Some("https://evil.example/upload")));
+}
+
+#[test]
+fn a_file_over_the_limit_is_refused() {
+    let fx = kyso_testkit::require_fixture!();
+    let s = setup(fx, true, 1 << 20, &[]);
+    let o = s.app.origin.clone();
+    let r = call(&s, "SignPDF", &o, file_request(&format!("{o}/files/lon.bin"), &format!("{o}/upload")));
+    assert_eq!(r["Status"], status::TOO_LARGE, "{r}");
+    assert_eq!(s.person.asked.load(Ordering::SeqCst), 0);
+    let entries = bridge_entries(&s.data);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].error_code.as_deref(), Some("bridge_status_6"));
+}
+
+#[test]
+fn a_second_request_waits_its_turn_and_the_person_may_decline() {
+    let fx = kyso_testkit::require_fixture!();
+    let s = Arc::new(setup(fx, true, 100 << 20, &[]));
+    let o = s.app.origin.clone();
+    let frame = file_request(&format!("{o}/files/van-ban.pdf"), &format!("{o}/upload?docid=7"));
+    let (s1, o1, f1) = (s.clone(), o.clone(), frame.clone());
+    let first = std::thread::spawn(move || call(&s1, "SignPDF", &o1, f1));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while s.person.asked.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "the first request reached the person");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (s2, o2) = (s.clone(), o.clone());
+    let second = std::thread::spawn(move || call(&s2, "SignFile", &o2, frame));
+    while s.bridge.pending() < 2 {
+        assert!(Instant::now() < deadline, "the second request is queued");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Still one question: the second waits, it is not asked, not lost.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(s.person.asked.load(Ordering::SeqCst), 1);
+    s.answer.send(true).unwrap();
+    let r1 = first.join().unwrap();
+    assert_eq!(r1["Status"], 0, "{r1}");
+    assert_eq!(r1["FileServer"], s.app.uploads()[0].served_at.as_str());
+    while s.person.asked.load(Ordering::SeqCst) < 2 {
+        assert!(Instant::now() < deadline, "the second request reached the person");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    s.answer.send(false).unwrap();
+    let r2 = second.join().unwrap();
+    assert_eq!(r2["Status"], status::DECLINED, "{r2}");
+    assert_eq!(s.app.uploads().len(), 1, "the declined one uploaded nothing");
+    let seen = s.person.seen.lock().unwrap().clone();
+    assert!(seen[0].starts_with(&format!("{o} 127.0.0.1 127.0.0.1 SignPDF Nguyễn Văn A")), "{seen:?}");
+    assert!(seen[1].contains("SignFile"), "{seen:?}");
+    let entries = bridge_entries(&s.data);
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0].outcome, "ok");
+    assert!(entries[0].input_sha256.is_some() && entries[0].output_sha256.is_some());
+    assert_eq!(entries[1].outcome, "failed");
+    assert_eq!(entries[1].error_code.as_deref(), Some("bridge_status_3"));
+    // The uploaded copy verifies.
+    let signed = s._dir.path().join("signed.pdf");
+    std::fs::write(&signed, &s.app.uploads()[0].bytes).unwrap();
+    let v = kyso_core::verify(
+        &signed,
+        &kyso_core::VerifyOptions {
+            anchors: kyso_pki::load_certificates(&std::fs::read(fx.pki_file("root.pem")).unwrap()),
+            ..Default::default()
+        },
+    );
+    assert_eq!(v.report.signatures.len(), 1);
+    assert_eq!(v.report.signatures[0].integrity, "intact");
+}
