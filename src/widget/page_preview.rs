@@ -29,7 +29,7 @@ pub struct PagePreview<'a, M> {
     on_move: Box<dyn Fn(Point) -> M + 'a>,
     on_press: Option<M>,
     on_release: Option<M>,
-    id: Option<&'static str>,
+    id: Option<iced::widget::Id>,
 }
 
 /// A page picture of `size` pixels (at zoom 1).
@@ -76,8 +76,8 @@ impl<'a, M: Clone + 'a> PagePreview<'a, M> {
     }
 
     /// The widget id of the picture (tests find it by this id).
-    pub fn id(mut self, id: &'static str) -> Self {
-        self.id = Some(id);
+    pub fn id(mut self, id: impl Into<iced::widget::Id>) -> Self {
+        self.id = Some(id.into());
         self
     }
 }
@@ -113,7 +113,7 @@ impl<'a, M: Clone + 'a> From<PagePreview<'a, M>> for Element<'a, M> {
         }
         let mut frame = container(area).style(container::bordered_box);
         if let Some(id) = p.id {
-            frame = frame.id(iced::widget::Id::new(id));
+            frame = frame.id(id);
         }
         frame.into()
     }

@@ -531,3 +531,14 @@ gui-shipped-pin = SHA-256: { $sha256 }
 gui-shipped-validity = Valid: { $from } – { $to }
 gui-shipped-role-anchor = Trusted root — { $state }
 gui-shipped-role-intermediate = Intermediate CA (chain building) — always used
+
+## The sign screen (issue 17): what applies is shown at once.
+gui-role-reset-office = Word, Excel and PowerPoint files have no visible signature: the role was set back to “None (invisible)”.
+gui-preview-part-number = Number
+gui-preview-part-date = Date
+gui-preview-part-seal = Seal
+gui-preview-part-signature = Signature
+gui-preview-part-text = Text block
+gui-preview-move = A click on the page places:
+gui-preview-page-of = Page { $page }
+gui-preview-covers = The “{ $part }” box covers text or pictures of the page: drag it to a free place before signing.

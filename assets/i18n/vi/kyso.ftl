@@ -531,3 +531,14 @@ gui-shipped-pin = SHA-256: { $sha256 }
 gui-shipped-validity = Hiệu lực: { $from } – { $to }
 gui-shipped-role-anchor = Chứng thư gốc tin cậy — { $state }
 gui-shipped-role-intermediate = CA trung gian (dựng chuỗi) — luôn dùng
+
+## The sign screen (issue 17): what applies is shown at once.
+gui-role-reset-office = Tệp Word, Excel, PowerPoint không có chữ ký hiển thị: vai trò đã chuyển về “Không (ẩn)”.
+gui-preview-part-number = Số
+gui-preview-part-date = Ngày tháng
+gui-preview-part-seal = Dấu
+gui-preview-part-signature = Chữ ký
+gui-preview-part-text = Khối chữ
+gui-preview-move = Bấm vào trang để đặt:
+gui-preview-page-of = Trang { $page }
+gui-preview-covers = Khung “{ $part }” đang đè lên chữ hoặc hình của trang: hãy kéo sang chỗ trống trước khi ký.

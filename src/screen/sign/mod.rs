@@ -135,6 +135,11 @@ impl Sign {
         self.files.targets()
     }
 
+    /// Whether a Word, Excel or PowerPoint file is among the files.
+    fn has_office(&self) -> bool {
+        self.targets().iter().any(|t| is_office(t))
+    }
+
     /// The one PDF a preview is for: a single target, a PDF, a visible role.
     fn preview_target(&self) -> Option<PathBuf> {
         match self.targets().as_slice() {
@@ -143,8 +148,15 @@ impl Sign {
         }
     }
 
-    /// Asks for a preview when the single PDF, the role or the page changed.
-    fn refresh_preview(&mut self, page: Option<usize>) -> Option<Event> {
+    /// Asks for a preview when the single PDF or the role changed (the
+    /// same pages shown).
+    fn refresh_preview(&mut self) -> Option<Event> {
+        self.render_preview(None)
+    }
+
+    /// Asks for a preview; `page`: another page to show (`Some(None)`: the
+    /// pages of the look).
+    fn render_preview(&mut self, page: Option<Option<usize>>) -> Option<Event> {
         let target = self.preview_target();
         let inputs = self.role.inputs_unchecked();
         self.preview.request(target, page, self.role.role, inputs).map(|r| Event::Preview(Box::new(r)))
@@ -155,7 +167,7 @@ impl Sign {
         self.files.check()?;
         // Office files have no visible signature and no long-term PAdES
         // level (the NĐ 30 looks and the DSS are PDF's).
-        if self.targets().iter().any(|t| is_office(t)) {
+        if self.has_office() {
             if self.role.role != RoleChoice::None {
                 return Err(Text::new("gui-office-no-look"));
             }
@@ -168,8 +180,8 @@ impl Sign {
         choice.check()?;
         let inputs = self.role.check()?;
         // A placement chosen on the preview holds for that one PDF only.
-        let placement = self.preview.placement_for(self.preview_target().as_ref());
-        Ok(role::RoleInputs { placement, ..inputs })
+        let placed = self.preview.placements_for(self.preview_target().as_ref());
+        Ok(role::RoleInputs { placement: placed.main, number_rect: placed.number, date_rect: placed.date, ..inputs })
     }
 
     /// Handles a message.
@@ -177,11 +189,24 @@ impl Sign {
         let signing = self.progress.is_signing();
         match message {
             Message::Files(m) => match self.files.update(m, &self.config, signing)? {
-                // A typed path that names another file (or none) changes
-                // what the preview shows.
-                files::Event::Typed if self.preview_target().as_ref() == self.preview.shown_for() => None,
-                files::Event::Typed | files::Event::Changed => self.refresh_preview(None),
                 files::Event::PickFiles => Some(Event::PickFiles),
+                event => {
+                    // Choosing a Word, Excel or PowerPoint file rules out
+                    // the visible roles at once, not when "Sign" is pressed.
+                    let reset = self.has_office() && self.role.drop_look_for_office();
+                    if reset {
+                        self.preview.reset_placement();
+                    }
+                    // A typed path that names another file (or none) changes
+                    // what the preview shows.
+                    if event == files::Event::Typed
+                        && !reset
+                        && self.preview_target().as_ref() == self.preview.shown_for()
+                    {
+                        return None;
+                    }
+                    self.refresh_preview()
+                }
             },
             Message::Certificate(m) => match self.certificates.update(m, signing)? {
                 certificate::Event::Load => Some(Event::LoadCertificates),
@@ -190,19 +215,19 @@ impl Sign {
                     if let Some(c) = self.certificates.selected() {
                         self.role.recall_images(c, &self.config);
                     }
-                    self.refresh_preview(None)
+                    self.refresh_preview()
                 }
             },
             Message::Role(m) => match self.role.update(m)? {
                 role::Event::RoleChanged => {
                     self.preview.reset_placement();
-                    self.refresh_preview(None)
+                    self.refresh_preview()
                 }
-                role::Event::ImageChanged => self.refresh_preview(None),
+                role::Event::ImageChanged => self.refresh_preview(),
                 role::Event::PickImage(f) => Some(Event::PickImage(f)),
             },
             Message::Preview(m) => match self.preview.update(m)? {
-                preview::Event::Page(page) => self.refresh_preview(Some(page)),
+                preview::Event::Render(page) => self.render_preview(Some(page)),
             },
             Message::Progress(m) => match self.progress.update(m)? {
                 progress::Event::OpenFolder(file) => Some(Event::OpenFolder(file)),
@@ -294,7 +319,7 @@ impl Sign {
         let form = column![
             self.files.view(t, &self.config, signing).map(Message::Files),
             self.certificates.view(t, self.is_busy()).map(Message::Certificate),
-            self.role.view(t).map(Message::Role),
+            self.role.view(t, self.has_office()).map(Message::Role),
         ]
         .spacing(8);
 
@@ -311,7 +336,7 @@ impl Sign {
         let preview: Element<'a, Message> = if self.role.role == RoleChoice::None {
             column![].width(0).into()
         } else {
-            self.preview.view(t, self.targets().len() > 1).map(Message::Preview)
+            self.preview.view(t, self.role.role, self.targets().len() > 1).map(Message::Preview)
         };
         let body = row![scrollable(form.padding([0, 12])).height(Fill).width(Fill), preview].spacing(12);
         column![
@@ -368,12 +393,12 @@ impl Sign {
 
     /// The placement chosen on the preview.
     pub fn placement(&self) -> Option<(usize, [f64; 4])> {
-        self.preview.placement()
+        self.preview.placements().main
     }
 
     /// The page shown in the preview, and the pixel centre of the box drawn.
     pub fn preview_box_centre(&self) -> Option<(usize, f64, f64)> {
-        self.preview.box_centre()
+        self.preview.box_centre(preview::Part::Main)
     }
 
     /// The per-file states of the last batch.

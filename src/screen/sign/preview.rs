@@ -1,7 +1,10 @@
-//! The page preview: the page the signature goes on, the box the role's
-//! preset proposes, the signatures already there; a press moves the box and
-//! it follows the pointer until released (ISO 32000-2 §12.5.2 /Rect, user
-//! space). Rendering runs in the background ([`render_preview`]).
+//! The page preview: the pages the look goes on, with a box for each of its
+//! parts (the signature or seal, and for the clerk the number and the date
+//! on page 1), at a readable size with zoom. A box is dragged to move it; a
+//! press elsewhere puts the part chosen in the "move" row there (ISO
+//! 32000-2 §12.5.2 /Rect, user space). A box over the page's text or
+//! pictures is drawn in the warning colour with a line saying so.
+//! Rendering runs in the background ([`render_preview`]).
 
 use std::path::PathBuf;
 
@@ -16,30 +19,109 @@ use crate::i18n::{Text, preset_error_message};
 use crate::theme::{self, Mark};
 use crate::widget::page_preview::{Overlay, page_preview};
 
-/// The widget id of the page picture (tests click on it).
+/// The widget id of the picture of the page the signature (or seal) goes
+/// on (tests press on it).
 pub const PREVIEW_ID: &str = "kyso-preview-page";
 
-/// Largest preview picture, in pixels.
-const PREVIEW_W: u32 = 360;
-const PREVIEW_H: u32 = 400;
+/// Width of the page picture at zoom 100 %, in screen pixels.
+const DISPLAY_W: f32 = 400.0;
+/// The picture is rendered this many times larger than shown at 100 %, so
+/// that zooming in stays sharp.
+const RENDER_SCALE: f32 = 2.0;
+/// Tallest page picture rendered, in pixels.
+const RENDER_H: u32 = 1200;
+/// The zoom steps.
+const ZOOMS: [f32; 5] = [0.75, 1.0, 1.5, 2.0, 3.0];
 
-/// Size of a box placed where no preset proposes one (points).
-const DEFAULT_BOX: (f64, f64) = (170.0, 70.0);
+/// A part of the look, each with its own box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The signature image, the seal, or the text block of an appendix or
+    /// a copy.
+    Main,
+    /// The clerk's number (page 1).
+    Number,
+    /// The clerk's date line (page 1).
+    Date,
+}
 
-/// A rendered page with the placement the preset proposes.
+impl Part {
+    fn key(self, role: RoleChoice) -> &'static str {
+        match (self, role) {
+            (Self::Number, _) => "gui-preview-part-number",
+            (Self::Date, _) => "gui-preview-part-date",
+            (Self::Main, RoleChoice::Issuer) => "gui-preview-part-seal",
+            (Self::Main, RoleChoice::Approver) => "gui-preview-part-signature",
+            (Self::Main, _) => "gui-preview-part-text",
+        }
+    }
+
+    /// Size of a box placed where no preset proposes one (points).
+    fn default_size(self) -> (f64, f64) {
+        match self {
+            Self::Main => (170.0, 70.0),
+            Self::Number => (150.0, 18.0),
+            Self::Date => (260.0, 18.0),
+        }
+    }
+}
+
+/// Where the parts go: page and rectangle of each one placed.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Placements {
+    /// The signature or seal.
+    pub main: Option<(usize, [f64; 4])>,
+    /// The number (page 1).
+    pub number: Option<[f64; 4]>,
+    /// The date line (page 1).
+    pub date: Option<[f64; 4]>,
+}
+
+impl Placements {
+    fn get(&self, part: Part) -> Option<(usize, [f64; 4])> {
+        match part {
+            Part::Main => self.main,
+            Part::Number => self.number.map(|r| (1, r)),
+            Part::Date => self.date.map(|r| (1, r)),
+        }
+    }
+
+    fn set(&mut self, part: Part, page: usize, r: [f64; 4]) {
+        match part {
+            Part::Main => self.main = Some((page, r)),
+            Part::Number => self.number = Some(r),
+            Part::Date => self.date = Some(r),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// One rendered page.
 #[derive(Debug, Clone)]
-pub struct Preview {
-    path: PathBuf,
+struct PageView {
     image: kyso_preview::PageImage,
     handle: image::Handle,
     /// The visible page (CropBox within MediaBox) in user space.
     bounds: [f64; 4],
-    /// The automatic placement: page and rectangle.
-    auto: Option<(usize, [f64; 4])>,
+    /// Signature widgets already on the page.
+    existing: Vec<[f64; 4]>,
+    /// What the page shows (text, pictures, drawings), in user space.
+    occupied: Vec<[f64; 4]>,
+}
+
+/// The rendered pages with the placement the preset proposes.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    path: PathBuf,
+    pages: usize,
+    views: Vec<PageView>,
+    /// The proposed boxes: part, page, rectangle.
+    auto: Vec<(Part, usize, [f64; 4])>,
     /// Why no automatic placement could be proposed.
     auto_error: Option<Text>,
-    /// Signature widgets already on the page shown.
-    existing: Vec<[f64; 4]>,
 }
 
 /// What to preview.
@@ -49,11 +131,12 @@ pub struct PreviewRequest {
     pub id: u64,
     /// The PDF.
     pub path: PathBuf,
-    /// The page to show; `None`: the page the preset picks.
+    /// The page to show; `None`: the pages the preset puts its parts on.
     pub page: Option<usize>,
     /// The role.
     pub role: RoleChoice,
-    /// Its inputs (images size the proposed box).
+    /// Its inputs (images size the proposed box; a number or date placed
+    /// by hand is kept).
     pub inputs: RoleInputs,
 }
 
@@ -64,26 +147,42 @@ pub enum Message {
     Ready(u64, Result<Box<Preview>, Text>),
     /// Show another page.
     Page(usize),
-    /// The pointer moved over the page (picture pixels).
-    Hover(Point),
-    /// The page was pressed: the signature goes there, and follows the
-    /// pointer until released (drag).
-    Press,
+    /// The pointer moved over a page picture (its index, unzoomed pixels).
+    Hover(usize, Point),
+    /// A page picture was pressed: a box under the pointer is dragged;
+    /// elsewhere the part chosen to move goes there.
+    Press(usize),
     /// The mouse button was released, or the pointer left the page.
     Release,
     /// Back to the automatic placement.
     Reset,
+    /// The part a press puts where it is.
+    Move(Part),
+    /// Another zoom step.
+    Zoom(f32),
 }
 
 /// What the preview tells the sign screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    /// Render this page of the same file.
-    Page(usize),
+    /// Render again: this page, or (`None`) the pages of the look.
+    Render(Option<usize>),
+}
+
+/// A box in pixels of the unzoomed picture: `(x, y, width, height)`.
+type PixelBox = (f64, f64, f64, f64);
+
+/// A box being dragged: its part and where it was grabbed (pixels from
+/// its centre).
+#[derive(Debug, Clone, Copy)]
+struct Drag {
+    part: Part,
+    view: usize,
+    grab: (f64, f64),
 }
 
 /// The preview's state.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Pane {
     preview: Option<Box<Preview>>,
     id: u64,
@@ -91,11 +190,39 @@ pub struct Pane {
     error: Option<Text>,
     /// The file the last request was for.
     shown_for: Option<PathBuf>,
-    hover: Option<Point>,
-    /// The box follows the pointer (button held on the page).
-    dragging: bool,
-    /// A placement chosen on the page.
-    placement: Option<(usize, [f64; 4])>,
+    /// The page the user turned to (`None`: the pages of the look).
+    page: Option<usize>,
+    hover: Option<(usize, Point)>,
+    drag: Option<Drag>,
+    /// The part a press elsewhere moves.
+    moving: Part,
+    placements: Placements,
+    zoom: f32,
+}
+
+impl Default for Pane {
+    fn default() -> Self {
+        Self {
+            preview: None,
+            id: 0,
+            loading: false,
+            error: None,
+            shown_for: None,
+            page: None,
+            hover: None,
+            drag: None,
+            moving: Part::Main,
+            placements: Placements::default(),
+            zoom: 1.0,
+        }
+    }
+}
+
+fn overlaps(a: &[f64; 4], b: &[f64; 4]) -> bool {
+    a[0].min(a[2]) < b[0].max(b[2])
+        && b[0].min(b[2]) < a[0].max(a[2])
+        && a[1].min(a[3]) < b[1].max(b[3])
+        && b[1].min(b[3]) < a[1].max(a[3])
 }
 
 impl Pane {
@@ -104,38 +231,40 @@ impl Pane {
         self.shown_for.as_ref()
     }
 
-    /// The placement chosen on the preview.
+    /// The placements chosen on the preview.
     #[cfg(test)]
-    pub fn placement(&self) -> Option<(usize, [f64; 4])> {
-        self.placement
+    pub fn placements(&self) -> Placements {
+        self.placements
     }
 
-    /// The placement chosen for `target`: it holds for that one PDF only.
-    pub fn placement_for(&self, target: Option<&PathBuf>) -> Option<(usize, [f64; 4])> {
+    /// The placements chosen for `target`: they hold for that one PDF only.
+    pub fn placements_for(&self, target: Option<&PathBuf>) -> Placements {
         match (&self.preview, target) {
-            (Some(p), Some(target)) if p.path == *target => self.placement,
-            _ => None,
+            (Some(p), Some(target)) if p.path == *target => self.placements,
+            _ => Placements::default(),
         }
     }
 
-    /// Forgets the placement chosen (another role, another file).
+    /// Forgets the placements chosen (another role, another file).
     pub fn reset_placement(&mut self) {
-        self.placement = None;
+        self.placements = Placements::default();
+        self.moving = Part::Main;
     }
 
     /// Forgets the picture (its file was signed).
     pub fn clear(&mut self) {
-        self.placement = None;
+        self.reset_placement();
         self.preview = None;
         self.shown_for = None;
+        self.page = None;
     }
 
     /// The request for `target` (the single PDF of a visible role), or
-    /// `None` when there is nothing to show.
+    /// `None` when there is nothing to show; `page`: a page turned to.
     pub fn request(
         &mut self,
         target: Option<PathBuf>,
-        page: Option<usize>,
+        page: Option<Option<usize>>,
         role: RoleChoice,
         inputs: RoleInputs,
     ) -> Option<PreviewRequest> {
@@ -146,17 +275,25 @@ impl Pane {
             self.loading = false;
             self.preview = None;
             self.error = None;
-            self.placement = None;
+            self.page = None;
+            self.reset_placement();
             return None;
         };
-        if self.preview.as_ref().is_some_and(|p| p.path != path) {
-            self.placement = None;
+        if self.shown_for.as_ref().is_some_and(|p| *p != path) || self.preview.as_ref().is_some_and(|p| p.path != path)
+        {
+            self.reset_placement();
+            self.page = None;
+        }
+        if let Some(page) = page {
+            self.page = page;
         }
         self.id += 1;
         self.loading = true;
         self.shown_for = Some(path.clone());
-        let page = page.or_else(|| self.preview.as_ref().filter(|p| p.path == path).map(|p| p.image.page));
-        Some(PreviewRequest { id: self.id, path, page, role, inputs })
+        // A number or date placed by hand stays (the others are proposed
+        // around it, e.g. when page 1 has no blank for it).
+        let inputs = RoleInputs { number_rect: self.placements.number, date_rect: self.placements.date, ..inputs };
+        Some(PreviewRequest { id: self.id, path, page: self.page, role, inputs })
     }
 
     /// Handles a message of the preview.
@@ -165,6 +302,7 @@ impl Pane {
             Message::Ready(id, result) => {
                 if id == self.id {
                     self.loading = false;
+                    self.drag = None;
                     match result {
                         Ok(p) => {
                             self.preview = Some(p);
@@ -178,64 +316,135 @@ impl Pane {
                 }
             }
             Message::Page(page) => {
-                if self.preview.as_ref().is_some_and(|p| page >= 1 && page <= p.image.pages) {
-                    return Some(Event::Page(page));
+                if self.preview.as_ref().is_some_and(|p| page >= 1 && page <= p.pages) {
+                    return Some(Event::Render(Some(page)));
                 }
             }
-            Message::Hover(p) => {
-                self.hover = Some(p);
-                if self.dragging {
-                    self.place_at_pointer();
+            Message::Hover(view, at) => {
+                self.hover = Some((view, at));
+                if let Some(d) = self.drag
+                    && d.view == view
+                {
+                    self.place(d.part, view, (f64::from(at.x) - d.grab.0, f64::from(at.y) - d.grab.1));
                 }
             }
-            Message::Release => self.dragging = false,
-            Message::Press => {
-                self.dragging = self.preview.is_some();
-                self.place_at_pointer();
+            Message::Release => {
+                // A number or date put by hand where no blank was found:
+                // the rest of the look is proposed again around it.
+                let placed_text = self.drag.take().is_some_and(|d| d.part != Part::Main);
+                if placed_text && self.preview.as_ref().is_some_and(|p| p.auto_error.is_some()) {
+                    return Some(Event::Render(None));
+                }
             }
-            Message::Reset => self.placement = None,
+            Message::Press(view) => {
+                let (v, at) = self.hover.filter(|(v, _)| *v == view)?;
+                let (x, y) = (f64::from(at.x), f64::from(at.y));
+                let hit = self
+                    .boxes(v)
+                    .into_iter()
+                    .find(|(_, _, (bx, by, bw, bh))| x >= *bx && x <= bx + bw && y >= *by && y <= by + bh);
+                let (part, grab) = match hit {
+                    Some((part, _, (bx, by, bw, bh))) => (part, (x - (bx + bw / 2.0), y - (by + bh / 2.0))),
+                    None => (self.moving, (0.0, 0.0)),
+                };
+                if self.preview.is_some() && self.place(part, v, (x - grab.0, y - grab.1)) {
+                    self.drag = Some(Drag { part, view: v, grab });
+                }
+            }
+            Message::Reset => {
+                self.reset_placement();
+                return Some(Event::Render(None)).filter(|_| self.page.take().is_some());
+            }
+            Message::Move(part) => self.moving = part,
+            Message::Zoom(z) => self.zoom = z,
         }
         None
     }
 
-    /// Centres the box on the pointer: it keeps the proposed size (or the
-    /// one already placed) and stays on the page.
-    fn place_at_pointer(&mut self) {
-        if let (Some(p), Some(at)) = (&self.preview, self.hover) {
-            let size = self.placement.map(|(_, r)| r).or(p.auto.map(|(_, r)| r)).unwrap_or([
-                0.0,
-                0.0,
-                DEFAULT_BOX.0,
-                DEFAULT_BOX.1,
-            ]);
-            let rect = p.image.place(size, f64::from(at.x), f64::from(at.y), p.bounds);
-            self.placement = Some((p.image.page, rect));
+    /// Centres `part`'s box on the pixel `(x, y)` of view `v`: it keeps its
+    /// size and stays on the page. The number and date go on page 1 only.
+    fn place(&mut self, part: Part, v: usize, (x, y): (f64, f64)) -> bool {
+        let Some(view) = self.preview.as_ref().and_then(|p| p.views.get(v)) else { return false };
+        let page = view.image.page;
+        if part != Part::Main && page != 1 {
+            return false;
         }
+        let (w, h) = part.default_size();
+        let size = self.shown(part).map_or([0.0, 0.0, w, h], |(_, r)| r);
+        let rect = view.image.place(size, x, y, view.bounds);
+        self.placements.set(part, page, rect);
+        true
     }
 
-    /// The box drawn on the page shown: the placement chosen, else the
-    /// automatic one (with `true` when chosen).
-    fn shown_box(&self, p: &Preview) -> Option<(bool, [f64; 4])> {
-        match self.placement {
-            Some((page, r)) if page == p.image.page => Some((true, r)),
-            Some(_) => None,
-            None => p.auto.filter(|(page, _)| *page == p.image.page).map(|(_, r)| (false, r)),
-        }
+    /// The box of `part`: the placement chosen, else the proposed one.
+    fn shown(&self, part: Part) -> Option<(usize, [f64; 4])> {
+        self.placements.get(part).or_else(|| {
+            let p = self.preview.as_ref()?;
+            p.auto.iter().find(|(q, _, _)| *q == part).map(|(_, page, r)| (*page, *r))
+        })
     }
 
-    /// The page shown in the preview, and the pixel centre of the box drawn.
+    /// The boxes drawn on view `v` (number and date first: they are the
+    /// smaller ones, grabbed before a seal under them): part, chosen, and
+    /// pixels `(x, y, w, h)` of the unzoomed picture.
+    fn boxes(&self, v: usize) -> Vec<(Part, bool, PixelBox)> {
+        let Some(view) = self.preview.as_ref().and_then(|p| p.views.get(v)) else { return Vec::new() };
+        [Part::Number, Part::Date, Part::Main]
+            .into_iter()
+            .filter_map(|part| {
+                let (page, r) = self.shown(part)?;
+                (page == view.image.page)
+                    .then(|| (part, self.placements.get(part).is_some(), view.image.rect_to_pixels(r)))
+            })
+            .collect()
+    }
+
+    /// The parts whose box covers what the page shows.
+    fn covering(&self) -> Vec<Part> {
+        let Some(p) = &self.preview else { return Vec::new() };
+        [Part::Main, Part::Number, Part::Date]
+            .into_iter()
+            .filter(|part| {
+                self.shown(*part).is_some_and(|(page, r)| {
+                    p.views.iter().any(|v| v.image.page == page && v.occupied.iter().any(|o| overlaps(o, &r)))
+                })
+            })
+            .collect()
+    }
+
+    /// The display scale of view `v` (screen pixels per picture pixel).
+    fn scale(&self, v: &PageView) -> f32 {
+        self.zoom * DISPLAY_W / v.image.width.max(1) as f32
+    }
+
+    /// The page shown with `part`'s box, and the box's centre in screen
+    /// pixels from the picture's corner.
     #[cfg(test)]
-    pub fn box_centre(&self) -> Option<(usize, f64, f64)> {
+    pub fn box_centre(&self, part: Part) -> Option<(usize, f64, f64)> {
         let p = self.preview.as_ref()?;
-        let (_, rect) = self.shown_box(p)?;
-        let (x, y, w, h) = p.image.rect_to_pixels(rect);
-        Some((p.image.page, x + w / 2.0, y + h / 2.0))
+        let (page, r) = self.shown(part)?;
+        let v = p.views.iter().find(|v| v.image.page == page)?;
+        let (x, y, w, h) = v.image.rect_to_pixels(r);
+        let s = f64::from(self.scale(v));
+        Some((page, (x + w / 2.0) * s, (y + h / 2.0) * s))
+    }
+
+    /// The widget id of the picture of `page`: [`PREVIEW_ID`] for the page
+    /// the signature or seal goes on.
+    pub fn picture_id(&self, page: usize) -> String {
+        match self.shown(Part::Main) {
+            Some((main, _)) if main == page => PREVIEW_ID.to_owned(),
+            None if self.preview.as_ref().and_then(|p| p.views.first()).is_some_and(|v| v.image.page == page) => {
+                PREVIEW_ID.to_owned()
+            }
+            _ => format!("{PREVIEW_ID}-{page}"),
+        }
     }
 
     /// The preview column; `many`: several files are chosen (nothing to
     /// show).
-    pub fn view<'a>(&'a self, t: &Translator, many: bool) -> Element<'a, Message> {
-        let mut col = column![text(t.tr("gui-preview")).font(BOLD)].spacing(6).width(PREVIEW_W as f32 + 24.0);
+    pub fn view<'a>(&'a self, t: &Translator, role: RoleChoice, many: bool) -> Element<'a, Message> {
+        let mut col = column![text(t.tr("gui-preview")).font(BOLD)].spacing(6).width(DISPLAY_W + 24.0);
         let Some(p) = &self.preview else {
             let note = if self.loading {
                 t.tr("gui-preview-loading")
@@ -248,40 +457,77 @@ impl Pane {
             };
             return col.push(text(note).size(13)).into();
         };
-        let page = p.image.page;
+        let page = p.views.last().map_or(1, |v| v.image.page);
+        let zoom_at = ZOOMS.iter().position(|z| (*z - self.zoom).abs() < 0.01).unwrap_or(1);
         col = col.push(
             row![
                 button(text("‹")).on_press_maybe((page > 1).then_some(Message::Page(page.saturating_sub(1)))),
-                text(t.tr_args(
-                    "gui-preview-page",
-                    &[("page", &page.to_string()), ("pages", &p.image.pages.to_string())]
-                )),
-                button(text("›")).on_press_maybe((page < p.image.pages).then_some(Message::Page(page + 1))),
+                text(t.tr_args("gui-preview-page", &[("page", &page.to_string()), ("pages", &p.pages.to_string())])),
+                button(text("›")).on_press_maybe((page < p.pages).then_some(Message::Page(page + 1))),
+                button(text("−")).on_press_maybe(zoom_at.checked_sub(1).map(|i| Message::Zoom(ZOOMS[i]))),
+                text(format!("{:.0} %", self.zoom * 100.0)).size(13),
+                button(text("+")).on_press_maybe(ZOOMS.get(zoom_at + 1).map(|z| Message::Zoom(*z))),
                 button(text(t.tr("gui-preview-auto")).size(13))
                     .style(button::secondary)
-                    .on_press_maybe(self.placement.is_some().then_some(Message::Reset)),
+                    .on_press_maybe((!self.placements.is_empty() || self.page.is_some()).then_some(Message::Reset)),
             ]
-            .spacing(8)
-            .align_y(iced::Center),
+            .spacing(6)
+            .align_y(iced::Center)
+            .wrap(),
         );
-        let overlay = |rect: [f64; 4], mark: Mark| Overlay { rect: p.image.rect_to_pixels(rect), mark, label: None };
-        let mut picture = page_preview(p.handle.clone(), (p.image.width, p.image.height), Message::Hover)
-            .on_press(Message::Press)
-            .on_release(Message::Release)
-            .id(PREVIEW_ID);
-        for r in &p.existing {
-            picture = picture.overlay(overlay(*r, Mark::Existing));
+        // The clerk moves the seal, the number or the date: a press puts
+        // the one chosen here where it is.
+        if role == RoleChoice::Issuer {
+            let mut parts = row![text(t.tr("gui-preview-move")).size(13)].spacing(6).align_y(iced::Center);
+            for part in [Part::Main, Part::Number, Part::Date] {
+                let style = if self.moving == part { button::primary } else { button::secondary };
+                parts =
+                    parts.push(button(text(t.tr(part.key(role))).size(13)).style(style).on_press(Message::Move(part)));
+            }
+            col = col.push(parts.wrap());
         }
-        if let Some((chosen, r)) = self.shown_box(p) {
-            picture = picture.overlay(overlay(r, if chosen { Mark::Chosen } else { Mark::Proposed }));
+        let covering = self.covering();
+        for (i, v) in p.views.iter().enumerate() {
+            let mut picture =
+                page_preview(v.handle.clone(), (v.image.width, v.image.height), move |at| Message::Hover(i, at))
+                    .zoom(self.scale(v))
+                    .on_press(Message::Press(i))
+                    .on_release(Message::Release)
+                    .id(self.picture_id(v.image.page));
+            for r in &v.existing {
+                picture =
+                    picture.overlay(Overlay { rect: v.image.rect_to_pixels(*r), mark: Mark::Existing, label: None });
+            }
+            for (part, chosen, rect) in self.boxes(i) {
+                let mark = match (covering.contains(&part), chosen) {
+                    (true, _) => Mark::Overlap,
+                    (false, true) => Mark::Chosen,
+                    (false, false) => Mark::Proposed,
+                };
+                let label = (part != Part::Main).then(|| t.tr(part.key(role)));
+                picture = picture.overlay(Overlay { rect, mark, label });
+            }
+            if p.views.len() > 1 {
+                col = col.push(text(t.tr_args("gui-preview-page-of", &[("page", &v.image.page.to_string())])).size(13));
+            }
+            col = col.push(scrollable(picture).direction(scrollable::Direction::Horizontal(Default::default())));
         }
-        col = col.push(picture);
-        let hint = match (&self.placement, &p.auto, &p.auto_error) {
-            (Some((pg, _)), _, _) if *pg != page => t.tr_args("gui-preview-chosen-on", &[("page", &pg.to_string())]),
+        for part in covering {
+            col = col.push(
+                text(t.tr_args("gui-preview-covers", &[("part", &t.tr(part.key(role)))]))
+                    .size(13)
+                    .style(theme::text_warning),
+            );
+        }
+        let main = self.placements.main;
+        let auto_main = p.auto.iter().find(|(q, _, _)| *q == Part::Main).map(|(_, pg, _)| *pg);
+        let shown = |pg: usize| p.views.iter().any(|v| v.image.page == pg);
+        let hint = match (main, auto_main, &p.auto_error) {
+            (Some((pg, _)), _, _) if !shown(pg) => t.tr_args("gui-preview-chosen-on", &[("page", &pg.to_string())]),
             (Some(_), _, _) => t.tr("gui-preview-chosen"),
-            (None, Some((pg, _)), _) if *pg != page => t.tr_args("gui-preview-auto-on", &[("page", &pg.to_string())]),
+            (None, _, Some(e)) => e.render(t),
+            (None, Some(pg), _) if !shown(pg) => t.tr_args("gui-preview-auto-on", &[("page", &pg.to_string())]),
             (None, Some(_), _) => t.tr("gui-preview-proposed"),
-            (None, None, Some(e)) => e.render(t),
             (None, None, None) => t.tr("gui-preview-click"),
         };
         scrollable(
@@ -296,9 +542,29 @@ fn now_secs() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
+/// The boxes of a prepared look: the main widget, and the clerk's number
+/// and date on page 1.
+fn parts(role: RoleChoice, placed: &kyso_pdf::presets::Placement) -> Vec<(Part, usize, [f64; 4])> {
+    let mut out = vec![(Part::Main, placed.page, placed.appearance.rect)];
+    if role == RoleChoice::Issuer {
+        // The preview always gives a number and a date (placeholders), so
+        // the further widgets are the number, then the date.
+        for ((page, ap), part) in placed.extra_widgets.iter().zip([Part::Number, Part::Date]) {
+            out.push((part, *page, ap.rect));
+        }
+    }
+    out
+}
+
+/// What page `page_num` shows, in user space: the boxes a signature must
+/// not cover.
+fn occupied(_reader: &PdfReader, _page: usize) -> Vec<[f64; 4]> {
+    Vec::new()
+}
+
 /// Renders the preview of a request (blocking: run it off the UI thread):
-/// the page, the box the role's preset proposes, and the signatures
-/// already there.
+/// the pages the look goes on (or the page asked for), the boxes the
+/// role's preset proposes, and the signatures already there.
 pub fn render_preview(req: &PreviewRequest) -> Result<Box<Preview>, Text> {
     let io = |e: std::io::Error| {
         Text::new("err-io").arg("path", req.path.display().to_string()).arg("detail", e.to_string())
@@ -309,19 +575,33 @@ pub fn render_preview(req: &PreviewRequest) -> Result<Box<Preview>, Text> {
     let pages = reader.pages().map_err(malformed)?;
     let (auto, auto_error) = match preset_spec(req.role, &req.inputs, now_secs(), true) {
         Ok(Some(spec)) => match kyso_pdf::presets::prepare(&reader, &spec) {
-            Ok(p) => (Some((p.page, p.appearance.rect)), None),
-            Err(e) => (None, Some(preset_error_message(&e))),
+            Ok(p) => (parts(req.role, &p), None),
+            Err(e) => (Vec::new(), Some(preset_error_message(&e))),
         },
-        Ok(None) => (None, None),
-        Err(e) => (None, Some(e)),
+        Ok(None) => (Vec::new(), None),
+        Err(e) => (Vec::new(), Some(e)),
     };
-    let page = req.page.or(auto.map(|(p, _)| p)).unwrap_or(1).clamp(1, pages.len().max(1));
-    let page_num = *pages.get(page - 1).ok_or_else(|| Text::new("err-pdf-malformed").arg("detail", "no page"))?;
-    // A box placed by hand stays where the page is shown (inside the CropBox).
-    let bounds = kyso_pdf::presets::visible_box(&reader, page_num).map_err(malformed)?;
-    let existing = kyso_pdf::presets::signature_widgets(&reader, page_num).unwrap_or_default();
-    let mut image = kyso_preview::render_page(&bytes, page, PREVIEW_W, PREVIEW_H)
-        .map_err(|e| Text::new("gui-preview-failed").arg("detail", e.to_string()))?;
-    let handle = image::Handle::from_rgba(image.width, image.height, std::mem::take(&mut image.rgba));
-    Ok(Box::new(Preview { path: req.path.clone(), image, handle, bounds, auto, auto_error, existing }))
+    let mut shown: Vec<usize> = match req.page {
+        Some(p) => vec![p],
+        None => auto.iter().map(|(_, p, _)| *p).collect(),
+    };
+    if shown.is_empty() {
+        // No proposal (it failed): page 1, where a clerk's missing blank is.
+        shown.push(1);
+    }
+    shown.sort_unstable();
+    shown.dedup();
+    let mut views = Vec::new();
+    for page in shown.into_iter().map(|p| p.clamp(1, pages.len().max(1))) {
+        let page_num = *pages.get(page - 1).ok_or_else(|| Text::new("err-pdf-malformed").arg("detail", "no page"))?;
+        // A box placed by hand stays where the page is shown (inside the CropBox).
+        let bounds = kyso_pdf::presets::visible_box(&reader, page_num).map_err(malformed)?;
+        let existing = kyso_pdf::presets::signature_widgets(&reader, page_num).unwrap_or_default();
+        let w = (DISPLAY_W * RENDER_SCALE) as u32;
+        let mut image = kyso_preview::render_page(&bytes, page, w, RENDER_H)
+            .map_err(|e| Text::new("gui-preview-failed").arg("detail", e.to_string()))?;
+        let handle = image::Handle::from_rgba(image.width, image.height, std::mem::take(&mut image.rgba));
+        views.push(PageView { image, handle, bounds, existing, occupied: occupied(&reader, page) });
+    }
+    Ok(Box::new(Preview { path: req.path.clone(), pages: pages.len(), views, auto, auto_error }))
 }

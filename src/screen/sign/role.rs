@@ -11,6 +11,7 @@ use kyso_pdf::presets::{PresetInput, Role};
 use super::certificate::Choice;
 use crate::i18n::Text;
 use crate::screen::settings::{CertImages, Config};
+use crate::theme;
 
 /// The baseline level (one typed level for every front end).
 pub use kyso_core::Level;
@@ -151,6 +152,10 @@ pub struct RoleInputs {
     /// A placement chosen on the preview (page, rectangle); `None`: the
     /// preset's own.
     pub(super) placement: Option<(usize, [f64; 4])>,
+    /// The clerk's number box placed by hand (page 1).
+    pub(super) number_rect: Option<[f64; 4]>,
+    /// The clerk's date box placed by hand (page 1).
+    pub(super) date_rect: Option<[f64; 4]>,
     pub(super) image: Option<PathBuf>,
     pub(super) seal: Option<PathBuf>,
     pub(super) seal_mm: f64,
@@ -206,6 +211,8 @@ pub struct Form {
     pub(super) level: Level,
     pub(super) tsa: String,
     pub(super) allow_unchecked: bool,
+    /// Why the role was changed for the user (an Office file was chosen).
+    notice: Option<Text>,
 }
 
 impl Default for Form {
@@ -223,6 +230,7 @@ impl Default for Form {
             level: Level::Basic,
             tsa: kyso_pki::tsp::VGCA_TSA.into(),
             allow_unchecked: false,
+            notice: None,
         }
     }
 }
@@ -271,6 +279,7 @@ impl Form {
         match message {
             Message::Selected(r) => {
                 self.touched = true;
+                self.notice = None;
                 if r != self.role {
                     self.role = r;
                     return Some(Event::RoleChanged);
@@ -289,6 +298,18 @@ impl Form {
             Message::AllowUnchecked(v) => self.allow_unchecked = v,
         }
         None
+    }
+
+    /// An Office file was chosen: its signature has no visible look (the
+    /// NĐ 30 looks are PDF's), so a visible role gives way to an invisible
+    /// signature, with a notice saying why. `true` when the role changed.
+    pub fn drop_look_for_office(&mut self) -> bool {
+        if self.role == RoleChoice::None {
+            return false;
+        }
+        self.role = RoleChoice::None;
+        self.notice = Some(Text::new("gui-role-reset-office"));
+        true
     }
 
     /// Fills the image fields still empty with the images `c` signed with
@@ -311,6 +332,8 @@ impl Form {
         let get = |f: Field| if fields.contains(&f) { opt(self.field(f)) } else { None };
         RoleInputs {
             placement: None,
+            number_rect: None,
+            date_rect: None,
             image: get(Field::Image).map(PathBuf::from),
             seal: get(Field::Seal).map(PathBuf::from),
             seal_mm: self.seal_mm.trim().replace(',', ".").parse::<f64>().ok().filter(|v| *v > 0.0).unwrap_or(36.0),
@@ -362,8 +385,10 @@ impl Form {
         Some((info.sha256.clone(), images))
     }
 
-    /// The role, level, TSA and field rows.
-    pub fn view<'a>(&'a self, t: &Translator) -> Element<'a, Message> {
+    /// The role, level, TSA and field rows; `office`: an Office file is
+    /// among the files. What the role or the files rule out, and what the
+    /// role needs, shows as soon as it applies.
+    pub fn view<'a>(&'a self, t: &Translator, office: bool) -> Element<'a, Message> {
         let labelled = |key: &str, widget: Element<'a, Message>| -> Element<'a, Message> {
             row![text(t.tr(key)).width(180), widget].spacing(8).align_y(iced::Center).into()
         };
@@ -373,11 +398,20 @@ impl Form {
             roles = roles.push(radio(t.tr(r.key()), r, Some(self.role), Message::Selected));
         }
         let mut form = column![row![text(t.tr("gui-role")).width(180), roles.wrap().vertical_spacing(6)]].spacing(8);
+        let note = |key: Text| text(key.render(t)).size(13);
+        if let Some(n) = &self.notice {
+            form = form.push(note(n.clone()).style(theme::text_warning));
+        } else if office && self.role != RoleChoice::None {
+            form = form.push(note(Text::new("gui-office-no-look")).style(theme::text_danger));
+        }
         let mut levels = row![].spacing(12);
         for l in Level::ALL {
             levels = levels.push(radio(t.tr(level_key(l)), l, Some(self.level), Message::Level));
         }
         form = form.push(row![text(t.tr("gui-level")).width(180), levels.wrap().vertical_spacing(6)]);
+        if office && matches!(self.level, Level::LongTerm | Level::Archive) {
+            form = form.push(note(Text::new("gui-office-level")).style(theme::text_danger));
+        }
         if self.level.timestamped() {
             form = form.push(labelled("gui-tsa", text_input("", &self.tsa).on_input(Message::Tsa).into()));
         }
@@ -393,6 +427,9 @@ impl Form {
                 input.into()
             };
             form = form.push(labelled(f.key(), widget));
+            if self.role.required().contains(&f) && opt(self.field(f)).is_none() {
+                form = form.push(note(Text::new(f.required_key())).style(theme::text_warning));
+            }
         }
         form.width(Fill).into()
     }
@@ -440,13 +477,22 @@ pub fn preset_spec(
         seal: image(&i.seal)?,
         seal_mm: i.seal_mm,
         number: text_or(&i.number),
-        number_rect: None,
-        date: i.date.clone(),
-        date_rect: None,
+        number_rect: i.number_rect,
+        // The date stands in as today's, in the form the clerk types.
+        date: i.date.clone().or_else(|| placeholders.then(|| today(now))),
+        date_rect: i.date_rect,
         copy_form: i.copy_form.clone(),
         organization: text_or(&i.org),
         time: now,
     }))
+}
+
+/// The calendar date of `now` (Unix seconds) in Vietnam (UTC+7) as
+/// DD/MM/YYYY.
+fn today(now: i64) -> String {
+    let vn = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let d = time::OffsetDateTime::from_unix_timestamp(now).unwrap_or(time::OffsetDateTime::UNIX_EPOCH).to_offset(vn);
+    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
 }
 
 /// The look of a role with its inputs for kyso-core (NĐ 30/2020 Phụ lục
@@ -459,7 +505,9 @@ pub fn look(role: RoleChoice, i: &RoleInputs) -> kyso_core::Look {
         seal: i.seal.clone(),
         seal_mm: i.seal_mm,
         number: i.number.clone(),
+        number_rect: i.number_rect,
         date: i.date.clone(),
+        date_rect: i.date_rect,
         copy_form: i.copy_form.clone(),
         organization: i.org.clone(),
         ..Default::default()

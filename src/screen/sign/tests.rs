@@ -384,3 +384,111 @@ fn office_looks_levels_and_clashing_outputs_are_refused_before_the_pin() {
     assert_eq!(s.last_error().map(|e| e.key), Some("gui-duplicate-output"));
     assert!(!s.pin_dialog_open());
 }
+
+/// What the files rule out shows at once: a Word file sets a visible role
+/// back to none, with a notice; a long-term level is flagged beside the
+/// levels; a role's required image is asked for under its field before
+/// "Sign" is pressed.
+#[test]
+fn an_office_file_resets_a_pdf_only_role_and_requirements_show_at_once() {
+    let en = Translator::new(Lang::En);
+    let mut s = ready();
+    let _ = s.update(Message::Role(role::Message::Selected(RoleChoice::Approver)));
+    // The approver's image is asked for as soon as the role is chosen.
+    let mut ui = simulator(s.view(&en));
+    assert!(ui.find(en.tr("gui-required-image").as_str()).is_ok(), "requirement shown before Sign");
+    drop(ui);
+    assert!(s.last_error().is_none(), "nothing was refused yet");
+    let _ = s.update(Message::Files(files::Message::Picked(vec!["/tmp/to-trinh.docx".into()])));
+    assert_eq!(s.role.role, RoleChoice::None, "the PDF-only role gave way");
+    let mut ui = simulator(s.view(&en));
+    assert!(ui.find(en.tr("gui-role-reset-office").as_str()).is_ok(), "the notice says why");
+    drop(ui);
+    let _ = s.update(Message::Role(role::Message::Level(Level::Archive)));
+    let mut ui = simulator(s.view(&en));
+    assert!(ui.find(en.tr("gui-office-level").as_str()).is_ok(), "the level is flagged at once");
+    drop(ui);
+    // Choosing a visible role again while the Word file is there is flagged.
+    let _ = s.update(Message::Role(role::Message::Selected(RoleChoice::Copy)));
+    let mut ui = simulator(s.view(&en));
+    assert!(ui.find(en.tr("gui-office-no-look").as_str()).is_ok());
+    assert!(ui.find(en.tr("gui-role-reset-office").as_str()).is_err(), "the notice went with the new choice");
+}
+
+/// Renders the preview the screen asked for, as the application does in
+/// the background, and hands it back.
+fn rendered(s: &mut Sign, event: Option<Event>) {
+    let Some(Event::Preview(req)) = event else { panic!("a preview was asked for: {event:?}") };
+    let result = render_preview(&req);
+    assert!(result.is_ok(), "{:?}", result.as_ref().err());
+    let _ = s.update(Message::Preview(preview::Message::Ready(req.id, result)));
+}
+
+/// Presses the picture `id` at `from` (screen pixels from its corner),
+/// drags to `to` and releases, then feeds the messages to the screen.
+fn drag(s: &mut Sign, t: &Translator, id: &str, from: (f64, f64), to: (f64, f64)) {
+    use iced::mouse::{Button, Event as Mouse};
+    let mut ui = simulator(s.view(t));
+    let picture = ui.find(iced::widget::Id::from(id.to_owned())).expect("the page picture");
+    let b = picture.bounds();
+    let at = |(x, y): (f64, f64)| iced::Point::new(b.x + x as f32, b.y + y as f32);
+    let (a, z) = (at(from), at(to));
+    assert!(picture.visible_bounds().is_some_and(|v| v.contains(a) && v.contains(z)), "{a:?} {z:?} in {b:?}");
+    ui.point_at(a);
+    let _ = ui.simulate([iced::Event::Mouse(Mouse::CursorMoved { position: a })]);
+    let _ = ui.simulate([iced::Event::Mouse(Mouse::ButtonPressed(Button::Left))]);
+    ui.point_at(z);
+    let _ = ui.simulate([iced::Event::Mouse(Mouse::CursorMoved { position: z })]);
+    let _ = ui.simulate([iced::Event::Mouse(Mouse::ButtonReleased(Button::Left))]);
+    for m in ui.into_messages().collect::<Vec<_>>() {
+        let _ = s.update(m);
+    }
+}
+
+/// The clerk's steps on the preview: the issuer role shows page 1 with the
+/// number and date boxes and the last page with the seal; the number box is
+/// dragged, zoom keeps it where it was put, and the signing job carries the
+/// number's rectangle.
+#[test]
+fn the_clerk_sees_page_one_and_drags_the_number_box() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pdf = dir.path().join("quyet-dinh.pdf");
+    kyso_testkit::minimal_pdf(&pdf, 2);
+    let vi = Translator::new(Lang::Vi);
+    let mut s = ready();
+    let e = s.update(Message::Files(files::Message::InputChanged(pdf.display().to_string())));
+    assert!(e.is_none(), "no preview without a visible role");
+    let e = s.update(Message::Role(role::Message::Selected(RoleChoice::Issuer)));
+    rendered(&mut s, e);
+    let (page, _, _) = s.preview.box_centre(preview::Part::Main).expect("the seal's box");
+    assert_eq!(page, 2, "the seal goes on the last page");
+    let (page, nx, ny) = s.preview.box_centre(preview::Part::Number).expect("the number's box");
+    assert_eq!(page, 1, "the number goes on page 1");
+    assert!(s.preview.box_centre(preview::Part::Date).is_some_and(|(p, _, _)| p == 1), "the date on page 1");
+    // Both pages are drawn, each with its own picture.
+    let mut ui = simulator(s.view(&vi));
+    assert!(ui.find(iced::widget::Id::from(format!("{PREVIEW_ID}-1"))).is_ok(), "page 1 shown");
+    assert!(ui.find(iced::widget::Id::new(PREVIEW_ID)).is_ok(), "the seal's page shown");
+    assert!(ui.find(vi.tr("gui-preview-part-number").as_str()).is_ok(), "the number box is labelled");
+    drop(ui);
+
+    // Drag the number 60 px right and 25 px down.
+    let page_one = format!("{PREVIEW_ID}-1");
+    drag(&mut s, &vi, &page_one, (nx, ny), (nx + 60.0, ny + 25.0));
+    let placed = s.preview.placements().number.expect("the number was placed by hand");
+    let (_, mx, my) = s.preview.box_centre(preview::Part::Number).expect("drawn where dropped");
+    assert!((mx - nx - 60.0).abs() < 0.5 && (my - ny - 25.0).abs() < 0.5, "{mx},{my} from {nx},{ny}");
+    assert!(s.placement().is_none(), "the seal stays where proposed");
+
+    // Zooming in shows the same place, larger.
+    let _ = s.update(Message::Preview(preview::Message::Zoom(2.0)));
+    let (_, zx, zy) = s.preview.box_centre(preview::Part::Number).expect("drawn");
+    assert!((zx - 2.0 * mx).abs() < 0.5 && (zy - 2.0 * my).abs() < 0.5);
+    assert_eq!(s.preview.placements().number, Some(placed));
+
+    // The job signs with the number where it was put.
+    let _ = s.update(Message::Role(role::Message::FieldChanged(Field::Seal, "/tmp/dau.png".into())));
+    let job = start(&mut s);
+    assert_eq!(job.inputs.number_rect, Some(placed));
+    assert_eq!(job.inputs.placement, None);
+}
