@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod appearance;
+pub mod blanks;
 pub mod diff;
 pub mod document;
 mod filter;

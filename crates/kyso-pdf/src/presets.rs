@@ -100,6 +100,30 @@ pub enum PresetError {
         /// Available.
         count: usize,
     },
+    /// Page 1 has no blank number line ("Số: …/QĐ-…") or date line
+    /// ("…, ngày … tháng … năm …"): the caller asks where it goes
+    /// (`--number-rect`, `--date-rect`, a click).
+    #[error("the {0} line with a blank was not found on page 1: give its rectangle")]
+    BlankNotFound(&'static str),
+    /// The number's symbol is not the one printed after the blank.
+    #[error("the number {given:?} does not end with the printed symbol {printed:?}")]
+    SymbolMismatch {
+        /// The number given.
+        given: String,
+        /// The symbol printed on page 1.
+        printed: String,
+    },
+    /// The date could not be read (YYYY-MM-DD, DD/MM/YYYY, or "ngày D tháng M năm Y").
+    #[error("the date {0:?} is not a date (YYYY-MM-DD, DD/MM/YYYY or \"ngày D tháng M năm Y\")")]
+    BadDate(String),
+    /// The year printed on the date line differs from the date's.
+    #[error("the date's year {given} differs from the year {printed} printed on the date line")]
+    YearMismatch {
+        /// The date's year.
+        given: i32,
+        /// The printed year.
+        printed: i32,
+    },
 }
 
 /// Where and how a preset will be drawn.
@@ -113,6 +137,25 @@ pub struct Placement {
     pub extra_widgets: Vec<(usize, Appearance)>,
     /// A human summary of where things were placed.
     pub description: String,
+    /// The texts written (the issuer's number and date), where.
+    pub written: Vec<Written>,
+}
+
+/// A text a preset writes into the document (the issuer's number and
+/// date), for the report and the preview.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Written {
+    /// `number`, `day`, `month`, `year`, or `date` (a whole date line in a
+    /// rectangle given by hand).
+    pub what: &'static str,
+    /// Page (1-based).
+    pub page: usize,
+    /// The widget's rectangle `[x1 y1 x2 y2]` in points.
+    pub rect: [f64; 4],
+    /// The text written.
+    pub text: String,
+    /// Its size in points.
+    pub size: f64,
 }
 
 /// ISO 8601 with the Vietnam offset.
@@ -234,7 +277,12 @@ fn block_on_page(
             if upper { (run.y - 70.0, run.y - 4.0) } else { (run.y + run.size + 2.0, run.y + run.size + 66.0) };
         return Ok(clamp([cx - 80.0, y1, cx + 80.0, y2], mbox));
     }
-    Ok(crate::text::signature_block(&runs, mbox[2] - mbox[0]).unwrap_or_else(|| auto_block(mbox)))
+    if let Some(b) = crate::text::signature_block(&runs, mbox[2] - mbox[0]) {
+        return Ok(b);
+    }
+    // No block: the freest place of the foot of the page, never over what
+    // the page shows; the usual place only when nothing is free.
+    Ok(crate::blanks::free_area_on(reader, page_num, 160.0, 66.0)?.unwrap_or_else(|| auto_block(mbox)))
 }
 
 /// An image scaled into `rect` keeping its aspect ratio, centred.
@@ -293,6 +341,7 @@ pub fn prepare(reader: &PdfReader, input: &PresetInput) -> Result<Placement, Pre
                 appearance,
                 extra_widgets: Vec::new(),
                 description: format!("page {page}, rect {rect:?}"),
+                written: Vec::new(),
             })
         }
         Role::Issuer => {
@@ -315,35 +364,17 @@ pub fn prepare(reader: &PdfReader, input: &PresetInput) -> Result<Placement, Pre
             };
             let rect = clamp(rect, &mbox);
             let appearance = image_appearance(png, rect)?;
-            let mut extra = Vec::new();
-            let first = page_box(reader, pages[0])?;
-            if let Some(n) = &input.number {
-                let r = input.number_rect.unwrap_or([
-                    first[0] + 57.0,
-                    first[3] - 150.0,
-                    first[0] + 280.0,
-                    first[3] - 130.0,
-                ]);
-                if !inside(&r, &first) {
-                    return Err(PresetError::RectOffPage);
-                }
-                extra.push((1, text_appearance(std::slice::from_ref(n), r, 13.0)?));
-            }
-            if let Some(d) = &input.date {
-                let r =
-                    input.date_rect.unwrap_or([first[2] * 0.45, first[3] - 150.0, first[2] - 30.0, first[3] - 130.0]);
-                if !inside(&r, &first) {
-                    return Err(PresetError::RectOffPage);
-                }
-                extra.push((1, text_appearance(std::slice::from_ref(d), r, 13.0)?));
-            }
+            let (extra, written) = clerk_texts(reader, pages[0], input)?;
             let description = match official {
                 Some(o) if input.rect.is_none() => {
                     format!("page {page}, seal {rect:?} over the left third of the signature at {o:?}")
                 }
                 _ => format!("page {page}, seal {rect:?}"),
             };
-            Ok(Placement { page, appearance, extra_widgets: extra, description })
+            let description = written
+                .iter()
+                .fold(description, |d, w| format!("{d}; {} {:?} on page {} at {:?}", w.what, w.text, w.page, w.rect));
+            Ok(Placement { page, appearance, extra_widgets: extra, description, written })
         }
         Role::Appendix | Role::Copy => {
             let mut lines = Vec::new();
@@ -361,6 +392,7 @@ pub fn prepare(reader: &PdfReader, input: &PresetInput) -> Result<Placement, Pre
                 appearance,
                 extra_widgets: Vec::new(),
                 description: format!("page {page}, top right {rect:?}"),
+                written: Vec::new(),
             })
         }
     }
@@ -371,4 +403,166 @@ fn clamp(r: [f64; 4], page: &[f64; 4]) -> [f64; 4] {
     let x1 = r[0].clamp(page[0], page[2] - w);
     let y1 = r[1].clamp(page[1], page[3] - h);
     [x1, y1, x1 + w, y1 + h]
+}
+
+/// An appearance on a page (1-based).
+type PageAppearance = (usize, Appearance);
+
+/// How a text sits in its box.
+#[derive(Clone, Copy)]
+enum Align {
+    Left,
+    Centre,
+    Right,
+}
+
+/// One line of `text` in `rect` on the printed `baseline` at `size`
+/// (shrunk to fit the box's width when longer).
+fn text_in_box(
+    text: &str,
+    rect: [f64; 4],
+    baseline: f64,
+    size: f64,
+    align: Align,
+) -> Result<(Appearance, f64), AppearanceError> {
+    let (w, h) = (rect[2] - rect[0], rect[3] - rect[1]);
+    let mut size = size;
+    let mut tw = Builder::text_width(text, size);
+    if tw > w && tw > 0.0 {
+        size *= w / tw;
+        tw = w;
+    }
+    let x = match align {
+        Align::Left => 0.0,
+        Align::Centre => (w - tw) / 2.0,
+        Align::Right => w - tw,
+    };
+    let y = (baseline - rect[1]).clamp(0.0, h.max(0.0));
+    let ap = Builder::new(w, h).text(TextLine { text: text.to_owned(), x, y, size }).build(rect)?;
+    Ok((ap, size))
+}
+
+/// The number without a leading "Số:" label.
+fn strip_label(n: &str) -> &str {
+    let t = n.trim();
+    for label in ["Số:", "SỐ:", "số:", "Số :", "SỐ :"] {
+        if let Some(rest) = t.strip_prefix(label) {
+            return rest.trim();
+        }
+    }
+    t
+}
+
+/// A calendar date from `YYYY-MM-DD`, `DD/MM/YYYY` (or with dashes or
+/// dots), or a date line "… ngày D tháng M năm Y".
+pub fn parse_date(s: &str) -> Option<time::Date> {
+    let t = s.trim();
+    let nums: Vec<i64> =
+        t.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty()).map(|p| p.parse().unwrap_or(-1)).collect();
+    let (d, m, y) = match nums.as_slice() {
+        [y, m, d] if t.len() >= 8 && t.chars().take(4).all(|c| c.is_ascii_digit()) => (*d, *m, *y),
+        [d, m, y] => (*d, *m, *y),
+        _ => return None,
+    };
+    let month = time::Month::try_from(u8::try_from(m).ok()?).ok()?;
+    time::Date::from_calendar_date(i32::try_from(y).ok()?, month, u8::try_from(d).ok()?).ok()
+}
+
+/// Day and month as NĐ 30/2020 Phụ lục I (part II, ô số 4) writes them:
+/// a day below 10 and the months 1 and 2 take a leading zero.
+pub fn nd30_day_month(date: time::Date) -> (String, String) {
+    let m = u8::from(date.month());
+    let month = if m <= 2 { format!("{m:02}") } else { m.to_string() };
+    (format!("{:02}", date.day()), month)
+}
+
+/// The issuer's number and date (NĐ 30/2020 Art. 15(3)): written into the
+/// blanks of page 1 (`blanks`), or into the rectangles given, in the
+/// printed line's size on its baseline. Each is a widget of the clerk's
+/// one signature field (ISO 32000-2 §12.7.4, §12.7.5.5).
+fn clerk_texts(
+    reader: &PdfReader,
+    first_num: u32,
+    input: &PresetInput,
+) -> Result<(Vec<PageAppearance>, Vec<Written>), PresetError> {
+    let mut extra = Vec::new();
+    let mut written = Vec::new();
+    if input.number.is_none() && input.date.is_none() {
+        return Ok((extra, written));
+    }
+    let first = page_box(reader, first_num)?;
+    let content = crate::text::page_content(reader, first_num)?;
+    let blanks = crate::blanks::blanks_in(&content);
+    let check = |r: &[f64; 4]| if inside(r, &first) { Ok(()) } else { Err(PresetError::RectOffPage) };
+    let mut put = |what: &'static str, text: String, rect: [f64; 4], baseline: f64, size: f64, align: Align| {
+        let (ap, size) = text_in_box(&text, rect, baseline, size, align)?;
+        extra.push((1, ap));
+        written.push(Written { what, page: 1, rect, text, size });
+        Ok::<(), PresetError>(())
+    };
+    if let Some(n) = &input.number {
+        let n = strip_label(n);
+        match (&blanks.number, input.number_rect) {
+            (Some(nb), rect) => {
+                // The symbol is printed: only the number goes in the blank,
+                // right against the slash.
+                let text = match n.find('/') {
+                    Some(at) if n[at..].trim() == nb.symbol.trim() => n[..at].trim().to_owned(),
+                    Some(_) => {
+                        return Err(PresetError::SymbolMismatch { given: n.to_owned(), printed: nb.symbol.clone() });
+                    }
+                    None => n.to_owned(),
+                };
+                let r = rect.unwrap_or(nb.blank.rect);
+                check(&r)?;
+                let baseline = if r[1] <= nb.blank.baseline && nb.blank.baseline <= r[3] {
+                    nb.blank.baseline
+                } else {
+                    r[1] + 0.22 * nb.blank.size
+                };
+                put("number", text, r, baseline, nb.blank.size, Align::Right)?;
+            }
+            (None, Some(r)) => {
+                check(&r)?;
+                let size = 13.0f64.min((r[3] - r[1]) / 1.1);
+                put("number", format!("Số: {n}"), r, r[1] + 0.22 * size, size, Align::Left)?;
+            }
+            (None, None) => return Err(PresetError::BlankNotFound("number")),
+        }
+    }
+    if let Some(d) = &input.date {
+        let parsed = parse_date(d);
+        match (&blanks.date, input.date_rect) {
+            (Some(db), None) => {
+                let date = parsed.ok_or_else(|| PresetError::BadDate(d.clone()))?;
+                if let Some(y) = db.printed_year
+                    && y != date.year()
+                {
+                    return Err(PresetError::YearMismatch { given: date.year(), printed: y });
+                }
+                let (day, month) = nd30_day_month(date);
+                put("day", day, db.day.rect, db.day.baseline, db.day.size, Align::Centre)?;
+                put("month", month, db.month.rect, db.month.baseline, db.month.size, Align::Centre)?;
+                if let Some(yb) = &db.year {
+                    put("year", date.year().to_string(), yb.rect, yb.baseline, yb.size, Align::Left)?;
+                }
+            }
+            (_, Some(r)) => {
+                check(&r)?;
+                // A bare date becomes the line's date part; a whole line
+                // ("Điện Biên, ngày 05 tháng 3 năm 2026") is written as given.
+                let text = match parsed {
+                    Some(date) if !d.chars().any(char::is_alphabetic) => {
+                        let (day, month) = nd30_day_month(date);
+                        format!("ngày {day} tháng {month} năm {}", date.year())
+                    }
+                    _ => d.clone(),
+                };
+                let size = blanks.date.as_ref().map_or(13.0f64, |b| b.day.size).min((r[3] - r[1]) / 1.1);
+                put("date", text, r, r[1] + 0.22 * size, size, Align::Left)?;
+            }
+            (None, None) => return Err(PresetError::BlankNotFound("date")),
+        }
+    }
+    Ok((extra, written))
 }

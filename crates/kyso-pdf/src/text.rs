@@ -9,6 +9,18 @@ use std::collections::HashMap;
 use crate::object::{Dict, Lexer, Object};
 use crate::reader::{PdfError, PdfReader};
 
+/// One glyph of a run, in page space.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Glyph {
+    /// What the glyph stands for (usually one character).
+    pub text: String,
+    /// Start x of the glyph's origin.
+    pub x: f64,
+    /// Advance to the next glyph (width, character and word spacing
+    /// included), in page-space units along x.
+    pub width: f64,
+}
+
 /// A run of text shown by one operator.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TextRun {
@@ -20,6 +32,34 @@ pub struct TextRun {
     pub y: f64,
     /// Font size in page space (approximate).
     pub size: f64,
+    /// Advance of the whole run (where the next run would start), from the
+    /// font's widths (§9.2.4, §9.4.4).
+    pub width: f64,
+    /// The run's glyphs with their positions.
+    pub glyphs: Vec<Glyph>,
+}
+
+impl TextRun {
+    /// A run with no glyph positions (tests, hand-made runs); its width
+    /// estimated from the serif font's metrics.
+    pub fn new(text: &str, x: f64, y: f64, size: f64) -> Self {
+        let width = crate::appearance::Builder::text_width(text, size);
+        Self { text: text.to_owned(), x, y, size, width, glyphs: Vec::new() }
+    }
+}
+
+/// What a page draws, as far as placement needs to know: its text runs,
+/// and the bounds of its images (image and form XObjects, inline images)
+/// and of its painted paths (§8.5), in page space.
+#[derive(Clone, Debug, Default)]
+pub struct PageContent {
+    /// Text runs.
+    pub runs: Vec<TextRun>,
+    /// Bounds of images and form XObjects.
+    pub images: Vec<[f64; 4]>,
+    /// Bounds of painted paths: a stroked path by each segment, a filled
+    /// path as a whole. Paths painted white are left out.
+    pub paths: Vec<[f64; 4]>,
 }
 
 type Matrix = [f64; 6];
@@ -35,33 +75,59 @@ fn mul(a: &Matrix, b: &Matrix) -> Matrix {
     ]
 }
 
+fn apply(m: &Matrix, x: f64, y: f64) -> (f64, f64) {
+    (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+}
+
+/// The bounds of the unit square under `m` (an image, §8.9.4).
+fn unit_bounds(m: &Matrix) -> [f64; 4] {
+    bounds(&[apply(m, 0.0, 0.0), apply(m, 1.0, 0.0), apply(m, 0.0, 1.0), apply(m, 1.0, 1.0)])
+}
+
+fn bounds(pts: &[(f64, f64)]) -> [f64; 4] {
+    pts.iter().fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, (x, y)| {
+        [b[0].min(*x), b[1].min(*y), b[2].max(*x), b[3].max(*y)]
+    })
+}
+
 const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
 
-/// A font's code → text map.
+/// A font's code → text map and glyph widths (§9.6.2.1 /Widths of simple
+/// fonts, §9.7.4.3 /W and /DW of CIDFonts), in thousandths of text space.
 struct FontMap {
     two_byte: bool,
     map: HashMap<u32, String>,
+    widths: HashMap<u32, f64>,
+    default_width: f64,
 }
 
 impl FontMap {
-    fn decode(&self, bytes: &[u8]) -> String {
+    fn codes(&self, bytes: &[u8]) -> Vec<u32> {
         if self.two_byte {
-            bytes
-                .chunks(2)
-                .map(|c| {
-                    let code = c.iter().fold(0u32, |a, b| (a << 8) | u32::from(*b));
-                    self.map.get(&code).cloned().unwrap_or_default()
-                })
-                .collect()
+            bytes.chunks(2).map(|c| c.iter().fold(0u32, |a, b| (a << 8) | u32::from(*b))).collect()
         } else {
-            bytes
-                .iter()
-                .map(|b| self.map.get(&u32::from(*b)).cloned().unwrap_or_else(|| char::from(*b).to_string()))
-                .collect()
+            bytes.iter().map(|b| u32::from(*b)).collect()
         }
+    }
+
+    fn text(&self, code: u32) -> String {
+        match self.map.get(&code) {
+            Some(s) => s.clone(),
+            None if self.two_byte => String::new(),
+            None => char::from_u32(code).map(String::from).unwrap_or_default(),
+        }
+    }
+
+    fn width(&self, code: u32) -> f64 {
+        self.widths.get(&code).copied().unwrap_or(self.default_width)
     }
 }
 
+/// The font of a run when the resources have none by that name: single
+/// bytes, widths unknown (half an em).
+fn fallback_font() -> FontMap {
+    FontMap { two_byte: false, map: HashMap::new(), widths: HashMap::new(), default_width: 500.0 }
+}
 fn utf16_hex(bytes: &[u8]) -> String {
     let units: Vec<u16> = bytes.chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
     String::from_utf16_lossy(&units)
@@ -142,6 +208,72 @@ fn parse_cmap(data: &[u8]) -> HashMap<u32, String> {
     map
 }
 
+fn num_of(reader: &PdfReader, o: &Object) -> Option<f64> {
+    match reader.resolve(o).ok()? {
+        Object::Int(i) => Some(i as f64),
+        Object::Real(r) => r.parse().ok(),
+        _ => None,
+    }
+}
+
+/// Widths of a simple font: `/FirstChar` and `/Widths` (§9.6.2.1), the
+/// descriptor's `/MissingWidth` otherwise.
+fn simple_widths(reader: &PdfReader, fd: &Dict) -> (HashMap<u32, f64>, f64) {
+    let mut widths = HashMap::new();
+    let first = fd.get("FirstChar").and_then(|f| num_of(reader, f)).unwrap_or(0.0).max(0.0) as u32;
+    if let Some(Ok(Object::Array(w))) = fd.get("Widths").map(|w| reader.resolve(w)) {
+        for (i, v) in w.iter().take(256).enumerate() {
+            if let Some(v) = num_of(reader, v) {
+                widths.insert(first.saturating_add(i as u32), v);
+            }
+        }
+    }
+    let missing = fd
+        .get("FontDescriptor")
+        .and_then(|d| reader.resolve(d).ok())
+        .and_then(|d| d.as_dict().and_then(|d| d.get("MissingWidth")).and_then(|m| num_of(reader, m)));
+    let default = missing.unwrap_or(if widths.is_empty() { 500.0 } else { 0.0 });
+    (widths, default)
+}
+
+/// Widths of a Type0 font's descendant: `/W` (`c [w…]` and `c1 c2 w`
+/// entries) and `/DW` (default 1000), §9.7.4.3.
+fn cid_widths(reader: &PdfReader, fd: &Dict) -> (HashMap<u32, f64>, f64) {
+    let mut widths = HashMap::new();
+    let desc = match fd.get("DescendantFonts").map(|d| reader.resolve(d)) {
+        Some(Ok(Object::Array(a))) => a.first().and_then(|f| reader.resolve(f).ok()),
+        _ => None,
+    };
+    let Some(Object::Dict(cid)) = desc else { return (widths, 1000.0) };
+    let dw = cid.get("DW").and_then(|d| num_of(reader, d)).unwrap_or(1000.0);
+    if let Some(Ok(Object::Array(w))) = cid.get("W").map(|w| reader.resolve(w)) {
+        let mut i = 0;
+        while i < w.len() && widths.len() < 65_536 {
+            let Some(first) = num_of(reader, &w[i]).map(|f| f.max(0.0) as u32) else { break };
+            match w.get(i + 1).map(|o| reader.resolve(o)) {
+                Some(Ok(Object::Array(list))) => {
+                    for (k, v) in list.iter().take(65_536).enumerate() {
+                        if let Some(v) = num_of(reader, v) {
+                            widths.insert(first.saturating_add(k as u32), v);
+                        }
+                    }
+                    i += 2;
+                }
+                Some(Ok(_)) => {
+                    let last = num_of(reader, &w[i + 1]).map(|f| f.max(0.0) as u32).unwrap_or(first);
+                    let Some(v) = w.get(i + 2).and_then(|v| num_of(reader, v)) else { break };
+                    for c in first..=last.min(first.saturating_add(65_535)) {
+                        widths.insert(c, v);
+                    }
+                    i += 3;
+                }
+                _ => break,
+            }
+        }
+    }
+    (widths, dw)
+}
+
 fn font_maps(reader: &PdfReader, resources: &Dict) -> HashMap<Vec<u8>, FontMap> {
     let mut out = HashMap::new();
     let Some(fonts) = resources.get("Font").and_then(|f| reader.resolve(f).ok()) else { return out };
@@ -153,7 +285,40 @@ fn font_maps(reader: &PdfReader, resources: &Dict) -> HashMap<Vec<u8>, FontMap> 
             Some(Object::Stream(d, data)) => reader.stream_data(&d, &data).map(|b| parse_cmap(&b)).unwrap_or_default(),
             _ => HashMap::new(),
         };
-        out.insert(name, FontMap { two_byte, map });
+        let (widths, default_width) = if two_byte { cid_widths(reader, fd) } else { simple_widths(reader, fd) };
+        out.insert(name, FontMap { two_byte, map, widths, default_width });
+    }
+    out
+}
+
+/// The kind of each XObject of the resources: `true` for an image, `false`
+/// for a form (with its /BBox and /Matrix, §8.10.1).
+enum XKind {
+    Image,
+    Form([f64; 4], Matrix),
+}
+
+fn xobjects(reader: &PdfReader, resources: &Dict) -> HashMap<Vec<u8>, XKind> {
+    let mut out = HashMap::new();
+    let Some(xs) = resources.get("XObject").and_then(|f| reader.resolve(f).ok()) else { return out };
+    for (name, x) in xs.as_dict().map(|d| d.0.clone()).unwrap_or_default().into_iter().take(10_000) {
+        let Ok(Object::Stream(d, _)) = reader.resolve(&x) else { continue };
+        let nums = |key: &str| -> Vec<f64> {
+            match d.get(key).map(|o| reader.resolve(o)) {
+                Some(Ok(Object::Array(a))) => a.iter().filter_map(|v| num_of(reader, v)).collect(),
+                _ => Vec::new(),
+            }
+        };
+        let kind = if d.get("Subtype").and_then(Object::as_name) == Some(b"Form") {
+            let b = nums("BBox");
+            let m = nums("Matrix");
+            let bbox = if b.len() == 4 { [b[0], b[1], b[2], b[3]] } else { [0.0; 4] };
+            let matrix = if m.len() == 6 { [m[0], m[1], m[2], m[3], m[4], m[5]] } else { IDENTITY };
+            XKind::Form(bbox, matrix)
+        } else {
+            XKind::Image
+        };
+        out.insert(name, kind);
     }
     out
 }
@@ -169,13 +334,28 @@ fn operand_num(o: &Object) -> f64 {
 /// Text runs of page `page_num` (content streams concatenated; form
 /// XObjects are not entered).
 pub fn page_text(reader: &PdfReader, page_num: u32) -> Result<Vec<TextRun>, PdfError> {
+    Ok(page_content(reader, page_num)?.runs)
+}
+
+/// Text runs, image and path bounds of page `page_num` (content streams
+/// concatenated, §7.8.2; form XObjects counted by their bounding box, not
+/// entered).
+pub fn page_content(reader: &PdfReader, page_num: u32) -> Result<PageContent, PdfError> {
     let page = reader.get(page_num)?;
-    let Some(pd) = page.as_dict() else { return Ok(Vec::new()) };
-    let resources = match pd.get("Resources").map(|r| reader.resolve(r)).transpose()? {
-        Some(Object::Dict(d)) => d,
-        _ => Dict::new(),
-    };
+    let Some(pd) = page.as_dict() else { return Ok(PageContent::default()) };
+    // Resources are inheritable (§7.7.3.4).
+    let mut resources = Dict::new();
+    let mut node = Some(pd.clone());
+    for _ in 0..16 {
+        let Some(n) = node.take() else { break };
+        if let Some(Object::Dict(d)) = n.get("Resources").map(|r| reader.resolve(r)).transpose()? {
+            resources = d;
+            break;
+        }
+        node = n.get("Parent").and_then(|p| reader.resolve(p).ok()).and_then(|p| p.as_dict().cloned());
+    }
     let fonts = font_maps(reader, &resources);
+    let xobjs = xobjects(reader, &resources);
     let mut data = Vec::new();
     let contents = match pd.get("Contents").map(|c| reader.resolve(c)).transpose()? {
         Some(Object::Array(a)) => a,
@@ -188,16 +368,54 @@ pub fn page_text(reader: &PdfReader, page_num: u32) -> Result<Vec<TextRun>, PdfE
             data.push(b'\n');
         }
     }
-    Ok(interpret(&data, &fonts))
+    Ok(interpret_all(&data, &fonts, &xobjs))
 }
 
+#[cfg(test)]
 fn interpret(data: &[u8], fonts: &HashMap<Vec<u8>, FontMap>) -> Vec<TextRun> {
-    let mut out = Vec::new();
+    interpret_all(data, fonts, &HashMap::new()).runs
+}
+
+/// The text state (§9.3): spacing, scaling, leading, font and size.
+struct TextState {
+    font: Vec<u8>,
+    size: f64,
+    leading: f64,
+    char_spacing: f64,
+    word_spacing: f64,
+    scaling: f64,
+}
+
+/// Graphics state kept for bounds: the CTM and whether fills and strokes
+/// are white (§8.6.8: gray 1, RGB 1 1 1, CMYK 0 0 0 0).
+#[derive(Clone, Copy)]
+struct Gs {
+    ctm: Matrix,
+    white_fill: bool,
+    white_stroke: bool,
+}
+
+fn is_white(ops: &[f64]) -> bool {
+    match ops {
+        [g] => *g >= 0.99,
+        [r, g, b] => *r >= 0.99 && *g >= 0.99 && *b >= 0.99,
+        [c, m, y, k] => *c <= 0.01 && *m <= 0.01 && *y <= 0.01 && *k <= 0.01,
+        _ => false,
+    }
+}
+
+fn interpret_all(data: &[u8], fonts: &HashMap<Vec<u8>, FontMap>, xobjs: &HashMap<Vec<u8>, XKind>) -> PageContent {
+    let mut out = PageContent::default();
+    let fallback = fallback_font();
     let mut lx = Lexer::new(data, 0);
     let mut stack: Vec<Object> = Vec::new();
-    let (mut ctm, mut saved) = (IDENTITY, Vec::<Matrix>::new());
+    let mut gs = Gs { ctm: IDENTITY, white_fill: false, white_stroke: false };
+    let mut saved: Vec<Gs> = Vec::new();
     let (mut tm, mut tlm) = (IDENTITY, IDENTITY);
-    let (mut font, mut size, mut leading) = (Vec::new(), 12.0f64, 0.0f64);
+    let mut ts =
+        TextState { font: Vec::new(), size: 12.0, leading: 0.0, char_spacing: 0.0, word_spacing: 0.0, scaling: 1.0 };
+    // The current path: subpaths of page-space points.
+    let mut path: Vec<Vec<(f64, f64)>> = Vec::new();
     let mut steps = 0usize;
     while lx.pos < data.len() && steps < 2_000_000 {
         steps += 1;
@@ -221,36 +439,108 @@ fn interpret(data: &[u8], fonts: &HashMap<Vec<u8>, FontMap>) -> Vec<TextRun> {
             continue;
         }
         let n = |i: usize| stack.get(stack.len().wrapping_sub(i)).map(operand_num).unwrap_or(0.0);
-        let show = |bytes: &[u8], tm: &Matrix, out: &mut Vec<TextRun>| {
-            let text = fonts
-                .get(&font)
-                .map(|f| f.decode(bytes))
-                .unwrap_or_else(|| bytes.iter().map(|b| char::from(*b)).collect());
-            let m = mul(tm, &ctm);
-            let scale = (m[2] * m[2] + m[3] * m[3]).sqrt();
-            out.push(TextRun { text, x: m[4], y: m[5], size: size * scale });
-        };
+        let nums = || stack.iter().map(operand_num).collect::<Vec<f64>>();
         match op.as_slice() {
-            b"q" => saved.push(ctm),
-            b"Q" => ctm = saved.pop().unwrap_or(IDENTITY),
-            b"cm" => ctm = mul(&[n(6), n(5), n(4), n(3), n(2), n(1)], &ctm),
+            b"q" if saved.len() < 1000 => saved.push(gs),
+            b"Q" => gs = saved.pop().unwrap_or(Gs { ctm: IDENTITY, white_fill: false, white_stroke: false }),
+            b"cm" => gs.ctm = mul(&[n(6), n(5), n(4), n(3), n(2), n(1)], &gs.ctm),
+            b"g" | b"rg" | b"k" => gs.white_fill = is_white(&nums()),
+            b"G" | b"RG" | b"K" => gs.white_stroke = is_white(&nums()),
+            b"sc" | b"scn" => gs.white_fill = is_white(&nums()),
+            b"SC" | b"SCN" => gs.white_stroke = is_white(&nums()),
+            // Paths (§8.5.2) and their painting (§8.5.3).
+            b"m" => path.push(vec![apply(&gs.ctm, n(2), n(1))]),
+            b"l" => match path.last_mut() {
+                Some(p) => p.push(apply(&gs.ctm, n(2), n(1))),
+                None => path.push(vec![apply(&gs.ctm, n(2), n(1))]),
+            },
+            b"c" | b"v" | b"y" => {
+                let pts: Vec<(f64, f64)> =
+                    nums().chunks_exact(2).map(|p| apply(&gs.ctm, p[0], p[1])).collect::<Vec<_>>();
+                match path.last_mut() {
+                    Some(p) => p.extend(pts),
+                    None => path.push(pts),
+                }
+            }
+            b"re" => {
+                let (x, y, w, h) = (n(4), n(3), n(2), n(1));
+                path.push(vec![
+                    apply(&gs.ctm, x, y),
+                    apply(&gs.ctm, x + w, y),
+                    apply(&gs.ctm, x + w, y + h),
+                    apply(&gs.ctm, x, y + h),
+                    apply(&gs.ctm, x, y),
+                ]);
+            }
+            b"S" | b"s" | b"f" | b"F" | b"f*" | b"B" | b"B*" | b"b" | b"b*" => {
+                let fill = !matches!(op.as_slice(), b"S" | b"s");
+                let stroke = !matches!(op.as_slice(), b"f" | b"F" | b"f*");
+                if fill && !gs.white_fill {
+                    for p in path.iter().filter(|p| !p.is_empty()) {
+                        if out.paths.len() < 100_000 {
+                            out.paths.push(bounds(p));
+                        }
+                    }
+                }
+                if stroke && !gs.white_stroke {
+                    for p in &path {
+                        for seg in p.windows(2) {
+                            if out.paths.len() < 100_000 {
+                                out.paths.push(bounds(seg));
+                            }
+                        }
+                    }
+                }
+                path.clear();
+            }
+            b"n" => path.clear(),
+            b"Do" => {
+                if let Some(Object::Name(name)) = stack.last() {
+                    match xobjs.get(name) {
+                        Some(XKind::Image) => out.images.push(unit_bounds(&gs.ctm)),
+                        Some(XKind::Form(b, m)) => {
+                            let m = mul(m, &gs.ctm);
+                            out.images.push(bounds(&[
+                                apply(&m, b[0], b[1]),
+                                apply(&m, b[2], b[1]),
+                                apply(&m, b[0], b[3]),
+                                apply(&m, b[2], b[3]),
+                            ]));
+                        }
+                        None => {}
+                    }
+                }
+            }
+            // Inline image (§8.9.7): its data runs to "EI" after white space.
+            b"ID" => {
+                out.images.push(unit_bounds(&gs.ctm));
+                let rest = &data[lx.pos.min(data.len())..];
+                let end = rest
+                    .windows(3)
+                    .position(|w| matches!(w[0], b' ' | b'\n' | b'\r' | b'\t') && &w[1..] == b"EI")
+                    .map_or(data.len(), |p| lx.pos + p + 3);
+                lx.pos = end;
+            }
             b"BT" => {
                 tm = IDENTITY;
                 tlm = IDENTITY;
             }
             b"Tf" => {
-                size = n(1);
+                ts.size = n(1);
                 if let Some(Object::Name(f)) = stack.get(stack.len().wrapping_sub(2)) {
-                    font = f.clone();
+                    ts.font = f.clone();
                 }
             }
-            b"TL" => leading = n(1),
+            b"TL" => ts.leading = n(1),
+            b"Tc" => ts.char_spacing = n(1),
+            b"Tw" => ts.word_spacing = n(1),
+            b"Tz" => ts.scaling = n(1) / 100.0,
             b"Td" => {
                 tlm = mul(&[1.0, 0.0, 0.0, 1.0, n(2), n(1)], &tlm);
                 tm = tlm;
             }
             b"TD" => {
-                leading = -n(1);
+                ts.leading = -n(1);
                 tlm = mul(&[1.0, 0.0, 0.0, 1.0, n(2), n(1)], &tlm);
                 tm = tlm;
             }
@@ -259,26 +549,26 @@ fn interpret(data: &[u8], fonts: &HashMap<Vec<u8>, FontMap>) -> Vec<TextRun> {
                 tm = tlm;
             }
             b"T*" => {
-                tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -leading], &tlm);
+                tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -ts.leading], &tlm);
                 tm = tlm;
             }
-            b"Tj" | b"'" | b"\"" => {
-                if op != b"Tj" {
-                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -leading], &tlm);
+            b"Tj" | b"'" | b"\"" | b"TJ" => {
+                if op == b"\"" {
+                    ts.word_spacing = n(3);
+                    ts.char_spacing = n(2);
+                }
+                if op == b"'" || op == b"\"" {
+                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -ts.leading], &tlm);
                     tm = tlm;
                 }
-                if let Some(Object::Str(s)) = stack.last() {
-                    show(s, &tm, &mut out);
-                }
-            }
-            b"TJ" => {
-                if let Some(Object::Array(items)) = stack.last() {
-                    let bytes: Vec<u8> = items
-                        .iter()
-                        .filter_map(|i| if let Object::Str(s) = i { Some(s.clone()) } else { None })
-                        .flatten()
-                        .collect();
-                    show(&bytes, &tm, &mut out);
+                let font = fonts.get(&ts.font).unwrap_or(&fallback);
+                let items: Vec<Object> = match stack.last() {
+                    Some(Object::Array(items)) if op == b"TJ" => items.clone(),
+                    Some(s @ Object::Str(_)) if op != b"TJ" => vec![s.clone()],
+                    _ => Vec::new(),
+                };
+                if !items.is_empty() {
+                    out.runs.push(show(&items, font, &ts, &mut tm, &gs.ctm));
                 }
             }
             _ => {}
@@ -286,6 +576,44 @@ fn interpret(data: &[u8], fonts: &HashMap<Vec<u8>, FontMap>) -> Vec<TextRun> {
         stack.clear();
     }
     out
+}
+
+/// Shows strings and TJ adjustments (§9.4.3, §9.4.4): each glyph at the
+/// text matrix, which then moves by the glyph's advance
+/// `(w0 × Tfs + Tc + Tw) × Th` (Tw for the single-byte code 32 only).
+fn show(items: &[Object], font: &FontMap, ts: &TextState, tm: &mut Matrix, ctm: &Matrix) -> TextRun {
+    let start = mul(tm, ctm);
+    let scale = (start[2] * start[2] + start[3] * start[3]).sqrt();
+    let mut glyphs = Vec::new();
+    let mut text = String::new();
+    for item in items {
+        match item {
+            Object::Str(bytes) => {
+                for code in font.codes(bytes) {
+                    let m = mul(tm, ctm);
+                    let space = !font.two_byte && code == 32;
+                    let tx = (font.width(code) / 1000.0 * ts.size
+                        + ts.char_spacing
+                        + if space { ts.word_spacing } else { 0.0 })
+                        * ts.scaling;
+                    *tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], tm);
+                    let after = mul(tm, ctm);
+                    let t = font.text(code);
+                    text.push_str(&t);
+                    if glyphs.len() < 100_000 {
+                        glyphs.push(Glyph { text: t, x: m[4], width: after[4] - m[4] });
+                    }
+                }
+            }
+            other => {
+                let adj = operand_num(other);
+                let tx = -adj / 1000.0 * ts.size * ts.scaling;
+                *tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], tm);
+            }
+        }
+    }
+    let end = mul(tm, ctm);
+    TextRun { text, x: start[4], y: start[5], size: ts.size * scale, width: end[4] - start[4], glyphs }
 }
 
 /// Normalises for matching: Unicode-lowercase, whitespace collapsed.
@@ -331,7 +659,11 @@ pub fn signature_block(runs: &[TextRun], page_width: f64) -> Option<[f64; 4]> {
             r.y < lowest_title.y - 20.0 && r.x > page_width * 0.4 && !is_title(&r.text) && !r.text.trim().is_empty()
         })
         .max_by(|a, b| a.y.total_cmp(&b.y))?;
-    let centre = lowest_title.x + lowest_title.size * lowest_title.text.chars().count() as f64 * 0.25;
+    let centre = if lowest_title.width > 0.0 {
+        lowest_title.x + lowest_title.width / 2.0
+    } else {
+        lowest_title.x + lowest_title.size * lowest_title.text.chars().count() as f64 * 0.25
+    };
     let (y1, y2) = (name.y + name.size + 2.0, lowest_title.y - 4.0);
     if y2 - y1 < 20.0 {
         return None;
@@ -351,18 +683,18 @@ mod tests {
         assert_eq!(map.get(&2).map(String::as_str), Some("\u{1EE6}"));
         assert_eq!(map.get(&4).map(String::as_str), Some("B"));
         let mut fonts = HashMap::new();
-        fonts.insert(b"F1".to_vec(), FontMap { two_byte: true, map });
+        fonts.insert(b"F1".to_vec(), FontMap { two_byte: true, map, widths: HashMap::new(), default_width: 1000.0 });
         let runs = interpret(
             b"q 1 0 0 1 10 20 cm BT /F1 12 Tf 100 200 Td <00010002> Tj ET Q BT /F2 10 Tf 5 6 Td (abc) Tj ET",
             &fonts,
         );
-        assert_eq!(runs[0], TextRun { text: "C\u{1EE6}".into(), x: 110.0, y: 220.0, size: 12.0 });
+        assert_eq!((runs[0].text.as_str(), runs[0].x, runs[0].y, runs[0].size), ("C\u{1EE6}", 110.0, 220.0, 12.0));
         assert_eq!(runs[1].text, "abc");
     }
 
     #[test]
     fn finds_the_block_between_title_and_name() {
-        let r = |t: &str, x: f64, y: f64| TextRun { text: t.into(), x, y, size: 13.0 };
+        let r = |t: &str, x: f64, y: f64| TextRun::new(t, x, y, 13.0);
         let runs = vec![
             r("Nơi nhận:", 60.0, 300.0),
             r("KT. CHỦ TỊCH", 380.0, 300.0),

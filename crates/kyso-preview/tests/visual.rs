@@ -440,6 +440,9 @@ fn legitimate_chains_show_only_explained_changes() {
         seal: Some(png([220, 20, 20], true)),
         number: Some("Số: 123/QĐ-UBND".into()),
         date: Some("Bắc Ninh, ngày 22 tháng 11 năm 2026".into()),
+        // This document prints no blanks: the clerk gives the places.
+        number_rect: Some([57.0, 841.89 - 150.0, 280.0, 841.89 - 130.0]),
+        date_rect: Some([595.28 * 0.45, 841.89 - 150.0, 595.28 - 30.0, 841.89 - 130.0]),
         ..preset(Role::Issuer)
     };
     sign_preset(&approved, &issued, &org, &seal);

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+pub mod nd30;
+
 /// Test user PINs of the fixture tokens.
 pub mod pins {
     /// "VGCA GCA-01 CANHAN".

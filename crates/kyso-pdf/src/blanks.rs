@@ -1,0 +1,543 @@
+//! The clerk's blanks and free room on a page.
+//!
+//! Nghị định 30/2020/NĐ-CP, Phụ lục I (mẫu 1.x, ô số 3 and 4) prints the
+//! number line as "Số:" followed by a blank and the symbol ("/QĐ-UBND",
+//! "/KH-UBND", … — the abbreviations of Phụ lục III, or an office code for
+//! a công văn), and the place-and-date line as "…, ngày … tháng … năm …".
+//! The văn thư fills them when issuing (Art. 15(3)). This module finds
+//! those blanks from the page's text with positions (`text`, ISO 32000-2
+//! §9.4, §9.10), and, for placing a signature where the page has no
+//! signature block, the free room of a page from its text, image and path
+//! bounds — so that nothing Kyso proposes covers what the page shows.
+
+use crate::reader::{PdfError, PdfReader};
+use crate::text::{PageContent, TextRun, page_content};
+
+/// A blank of a printed line: where to write, on which baseline, at which
+/// size.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Blank {
+    /// `[x1 y1 x2 y2]` in page space: the blank's width, from a little
+    /// below the baseline to the height of digits.
+    pub rect: [f64; 4],
+    /// The printed line's baseline (page space).
+    pub baseline: f64,
+    /// The printed line's font size (page space).
+    pub size: f64,
+}
+
+/// The number line "Số: … /SYMBOL".
+#[derive(Clone, Debug, PartialEq)]
+pub struct NumberBlank {
+    /// The blank between "Số:" and the symbol.
+    pub blank: Blank,
+    /// The printed symbol, from its slash: "/QĐ-UBND".
+    pub symbol: String,
+}
+
+/// The place-and-date line "…, ngày … tháng … năm …".
+#[derive(Clone, Debug, PartialEq)]
+pub struct DateBlanks {
+    /// After "ngày".
+    pub day: Blank,
+    /// After "tháng".
+    pub month: Blank,
+    /// After "năm", when the year is left blank too.
+    pub year: Option<Blank>,
+    /// The year when printed.
+    pub printed_year: Option<i32>,
+}
+
+/// What [`find_blanks`] found; a `None` means "not found": the caller asks
+/// for a rectangle (`--number-rect`, `--date-rect`, or a click).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Blanks {
+    /// The number line.
+    pub number: Option<NumberBlank>,
+    /// The date line.
+    pub date: Option<DateBlanks>,
+}
+
+/// The object number of page `page` (1-based).
+fn page_object(reader: &PdfReader, page: usize) -> Result<u32, PdfError> {
+    let pages = reader.pages()?;
+    pages
+        .get(page.wrapping_sub(1))
+        .copied()
+        .ok_or_else(|| PdfError::Malformed(format!("page {page} does not exist (the document has {})", pages.len())))
+}
+
+/// The blanks of page `page` (1-based; the clerk's are on page 1).
+pub fn find_blanks(reader: &PdfReader, page: usize) -> Result<Blanks, PdfError> {
+    let content = page_content(reader, page_object(reader, page)?)?;
+    Ok(blanks_in(&content))
+}
+
+/// One character of a line with its extent.
+#[derive(Clone, Debug)]
+struct Cell {
+    /// Folded for matching (lower case, no tone or vowel marks).
+    folded: char,
+    /// As printed (combining marks kept).
+    orig: String,
+    x0: f64,
+    x1: f64,
+    y: f64,
+    size: f64,
+}
+
+/// Lower case without Vietnamese marks, for matching keywords whatever
+/// the normalisation of the ToUnicode map; `None` for a combining mark.
+fn fold(c: char) -> Option<char> {
+    if ('\u{300}'..='\u{36f}').contains(&c) {
+        return None;
+    }
+    let l = c.to_lowercase().next().unwrap_or(c);
+    const A: &str = "àáảãạăằắẳẵặâầấẩẫậ";
+    const E: &str = "èéẻẽẹêềếểễệ";
+    const I: &str = "ìíỉĩị";
+    const O: &str = "òóỏõọôồốổỗộơờớởỡợ";
+    const U: &str = "ùúủũụưừứửữự";
+    const Y: &str = "ỳýỷỹỵ";
+    for (set, base) in [(A, 'a'), (E, 'e'), (I, 'i'), (O, 'o'), (U, 'u'), (Y, 'y')] {
+        if set.contains(l) {
+            return Some(base);
+        }
+    }
+    Some(match l {
+        'đ' => 'd',
+        '\u{a0}' | '\t' => ' ',
+        other => other,
+    })
+}
+
+/// The glyphs of every run as cells; a run without glyph positions is
+/// spread over its width.
+fn cells_of(runs: &[TextRun]) -> Vec<Cell> {
+    let mut out = Vec::new();
+    for r in runs {
+        let pieces: Vec<(String, f64, f64)> = if r.glyphs.is_empty() {
+            let n = r.text.chars().count().max(1) as f64;
+            let w = r.width / n;
+            r.text.chars().enumerate().map(|(i, c)| (c.to_string(), r.x + w * i as f64, w)).collect()
+        } else {
+            r.glyphs.iter().map(|g| (g.text.clone(), g.x, g.width)).collect()
+        };
+        for (text, x, w) in pieces {
+            let chars: Vec<char> = text.chars().collect();
+            let n = chars.iter().filter(|c| fold(**c).is_some()).count().max(1) as f64;
+            let mut k = 0.0;
+            for c in chars {
+                match fold(c) {
+                    Some(f) => {
+                        out.push(Cell {
+                            folded: f,
+                            orig: c.to_string(),
+                            x0: x + w * k / n,
+                            x1: x + w * (k + 1.0) / n,
+                            y: r.y,
+                            size: r.size,
+                        });
+                        k += 1.0;
+                    }
+                    None => {
+                        if let Some(last) = out.last_mut() {
+                            last.orig.push(c);
+                        }
+                    }
+                }
+            }
+        }
+        if out.len() > 200_000 {
+            break;
+        }
+    }
+    out
+}
+
+/// Cells grouped into lines (same baseline within a quarter of the size),
+/// each sorted left to right, with a synthetic space wherever two glyphs
+/// stand more than a fifth of the size apart.
+fn lines_of(mut cells: Vec<Cell>) -> Vec<Vec<Cell>> {
+    cells.retain(|c| c.size > 0.0 && c.x0.is_finite() && c.y.is_finite());
+    cells.sort_by(|a, b| b.y.total_cmp(&a.y));
+    let mut lines: Vec<Vec<Cell>> = Vec::new();
+    for c in cells {
+        match lines.last_mut() {
+            Some(l) if (l[0].y - c.y).abs() <= 0.25 * l[0].size.max(c.size) => l.push(c),
+            _ => lines.push(vec![c]),
+        }
+    }
+    for l in &mut lines {
+        l.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+        let mut with_gaps: Vec<Cell> = Vec::with_capacity(l.len());
+        for c in l.drain(..) {
+            if let Some(p) = with_gaps.last()
+                && c.x0 - p.x1 > 0.2 * c.size.max(p.size)
+                && p.folded != ' '
+                && c.folded != ' '
+            {
+                let s = Cell { folded: ' ', orig: " ".into(), x0: p.x1, x1: c.x0, y: p.y, size: p.size };
+                with_gaps.push(s);
+            }
+            with_gaps.push(c);
+        }
+        *l = with_gaps;
+    }
+    lines
+}
+
+/// Characters that make a blank: spaces and the dotted or underlined
+/// leaders forms print.
+fn is_blank_char(c: char) -> bool {
+    matches!(c, ' ' | '.' | '…' | '_' | '·')
+}
+
+/// Whether the folded `word` starts at `i` as a whole word.
+fn word_at(line: &[Cell], i: usize, word: &str) -> bool {
+    let w: Vec<char> = word.chars().collect();
+    if i + w.len() > line.len() {
+        return false;
+    }
+    let before_ok = i == 0 || !line[i - 1].folded.is_alphanumeric();
+    let after_ok = line.get(i + w.len()).is_none_or(|c| !c.folded.is_alphanumeric());
+    before_ok && after_ok && line[i..i + w.len()].iter().zip(&w).all(|(c, k)| c.folded == *k)
+}
+
+/// The index after the run of blank characters from `i`.
+fn skip_blank(line: &[Cell], mut i: usize) -> usize {
+    while i < line.len() && is_blank_char(line[i].folded) {
+        i += 1;
+    }
+    i
+}
+
+fn skip_spaces(line: &[Cell], mut i: usize) -> usize {
+    while i < line.len() && line[i].folded == ' ' {
+        i += 1;
+    }
+    i
+}
+
+/// A blank between `left` (the end of the printed text before it) and
+/// `right` (the start of the printed text after it) on the baseline of
+/// `at`. The box reaches from the font's descent to the top of digits
+/// (Times New Roman-compatible metrics: descent 0.22 em, figures 0.68 em).
+fn blank(left: f64, right: f64, at: &Cell) -> Blank {
+    let s = at.size;
+    let pad = 0.1 * s;
+    Blank { rect: [left + pad, at.y - 0.22 * s, right - pad, at.y + 0.75 * s], baseline: at.y, size: s }
+}
+
+/// Ink boxes of the printed glyphs (not spaces, not leader dots inside
+/// blanks when `skip_leaders`): from the descent to above the diacritics.
+fn glyph_boxes(lines: &[Vec<Cell>], skip_leaders: bool) -> Vec<[f64; 4]> {
+    lines
+        .iter()
+        .flatten()
+        .filter(|c| c.folded != ' ' && !(skip_leaders && is_blank_char(c.folded)))
+        .map(|c| [c.x0, c.y - 0.22 * c.size, c.x1, c.y + 0.9 * c.size])
+        .collect()
+}
+
+fn overlaps(a: &[f64; 4], b: &[f64; 4], slack: f64) -> bool {
+    a[0] + slack < b[2] && b[0] + slack < a[2] && a[1] + slack < b[3] && b[1] + slack < a[3]
+}
+
+/// The blanks of a page's content (see [`find_blanks`]).
+pub fn blanks_in(content: &PageContent) -> Blanks {
+    let lines = lines_of(cells_of(&content.runs));
+    // Nothing printed may be under a blank we propose (the leader dots of
+    // the blank itself excepted), nor any image or drawn path.
+    let mut ink = glyph_boxes(&lines, true);
+    ink.extend(content.images.iter().copied());
+    ink.extend(content.paths.iter().copied());
+    let free = |b: &Blank| b.rect[2] > b.rect[0] && !ink.iter().any(|i| overlaps(&b.rect, i, 0.3));
+    let mut out = Blanks::default();
+    for line in &lines {
+        if out.number.is_none()
+            && let Some(n) = number_line(line)
+            && free(&n.blank)
+        {
+            out.number = Some(n);
+        }
+        if out.date.is_none()
+            && let Some(d) = date_line(line)
+            && free(&d.day)
+            && free(&d.month)
+            && d.year.as_ref().is_none_or(free)
+        {
+            out.date = Some(d);
+        }
+    }
+    out
+}
+
+/// "Số:" blank "/SYMBOL" on one line. The symbol is a slash and at least
+/// two letters (NĐ 30/2020 Phụ lục III: QĐ, NQ, KH, TTr, QyĐ, … followed
+/// by the issuer's abbreviation).
+fn number_line(line: &[Cell]) -> Option<NumberBlank> {
+    for i in 0..line.len() {
+        if !word_at(line, i, "so") {
+            continue;
+        }
+        let colon = skip_spaces(line, i + 2);
+        if line.get(colon)?.folded != ':' {
+            continue;
+        }
+        let after = skip_blank(line, colon + 1);
+        let Some(slash) = line.get(after) else { continue };
+        if slash.folded != '/' {
+            continue;
+        }
+        let end = (after..line.len()).find(|k| line[*k].folded == ' ').unwrap_or(line.len());
+        let symbol: String = line[after..end].iter().map(|c| c.orig.as_str()).collect();
+        if symbol.chars().filter(|c| c.is_alphabetic()).count() < 2 {
+            continue;
+        }
+        let label = &line[colon];
+        let mut b = blank(label.x1, slash.x0, label);
+        // The number is written against the slash, as one word with the
+        // symbol ("45/QĐ-UBND").
+        b.rect[2] = slash.x0 - 0.05;
+        if b.rect[2] - b.rect[0] < 0.8 * label.size {
+            continue;
+        }
+        return Some(NumberBlank { blank: b, symbol });
+    }
+    None
+}
+
+/// "ngày" blank "tháng" blank "năm" (year or blank) on one line.
+fn date_line(line: &[Cell]) -> Option<DateBlanks> {
+    for i in 0..line.len() {
+        if !word_at(line, i, "ngay") {
+            continue;
+        }
+        let day_end = i + 4;
+        let m = skip_blank(line, day_end);
+        if !word_at(line, m, "thang") {
+            continue;
+        }
+        let y = skip_blank(line, m + 5);
+        if !word_at(line, y, "nam") {
+            continue;
+        }
+        let day = blank(line[day_end - 1].x1, line[m].x0, &line[i]);
+        let month = blank(line[m + 4].x1, line[y].x0, &line[m]);
+        if day.rect[2] - day.rect[0] < 0.8 * day.size || month.rect[2] - month.rect[0] < 0.8 * month.size {
+            continue;
+        }
+        let after = skip_blank(line, y + 3);
+        let digits: String = line[after..].iter().take_while(|c| c.folded.is_ascii_digit()).map(|c| c.folded).collect();
+        let (year, printed_year) = if digits.len() == 4 {
+            (None, digits.parse().ok())
+        } else if digits.is_empty() {
+            let left = line[y + 2].x1;
+            let right = line.get(after).map_or(left + 3.0 * line[y].size, |c| c.x0);
+            let b = blank(left, right, &line[y]);
+            if b.rect[2] - b.rect[0] < 1.8 * b.size {
+                continue;
+            }
+            (Some(b), None)
+        } else {
+            continue;
+        };
+        return Some(DateBlanks { day, month, year, printed_year });
+    }
+    None
+}
+
+/// Everything page `page` (1-based) shows, as boxes: printed glyphs
+/// (leader dots and underscores excepted: forms print them to be written
+/// over), images and form XObjects, painted paths (a filled path covering more
+/// than half the page — a background — left out), and the rectangles of
+/// its visible annotations (earlier signatures' widgets included).
+pub fn occupied(reader: &PdfReader, page: usize) -> Result<Vec<[f64; 4]>, PdfError> {
+    occupied_on(reader, page_object(reader, page)?)
+}
+
+/// [`occupied`] by the page's object number.
+pub(crate) fn occupied_on(reader: &PdfReader, num: u32) -> Result<Vec<[f64; 4]>, PdfError> {
+    let content = page_content(reader, num)?;
+    let mbox = crate::presets::page_box(reader, num)?;
+    let area = (mbox[2] - mbox[0]) * (mbox[3] - mbox[1]);
+    let big = |r: &[f64; 4]| (r[2] - r[0]) * (r[3] - r[1]) > area / 2.0;
+    let lines = lines_of(cells_of(&content.runs));
+    let mut out = glyph_boxes(&lines, true);
+    out.extend(content.images.iter().filter(|r| !big(r)));
+    out.extend(content.paths.iter().filter(|r| !big(r)));
+    out.extend(annotation_rects(reader, num)?);
+    Ok(out)
+}
+
+/// Rectangles of the page's annotations that are not hidden (§12.5.3).
+fn annotation_rects(reader: &PdfReader, page_num: u32) -> Result<Vec<[f64; 4]>, PdfError> {
+    use crate::object::Object;
+    let page = reader.get(page_num)?;
+    let Some(annots) = page.as_dict().and_then(|d| d.get("Annots")).cloned() else { return Ok(Vec::new()) };
+    let Object::Array(annots) = reader.resolve(&annots)? else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    for a in annots.iter().take(10_000) {
+        let a = reader.resolve(a)?;
+        let Some(d) = a.as_dict() else { continue };
+        if d.get("F").and_then(Object::as_int).is_some_and(|f| f & 2 != 0) {
+            continue;
+        }
+        if let Some(Object::Array(r)) = d.get("Rect").map(|r| reader.resolve(r)).transpose()? {
+            let v: Vec<f64> = r
+                .iter()
+                .filter_map(|o| match o {
+                    Object::Int(i) => Some(*i as f64),
+                    Object::Real(s) => s.parse().ok(),
+                    _ => None,
+                })
+                .collect();
+            if v.len() == 4 && (v[2] - v[0]).abs() > 1.0 && (v[3] - v[1]).abs() > 1.0 {
+                out.push([v[0].min(v[2]), v[1].min(v[3]), v[0].max(v[2]), v[1].max(v[3])]);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `rect` on page `page` (1-based) covers anything the page
+/// shows (see [`occupied`]) — for a warning before a box moved by hand
+/// is signed.
+pub fn covers_content(reader: &PdfReader, page: usize, rect: [f64; 4]) -> Result<bool, PdfError> {
+    let r = [rect[0].min(rect[2]), rect[1].min(rect[3]), rect[0].max(rect[2]), rect[1].max(rect[3])];
+    Ok(occupied(reader, page)?.iter().any(|o| overlaps(&r, o, 0.5)))
+}
+
+/// The free place of `w` × `h` points at the foot of page `page`
+/// (1-based) for a signature when the page has no signature block: among
+/// the positions in the lower half of the visible page (10 mm margins)
+/// that touch nothing [`occupied`] lists, the one with the most room
+/// around it (up to 24 pt), then the highest (right under the text), then
+/// the rightmost (where NĐ 30 puts the signature block). `None` when
+/// nothing fits.
+pub fn free_area(reader: &PdfReader, page: usize, w: f64, h: f64) -> Result<Option<[f64; 4]>, PdfError> {
+    free_area_on(reader, page_object(reader, page)?, w, h)
+}
+
+/// [`free_area`] by the page's object number.
+pub(crate) fn free_area_on(reader: &PdfReader, num: u32, w: f64, h: f64) -> Result<Option<[f64; 4]>, PdfError> {
+    let vbox = crate::presets::visible_box(reader, num)?;
+    let boxes = occupied_on(reader, num)?;
+    Ok(free_area_in(&vbox, &boxes, w, h))
+}
+
+fn free_area_in(vbox: &[f64; 4], boxes: &[[f64; 4]], w: f64, h: f64) -> Option<[f64; 4]> {
+    const MARGIN: f64 = 72.0 / 25.4 * 10.0;
+    const STEP: f64 = 4.0;
+    const ROOM: f64 = 24.0;
+    if !(w > 0.0 && h > 0.0) {
+        return None;
+    }
+    let (x_min, x_max) = (vbox[0] + MARGIN, vbox[2] - MARGIN - w);
+    let (y_min, y_max) = (vbox[1] + MARGIN, (vbox[1] + vbox[3]) / 2.0 - h);
+    if x_max < x_min || y_max < y_min {
+        return None;
+    }
+    // Distance from a rectangle to a box (0 when they overlap).
+    let dist = |r: &[f64; 4], b: &[f64; 4]| {
+        let dx = (b[0] - r[2]).max(r[0] - b[2]).max(0.0);
+        let dy = (b[1] - r[3]).max(r[1] - b[3]).max(0.0);
+        dx.hypot(dy)
+    };
+    let mut best: Option<([f64; 4], f64)> = None;
+    let nx = ((x_max - x_min) / STEP).floor() as usize;
+    let ny = ((y_max - y_min) / STEP).floor() as usize;
+    for iy in (0..=ny.min(2000)).rev() {
+        let y = y_min + iy as f64 * STEP;
+        for ix in (0..=nx.min(2000)).rev() {
+            let x = x_min + ix as f64 * STEP;
+            let r = [x, y, x + w, y + h];
+            let room = boxes.iter().map(|b| dist(&r, b)).fold(ROOM, f64::min);
+            if room <= 0.0 {
+                continue;
+            }
+            // Scanning from the top right: a later candidate wins only
+            // with strictly more room.
+            if best.is_none_or(|(_, b)| room > b + 1e-9) {
+                best = Some((r, room));
+            }
+        }
+    }
+    best.map(|(r, _)| r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Glyph;
+
+    /// A run whose glyphs are `advance` wide each.
+    fn run(text: &str, x: f64, y: f64, size: f64, advance: f64) -> TextRun {
+        let glyphs: Vec<Glyph> = text
+            .chars()
+            .enumerate()
+            .map(|(i, c)| Glyph { text: c.to_string(), x: x + advance * i as f64, width: advance })
+            .collect();
+        TextRun { text: text.into(), x, y, size, width: advance * text.chars().count() as f64, glyphs }
+    }
+
+    fn content(runs: Vec<TextRun>) -> PageContent {
+        PageContent { runs, ..Default::default() }
+    }
+
+    #[test]
+    fn number_blank_in_one_run_and_split_runs() {
+        let one = blanks_in(&content(vec![run("Số:        /QĐ-UBND", 60.0, 700.0, 13.0, 6.5)]));
+        let n = one.number.unwrap();
+        assert_eq!(n.symbol, "/QĐ-UBND");
+        assert_eq!(n.blank.baseline, 700.0);
+        assert!(n.blank.rect[0] > 60.0 + 3.0 * 6.5 && n.blank.rect[2] < 60.0 + 11.0 * 6.5, "{n:?}");
+        // "Số:" and "/KH-UBND" as separate runs, dots in between, NFD marks.
+        let split = blanks_in(&content(vec![
+            run("So\u{302}\u{301}:", 60.0, 700.0, 14.0, 7.0),
+            run(".........", 96.0, 700.0, 14.0, 3.5),
+            run("/KH-UBND", 130.0, 700.0, 14.0, 7.0),
+        ]));
+        let n = split.number.unwrap();
+        assert_eq!(n.symbol, "/KH-UBND");
+        assert!(n.blank.rect[0] >= 95.0 && n.blank.rect[2] <= 130.0, "{n:?}");
+        // Already numbered, or no symbol: nothing.
+        assert!(blanks_in(&content(vec![run("Số: 12/QĐ-UBND", 60.0, 700.0, 13.0, 6.5)])).number.is_none());
+        assert!(blanks_in(&content(vec![run("Căn cứ số 30/2020/NĐ-CP", 60.0, 700.0, 13.0, 6.5)])).number.is_none());
+    }
+
+    #[test]
+    fn date_blanks_with_and_without_the_year() {
+        let b = blanks_in(&content(vec![run("Điện Biên, ngày     tháng     năm 2026", 300.0, 700.0, 13.0, 6.0)]));
+        let d = b.date.unwrap();
+        assert_eq!(d.printed_year, Some(2026));
+        assert!(d.year.is_none());
+        assert!(d.day.rect[0] > 300.0 + 15.0 * 6.0 && d.day.rect[2] < 300.0 + 20.0 * 6.0, "{d:?}");
+        assert!(d.month.rect[0] > 300.0 + 25.0 * 6.0 && d.month.rect[2] < 300.0 + 30.0 * 6.0, "{d:?}");
+        let b = blanks_in(&content(vec![run("Hà Nội, ngày ... tháng ... năm ...", 300.0, 700.0, 13.0, 6.0)]));
+        let d = b.date.unwrap();
+        assert!(d.year.is_some() && d.printed_year.is_none(), "{d:?}");
+        // Filled, or only "ngày" in body text: nothing.
+        assert!(blanks_in(&content(vec![run("ngày 5 tháng 3 năm 2026", 300.0, 700.0, 13.0, 6.0)])).date.is_none());
+        assert!(blanks_in(&content(vec![run("có hiệu lực kể từ ngày ký", 60.0, 500.0, 13.0, 6.0)])).date.is_none());
+    }
+
+    #[test]
+    fn a_blank_under_other_ink_is_not_proposed() {
+        let mut c = content(vec![run("Số:        /QĐ-UBND", 60.0, 700.0, 13.0, 6.5)]);
+        c.images.push([90.0, 695.0, 110.0, 720.0]);
+        assert!(blanks_in(&c).number.is_none());
+    }
+
+    #[test]
+    fn free_area_avoids_every_box() {
+        let page = [0.0, 0.0, 595.0, 842.0];
+        let boxes = vec![[60.0, 300.0, 540.0, 800.0], [60.0, 100.0, 300.0, 280.0]];
+        let r = free_area_in(&page, &boxes, 170.0, 70.0).unwrap();
+        assert!(boxes.iter().all(|b| !overlaps(&r, b, 0.0)), "{r:?}");
+        assert!(r[0] >= 300.0 && r[3] <= 421.0, "{r:?}");
+        // A full page: nothing.
+        assert!(free_area_in(&page, &[[0.0, 0.0, 595.0, 842.0]], 170.0, 70.0).is_none());
+    }
+}

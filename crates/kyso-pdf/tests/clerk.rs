@@ -1,0 +1,366 @@
+//! The clerk's blanks on generated NĐ 30/2020 decisions (kyso-testkit's
+//! `nd30`, real text in an embedded TrueType font): found where pdftotext
+//! sees the printed words, and free room that touches nothing printed.
+
+#![allow(clippy::unwrap_used)] // test helpers panic on purpose
+
+use std::path::Path;
+use std::process::Command;
+
+use kyso_pdf::PdfReader;
+use kyso_pdf::blanks::{covers_content, find_blanks, free_area, occupied};
+use kyso_testkit::nd30::{Layout, SIZE, decision};
+use kyso_testkit::tool_or_skip;
+
+/// Words of page 1 from `pdftotext -bbox`: (text, xMin, yMin, xMax, yMax)
+/// in PDF space (y up).
+fn words(file: &Path, height: f64) -> Vec<(String, [f64; 4])> {
+    let out = Command::new("pdftotext").args(["-bbox", "-f", "1", "-l", "1"]).arg(file).arg("-").output().unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    let attr = |l: &str, k: &str| -> f64 {
+        let at = l.find(&format!("{k}=\"")).unwrap() + k.len() + 2;
+        l[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    html.lines()
+        .filter(|l| l.trim_start().starts_with("<word"))
+        .map(|l| {
+            let text = l.split('>').nth(1).unwrap().split('<').next().unwrap().to_owned();
+            let (x0, y0, x1, y1) = (attr(l, "xMin"), attr(l, "yMin"), attr(l, "xMax"), attr(l, "yMax"));
+            (text.replace("&amp;", "&"), [x0, height - y1, x1, height - y0])
+        })
+        .collect()
+}
+
+#[test]
+fn blanks_are_found_between_the_printed_words_of_every_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    for layout in Layout::ALL {
+        let file = dir.path().join(format!("{}.pdf", layout.name()));
+        decision(&file, layout);
+        let reader = PdfReader::open(&file).unwrap();
+        let blanks = find_blanks(&reader, 1).unwrap();
+        let number = blanks.number.clone().unwrap_or_else(|| panic!("{layout:?}: no number blank"));
+        let date = blanks.date.clone().unwrap_or_else(|| panic!("{layout:?}: no date blank"));
+        assert_eq!(number.symbol, "/QĐ-UBND", "{layout:?}");
+        assert!((number.blank.size - SIZE).abs() < 0.01, "{layout:?} {number:?}");
+        assert_eq!(date.printed_year.is_some(), layout != Layout::Landscape, "{layout:?} {date:?}");
+        assert_eq!(date.year.is_some(), layout == Layout::Landscape, "{layout:?} {date:?}");
+        // Nothing of the page is under a blank.
+        for b in [Some(&number.blank), Some(&date.day), Some(&date.month), date.year.as_ref()].into_iter().flatten() {
+            assert!(!covers_content(&reader, 1, b.rect).unwrap(), "{layout:?}: {b:?} covers the page");
+        }
+        if !tool_or_skip("pdftotext", "the blanks against poppler's word boxes") {
+            continue;
+        }
+        let height = if layout == Layout::Landscape { 595.28 } else { 841.89 };
+        let w = words(&file, height);
+        let find = |t: &str| w.iter().find(|(s, _)| s.as_str() == t).unwrap_or_else(|| panic!("{t} in {w:?}")).1;
+        // The number blank: right of "Số:", left of "/QĐ-UBND", on their line.
+        // (poppler joins dot leaders and the symbol into one word)
+        let so = find("Số:");
+        let symbol = w.iter().find(|(s, _)| s.ends_with("/QĐ-UBND")).unwrap().clone();
+        let symbol_x = if symbol.0 == "/QĐ-UBND" { symbol.1[0] } else { symbol.1[2] };
+        let r = number.blank.rect;
+        assert!(r[0] >= so[2] - 0.5 && r[2] <= symbol_x + 0.5, "{layout:?}: {r:?} between {so:?} and {symbol:?}");
+        assert!(r[1] < so[1] + 4.0 && r[3] > so[1] + 4.0, "{layout:?}: {r:?} off the line of {so:?}");
+        let (ngay, thang, nam) = (find("ngày"), find("tháng"), find("năm"));
+        assert!(date.day.rect[0] >= ngay[2] - 0.5 && date.day.rect[2] <= thang[0] + 0.5, "{layout:?} {date:?}");
+        assert!(date.month.rect[0] >= thang[2] - 0.5 && date.month.rect[2] <= nam[0] + 0.5, "{layout:?} {date:?}");
+        // No poppler word inside a blank (leader dots excepted).
+        for (s, b) in &w {
+            if s.trim_start_matches('.').is_empty() || s.trim_start_matches('.') == "/QĐ-UBND" && s.starts_with('.') {
+                continue;
+            }
+            for blank in [&number.blank.rect, &date.day.rect, &date.month.rect] {
+                let overlap = blank[0] < b[2] && b[0] < blank[2] && blank[1] < b[3] && b[1] < blank[3];
+                assert!(!overlap, "{layout:?}: {s:?} at {b:?} is inside the blank {blank:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn free_area_at_the_foot_touches_nothing_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    for layout in [Layout::Deputy, Layout::Landscape] {
+        let file = dir.path().join(format!("{}.pdf", layout.name()));
+        decision(&file, layout);
+        let reader = PdfReader::open(&file).unwrap();
+        let r = free_area(&reader, 1, 160.0, 66.0).unwrap().unwrap_or_else(|| panic!("{layout:?}: no free area"));
+        assert!(!covers_content(&reader, 1, r).unwrap(), "{layout:?}: {r:?}");
+        let boxes = occupied(&reader, 1).unwrap();
+        assert!(boxes.len() > 100, "{layout:?}: the page's glyphs are counted ({})", boxes.len());
+        // A box over the title covers content.
+        assert!(covers_content(&reader, 1, [250.0, boxes[0][1], 350.0, boxes[0][3]]).unwrap() || boxes[0][0] < 250.0);
+        if tool_or_skip("pdftotext", "the free area against poppler's word boxes") {
+            let height = if layout == Layout::Landscape { 595.28 } else { 841.89 };
+            for (s, b) in words(&file, height) {
+                let overlap = r[0] < b[2] && b[0] < r[2] && r[1] < b[3] && b[1] < r[3];
+                assert!(!overlap, "{layout:?}: free area {r:?} covers {s:?} at {b:?}");
+            }
+        }
+    }
+}
+
+mod common;
+use common::{signer, trust};
+use kyso_pdf::presets::{PresetInput, Role, prepare};
+use kyso_pdf::{Appearance, Indication, SignOptions, sign_pdf, verify_pdf};
+use kyso_pki::Signer;
+use kyso_testkit::{pins, pyhanko_validate, require_fixture, shared_or_skip, tokens};
+
+/// A PNG with transparency: `color` waves (a signature) or a ring (a seal).
+fn png(color: [u8; 3], ring: bool) -> Vec<u8> {
+    let (w, h) = (300u32, if ring { 300 } else { 120 });
+    let mut data = Vec::with_capacity((w * h * 4) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let on = if ring {
+                let r = (x as f64 - 150.0).hypot(y as f64 - 150.0);
+                (110.0..145.0).contains(&r) || r < 60.0
+            } else {
+                (y as f64 - (60.0 + 35.0 * (x as f64 / 25.0).sin())).abs() < 14.0
+            };
+            data.extend_from_slice(&[color[0], color[1], color[2], if on { 255 } else { 0 }]);
+        }
+    }
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.write_header().unwrap().write_image_data(&data).unwrap();
+    }
+    out
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+fn preset(role: Role) -> PresetInput {
+    PresetInput {
+        role,
+        page: None,
+        rect: None,
+        anchor: None,
+        image: None,
+        seal: None,
+        seal_mm: 36.0,
+        number: None,
+        number_rect: None,
+        date: None,
+        date_rect: None,
+        copy_form: None,
+        organization: None,
+        time: now(),
+    }
+}
+
+/// Signs with a preset (or invisibly with `None`), as kyso-core does: the
+/// placement's appearance and extra widgets go into one signature field.
+fn sign_as(input: &Path, output: &Path, s: &dyn Signer, p: Option<&PresetInput>) -> Vec<(usize, Appearance)> {
+    let mut opts = SignOptions { time: Some(now()), ..Default::default() };
+    let mut extra = Vec::new();
+    if let Some(p) = p {
+        let placement = prepare(&PdfReader::open(input).unwrap(), p).unwrap();
+        opts.page = Some(placement.page);
+        opts.appearance = Some(placement.appearance);
+        extra = placement.extra_widgets.clone();
+        opts.extra_widgets = placement.extra_widgets;
+    }
+    sign_pdf(input, output, s, &opts).unwrap();
+    extra
+}
+
+/// Whether this poppler reads a signature field's widget kids as widgets
+/// (poppler 26.04 does; 22.12, Debian 12's, does not).
+fn poppler_reads_widget_kids() -> bool {
+    let out = Command::new("pdfsig").arg("-v").output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let major =
+        text.split("version ").nth(1).and_then(|v| v.split('.').next()).and_then(|m| m.trim().parse::<u32>().ok());
+    major.is_some_and(|m| m >= 26)
+}
+
+fn intersects(a: &[f64; 4], b: &[f64; 4]) -> bool {
+    a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
+}
+
+#[test]
+fn three_approvals_then_the_clerk_writes_number_and_date_into_the_blanks() {
+    let fx = require_fixture!();
+    let dir = tempfile::tempdir().unwrap();
+    // Three officials with three certificates (RSA 2048, RSA 3072, ECDSA
+    // P-256) on the personal token, the clerk with the organisation's.
+    let first = signer(fx, tokens::CANHAN, pins::CANHAN, "Lê Văn Cường");
+    let second = signer(fx, tokens::CANHAN, pins::CANHAN, "Trần Thị Bích");
+    let third = signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
+    let clerk = signer(fx, tokens::TOCHUC, pins::TOCHUC, "Sở Thông tin và Truyền thông tỉnh Bắc Ninh");
+    let blue = png([20, 40, 200], false);
+    for layout in Layout::ALL {
+        let d = dir.path().join(layout.name());
+        std::fs::create_dir_all(&d).unwrap();
+        let doc = d.join("qd.pdf");
+        decision(&doc, layout);
+        let height = if layout == Layout::Landscape { 595.28 } else { 841.89 };
+
+        // 1: invisible; 2: visible in the free area at the foot; 3: the
+        // signing official in the signature block.
+        let a1 = d.join("a1.pdf");
+        sign_as(&doc, &a1, &first, None);
+        let reader = PdfReader::open(&a1).unwrap();
+        let foot = free_area(&reader, 1, 120.0, 48.0).unwrap().unwrap();
+        let a2 = d.join("a2.pdf");
+        sign_as(
+            &a1,
+            &a2,
+            &second,
+            Some(&PresetInput { image: Some(blue.clone()), rect: Some(foot), ..preset(Role::Approver) }),
+        );
+        let a3 = d.join("a3.pdf");
+        sign_as(&a2, &a3, &third, Some(&PresetInput { image: Some(blue.clone()), ..preset(Role::Approver) }));
+
+        // The clerk: seal, number and date, one signature.
+        let issued = d.join("qd.signed.pdf");
+        let clerk_preset = PresetInput {
+            seal: Some(png([220, 20, 20], true)),
+            number: Some("45/QĐ-UBND".into()),
+            date: Some("2026-03-05".into()),
+            ..preset(Role::Issuer)
+        };
+        let placement = prepare(&PdfReader::open(&a3).unwrap(), &clerk_preset).unwrap();
+        let whats: Vec<&str> = placement.written.iter().map(|w| w.what).collect();
+        let expected: &[&str] =
+            if layout == Layout::Landscape { &["number", "day", "month", "year"] } else { &["number", "day", "month"] };
+        assert_eq!(whats, expected, "{layout:?}");
+        assert_eq!(placement.written[0].text, "45", "{layout:?}: the symbol is printed already");
+        assert_eq!(placement.written[1].text, "05", "NĐ 30: a day below 10 takes a zero");
+        assert_eq!(placement.written[2].text, "3", "NĐ 30: months from 3 take none");
+        let widgets = sign_as(&a3, &issued, &clerk, Some(&clerk_preset));
+        assert_eq!(widgets.len(), expected.len());
+
+        // Kyso: four valid signatures, the earlier ones with allowed changes.
+        let report = verify_pdf(&issued, &trust(fx));
+        assert_eq!(report.indication, Indication::TotalPassed, "{layout:?}: {report:#?}");
+        assert_eq!(report.signatures.len(), 4, "{layout:?}");
+        assert!(report.signatures[..3].iter().all(|s| s.modifications == "allowed"), "{layout:?}: {report:#?}");
+
+        if tool_or_skip("pdftotext", "the number and date where pdftotext reads them") {
+            let before = words(&doc, height);
+            let after = words(&issued, height);
+            let new: Vec<&(String, [f64; 4])> = after.iter().filter(|w| !before.contains(w)).collect();
+            let find = |ws: &[(String, [f64; 4])], t: &str| ws.iter().find(|(s, _)| s == t).unwrap().1;
+            let so = find(&before, "Số:");
+            // "45" on the printed line, right of "Số:", against the symbol
+            // (poppler may read "45" and "/QĐ-UBND" as one word).
+            let n = new
+                .iter()
+                .find(|(s, _)| s == "45" || s == "45/QĐ-UBND")
+                .unwrap_or_else(|| panic!("{layout:?}: no 45 in {new:?}"));
+            assert!(n.1[0] > so[2], "{layout:?}: {n:?} right of Số: {so:?}");
+            assert!(
+                (n.1[1] - so[1]).abs() < 0.5 && (n.1[3] - so[3]).abs() < 0.5,
+                "{layout:?}: {n:?} on the line of {so:?}"
+            );
+            if n.0 == "45" {
+                let symbol = after.iter().find(|(s, _)| s.ends_with("/QĐ-UBND")).unwrap();
+                assert!(symbol.0 == "/QĐ-UBND" || symbol.0.starts_with('.'), "{layout:?}: {symbol:?}");
+                if symbol.0 == "/QĐ-UBND" {
+                    assert!((symbol.1[0] - n.1[2]).abs() < 1.5, "{layout:?}: 45 {n:?} against {symbol:?}");
+                }
+            }
+            let text = Command::new("pdftotext").args(["-layout"]).arg(&issued).arg("-").output().unwrap();
+            let text = String::from_utf8_lossy(&text.stdout);
+            // (over dot leaders poppler's layout puts what is written on a
+            // line of its own: the boxes above are the check there)
+            if layout != Layout::Collective {
+                assert!(text.contains("45/QĐ-UBND"), "{layout:?}: pdftotext does not read 45/QĐ-UBND:\n{text}");
+            }
+            // Day and month in their blanks, on the line.
+            let (ngay, thang, nam) = (find(&before, "ngày"), find(&before, "tháng"), find(&before, "năm"));
+            let day = new.iter().find(|(s, _)| s == "05").unwrap_or_else(|| panic!("{layout:?}: no day in {new:?}"));
+            assert!(day.1[0] > ngay[2] && day.1[2] < thang[0], "{layout:?}: day {day:?}");
+            assert!((day.1[1] - ngay[1]).abs() < 0.5, "{layout:?}: day {day:?} off the line {ngay:?}");
+            let month = new.iter().find(|(s, _)| s == "3").unwrap_or_else(|| panic!("{layout:?}: no month in {new:?}"));
+            assert!(month.1[0] > thang[2] && month.1[2] < nam[0], "{layout:?}: month {month:?}");
+            if layout == Layout::Landscape {
+                let year = new.iter().find(|(s, _)| s == "2026" && s.len() == 4).unwrap();
+                assert!(year.1[0] > nam[2] && (year.1[1] - nam[1]).abs() < 0.5, "{layout:?}: year {year:?}");
+            }
+            // Nothing we wrote overlaps what was printed (leader dots are
+            // written over on purpose).
+            for (s, b) in &new {
+                for (o, ob) in &before {
+                    if o.trim_start_matches('.').is_empty() || (o.starts_with('.') && o.ends_with("/QĐ-UBND")) {
+                        continue;
+                    }
+                    assert!(!intersects(b, ob), "{layout:?}: {s:?} {b:?} overlaps the printed {o:?} {ob:?}");
+                }
+            }
+            for (_, ap) in &widgets {
+                for (o, ob) in &before {
+                    if o.trim_start_matches('.').is_empty() || (o.starts_with('.') && o.ends_with("/QĐ-UBND")) {
+                        continue;
+                    }
+                    assert!(!intersects(&ap.rect, ob), "{layout:?}: widget {:?} over {o:?} {ob:?}", ap.rect);
+                }
+            }
+            // The second official's box in the free area covers no word.
+            for (o, ob) in &before {
+                assert!(!intersects(&foot, ob), "{layout:?}: {foot:?} over {o:?}");
+            }
+        }
+
+        if tool_or_skip("qpdf", "the structure of the signed file") {
+            let out = Command::new("qpdf").arg("--check").arg(&issued).output().unwrap();
+            assert!(out.status.success(), "{layout:?}: {}", String::from_utf8_lossy(&out.stdout));
+        }
+        if tool_or_skip("pdfsig", "counting signatures as poppler sees them") {
+            let out = Command::new("pdfsig").arg(&issued).output().unwrap();
+            let text = String::from_utf8_lossy(&out.stdout);
+            let entries: Vec<&str> = text.split("Signature #").skip(1).collect();
+            let valid = |e: &&str| e.contains("Signature Validation: Signature is Valid.");
+            // The three approvals, each once and valid.
+            for (i, cn) in ["Lê Văn Cường", "Trần Thị Bích", "Nguyễn Văn A"].iter().enumerate() {
+                assert!(entries.get(i).is_some_and(|e| valid(e) && e.contains(cn)), "{layout:?}: {text}");
+            }
+            if poppler_reads_widget_kids() {
+                assert_eq!(entries.len(), 4, "{layout:?}: {text}");
+                assert!(entries.iter().all(valid), "{layout:?}: {text}");
+            } else {
+                // poppler before 26 takes every widget kid that has a
+                // /Parent (which ISO 32000-2 Table 191 requires of a field's
+                // several widgets) for a child field and reads no /V there:
+                // it lists the clerk's one field once per widget, unsigned.
+                // The field itself is one, signed: see pyHanko and iText 5.
+                let clerk: Vec<&&str> = entries[3..].iter().collect();
+                assert_eq!(clerk.len(), widgets.len() + 1, "{layout:?}: {text}");
+                assert!(clerk.iter().all(|e| e.contains("Signature Field Name: Signature4")), "{layout:?}: {text}");
+            }
+        }
+        if let Some((ok, out)) = pyhanko_validate(fx, &issued) {
+            assert!(ok, "{layout:?}: {out}");
+            assert_eq!(out.matches("The signature is judged VALID.").count(), 4, "{layout:?}: {out}");
+            assert!(!out.contains("INVALID"), "{layout:?}: {out}");
+            let listed = Command::new("pyhanko").args(["sign", "list"]).arg(&issued).output().unwrap();
+            let listed = String::from_utf8_lossy(&listed.stdout);
+            assert_eq!(listed.lines().filter(|l| !l.trim().is_empty()).count(), 4, "{layout:?}: {listed}");
+            assert!(
+                listed.lines().filter(|l| !l.trim().is_empty()).all(|l| l.trim_end().ends_with(":FILLED")),
+                "{layout:?}: an empty signature field is left: {listed}"
+            );
+        }
+        if let Some(shared) = shared_or_skip("iText 5's count of signatures") {
+            let out =
+                Command::new(shared.join("oracles/pdf-java/run")).arg("itext5-verify").arg(&issued).output().unwrap();
+            let text = String::from_utf8_lossy(&out.stdout);
+            let lines: Vec<&str> = text.lines().filter(|l| l.contains("valid=")).collect();
+            assert_eq!(lines.len(), 4, "{layout:?}: {text}{}", String::from_utf8_lossy(&out.stderr));
+            // iText 5 cannot check ECDSA named by the key OID (the first
+            // official's): the three RSA signatures are valid.
+            assert_eq!(lines.iter().filter(|l| l.contains("valid=true")).count(), 3, "{layout:?}: {text}");
+            assert!(!text.contains("valid=false"), "{layout:?}: {text}");
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! Decisions laid out as Nghị định 30/2020/NĐ-CP, Phụ lục I prescribes
+//! (mẫu 1.4 "Quyết định (cá biệt)"), generated with real text: Liberation
+//! Serif (Times New Roman metrics) embedded whole as a CIDFontType2 with
+//! Identity-H codes, glyph widths (/W) and a ToUnicode map (ISO 32000-2
+//! §9.7.4, §9.10.3), so that pdftotext, poppler and Kyso read the same
+//! words at the same places. The header leaves the clerk's blanks: "Số:"
+//! then a blank then "/QĐ-UBND", and "Điện Biên, ngày … tháng … năm 2026".
+//!
+//! The blanks are drawn three ways (spaces in one string; separate
+//! strings at separate positions; dot leaders in a TJ array with
+//! kerning) so that a finder has to read glyph positions, not strings.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::repo_root;
+
+/// The signature block of the decision (NĐ 30/2020 Phụ lục I, ô số 7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH": a deputy signs for the chairman;
+    /// number blank of spaces in one string, date blank of spaces.
+    Deputy,
+    /// "CHỦ TỊCH", no KT.: number label and symbol as separate strings,
+    /// the date's words separated by TJ kerning.
+    Chairman,
+    /// "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH": dot leaders as blanks.
+    Collective,
+    /// The deputy's layout on a landscape A4 page, the year left blank too.
+    Landscape,
+}
+
+impl Layout {
+    /// Every layout.
+    pub const ALL: [Layout; 4] = [Layout::Deputy, Layout::Chairman, Layout::Collective, Layout::Landscape];
+
+    /// A short name for file names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Deputy => "kt-chu-tich",
+            Layout::Chairman => "chu-tich",
+            Layout::Collective => "tm-ubnd",
+            Layout::Landscape => "landscape",
+        }
+    }
+}
+
+/// The font size of the header's number and date lines and of the body.
+pub const SIZE: f64 = 13.0;
+
+/// One piece of text: a TJ array of strings and kerning adjustments.
+enum Piece {
+    Text(String),
+    Kern(f64),
+}
+
+struct Font {
+    data: Vec<u8>,
+}
+
+impl Font {
+    fn face(&self) -> ttf_parser::Face<'_> {
+        ttf_parser::Face::parse(&self.data, 0).expect("Liberation Serif parses")
+    }
+}
+
+/// What the page shows: (pieces, x, baseline y, size).
+type Line = (Vec<Piece>, f64, f64, f64);
+
+fn t(s: &str) -> Vec<Piece> {
+    vec![Piece::Text(s.to_owned())]
+}
+
+/// Writes the decision in `layout` to `path`.
+pub fn decision(path: &Path, layout: Layout) {
+    let font = Font {
+        data: std::fs::read(repo_root().join("assets/fonts/LiberationSerif-Regular.ttf")).expect("bundled font"),
+    };
+    let landscape = layout == Layout::Landscape;
+    let (w, h) = if landscape { (841.89, 595.28) } else { (595.28, 841.89) };
+    let left = 70.0;
+    let right_col = w * 0.52;
+    let top = h - 50.0;
+    // Header (ô số 1, 2): organisation left, national motto right.
+    let mut lines: Vec<Line> = vec![
+        (t("ỦY BAN NHÂN DÂN"), left + 10.0, top, 13.0),
+        (t("TỈNH ĐIỆN BIÊN"), left + 18.0, top - 16.0, 13.0),
+        (t("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), right_col - 10.0, top, 12.0),
+        (t("Độc lập - Tự do - Hạnh phúc"), right_col + 35.0, top - 16.0, 13.0),
+    ];
+    // Number (ô số 3) and place and date (ô số 4) on one baseline.
+    let y = top - 48.0;
+    match layout {
+        Layout::Deputy | Layout::Landscape => {
+            lines.push((t("Số:          /QĐ-UBND"), left, y, SIZE));
+        }
+        Layout::Chairman => {
+            lines.push((t("Số:"), left, y, SIZE));
+            lines.push((t("/QĐ-UBND"), left + 62.0, y, SIZE));
+        }
+        Layout::Collective => {
+            lines.push((
+                vec![Piece::Text("Số: ".into()), Piece::Kern(-200.0), Piece::Text("........../QĐ-UBND".into())],
+                left,
+                y,
+                SIZE,
+            ));
+        }
+    }
+    let date_x = right_col;
+    match layout {
+        Layout::Deputy => lines.push((t("Điện Biên, ngày      tháng      năm 2026"), date_x, y, SIZE)),
+        Layout::Landscape => lines.push((t("Điện Biên, ngày      tháng      năm        "), date_x, y, SIZE)),
+        Layout::Chairman => lines.push((
+            vec![
+                Piece::Text("Điện Biên, ngày".into()),
+                Piece::Kern(-1800.0),
+                Piece::Text("tháng".into()),
+                Piece::Kern(-1800.0),
+                Piece::Text("năm 2026".into()),
+            ],
+            date_x,
+            y,
+            SIZE,
+        )),
+        Layout::Collective => lines.push((t("Điện Biên, ngày ...... tháng ...... năm 2026"), date_x, y, SIZE)),
+    }
+    // Title and summary (ô số 5a), authority (ô số 6).
+    let centre = |s: &str, size: f64, font: &Font| (w - text_width(font, s, size)) / 2.0;
+    let mut y = y - 40.0;
+    for (s, size) in [
+        ("QUYẾT ĐỊNH", 14.0),
+        ("Về việc ban hành Kế hoạch chuyển đổi số năm 2026", 14.0),
+        ("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH ĐIỆN BIÊN", 14.0),
+    ] {
+        lines.push((t(s), centre(s, size, &font), y, size));
+        y -= if s == "QUYẾT ĐỊNH" { 18.0 } else { 28.0 };
+    }
+    let body: &[&str] = &[
+        "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;",
+        "Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ;",
+        "Theo đề nghị của Giám đốc Sở Khoa học và Công nghệ.",
+        "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch chuyển đổi số năm 2026.",
+        "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.",
+        "Điều 3. Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc các sở, ngành",
+        "và Chủ tịch Ủy ban nhân dân các huyện chịu trách nhiệm thi hành Quyết định này./.",
+    ];
+    let count = if landscape { 4 } else { body.len() };
+    for s in body.iter().take(count) {
+        lines.push((t(s), left + 10.0, y, SIZE));
+        y -= 19.0;
+    }
+    // Recipients (ô số 9a, 12pt/11pt) and the signature block (ô số 7a–c).
+    y -= 10.0;
+    lines.push((t("Nơi nhận:"), left, y, 12.0));
+    lines.push((t("- Như Điều 3;"), left, y - 14.0, 11.0));
+    lines.push((t("- Lưu: VT, KGVX."), left, y - 27.0, 11.0));
+    let block_x = w * 0.62;
+    let titles: &[&str] = match layout {
+        Layout::Deputy | Layout::Landscape => &["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"],
+        Layout::Chairman => &["CHỦ TỊCH"],
+        Layout::Collective => &["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"],
+    };
+    let mut ty = y;
+    for s in titles {
+        lines.push((t(s), block_x + (110.0 - text_width(&font, s, 13.0)) / 2.0, ty, 13.0));
+        ty -= 16.0;
+    }
+    let name = "Lò Văn Mừng";
+    lines.push((t(name), block_x + (110.0 - text_width(&font, name, 13.0)) / 2.0, ty - 80.0, 13.0));
+
+    // The rule under the motto (a drawn path, §8.5) — content too.
+    let motto_x = right_col + 35.0;
+    let rule = format!(
+        "q 0.6 w 0 G {:.2} {:.2} m {:.2} {:.2} l S Q\n",
+        motto_x + 10.0,
+        top - 20.0,
+        motto_x + text_width(&font, "Độc lập - Tự do - Hạnh phúc", 13.0) - 10.0,
+        top - 20.0
+    );
+    write_pdf(path, &font, &lines, w, h, &rule);
+}
+
+fn text_width(font: &Font, s: &str, size: f64) -> f64 {
+    let face = font.face();
+    let upem = f64::from(face.units_per_em());
+    s.chars()
+        .filter_map(|c| face.glyph_index(c))
+        .map(|g| f64::from(face.glyph_hor_advance(g).unwrap_or(0)) * size / upem)
+        .sum()
+}
+
+fn write_pdf(path: &Path, font: &Font, lines: &[Line], w: f64, h: f64, extra: &str) {
+    let face = font.face();
+    let upem = f64::from(face.units_per_em());
+    let mut used: BTreeMap<u16, char> = BTreeMap::new();
+    let mut content = String::from(extra);
+    content.push_str("0 g\n");
+    for (pieces, x, y, size) in lines {
+        let mut arr = String::new();
+        for p in pieces {
+            match p {
+                Piece::Text(s) => {
+                    arr.push('<');
+                    for c in s.chars() {
+                        let g = face.glyph_index(c).expect("the font covers Vietnamese").0;
+                        used.insert(g, c);
+                        let _ = write!(arr, "{g:04X}");
+                    }
+                    arr.push('>');
+                }
+                Piece::Kern(k) => {
+                    let _ = write!(arr, " {k} ");
+                }
+            }
+        }
+        let _ = writeln!(content, "BT /F1 {size} Tf {x:.2} {y:.2} Td [{arr}] TJ ET");
+    }
+    let widths: String = used
+        .keys()
+        .map(|g| {
+            let adv = f64::from(face.glyph_hor_advance(ttf_parser::GlyphId(*g)).unwrap_or(0)) * 1000.0 / upem;
+            format!("{g} [{}]", adv.round())
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS def /CMapType 2 def\n1 begincodespacerange <0000> <FFFF> endcodespacerange\n",
+    );
+    let entries: Vec<_> = used.iter().collect();
+    for chunk in entries.chunks(100) {
+        let _ = writeln!(cmap, "{} beginbfchar", chunk.len());
+        for (g, c) in chunk {
+            let mut u = [0u16; 2];
+            let hex: String = c.encode_utf16(&mut u).iter().map(|x| format!("{x:04X}")).collect();
+            let _ = writeln!(cmap, "<{g:04X}> <{hex}>");
+        }
+        cmap.push_str("endbfchar\n");
+    }
+    cmap.push_str("endcmap CMapName currentdict /CMap defineresource pop end end\n");
+
+    let stream = |dict: &str, data: &[u8]| -> Vec<u8> {
+        let mut v = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+        v.extend_from_slice(data);
+        v.extend_from_slice(b"\nendstream");
+        v
+    };
+    let bbox = face.global_bounding_box();
+    let s = |v: i16| (f64::from(v) * 1000.0 / upem).round();
+    // Objects: 1 catalog, 2 pages, 3 page, 4 content, 5 Type0, 6 CIDFont,
+    // 7 descriptor, 8 font file, 9 ToUnicode.
+    let objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w} {h}] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+        )
+        .into_bytes(),
+        stream("", content.as_bytes()),
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /LiberationSerif /Encoding /Identity-H /DescendantFonts [6 0 R] /ToUnicode 9 0 R >>".to_vec(),
+        format!(
+            "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /LiberationSerif /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 7 0 R /DW 1000 /W [{widths}] /CIDToGIDMap /Identity >>"
+        )
+        .into_bytes(),
+        format!(
+            "<< /Type /FontDescriptor /FontName /LiberationSerif /Flags 6 /FontBBox [{} {} {} {}] /ItalicAngle 0 /Ascent {} /Descent {} /CapHeight {} /StemV 80 /FontFile2 8 0 R >>",
+            s(bbox.x_min),
+            s(bbox.y_min),
+            s(bbox.x_max),
+            s(bbox.y_max),
+            s(face.ascender()),
+            s(face.descender()),
+            s(face.capital_height().unwrap_or(face.ascender()))
+        )
+        .into_bytes(),
+        stream(&format!("/Length1 {}", font.data.len()), &font.data),
+        stream("", cmap.as_bytes()),
+    ];
+    std::fs::write(path, pdf_from_bytes(&objects)).expect("write the decision");
+}
+
+/// A complete PDF from objects numbered from 1 (as
+/// [`crate::pdf_from_objects`], for objects with binary streams).
+fn pdf_from_bytes(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f\r\n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n\r\n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R /ID [<4e44333020323032> <4e44333020323032>] >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
