@@ -437,15 +437,20 @@ fn fetch(shared: &Shared, origin: &str, page: &Origin, r: &FileRequest, facts: &
     Ok(Fetched { _dir: dir, path, name })
 }
 
-/// `2026-11-29` or `2026-11-29T…` → "ngày 29 tháng 11 năm 2026" (NĐ
-/// 30/2020 Phụ lục I: the date line of the document; the place is the
-/// page's own text).
+/// `2026-11-29` or `2026-11-29T…` → "ngày 29 tháng 11 năm 2026": NĐ
+/// 30/2020 Phụ lục I, ô số 4 — a day below 10 and the months 1 and 2 get a
+/// leading zero ("ngày 05 tháng 02", "ngày 05 tháng 3"). The place is the
+/// page's own text; the preset writes into the page's blanks.
 fn date_line(iso: &str) -> Option<String> {
     let d = iso.trim().get(..10)?;
     let mut it = d.split('-');
     let (y, m, day) = (it.next()?, it.next()?, it.next()?);
     let (y, m, day): (u32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, day.parse().ok()?);
-    ((1..=12).contains(&m) && (1..=31).contains(&day)).then(|| format!("ngày {day:02} tháng {m:02} năm {y}"))
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let month = if m <= 2 { format!("{m:02}") } else { m.to_string() };
+    Some(format!("ngày {day:02} tháng {month} năm {y}"))
 }
 
 fn sign(shared: &Shared, endpoint: Endpoint, origin: &str, page: &Origin, r: &FileRequest, facts: &mut Facts) -> Value {
@@ -777,7 +782,8 @@ mod tests {
     #[test]
     fn dates_and_queue() {
         assert_eq!(date_line("2026-11-29").as_deref(), Some("ngày 29 tháng 11 năm 2026"));
-        assert_eq!(date_line("2026-03-05T08:00:00+07:00").as_deref(), Some("ngày 05 tháng 03 năm 2026"));
+        assert_eq!(date_line("2026-03-05T08:00:00+07:00").as_deref(), Some("ngày 05 tháng 3 năm 2026"));
+        assert_eq!(date_line("2026-02-15").as_deref(), Some("ngày 15 tháng 02 năm 2026"));
         assert_eq!(date_line("29/11/2026"), None);
         assert_eq!(date_line(""), None);
         let t = Turnstile::default();

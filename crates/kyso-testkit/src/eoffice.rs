@@ -106,7 +106,8 @@ pub struct EOfficeApp {
 pub struct AppFiles {
     /// `/files/van-ban.pdf`.
     pub document: Vec<u8>,
-    /// The bridge's port (the page's client connects there).
+    /// The bridge's port the page's client connects to (`?bridge=PORT`
+    /// overrides it).
     pub bridge_port: u16,
     /// Size of `/files/lon.bin` (a file over the bridge's limit).
     pub big_size: usize,
@@ -294,7 +295,10 @@ const PAGE: &str = r#"<!doctype html>
 "use strict";
 // Our own client of the plugin protocol: wss://127.0.0.1:PORT/<Endpoint>,
 // one text frame sent when the socket opens, the first reply passed on.
-const KYSO = "wss://127.0.0.1:__BRIDGE_PORT__/";
+// ?bridge=PORT: another machine's bridge (the clerk's); ?file=URL: the
+// document this screen works on.
+const params = new URLSearchParams(location.search);
+const KYSO = "wss://127.0.0.1:" + (params.get("bridge") || "__BRIDGE_PORT__") + "/";
 window.kysoResults = [];
 function kysoCall(endpoint, request, done) {
   let answered = false;
@@ -315,7 +319,7 @@ function log(endpoint, r) {
   document.getElementById("log").textContent += endpoint + " → " + JSON.stringify(r) + "\n";
 }
 const base = location.origin;
-let current = base + "/files/van-ban.pdf";
+let current = params.get("file") || base + "/files/van-ban.pdf";
 function fileRequest(extra) {
   return Object.assign({
     FileUploadHandler: base + "/upload?docid=42&token=mot-lan",
