@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -21,6 +21,8 @@ use crate::{Answer, Approver, BridgeConfig, Review, StartError};
 /// The largest request head and WebSocket message accepted.
 const MAX_HEAD: usize = 16 << 10;
 const MAX_MESSAGE: usize = 1 << 20;
+/// Connections served at once (each waits its turn in the queue).
+const MAX_CONNECTIONS: usize = 64;
 
 /// A running bridge.
 pub struct Handle {
@@ -159,6 +161,7 @@ pub fn start(cfg: BridgeConfig, approver: Arc<dyn Approver>) -> Result<Handle, S
     });
     let stop = Arc::new(AtomicBool::new(false));
     let (s, st) = (shared.clone(), stop.clone());
+    let open = Arc::new(AtomicUsize::new(0));
     let thread = std::thread::Builder::new()
         .name("kyso-bridge".into())
         .spawn(move || {
@@ -167,8 +170,22 @@ pub fn start(cfg: BridgeConfig, approver: Arc<dyn Approver>) -> Result<Handle, S
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let s = s.clone();
-                let _ = std::thread::Builder::new().name("kyso-bridge-conn".into()).spawn(move || serve(&s, conn));
+                // A page opening sockets in a loop gets no more than
+                // MAX_CONNECTIONS threads; the rest are closed at once.
+                if open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+                    open.fetch_sub(1, Ordering::SeqCst);
+                    drop(conn);
+                    continue;
+                }
+                let (s, mine) = (s.clone(), open.clone());
+                let spawned = std::thread::Builder::new().name("kyso-bridge-conn".into()).spawn(move || {
+                    serve(&s, conn);
+                    mine.fetch_sub(1, Ordering::SeqCst);
+                });
+                if spawned.is_err() {
+                    // The thread never ran, nor its decrement.
+                    open.fetch_sub(1, Ordering::SeqCst);
+                }
             }
         })
         .map_err(|source| StartError::Bind { port: addr.port(), source })?;

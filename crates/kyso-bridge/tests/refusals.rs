@@ -262,3 +262,40 @@ fn a_second_request_waits_its_turn_and_the_person_may_decline() {
     assert_eq!(v.report.signatures.len(), 1);
     assert_eq!(v.report.signatures[0].integrity, "intact");
 }
+
+/// One HTTPS GET to the bridge with `host` as the Host header: the answer.
+fn get(s: &Setup, path: &str, host: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(rustls::pki_types::CertificateDer::from(s.bridge.identity().cert_der.clone())).unwrap();
+    let cfg = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let conn = rustls::ClientConnection::new(Arc::new(cfg), name).unwrap();
+    let mut tls = rustls::StreamOwned::new(conn, TcpStream::connect(s.bridge.addr()).unwrap());
+    write!(tls, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut out = Vec::new();
+    let _ = tls.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn the_page_explains_kyso_and_only_answers_its_own_name() {
+    let fx = kyso_testkit::require_fixture!();
+    let s = setup(fx, false, 1 << 20, &[]);
+    let port = s.bridge.addr().port();
+    let page = get(&s, "/", &format!("localhost:{port}"));
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("Kyso là phần mềm ký số"), "{page}");
+    let fp = s.bridge.identity().fingerprint().to_uppercase();
+    assert!(page.contains(&fp[..2]) && page.contains(&fp[fp.len() - 2..]), "the fingerprint is shown");
+    let pem = get(&s, "/kyso-bridge.pem", &format!("127.0.0.1:{port}"));
+    assert!(pem.contains("-----BEGIN CERTIFICATE-----"), "{pem}");
+    // A page reaching 127.0.0.1 under its own name (DNS rebinding).
+    let other = get(&s, "/", &format!("evil.example:{port}"));
+    assert!(other.starts_with("HTTP/1.1 421"), "{other}");
+    assert!(get(&s, "/nothing", &format!("127.0.0.1:{port}")).starts_with("HTTP/1.1 404"));
+}
