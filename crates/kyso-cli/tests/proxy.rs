@@ -59,13 +59,15 @@ fn b_t_through_the_environment_proxy_and_through_proxy_with_credentials() {
     let open = start_forward_proxy(None, &[("tsa.kyso.test", tsa_addr)]);
     let r = sign(fx, dir.path(), "env.pdf", &hidden, &[], &[("HTTP_PROXY", &open.url)]);
     assert_eq!(r.status.code(), Some(0), "{}", text(&r));
-    assert_eq!(open.relayed.load(SeqCst), 1);
+    // Two requests relayed: the TSA probed before the PIN (kyso-core's
+    // precheck), then the signature's timestamp.
+    assert_eq!(open.relayed.load(SeqCst), 2);
     assert!(dir.path().join("env.pdf").is_file());
 
     // NO_PROXY exempts the host: the name does not resolve, no timestamp.
     let r = sign(fx, dir.path(), "no.pdf", &hidden, &[], &[("HTTP_PROXY", &open.url), ("NO_PROXY", ".kyso.test")]);
     assert_ne!(r.status.code(), Some(0), "{}", text(&r));
-    assert_eq!(open.relayed.load(SeqCst), 1, "NO_PROXY ignored");
+    assert_eq!(open.relayed.load(SeqCst), 2, "NO_PROXY ignored");
     assert!(!dir.path().join("no.pdf").exists());
 
     // --proxy with a user and password wins over the environment.
@@ -73,9 +75,10 @@ fn b_t_through_the_environment_proxy_and_through_proxy_with_credentials() {
     let with = guarded.url_with("c%C3%A1n%20b%E1%BB%99", "m%E1%BA%ADt%20kh%E1%BA%A9u");
     let r = sign(fx, dir.path(), "flag.pdf", &hidden, &["--proxy", &with], &[("HTTP_PROXY", &open.url)]);
     assert_eq!(r.status.code(), Some(0), "{}", text(&r));
-    assert_eq!((guarded.relayed.load(SeqCst), open.relayed.load(SeqCst)), (1, 1));
+    assert_eq!((guarded.relayed.load(SeqCst), open.relayed.load(SeqCst)), (2, 2));
 
-    // A wrong password: refused by the proxy, reported as a proxy error, no output.
+    // A wrong password: refused by the proxy (the probe before the PIN),
+    // reported as a proxy error, no output.
     let r = sign(fx, dir.path(), "bad.pdf", &hidden, &["--proxy", &guarded.url_with("x", "y")], &[]);
     assert_ne!(r.status.code(), Some(0), "{}", text(&r));
     assert!(text(&r).contains("proxy"), "{}", text(&r));
