@@ -175,7 +175,19 @@ struct FileResult {
     ok: bool,
     field: Option<String>,
     byte_range: Option<[u64; 4]>,
+    /// The issuer's number and date: what was written where.
+    written: Vec<WrittenJson>,
     error: Option<ErrorOut>,
+}
+
+/// A text written by the issuer preset (number, day, month, year, date).
+#[derive(Serialize, Clone)]
+struct WrittenJson {
+    what: &'static str,
+    page: usize,
+    rect: [f64; 4],
+    text: String,
+    size: f64,
 }
 
 #[derive(Serialize, Clone)]
@@ -333,6 +345,15 @@ fn render(t: &Translator, args: &SignArgs, e: &Error) -> (u8, ErrorOut) {
                 P::Missing(opt) => t.tr_args("err-preset-missing", &[("option", opt)]),
                 P::RectOffPage => t.tr("err-rect-off-page"),
                 P::AnchorNotFound(a) => t.tr_args("err-anchor-not-found", &[("text", a)]),
+                P::BlankNotFound("number") => t.tr("err-blank-number"),
+                P::BlankNotFound(_) => t.tr("err-blank-date"),
+                P::SymbolMismatch { given, printed } => {
+                    t.tr_args("err-number-symbol", &[("given", given), ("printed", printed)])
+                }
+                P::BadDate(d) => t.tr_args("err-bad-date", &[("date", d)]),
+                P::YearMismatch { given, printed } => {
+                    t.tr_args("err-date-year", &[("given", &given.to_string()), ("printed", &printed.to_string())])
+                }
                 P::NoSuchPage { page, count } => {
                     t.tr_args("err-no-such-page", &[("page", &page.to_string()), ("count", &count.to_string())])
                 }
@@ -573,6 +594,7 @@ fn before_pin(t: &Translator, args: &SignArgs, req: &mut SignRequest, json: bool
                             ok: false,
                             field: None,
                             byte_range: None,
+                            written: Vec::new(),
                             error: Some(error),
                         })
                     })
@@ -635,16 +657,27 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
     let mut code = exit::OK;
     let mut results = Vec::new();
     let never = AtomicBool::new(false);
+    let mut placed: std::collections::HashMap<usize, Vec<WrittenJson>> = std::collections::HashMap::new();
     let batch = kyso_core::sign_batch(
         req,
         &mut |p| match p {
             Progress::Checked { unchecked: Some(why) } => {
                 eprintln!("{}", t.tr_args("warn-revocation-unchecked-signing", &[("detail", why)]));
             }
-            Progress::Placed { description, .. } if !json => {
-                println!("{}", t.tr_args("sign-placed", &[("where", description)]));
+            Progress::Placed { index, description, written } => {
+                if !json {
+                    println!("{}", t.tr_args("sign-placed", &[("where", description)]));
+                }
+                let w = written.iter().map(|w| WrittenJson {
+                    what: w.what,
+                    page: w.page,
+                    rect: w.rect.map(|v| (v * 100.0).round() / 100.0),
+                    text: w.text.clone(),
+                    size: (w.size * 100.0).round() / 100.0,
+                });
+                placed.insert(index, w.collect::<Vec<_>>());
             }
-            Progress::Finished { outcome, .. } => match &outcome.result {
+            Progress::Finished { index, outcome } => match &outcome.result {
                 Ok(signed) => {
                     let output = match &signed.output {
                         Output::File(p) => p.clone(),
@@ -668,6 +701,7 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
                         ok: true,
                         field: signed.field.clone(),
                         byte_range: signed.byte_range,
+                        written: placed.remove(&index).unwrap_or_default(),
                         error: None,
                     });
                 }
@@ -686,6 +720,7 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
                         ok: false,
                         field: None,
                         byte_range: None,
+                        written: Vec::new(),
                         error: Some(err),
                     });
                 }

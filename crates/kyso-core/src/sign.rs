@@ -447,6 +447,10 @@ pub enum Progress<'a> {
         index: usize,
         /// A human summary of the placement.
         description: &'a str,
+        /// The issuer's number and date: what was written where
+        /// (page, rectangle), into the blanks of page 1 or the rectangles
+        /// given.
+        written: &'a [kyso_pdf::presets::Written],
     },
     /// File `index` ended.
     Finished {
@@ -935,7 +939,7 @@ pub fn sign_batch(
         let result = match plan {
             Ok(plan) => {
                 if let Some(p) = &plan.placement {
-                    progress(Progress::Placed { index: i, description: &p.description });
+                    progress(Progress::Placed { index: i, description: &p.description, written: &p.written });
                 }
                 sign_one(&request, signer.as_ref(), &target.input, plan, &checked, &cert, now)
             }

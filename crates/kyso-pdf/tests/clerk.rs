@@ -174,7 +174,8 @@ fn sign_as(input: &Path, output: &Path, s: &dyn Signer, p: Option<&PresetInput>)
 }
 
 /// Whether this poppler reads a signature field's widget kids as widgets
-/// (poppler 26.04 does; 22.12, Debian 12's, does not).
+/// (poppler 26.04 does; 22.12, Debian 12's, does not; versions between
+/// are not known here and are held to the old reading).
 fn poppler_reads_widget_kids() -> bool {
     let out = Command::new("pdfsig").arg("-v").output().unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -329,7 +330,7 @@ fn three_approvals_then_the_clerk_writes_number_and_date_into_the_blanks() {
                 assert_eq!(entries.len(), 4, "{layout:?}: {text}");
                 assert!(entries.iter().all(valid), "{layout:?}: {text}");
             } else {
-                // poppler before 26 takes every widget kid that has a
+                // poppler 22.12 (Debian 12) takes every widget kid with a
                 // /Parent (which ISO 32000-2 Table 191 requires of a field's
                 // several widgets) for a child field and reads no /V there:
                 // it lists the clerk's one field once per widget, unsigned.
