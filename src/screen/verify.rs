@@ -38,6 +38,12 @@ pub enum Message {
     Export(ReportFormat),
     /// A report was saved (the file written).
     Exported(Result<PathBuf, Text>),
+    /// Show the signed version of this signature (index), or hide it.
+    SignedView(Option<usize>),
+    /// Side by side or overlaid.
+    SignedMode(SignedMode),
+    /// The overlay's blend: 0 the signed page, 1 the page now.
+    SignedBlend(f32),
 }
 
 /// Formats of a saved verification report.
@@ -58,6 +64,50 @@ pub struct Done {
     pub report: PdfReport,
     /// A journal problem, shown beside the result.
     pub journal: Option<Text>,
+    /// Per signature, the pages of its "signed version" view (issue 21).
+    pub signed: Vec<SignedView>,
+}
+
+/// What one signature signed beside what the document shows now: the
+/// pages that look different (or the first page when none does), drawn
+/// off the UI thread by [`run`].
+#[derive(Debug, Clone, Default)]
+pub struct SignedView {
+    /// The pages.
+    pub pages: Vec<PagePair>,
+}
+
+/// A page as signed and as it is now.
+#[derive(Debug, Clone)]
+pub struct PagePair {
+    /// The page (1-based).
+    pub page: usize,
+    /// The signed revision's page; `None`: it did not exist then.
+    pub before: Option<Picture>,
+    /// The page now; `None`: it was removed.
+    pub after: Option<Picture>,
+}
+
+/// A drawn page with the regions that differ from the other side.
+#[derive(Debug, Clone)]
+pub struct Picture {
+    /// The picture.
+    pub handle: iced::widget::image::Handle,
+    /// Its size in pixels.
+    pub size: (u32, u32),
+    /// Regions that differ, in its pixels (left, top, width, height), and
+    /// whether an allowed change explains each.
+    pub regions: Vec<((f64, f64, f64, f64), bool)>,
+}
+
+/// How the signed version is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SignedMode {
+    /// The signed page on the left, the page now on the right.
+    #[default]
+    SideBySide,
+    /// The page now over the signed page, blended by a slider.
+    Overlay,
 }
 
 /// What to verify.
@@ -159,6 +209,10 @@ pub struct Verify {
     exported: Option<Result<PathBuf, Text>>,
     /// Counts the results shown: each new one starts scrolled to the top.
     shown: u64,
+    /// The signature whose signed version is open.
+    signed_open: Option<usize>,
+    signed_mode: SignedMode,
+    signed_blend: f32,
 }
 
 fn split_paths(s: &str) -> Vec<PathBuf> {
@@ -218,6 +272,7 @@ impl Verify {
                     self.outcome = Some(result);
                     self.exported = None;
                     self.shown = self.shown.wrapping_add(1);
+                    self.signed_open = None;
                 }
                 None
             }
@@ -227,6 +282,18 @@ impl Verify {
             Message::Picked(None) => None,
             Message::Exported(r) => {
                 self.exported = Some(r);
+                None
+            }
+            Message::SignedView(i) => {
+                self.signed_open = i;
+                None
+            }
+            Message::SignedMode(m) => {
+                self.signed_mode = m;
+                None
+            }
+            Message::SignedBlend(b) => {
+                self.signed_blend = b.clamp(0.0, 1.0);
                 None
             }
         }
@@ -344,8 +411,21 @@ impl Verify {
                 if let Some(key) = error_key(&done.report) {
                     body = body.push(text(t.tr(key)).style(crate::theme::text_danger));
                 }
-                for c in self.cards(t) {
-                    body = body.push(card_view(c));
+                for (i, c) in self.cards(t).into_iter().enumerate() {
+                    let open = self.signed_open == Some(i);
+                    let has_view = done.signed.get(i).is_some_and(|v| !v.pages.is_empty());
+                    let toggle = has_view.then(|| {
+                        let (key, msg) = if open {
+                            ("gui-signed-view-close", Message::SignedView(None))
+                        } else {
+                            ("gui-signed-view-open", Message::SignedView(Some(i)))
+                        };
+                        button(text(t.tr(key)).size(14)).style(button::secondary).on_press(msg)
+                    });
+                    body = body.push(card_view(c, toggle.map(Element::from)));
+                    if open && let Some(view) = done.signed.get(i) {
+                        body = body.push(self.signed_view(t, view));
+                    }
                 }
                 for u in &done.report.unsigned_fields {
                     body = body.push(text(t.tr_args("verify-unsigned-field", &[("field", u)])));
@@ -375,7 +455,7 @@ fn banner<'a>(label: String, tone: Tone, size: u32) -> Element<'a, Message> {
         .into()
 }
 
-fn card_view<'a>(c: Card) -> Element<'a, Message> {
+fn card_view<'a>(c: Card, action: Option<Element<'a, Message>>) -> Element<'a, Message> {
     let mut col = column![banner(format!("{} — {}", c.title, c.verdict), c.tone, 16)].spacing(4);
     for r in c.rows {
         let value = text(r.value);
@@ -387,6 +467,9 @@ fn card_view<'a>(c: Card) -> Element<'a, Message> {
     }
     for w in c.warnings {
         col = col.push(text(format!("▲ {w}")).style(crate::theme::text_warning));
+    }
+    if let Some(a) = action {
+        col = col.push(a);
     }
     container(col.padding([0, 0])).padding(8).width(Fill).style(container::bordered_box).into()
 }
@@ -672,6 +755,168 @@ mod local_zone {
     }
 }
 
+/// How many pages a signature's signed-version view shows at most (those
+/// with visible changes first): bounded memory whatever the document.
+const SIGNED_VIEW_PAGES: usize = 3;
+
+/// The box each page of that view is drawn to fit, in pixels.
+const SIGNED_VIEW_BOX: (u32, u32) = (420, 594);
+
+/// The signed-version views of a PDF's signatures (issue 21): for each
+/// signature, the revision it signed — the bytes up to the end of its byte
+/// range (ISO 32000-2 §12.8.1; §7.5.6 incremental updates keep them) —
+/// and the document now, drawn with kyso-preview, with the regions the
+/// visual comparison found outlined.
+fn signed_views(path: &Path, report: &PdfReport) -> Vec<SignedView> {
+    let Ok(bytes) = std::fs::read(path) else { return Vec::new() };
+    report.signatures.iter().map(|s| signed_view_of(&bytes, s)).collect()
+}
+
+fn signed_view_of(bytes: &[u8], s: &SignatureReport) -> SignedView {
+    let end = match s.byte_range.as_slice() {
+        [_, _, start, len] => start.checked_add(*len).and_then(|e| usize::try_from(e).ok()),
+        _ => None,
+    };
+    let Some(signed) = end.filter(|_| s.kind == "signature").and_then(|e| bytes.get(..e)) else {
+        return SignedView::default();
+    };
+    let mut pages: Vec<usize> = s.visual_changes.iter().map(|v| v.page).collect();
+    pages.sort_unstable();
+    pages.dedup();
+    pages.truncate(SIGNED_VIEW_PAGES);
+    if pages.is_empty() {
+        pages.push(1);
+    }
+    let draw = |pdf: &[u8], page: usize| -> Option<Picture> {
+        let img = kyso_preview::render_page(pdf, page, SIGNED_VIEW_BOX.0, SIGNED_VIEW_BOX.1).ok()?;
+        // The comparison's rectangles are (x, y, w, h) in user space.
+        let regions = s
+            .visual_changes
+            .iter()
+            .filter(|v| v.page == page)
+            .map(|v| {
+                let [x, y, w, h] = v.rect;
+                (img.rect_to_pixels([x, y, x + w, y + h]), v.explained_by.is_some())
+            })
+            .collect();
+        let size = (img.width, img.height);
+        Some(Picture { handle: iced::widget::image::Handle::from_rgba(size.0, size.1, img.rgba), size, regions })
+    };
+    let pages = pages
+        .into_iter()
+        .map(|page| PagePair { page, before: draw(signed, page), after: draw(bytes, page) })
+        .filter(|p| p.before.is_some() || p.after.is_some())
+        .collect();
+    SignedView { pages }
+}
+
+impl Verify {
+    /// The signed-version view of one signature: per page, the signed page
+    /// and the page now side by side, or overlaid with a slider, the
+    /// regions that differ outlined (red: not explained by an allowed
+    /// change; grey: explained).
+    fn signed_view<'a>(&self, t: &Translator, view: &'a SignedView) -> Element<'a, Message> {
+        use crate::theme::Mark;
+        use iced::widget::{image, pin, slider, stack};
+        let mode = self.signed_mode;
+        let blend = self.signed_blend;
+        let choice = |key: &str, m: SignedMode| {
+            let style = if mode == m { button::primary } else { button::secondary };
+            button(text(t.tr(key)).size(13)).style(style).on_press(Message::SignedMode(m))
+        };
+        let mut col = column![
+            row![
+                choice("gui-signed-view-side", SignedMode::SideBySide),
+                choice("gui-signed-view-overlay", SignedMode::Overlay)
+            ]
+            .spacing(8),
+            text(t.tr("gui-signed-view-legend")).size(13).style(crate::theme::text_muted),
+        ]
+        .spacing(8);
+        if mode == SignedMode::Overlay {
+            col = col.push(
+                row![
+                    text(t.tr("gui-signed-view-before")).size(13),
+                    slider(0.0..=1.0, blend, Message::SignedBlend).step(0.05).width(240),
+                    text(t.tr("gui-signed-view-after")).size(13),
+                ]
+                .spacing(8)
+                .align_y(iced::Center),
+            );
+        }
+        // A page picture with its regions outlined (theme marks: red for an
+        // unexplained region, grey for an explained one).
+        let boxes = |p: &'a Picture| -> Vec<Element<'a, Message>> {
+            p.regions
+                .iter()
+                .map(|&((x, y, w, h), explained)| {
+                    let m = if explained { Mark::Existing } else { Mark::Overlap };
+                    pin(container(text("")).width(w as f32).height(h as f32).style(move |th| crate::theme::mark(th, m)))
+                        .x(x as f32)
+                        .y(y as f32)
+                        .into()
+                })
+                .collect()
+        };
+        let picture = |p: &'a Picture| -> Element<'a, Message> {
+            let (w, h) = (p.size.0 as f32, p.size.1 as f32);
+            let mut layers = stack![image(p.handle.clone()).width(w).height(h)].width(w).height(h);
+            for b in boxes(p) {
+                layers = layers.push(b);
+            }
+            container(layers).style(container::bordered_box).into()
+        };
+        let missing = |key: &str| -> Element<'a, Message> {
+            container(text(t.tr(key)).size(13)).padding(12).width(SIGNED_VIEW_BOX.0 as f32).into()
+        };
+        for pair in &view.pages {
+            let title = t.tr_args("gui-signed-view-page", &[("page", &pair.page.to_string())]);
+            let unexplained = [&pair.before, &pair.after]
+                .iter()
+                .any(|p| p.as_ref().is_some_and(|p| p.regions.iter().any(|(_, e)| !e)));
+            let note = if unexplained {
+                text(t.tr("gui-signed-view-changed")).size(13).style(crate::theme::text_danger)
+            } else if pair.after.as_ref().is_some_and(|p| !p.regions.is_empty()) {
+                text(t.tr("gui-signed-view-allowed")).size(13)
+            } else {
+                text(t.tr("gui-signed-view-no-change")).size(13).style(crate::theme::text_muted)
+            };
+            col = col.push(column![text(title).font(BOLD), note].spacing(2));
+            let shown: Element<'a, Message> = match (mode, &pair.before, &pair.after) {
+                (SignedMode::Overlay, Some(b), Some(a)) => {
+                    let (w, h) = (b.size.0.max(a.size.0) as f32, b.size.1.max(a.size.1) as f32);
+                    let mut layers = stack![
+                        image(b.handle.clone()).width(b.size.0 as f32).height(b.size.1 as f32),
+                        image(a.handle.clone()).width(a.size.0 as f32).height(a.size.1 as f32).opacity(blend),
+                    ]
+                    .width(w)
+                    .height(h);
+                    for r in boxes(a) {
+                        layers = layers.push(r);
+                    }
+                    container(layers).style(container::bordered_box).into()
+                }
+                (_, before, after) => row![
+                    column![
+                        text(t.tr("gui-signed-view-before")).size(13),
+                        before.as_ref().map_or_else(|| missing("gui-signed-view-missing-before"), picture),
+                    ]
+                    .spacing(4),
+                    column![
+                        text(t.tr("gui-signed-view-after")).size(13),
+                        after.as_ref().map_or_else(|| missing("gui-signed-view-missing-after"), picture),
+                    ]
+                    .spacing(4),
+                ]
+                .spacing(12)
+                .into(),
+            };
+            col = col.push(scrollable(shown).direction(scrollable::Direction::Horizontal(Default::default())));
+        }
+        container(col).padding(8).width(Fill).style(container::bordered_box).into()
+    }
+}
+
 /// The trust section of the settings screen (issue 18): the certificates
 /// Kyso ships, each with its SHA-256 pin, validity and role, and the
 /// switch of the shipped anchors (the `shipped_anchors` setting, read by
@@ -710,6 +955,23 @@ pub fn shipped_trust_section<'a, M: Clone + 'a>(
         );
     }
     col.into()
+}
+
+/// The technical line of a saved report: the ETSI EN 319 102-1 codes and
+/// the exact UTC times (RFC 3339), as the JSON report has them — the
+/// screen shows these in words and in local time.
+fn technical(s: &SignatureReport) -> String {
+    let code = serde_json::to_value(s.indication).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let mut parts = vec![match s.sub_indication {
+        Some(sub) => format!("{code}/{sub}"),
+        None => code,
+    }];
+    for (name, v) in [("signing_time", &s.signing_time), ("timestamp", &s.timestamp), ("poe_time", &s.poe_time)] {
+        if let Some(v) = v {
+            parts.push(format!("{name} {v}"));
+        }
+    }
+    parts.join(" · ")
 }
 
 fn html_escape(s: &str) -> String {
@@ -751,7 +1013,7 @@ fn report_html(t: &Translator, file: &Path, done: &Done, cards: &[Card]) -> Stri
     if done.report.signatures.is_empty() {
         h.push_str(&format!("<p>{}</p>\n", html_escape(&t.tr("verify-no-signature"))));
     }
-    for c in cards {
+    for (i, c) in cards.iter().enumerate() {
         let amber = if c.tone == Tone::Indeterminate { " amber" } else { "" };
         h.push_str(&format!(
             "<h2 class=\"banner{amber}\" style=\"background:{}\">{} — {}</h2>\n<table>\n",
@@ -765,6 +1027,13 @@ fn report_html(t: &Translator, file: &Path, done: &Done, cards: &[Card]) -> Stri
                 "<tr><td>{}</td><td{class}>{}</td></tr>\n",
                 html_escape(&r.label),
                 html_escape(&r.value)
+            ));
+        }
+        if let Some(s) = done.report.signatures.get(i) {
+            h.push_str(&format!(
+                "<tr><td>{}</td><td class=\"tech\">{}</td></tr>\n",
+                html_escape(&t.tr("gui-report-technical")),
+                html_escape(&technical(s))
             ));
         }
         for d in &c.details {
@@ -809,7 +1078,7 @@ fn report_pdf(t: &Translator, file: &Path, done: &Done, cards: &[Card]) -> Optio
     if done.report.signatures.is_empty() {
         p.push(Paragraph::body(t.tr("verify-no-signature")));
     }
-    for c in cards {
+    for (i, c) in cards.iter().enumerate() {
         p.push(Paragraph {
             size: 12.5,
             space_before: 14.0,
@@ -819,6 +1088,10 @@ fn report_pdf(t: &Translator, file: &Path, done: &Done, cards: &[Card]) -> Optio
         for r in &c.rows {
             let colour = if r.alert { colour(Tone::Failed) } else { [0.0; 3] };
             p.push(Paragraph { indent: 12.0, colour, ..Paragraph::body(format!("{}: {}", r.label, r.value)) });
+        }
+        if let Some(s) = done.report.signatures.get(i) {
+            let line = format!("{}: {}", t.tr("gui-report-technical"), technical(s));
+            p.push(Paragraph { indent: 12.0, size: 8.5, colour: grey, ..Paragraph::body(line) });
         }
         for d in &c.details {
             p.push(Paragraph { indent: 12.0, colour: colour(Tone::Failed), ..Paragraph::body(d.clone()) });
@@ -917,7 +1190,10 @@ fn run_with(
         kyso_core::JournalProblem::Recovered(w) => Text::new("journal-recovered").arg("detail", w.clone()),
         kyso_core::JournalProblem::WriteFailed(d) => Text::new("journal-write-failed").arg("detail", d.clone()),
     });
-    Ok(Done { report: done.report, journal })
+    // What each signer saw beside the pages now, drawn here, off the UI
+    // thread (issue 21).
+    let signed = if done.format == kyso_core::Format::Pdf { signed_views(&req.path, &done.report) } else { Vec::new() };
+    Ok(Done { report: done.report, journal, signed })
 }
 
 #[cfg(test)]
@@ -998,7 +1274,8 @@ mod tests {
         // The stale result is dropped; the current one is shown.
         let _ = v.update(Message::Finished(first.id, Err(Text::new("gui-task-failed"))));
         assert!(v.is_running() && v.outcome().is_none());
-        let _ = v.update(Message::Finished(second.id, Ok(Done { report: report(), journal: None })));
+        let _ =
+            v.update(Message::Finished(second.id, Ok(Done { report: report(), journal: None, signed: Vec::new() })));
         assert!(!v.is_running());
         assert_eq!(v.overall(), Some(Indication::TotalFailed));
     }
@@ -1007,7 +1284,7 @@ mod tests {
     fn cards_have_the_colour_of_their_verdict_and_follow_the_language() {
         let mut v = Verify::default();
         let Some(Event::Verify(req)) = v.update(Message::Open("x.pdf".into())) else { panic!("no request") };
-        let _ = v.update(Message::Finished(req.id, Ok(Done { report: report(), journal: None })));
+        let _ = v.update(Message::Finished(req.id, Ok(Done { report: report(), journal: None, signed: Vec::new() })));
 
         let en = Translator::new(Lang::En);
         let cards = v.cards(&en);
@@ -1043,7 +1320,7 @@ mod tests {
         let mut v = Verify::default();
         assert!(v.update(Message::Export(ReportFormat::Html)).is_none(), "nothing to export yet");
         let Some(Event::Verify(req)) = v.update(Message::Open(file.clone())) else { panic!("no request") };
-        let _ = v.update(Message::Finished(req.id, Ok(Done { report: report(), journal: None })));
+        let _ = v.update(Message::Finished(req.id, Ok(Done { report: report(), journal: None, signed: Vec::new() })));
         assert_eq!(v.update(Message::Export(ReportFormat::Html)), Some(Event::Export(ReportFormat::Html)));
 
         let vi = Translator::new(Lang::Vi);
@@ -1053,7 +1330,8 @@ mod tests {
         assert!(html.starts_with("<!DOCTYPE html>") && html.contains("lang=\"vi\""));
         assert!(html.contains(&vi.tr("gui-report-title")) && html.contains("Nguyễn Văn A"));
         assert!(html.contains(&vi.tr("sub-hash-failure")) && html.contains("#c62828"), "the failed card is red");
-        assert!(!html.contains("HASH_FAILURE"), "no raw code");
+        // The codes and UTC times stay in the technical lines of the report.
+        assert!(html.contains("TOTAL_FAILED/HASH_FAILURE") && html.contains("signing_time 2026-11-22T08:00:00Z"));
         let (jpath, json) = v.report(ReportFormat::Json, &vi).unwrap();
         assert_eq!(jpath, dir.path().join("quyet-dinh.kyso-report.json"));
         let back: serde_json::Value = serde_json::from_slice(&json).unwrap();
@@ -1087,7 +1365,7 @@ mod tests {
         let vi = Translator::new(Lang::Vi);
         let mut v = Verify::default();
         let Some(Event::Verify(req)) = v.update(Message::Open("hop-dong.pdf".into())) else { panic!("no request") };
-        let _ = v.update(Message::Finished(req.id, Ok(Done { report: report(), journal: None })));
+        let _ = v.update(Message::Finished(req.id, Ok(Done { report: report(), journal: None, signed: Vec::new() })));
         let mut ui = simulator(v.view(&vi));
         assert!(ui.find("Nguyễn Văn A").is_ok());
         let overall = format!("{}: {}", vi.tr("verify-overall"), vi.tr("ind-total-failed"));
@@ -1173,7 +1451,7 @@ mod tests {
         for report in reports {
             let Some(Event::Verify(req)) = v.update(Message::Open("van-ban.pdf".into())) else { panic!() };
             let error = error_key(&report).map(|k| vi.tr(k));
-            let _ = v.update(Message::Finished(req.id, Ok(Done { report, journal: None })));
+            let _ = v.update(Message::Finished(req.id, Ok(Done { report, journal: None, signed: Vec::new() })));
             let mut shown: Vec<String> = error.into_iter().collect();
             for c in v.cards(&vi) {
                 shown.push(c.verdict.clone());
@@ -1327,26 +1605,42 @@ mod tests {
         assert_eq!(ui.into_messages().collect::<Vec<bool>>(), [true], "the switch turns them on");
     }
 
-    /// A real PKCS#12 signer that, like VGCA's tools, embeds only its own
-    /// certificate in the signature.
-    struct LeafOnly(kyso_pki::Pkcs12Signer);
-
-    impl kyso_pki::Signer for LeafOnly {
-        fn certificate(&self) -> &kyso_pki::Certificate {
-            self.0.certificate()
+    /// `input` signed as VGCA's tools sign: the CMS carries the signer's
+    /// certificate alone. Through kyso-core, with a PKCS#12 file that holds
+    /// only the fixture signer's key and certificate (made by openssl, as
+    /// the fixture's own files are); the revocation pre-check gets the
+    /// intermediate and the CRLs. `None` when openssl is missing (a
+    /// failure under KYSO_REQUIRE_ORACLES=1).
+    fn sign_leaf_only(fx: &kyso_testkit::Fixture, input: &Path, dir: &Path) -> Option<PathBuf> {
+        if !kyso_testkit::tool_or_skip("openssl", "a PKCS#12 file with the signer's certificate alone") {
+            return None;
         }
-        fn chain(&self) -> &[kyso_pki::Certificate] {
-            &[]
+        let p12 = dir.join("leaf-only.p12");
+        let ok = std::process::Command::new("openssl")
+            .args(["pkcs12", "-export", "-passout", "pass:kyso-p12", "-inkey"])
+            .arg(fx.pki_file("canhan.key"))
+            .arg("-in")
+            .arg(fx.pki_file("canhan.pem"))
+            .arg("-out")
+            .arg(&p12)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "openssl pkcs12");
+        let credential =
+            kyso_core::Credential::Pkcs12 { path: p12, password: Some(zeroize::Zeroizing::new("kyso-p12".into())) };
+        let mut r =
+            kyso_core::SignRequest::new(vec![kyso_core::Target::beside(input)], credential, dir.join("signing"));
+        r.precheck.offline = true;
+        for name in ["crl.pem", "root-crl.pem"] {
+            r.precheck.crls.push(kyso_pki::load_crl(&std::fs::read(fx.pki_file(name)).unwrap()).unwrap());
         }
-        fn algorithm(&self) -> kyso_pki::SignatureAlgorithm {
-            self.0.algorithm()
-        }
-        fn max_signature_len(&self) -> usize {
-            self.0.max_signature_len()
-        }
-        fn sign_digest(&self, digest: &[u8]) -> Result<Vec<u8>, kyso_pki::SignerError> {
-            self.0.sign_digest(digest)
-        }
+        let int = kyso_pki::load_certificates(&std::fs::read(fx.pki_file("int.pem")).unwrap());
+        r.precheck.certs.extend(int.into_iter().map(|c| c.cert));
+        let batch = kyso_core::sign_batch(r, &mut |_| {}, &std::sync::atomic::AtomicBool::new(false)).unwrap();
+        let out = batch.outcomes.into_iter().next().unwrap();
+        assert!(out.result.is_ok(), "{:?}", out.result.err());
+        out.output
     }
 
     /// Issue 18: a VGCA-style signature (the signer's certificate alone)
@@ -1361,10 +1655,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         let input = dir.path().join("cong-van.pdf");
-        let signed = dir.path().join("cong-van.signed.pdf");
         kyso_testkit::minimal_pdf(&input, 1);
-        let signer = LeafOnly(kyso_pki::Pkcs12Signer::open(&fx.pki_file("canhan.p12"), "kyso-p12").unwrap());
-        kyso_pdf::sign_pdf(&input, &signed, &signer, &kyso_pdf::SignOptions::default()).unwrap();
+        let Some(signed) = sign_leaf_only(fx, &input, dir.path()) else { return };
         let load = |n: &str| kyso_pki::load_certificates(&std::fs::read(fx.pki_file(n)).unwrap());
         let bundle = kyso_core::TrustBundle { anchors: load("root.pem"), intermediates: load("int.pem") };
 
@@ -1388,6 +1680,12 @@ mod tests {
         assert!(ui.find(when.as_str()).is_ok(), "the local signing time");
         drop(ui);
 
+        // The signature carries no intermediate: without the bundled one,
+        // the root alone reaches nothing.
+        let root_only = kyso_core::TrustBundle { intermediates: Vec::new(), ..bundle.clone() };
+        let alone = run_with(&req, &data, true, None, root_only).unwrap();
+        assert_eq!(alone.report.signatures[0].sub_indication, Some("NO_CERTIFICATE_CHAIN_FOUND"));
+
         // Switched off in the settings: no trusted path, and a hint.
         kyso_core::set_shipped_anchors_enabled(&data, false).unwrap();
         let Some(Event::Verify(req)) = v.update(Message::Check) else { panic!("no request") };
@@ -1399,5 +1697,84 @@ mod tests {
             format!("{} — {}", vi.tr("ind-indeterminate"), vi.tr("sub-no-certificate-chain-found"))
         );
         assert!(card.warnings.contains(&vi.tr("verify-signer-untrusted-hint")));
+    }
+
+    /// A simulator tall enough that the card and the pages need no
+    /// scrolling.
+    fn tall(e: Element<'_, Message>) -> iced_test::Simulator<'_, Message> {
+        iced_test::Simulator::with_size(iced::Settings::default(), iced::Size::new(1400.0, 4000.0), e)
+    }
+
+    /// Issue 21: "Xem bản đã ký" shows the page as signed beside the page
+    /// now, with the content replaced after signing outlined as not
+    /// explained, and switches to the overlaid view with its slider.
+    #[test]
+    fn the_signed_version_view_shows_a_replaced_page() {
+        use kyso_pdf::object::{Dict, Object, StreamData};
+        let fx = kyso_testkit::require_fixture!();
+        let dir = tempfile::tempdir().unwrap();
+        let (input, tampered) = (dir.path().join("a.pdf"), dir.path().join("a.changed.pdf"));
+        kyso_testkit::minimal_pdf(&input, 2);
+        let Some(signed) = sign_leaf_only(fx, &input, dir.path()) else { return };
+        // Page 2's text replaced in a later revision (ISO 32000-2 §7.5.6).
+        let reader = kyso_pdf::PdfReader::open(&signed).unwrap();
+        let page = reader.pages().unwrap()[1];
+        let mut dict = reader.get(page).unwrap().as_dict().unwrap().clone();
+        let next = reader.next_object_number();
+        let text_now = b"BT /F1 24 Tf 72 720 Td (Trang 2: chi 900 trieu dong) Tj ET".to_vec();
+        dict.set("Contents", Object::Ref(next, 0));
+        let mut up = kyso_pdf::IncrementalUpdate::new(&reader, false);
+        up.write(next, &Object::Stream(Dict::new(), StreamData::Bytes(text_now)));
+        up.write(page, &Object::Dict(dict));
+        let mut bytes = std::fs::read(&signed).unwrap();
+        bytes.extend_from_slice(&up.finish(&reader));
+        std::fs::write(&tampered, bytes).unwrap();
+
+        let data = dir.path().join("data");
+        let mut v = Verify::default();
+        let Some(Event::Verify(req)) = v.update(Message::Open(tampered)) else { panic!("no request") };
+        let done = run_with(&req, &data, false, None, kyso_core::TrustBundle::default()).unwrap();
+        let view = &done.signed[0];
+        assert_eq!(view.pages.iter().map(|p| p.page).collect::<Vec<_>>(), [2], "the changed page");
+        let pair = &view.pages[0];
+        let (before, after) = (pair.before.as_ref().unwrap(), pair.after.as_ref().unwrap());
+        assert!(
+            after.regions.iter().any(|(r, explained)| !explained && r.2 > 10.0 && r.3 > 5.0),
+            "{:?}",
+            after.regions
+        );
+        assert_eq!(before.size, after.size);
+        assert_eq!(done.report.indication, Indication::TotalFailed, "a visible change fails the signature");
+        let _ = v.update(Message::Finished(req.id, Ok(done)));
+
+        let vi = Translator::new(Lang::Vi);
+        let mut ui = tall(v.view(&vi));
+        let _ = ui.click(vi.tr("gui-signed-view-open").as_str()).unwrap();
+        let messages: Vec<Message> = ui.into_messages().collect();
+        assert!(matches!(messages.as_slice(), [Message::SignedView(Some(0))]), "{messages:?}");
+        for m in messages {
+            let _ = v.update(m);
+        }
+        let mut ui = tall(v.view(&vi));
+        for key in
+            ["gui-signed-view-before", "gui-signed-view-after", "gui-signed-view-changed", "gui-signed-view-close"]
+        {
+            assert!(ui.find(vi.tr(key).as_str()).is_ok(), "{key}");
+        }
+        assert!(ui.find(vi.tr_args("gui-signed-view-page", &[("page", "2")]).as_str()).is_ok());
+        let _ = ui.click(vi.tr("gui-signed-view-overlay").as_str()).unwrap();
+        let messages: Vec<Message> = ui.into_messages().collect();
+        assert!(matches!(messages.as_slice(), [Message::SignedMode(SignedMode::Overlay)]), "{messages:?}");
+        for m in messages {
+            let _ = v.update(m);
+        }
+        let _ = v.update(Message::SignedBlend(0.3));
+        let mut ui = tall(v.view(&vi));
+        assert!(ui.find(vi.tr("gui-signed-view-before").as_str()).is_ok(), "the slider's ends are labelled");
+        drop(ui);
+        // A new result closes the view.
+        let Some(Event::Verify(req)) = v.update(Message::Check) else { panic!() };
+        let _ = v.update(Message::Finished(req.id, Err(Text::new("gui-task-failed"))));
+        assert_eq!(v.signed_open, None);
     }
 }

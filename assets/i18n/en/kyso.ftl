@@ -560,3 +560,4 @@ gui-signed-view-allowed = This page differs from the signed version only by allo
 gui-signed-view-no-change = This page looks the same as the signed version.
 gui-signed-view-missing-before = This page did not exist when it was signed.
 gui-signed-view-missing-after = This page has been removed from the file.
+gui-report-technical = Technical detail (ETSI EN 319 102-1 codes, UTC times)

@@ -560,3 +560,4 @@ gui-signed-view-allowed = Trang này chỉ khác bản đã ký ở những thay
 gui-signed-view-no-change = Trang này trông giống bản đã ký.
 gui-signed-view-missing-before = Trang này chưa có khi ký.
 gui-signed-view-missing-after = Trang này đã bị bỏ khỏi tệp.
+gui-report-technical = Chi tiết kỹ thuật (mã ETSI EN 319 102-1, giờ UTC)
