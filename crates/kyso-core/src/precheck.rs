@@ -89,6 +89,10 @@ pub(crate) fn choose_output(req: &SignRequest, target: &Target) -> OutputChoice 
             }
             p
         }
+        // The same, named explicitly (a front end that shows the name).
+        Destination::File(p) if *p == target.input && signed_name(&target.input) == target.input => {
+            return OutputChoice::InPlace(p.clone());
+        }
         Destination::File(p) => p.clone(),
     };
     if !path.exists() {

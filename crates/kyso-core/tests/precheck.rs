@@ -18,7 +18,9 @@ use kyso_token::CertEntry;
 
 /// The certificate `cert` on the token `token`, found without a PIN.
 fn entry(fx: &Fixture, token: &str, cert: &str) -> CertEntry {
-    kyso_core::find_certificate(std::slice::from_ref(&fx.module), Some(token), Some(cert)).expect("fixture certificate").0
+    kyso_core::find_certificate(std::slice::from_ref(&fx.module), Some(token), Some(cert))
+        .expect("fixture certificate")
+        .0
 }
 
 /// A request signing `files` with `entry` (no PIN in it), checking
@@ -303,6 +305,13 @@ fn outputs_are_named_before_the_pin_and_get_the_users_permissions() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&signed, std::fs::Permissions::from_mode(0o640)).expect("chmod");
     }
+    // Named explicitly as its own output (as a front end showing the name
+    // does): the same.
+    let r = request(fx, vec![Target::to(&signed, &signed)], &data, canhan(), pins::CANHAN);
+    assert!(precheck(&r).findings.iter().any(|f| matches!(f, Finding::SignedInPlace { file: 0, .. })));
+    // Any other file named as its own output stays refused.
+    let r = request(fx, vec![Target::to(&pdf, &pdf)], &data, canhan(), pins::CANHAN);
+    assert!(precheck(&r).findings.iter().any(|f| matches!(f, Finding::File { error: Error::SameFile, .. })));
     let r = request(fx, vec![Target::beside(&signed)], &data, entry(fx, tokens::CANHAN, "Lê Văn Cường"), pins::CANHAN);
     let pre = precheck(&r);
     assert!(pre.findings.iter().any(|f| matches!(f, Finding::SignedInPlace { file: 0, path } if *path == signed)));
