@@ -436,12 +436,12 @@ impl Verify {
             }
         }
         // iced keeps a widget's state (the scroll offset) by its place and
-        // type in the tree: each new result alternates the wrapper around
-        // the scrollable, so its state is new and the overall verdict, at
-        // the top, is in view.
+        // state type in the tree: each new result alternates a column
+        // (stateless) around the scrollable, so the state is made anew and
+        // the overall verdict, at the top, is in view.
         let results = scrollable(body.padding([0, 12])).height(Fill);
         let results: Element<'a, Message> =
-            if self.shown.is_multiple_of(2) { results.into() } else { container(results).height(Fill).into() };
+            if self.shown.is_multiple_of(2) { results.into() } else { column![results].height(Fill).into() };
         column![form, rule::horizontal(1), results].spacing(12).into()
     }
 }
@@ -1776,5 +1776,39 @@ mod tests {
         let Some(Event::Verify(req)) = v.update(Message::Check) else { panic!() };
         let _ = v.update(Message::Finished(req.id, Err(Text::new("gui-task-failed"))));
         assert_eq!(v.signed_open, None);
+    }
+
+    /// Issue 18: a second file's result does not keep the first one's
+    /// scroll offset. iced rebuilds a widget's state when the state type at
+    /// its place changes; each new result changes it.
+    #[test]
+    fn each_new_result_starts_scrolled_to_the_top() {
+        use iced_runtime::core::widget::Tree;
+        let vi = Translator::new(Lang::Vi);
+        let mut v = Verify::default();
+        let show = |v: &mut Verify| {
+            let Some(Event::Verify(req)) = v.update(Message::Open("x.pdf".into())) else { panic!() };
+            let _ =
+                v.update(Message::Finished(req.id, Ok(Done { report: report(), journal: None, signed: Vec::new() })));
+        };
+        show(&mut v);
+        let first = v.view(&vi);
+        let mut tree = Tree::new(first.as_widget());
+        let before = tree.children[2].tag;
+        drop(first);
+        // The same result redrawn (scrolling, hovering): the state stays.
+        let again = v.view(&vi);
+        tree.diff(again.as_widget());
+        assert_eq!(tree.children[2].tag, before);
+        drop(again);
+        show(&mut v);
+        let second = v.view(&vi);
+        tree.diff(second.as_widget());
+        assert_ne!(tree.children[2].tag, before, "a new result: a new scroll state");
+        drop(second);
+        show(&mut v);
+        let third = v.view(&vi);
+        tree.diff(third.as_widget());
+        assert_eq!(tree.children[2].tag, before, "alternating, and new again");
     }
 }

@@ -746,12 +746,15 @@ pub(crate) fn revocation_check(
 ) -> (kyso_pki::precheck::Precheck, Option<Certificate>, Vec<Vec<u8>>) {
     let pool: Vec<Certificate> = chain.iter().chain(req.precheck.certs.iter()).cloned().collect();
     let issued_by = |c: &&Certificate| c.tbs_certificate().subject() == cert.tbs_certificate().issuer();
-    // The issuer from the token or the request, else from the trust store.
+    // The issuer from the token or the request, else from the trust store,
+    // else from the certificates Kyso ships (a VGCA token often holds the
+    // signer's certificate alone).
     let issuer = pool
         .iter()
         .find(issued_by)
         .cloned()
-        .or_else(|| crate::stored_anchors(&req.data_dir).into_iter().map(|c| c.cert).find(|c| issued_by(&c)));
+        .or_else(|| crate::stored_anchors(&req.data_dir).into_iter().map(|c| c.cert).find(|c| issued_by(&c)))
+        .or_else(|| crate::trust::shipped_issuer_of(cert));
     let mut certs: Vec<Vec<u8>> = pool.iter().filter_map(|c| kyso_pki::der::Encode::to_der(c).ok()).collect();
     if let Some(der) = issuer.as_ref().and_then(|c| kyso_pki::der::Encode::to_der(c).ok())
         && !certs.contains(&der)

@@ -138,6 +138,19 @@ impl TrustBundle {
     }
 }
 
+/// The shipped certificate that issued `cert` (by name, RFC 5280 §4.1.2.4),
+/// if any: for the pre-signing revocation check of a token that carries
+/// only the signer's certificate (its issuer's key signs the OCSP answer or
+/// the CRL), and for the chain a B-LT DSS keeps. No trust comes of it.
+pub fn shipped_issuer_of(cert: &kyso_pki::Certificate) -> Option<kyso_pki::Certificate> {
+    let b = TrustBundle::shipped();
+    b.intermediates
+        .into_iter()
+        .chain(b.anchors)
+        .map(|c| c.cert)
+        .find(|c| c.tbs_certificate().subject() == cert.tbs_certificate().issuer())
+}
+
 /// One line of the trust list (`kyso-cli trust list`, the desktop
 /// Settings).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -340,6 +353,25 @@ mod tests {
         assert_ne!(r.status, ChainStatus::Valid);
         // Outside the validity of the hierarchy, no path.
         assert_eq!(validate_path(int, &[], &b.anchors, at(2049)).status, ChainStatus::OutOfValidity);
+    }
+
+    /// The issuer of a VGCA-issued certificate is found among the shipped
+    /// ones (CA G2 for RootCA G2's subordinate; here the intermediate
+    /// itself, whose issuer is RootCA G2); a certificate of another
+    /// hierarchy finds none.
+    #[test]
+    fn the_issuer_of_a_vgca_certificate_is_found_among_the_shipped() {
+        let b = TrustBundle::shipped();
+        let ca = &b.intermediates[0].cert;
+        let issuer = shipped_issuer_of(ca).expect("RootCA G2");
+        assert_eq!(kyso_pki::pinned_name(&issuer), Some("RootCA chuyên dùng Chính phủ G2"));
+        let national = &b.anchors[1].cert;
+        assert_eq!(kyso_pki::pinned_name(&shipped_issuer_of(national).unwrap()), Some("Vietnam National Root CA"));
+        let Some(shared) = kyso_testkit::shared_or_skip("a certificate of another hierarchy (PKITS)") else { return };
+        let pkits = std::fs::read(shared.join("corpus/pkits/certs/GoodCACert.crt")).expect("PKITS certificate");
+        let other = kyso_pki::load_certificates(&pkits);
+        assert_eq!(other.len(), 1);
+        assert!(shipped_issuer_of(&other[0].cert).is_none());
     }
 
     /// A file in `assets/trust/` that is not the pinned certificate is not
