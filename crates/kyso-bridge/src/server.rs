@@ -449,9 +449,34 @@ fn fetch(shared: &Shared, origin: &str, page: &Origin, r: &FileRequest, facts: &
     let creds = Credentials::for_host(&r.session_id, &r.jwt_token, &source.host, page);
     let (bytes, name) = shared.cfg.net.download(&source, &creds).map_err(|e| net_reply(&e))?;
     facts.input_sha256 = Some(hex::encode(kyso_pki::HashAlg::Sha256.digest(&bytes)));
+    let name = typed_name(&name, &bytes);
     let path = dir.path().join(&name);
     std::fs::write(&path, &bytes).map_err(|e| reply(status::FAILED, e.to_string()))?;
     Ok(Fetched { _dir: dir, path, name })
+}
+
+/// The file name with the extension its content calls for: e-office
+/// servers often serve `download.ashx?id=…` or a stored name without its
+/// type, and handlers take the type from the uploaded name. A PDF (`%PDF-`
+/// in the first KiB, ISO 32000-2 §7.5.2) ends in `.pdf`; a ZIP package
+/// (ECMA-376 Part 2 §8) keeps an Office extension or gets `.docx`.
+fn typed_name(name: &str, bytes: &[u8]) -> String {
+    let head = &bytes[..bytes.len().min(1024)];
+    let pdf = head.windows(5).any(|w| w == b"%PDF-");
+    let zip = bytes.starts_with(b"PK\x03\x04");
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s, e.to_ascii_lowercase()),
+        _ => (name, String::new()),
+    };
+    if pdf && ext != "pdf" {
+        format!("{stem}.pdf")
+    } else if zip
+        && (ext.is_empty() || kyso_core::Format::detect(std::path::Path::new(name)) != kyso_core::Format::Office)
+    {
+        format!("{stem}.docx")
+    } else {
+        name.to_owned()
+    }
 }
 
 /// `2026-11-29` or `2026-11-29T…` → "ngày 29 tháng 11 năm 2026": NĐ
@@ -674,7 +699,7 @@ fn verify(
                 "Organization": s.organization.clone().unwrap_or_default(),
                 "SigningTime": s.signing_time.clone().unwrap_or_default(),
                 "Indication": s.indication,
-                "SubIndication": s.sub_indication.unwrap_or(""),
+                "SubIndication": s.sub_indication,
             })
         })
         .collect();
@@ -795,6 +820,16 @@ Hãy quay lại trang quản lý văn bản và thử ký lại.</p>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_follow_the_content() {
+        assert_eq!(typed_name("download.ashx", b"%PDF-1.7 ..."), "download.pdf");
+        assert_eq!(typed_name("a.pdf", b"%PDF-1.7"), "a.pdf");
+        assert_eq!(typed_name("signed-0.pdf", b"PK\x03\x04rest"), "signed-0.docx");
+        assert_eq!(typed_name("b.xlsx", b"PK\x03\x04rest"), "b.xlsx");
+        assert_eq!(typed_name("tai-lieu", b"PK\x03\x04rest"), "tai-lieu.docx");
+        assert_eq!(typed_name("x.txt", b"plain"), "x.txt");
+    }
 
     #[test]
     fn dates_and_queue() {

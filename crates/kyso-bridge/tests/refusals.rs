@@ -22,6 +22,7 @@ struct Person {
     asked: AtomicUsize,
     answers: Mutex<Receiver<bool>>,
     seen: Mutex<Vec<String>>,
+    share: std::sync::atomic::AtomicBool,
 }
 
 impl Approver for Person {
@@ -44,7 +45,7 @@ impl Approver for Person {
     }
 
     fn share_certificate(&self, _origin: &str, _c: &kyso_pki::CertInfo) -> bool {
-        false
+        self.share.load(Ordering::SeqCst)
     }
 }
 
@@ -62,13 +63,26 @@ fn setup(fx: &kyso_testkit::Fixture, loopback: bool, max: u64, allow: &[&str]) -
     let data = dir.path().join("data");
     let pdf = dir.path().join("a.pdf");
     kyso_testkit::minimal_pdf(&pdf, 1);
-    let app = EOfficeApp::start(AppFiles { document: std::fs::read(&pdf).unwrap(), bridge_port: 0, big_size: 3 << 20 });
+    let docx = dir.path().join("a.docx");
+    kyso_testkit::minimal_docx(&docx, "Công văn thử");
+    let extra = vec![
+        ("van-ban.docx".to_owned(), std::fs::read(&docx).unwrap()),
+        // A PDF behind a name that says nothing of its type.
+        ("download.ashx".to_owned(), std::fs::read(&pdf).unwrap()),
+    ];
+    let app = EOfficeApp::start(AppFiles {
+        document: std::fs::read(&pdf).unwrap(),
+        bridge_port: 0,
+        big_size: 3 << 20,
+        extra,
+    });
     let mut cfg = BridgeConfig::new(&data);
     cfg.port = 0;
     cfg.net.allow_loopback = loopback;
     cfg.net.max_bytes = max;
     cfg.net.allow_hosts = allow.iter().map(|s| (*s).to_owned()).collect();
     cfg.net.roots = Some(vec![app.ca.ca_der.clone()]);
+    cfg.verify_anchors = vec![fx.pki_file("root.pem")];
     cfg.signing = SigningSetup {
         modules: vec![fx.module.clone()],
         token: Some(kyso_testkit::tokens::CANHAN.into()),
@@ -84,6 +98,7 @@ fn setup(fx: &kyso_testkit::Fixture, loopback: bool, max: u64, allow: &[&str]) -
         asked: AtomicUsize::new(0),
         answers: Mutex::new(rx),
         seen: Mutex::default(),
+        share: std::sync::atomic::AtomicBool::new(false),
     });
     let bridge = kyso_bridge::start(cfg, person.clone()).unwrap();
     Setup { _dir: dir, data, app, bridge, person, answer }
@@ -260,7 +275,7 @@ fn a_second_request_waits_its_turn_and_the_person_may_decline() {
         },
     );
     assert_eq!(v.report.signatures.len(), 1);
-    assert_eq!(v.report.signatures[0].integrity, "intact");
+    assert_eq!(serde_json::to_value(v.report.signatures[0].integrity).unwrap(), "intact");
 }
 
 /// One HTTPS GET to the bridge with `host` as the Host header: the answer.
@@ -298,4 +313,65 @@ fn the_page_explains_kyso_and_only_answers_its_own_name() {
     let other = get(&s, "/", &format!("evil.example:{port}"));
     assert!(other.starts_with("HTTP/1.1 421"), "{other}");
     assert!(get(&s, "/nothing", &format!("127.0.0.1:{port}")).starts_with("HTTP/1.1 404"));
+}
+
+#[test]
+fn certificate_info_with_consent_office_and_received_documents() {
+    use base64::Engine as _;
+    let fx = kyso_testkit::require_fixture!();
+    let s = setup(fx, true, 100 << 20, &[]);
+    let o = s.app.origin.clone();
+    s.person.share.store(true, Ordering::SeqCst);
+    let r = call(&s, "GetCertInfo", &o, Message::text("get_cert_info"));
+    assert_eq!(r["Status"], 0, "{r}");
+    assert!(r["CertInfo"]["Subject"].as_str().unwrap().contains("Nguyễn Văn A"), "{r}");
+    let der = base64::engine::general_purpose::STANDARD.decode(r["CertInfo"]["Base64Data"].as_str().unwrap()).unwrap();
+    let pem = std::fs::read(fx.pki_file("canhan.pem")).unwrap();
+    assert_eq!(kyso_pki::load_certificates(&pem)[0].der, der, "the token's certificate");
+
+    // A PDF asked for where the file is a DOCX: refused before the person is asked.
+    let up = format!("{o}/upload?docid=9");
+    let r = call(&s, "SignPDF", &o, file_request(&format!("{o}/files/van-ban.docx"), &up));
+    assert_eq!(r["Status"], status::SIGN_FAILED, "{r}");
+    assert_eq!(s.person.asked.load(Ordering::SeqCst), 0);
+
+    // SignOffice: an Office signature, uploaded under the file's name.
+    s.answer.send(true).unwrap();
+    let r = call(&s, "SignOffice", &o, file_request(&format!("{o}/files/van-ban.docx"), &up));
+    assert_eq!(r["Status"], 0, "{r}");
+    let uploads = s.app.uploads();
+    assert_eq!(uploads[0].file_name, "van-ban.docx");
+    let signed = s._dir.path().join("signed.docx");
+    std::fs::write(&signed, &uploads[0].bytes).unwrap();
+    let v = kyso_core::verify(&signed, &kyso_core::VerifyOptions::default());
+    assert_eq!(v.format, kyso_core::Format::Office);
+    assert_eq!(v.report.signatures.len(), 1);
+    assert_eq!(serde_json::to_value(v.report.signatures[0].integrity).unwrap(), "intact");
+
+    // SignIncome: a PDF served as "download.ashx" is signed and uploaded
+    // as a .pdf (handlers take the type from the name).
+    s.answer.send(true).unwrap();
+    let r = call(&s, "SignIncome", &o, file_request(&format!("{o}/files/download.ashx"), &up));
+    assert_eq!(r["Status"], 0, "{r}");
+    assert_eq!(r["FileName"], "download.pdf");
+    let pdf = s._dir.path().join("income.pdf");
+    std::fs::write(&pdf, &s.app.uploads()[1].bytes).unwrap();
+    let v = kyso_core::verify(&pdf, &kyso_core::VerifyOptions::default());
+    assert_eq!(v.report.signatures.len(), 1);
+    assert_eq!(serde_json::to_value(v.report.signatures[0].integrity).unwrap(), "intact");
+
+    // VerifyOffice on the stored DOCX (served as "signed-0.pdf"): the
+    // summary names the signer.
+    let r = call(&s, "VerifyOffice", &o, Message::text(json!({"FileName": uploads[0].served_at}).to_string()));
+    assert_eq!(r["Signatures"][0]["Signer"], "Nguyễn Văn A", "{r}");
+    assert_eq!(r["FileName"], "signed-0.docx");
+    let entries = bridge_entries(&s.data);
+    assert_eq!(entries.len(), 5);
+    assert_eq!(entries.iter().filter(|e| e.outcome == "ok").count(), 3, "GetCertInfo, SignOffice, SignIncome");
+    // Offline, the verification cannot conclude (revocation unknown):
+    // Status 12, journaled as such.
+    assert_eq!(r["Status"], status::NOT_VALID, "{r}");
+    let last: Value = serde_json::from_str(entries[4].evidence.as_deref().unwrap()).unwrap();
+    assert_eq!(last["endpoint"], "VerifyOffice");
+    assert_eq!(last["status"], status::NOT_VALID);
 }

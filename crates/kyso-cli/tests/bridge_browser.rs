@@ -121,8 +121,12 @@ fn browser_signs_issues_and_verifies_through_the_bridge() {
     std::fs::write(&image, png([20, 40, 160], false)).unwrap();
     std::fs::write(&seal, png([200, 20, 20], true)).unwrap();
     let leader_port = free_port();
-    let app =
-        EOfficeApp::start(AppFiles { document: std::fs::read(&doc).unwrap(), bridge_port: leader_port, big_size: 0 });
+    let app = EOfficeApp::start(AppFiles {
+        document: std::fs::read(&doc).unwrap(),
+        bridge_port: leader_port,
+        big_size: 0,
+        extra: Vec::new(),
+    });
     let ca = dir.path().join("app-ca.der");
     app.ca.write_ca(&ca);
     let img = ["--image", image.to_str().unwrap(), "--cert", "Nguyễn Văn A"];

@@ -111,6 +111,8 @@ pub struct AppFiles {
     pub bridge_port: u16,
     /// Size of `/files/lon.bin` (a file over the bridge's limit).
     pub big_size: usize,
+    /// More files, served at `/files/<name>`.
+    pub extra: Vec<(String, Vec<u8>)>,
 }
 
 impl EOfficeApp {
@@ -173,6 +175,11 @@ fn serve(
         ("GET", "/files/lon.bin") => {
             let big = vec![b'x'; files.big_size];
             reply(&mut s, "200 OK", "application/pdf", &big)
+        }
+        ("GET", p) if files.extra.iter().any(|(n, _)| p.strip_prefix("/files/") == Some(n.as_str())) => {
+            let body =
+                files.extra.iter().find(|(n, _)| p.strip_prefix("/files/") == Some(n.as_str())).map(|(_, b)| b.clone());
+            reply(&mut s, "200 OK", "application/octet-stream", &body.unwrap_or_default())
         }
         ("GET", p) if p.starts_with("/files/signed-") => {
             let found =
