@@ -23,6 +23,7 @@ struct Person {
     answers: Mutex<Receiver<bool>>,
     seen: Mutex<Vec<String>>,
     share: std::sync::atomic::AtomicBool,
+    pin: &'static str,
 }
 
 impl Approver for Person {
@@ -41,7 +42,7 @@ impl Approver for Person {
         ));
         self.asked.fetch_add(1, Ordering::SeqCst);
         let yes = self.answers.lock().unwrap().recv_timeout(Duration::from_secs(60)).unwrap_or(false);
-        if yes { Answer::Sign(zeroize::Zeroizing::new(kyso_testkit::pins::CANHAN.to_owned())) } else { Answer::Decline }
+        if yes { Answer::Sign(zeroize::Zeroizing::new(self.pin.to_owned())) } else { Answer::Decline }
     }
 
     fn share_certificate(&self, _origin: &str, _c: &kyso_pki::CertInfo) -> bool {
@@ -59,6 +60,17 @@ struct Setup {
 }
 
 fn setup(fx: &kyso_testkit::Fixture, loopback: bool, max: u64, allow: &[&str]) -> Setup {
+    setup_as(fx, loopback, max, allow, (kyso_testkit::tokens::CANHAN, "Nguyễn Văn A", kyso_testkit::pins::CANHAN))
+}
+
+/// The bridge of the person holding `(token, certificate, PIN)`.
+fn setup_as(
+    fx: &kyso_testkit::Fixture,
+    loopback: bool,
+    max: u64,
+    allow: &[&str],
+    who: (&str, &str, &'static str),
+) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let pdf = dir.path().join("a.pdf");
@@ -85,8 +97,8 @@ fn setup(fx: &kyso_testkit::Fixture, loopback: bool, max: u64, allow: &[&str]) -
     cfg.verify_anchors = vec![fx.pki_file("root.pem")];
     cfg.signing = SigningSetup {
         modules: vec![fx.module.clone()],
-        token: Some(kyso_testkit::tokens::CANHAN.into()),
-        certificate: Some("Nguyễn Văn A".into()),
+        token: Some(who.0.into()),
+        certificate: Some(who.1.into()),
         certs: vec![fx.pki_file("int.pem")],
         offline: true,
         allow_unchecked: true,
@@ -99,6 +111,7 @@ fn setup(fx: &kyso_testkit::Fixture, loopback: bool, max: u64, allow: &[&str]) -
         answers: Mutex::new(rx),
         seen: Mutex::default(),
         share: std::sync::atomic::AtomicBool::new(false),
+        pin: who.2,
     });
     let bridge = kyso_bridge::start(cfg, person.clone()).unwrap();
     Setup { _dir: dir, data, app, bridge, person, answer }
@@ -374,4 +387,35 @@ fn certificate_info_with_consent_office_and_received_documents() {
     let last: Value = serde_json::from_str(entries[4].evidence.as_deref().unwrap()).unwrap();
     assert_eq!(last["endpoint"], "VerifyOffice");
     assert_eq!(last["status"], status::NOT_VALID);
+}
+
+#[test]
+fn the_clerk_signs_an_appendix_and_a_copy() {
+    let fx = kyso_testkit::require_fixture!();
+    let clerk = (kyso_testkit::tokens::TOCHUC, "Sở Thông tin", kyso_testkit::pins::TOCHUC);
+    let s = setup_as(fx, true, 100 << 20, &[], clerk);
+    let o = s.app.origin.clone();
+    let up = format!("{o}/upload?docid=5");
+    let mut appendix: Value =
+        serde_json::from_str(file_request(&format!("{o}/files/van-ban.pdf"), &up).to_text().unwrap()).unwrap();
+    appendix["DocNumber"] = json!("45/QĐ-UBND");
+    s.answer.send(true).unwrap();
+    let r = call(&s, "SignAppendix", &o, Message::text(appendix.to_string()));
+    assert_eq!(r["Status"], 0, "{r}");
+    assert_eq!(r["DocumentNumber"], "45/QĐ-UBND");
+    s.answer.send(true).unwrap();
+    let r = call(&s, "SignCopy", &o, file_request(&format!("{o}/files/van-ban.pdf"), &up));
+    assert_eq!(r["Status"], 0, "{r}");
+    let uploads = s.app.uploads();
+    assert_eq!(uploads.len(), 2);
+    for (i, up) in uploads.iter().enumerate() {
+        let f = s._dir.path().join(format!("{i}.pdf"));
+        std::fs::write(&f, &up.bytes).unwrap();
+        let v = kyso_core::verify(&f, &kyso_core::VerifyOptions::default());
+        assert_eq!(v.report.signatures.len(), 1);
+        assert_eq!(serde_json::to_value(v.report.signatures[0].integrity).unwrap(), "intact");
+        assert!(v.report.signatures[0].signer.as_deref().unwrap_or("").contains("Sở Thông tin"));
+    }
+    let roles: Vec<Option<String>> = bridge_entries(&s.data).into_iter().map(|e| e.role).collect();
+    assert_eq!(roles, vec![Some("appendix".to_owned()), Some("copy".to_owned())]);
 }
