@@ -290,7 +290,8 @@ impl NetPolicy {
             .tls_config(tls.build())
             .user_agent(format!("Kyso/{}", env!("CARGO_PKG_VERSION")))
             .build();
-        let resolver = Pinned { host: target.host.clone(), addrs: Arc::new(target.addrs.clone()) };
+        let port = target.addrs.first().map_or(443, SocketAddr::port);
+        let resolver = Pinned { host: target.host.clone(), port, addrs: Arc::new(target.addrs.clone()) };
         Ok(ureq::Agent::with_parts(config, ureq::unversioned::transport::DefaultConnector::new(), resolver))
     }
 
@@ -397,6 +398,7 @@ impl Credentials {
 #[derive(Debug)]
 struct Pinned {
     host: String,
+    port: u16,
     addrs: Arc<Vec<SocketAddr>>,
 }
 
@@ -407,7 +409,11 @@ impl ureq::unversioned::resolver::Resolver for Pinned {
         config: &ureq::config::Config,
         timeout: ureq::unversioned::transport::NextTimeout,
     ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
-        if uri.host().map(bare).as_deref() == Some(self.host.as_str()) {
+        // The target (host and port); a proxy on the same host but another
+        // port is resolved normally.
+        let default = if uri.scheme_str() == Some("http") { 80 } else { 443 };
+        let port = uri.port_u16().unwrap_or(default);
+        if uri.host().map(bare).as_deref() == Some(self.host.as_str()) && port == self.port {
             let mut out = self.empty();
             for a in self.addrs.iter().take(16) {
                 out.push(*a);

@@ -102,7 +102,7 @@ impl LocalIdentity {
                 return Ok(id);
             }
         }
-        let (cert_der, key_der, pem) = generate()?;
+        let (cert_der, key_der, pem) = generate(VALIDITY_DAYS)?;
         write_private(&key_path, &key_der)?;
         std::fs::write(&cert_path, &cert_der).map_err(io(&cert_path))?;
         std::fs::write(&pem_path, pem).map_err(io(&pem_path))?;
@@ -153,7 +153,7 @@ pub fn spki_sha256_base64(cert_der: &[u8]) -> Option<String> {
 /// A P-256 key and a self-signed server certificate for 127.0.0.1 and
 /// localhost (RFC 5280 §4.2.1.6 subjectAltName iPAddress and dNSName;
 /// serverAuth EKU, §4.2.1.12): (certificate DER, PKCS#8 key DER, PEM).
-fn generate() -> Result<(Vec<u8>, Vec<u8>, String), TlsError> {
+fn generate(days: i64) -> Result<(Vec<u8>, Vec<u8>, String), TlsError> {
     let err = |e: rcgen::Error| TlsError::Generate(e.to_string());
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(err)?;
     let mut params =
@@ -165,7 +165,7 @@ fn generate() -> Result<(Vec<u8>, Vec<u8>, String), TlsError> {
     params.distinguished_name = dn;
     let now = time::OffsetDateTime::now_utc();
     params.not_before = now - time::Duration::days(1);
-    params.not_after = now + time::Duration::days(VALIDITY_DAYS);
+    params.not_after = now + time::Duration::days(days);
     params.is_ca = rcgen::IsCa::ExplicitNoCa;
     params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
     params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
@@ -187,7 +187,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn made_once_kept_then_renewed() {
+    fn made_once_kept_then_renewed_before_expiry() {
         let dir = tempfile::tempdir().expect("tempdir");
         let a = LocalIdentity::load_or_create(dir.path()).expect("create");
         assert!(a.created);
@@ -211,5 +211,19 @@ mod tests {
         assert_ne!(c.cert_der, a.cert_der);
         let pem = std::fs::read_to_string(&c.cert_pem_path).expect("pem");
         assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
+        // One expiring within 30 days is renewed at start.
+        let (cert, key, _) = generate(10).expect("short");
+        std::fs::write(dir.path().join("cert.der"), &cert).expect("write");
+        std::fs::write(dir.path().join("key.der"), &key).expect("write");
+        let d = LocalIdentity::load_or_create(dir.path()).expect("renew");
+        assert!(d.created, "renewed");
+        assert_ne!(d.cert_der, cert);
+        // One with 31 days left is kept.
+        let (cert, key, _) = generate(32).expect("kept");
+        std::fs::write(dir.path().join("cert.der"), &cert).expect("write");
+        std::fs::write(dir.path().join("key.der"), &key).expect("write");
+        let e = LocalIdentity::load_or_create(dir.path()).expect("keep");
+        assert!(!e.created);
+        assert_eq!(e.cert_der, cert);
     }
 }

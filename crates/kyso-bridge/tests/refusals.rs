@@ -419,3 +419,35 @@ fn the_clerk_signs_an_appendix_and_a_copy() {
     let roles: Vec<Option<String>> = bridge_entries(&s.data).into_iter().map(|e| e.role).collect();
     assert_eq!(roles, vec![Some("appendix".to_owned()), Some("copy".to_owned())]);
 }
+
+#[test]
+fn downloads_and_uploads_go_through_the_configured_proxy() {
+    let fx = kyso_testkit::require_fixture!();
+    let proxy = kyso_testkit::start_forward_proxy(None, &[]);
+    let mut s = setup(fx, true, 100 << 20, &[]);
+    // The same bridge settings with the proxy (Settings / --proxy).
+    let mut cfg = BridgeConfig::new(&s.data);
+    cfg.port = 0;
+    cfg.net.allow_loopback = true;
+    cfg.net.roots = Some(vec![s.app.ca.ca_der.clone()]);
+    cfg.net.proxy = Some(proxy.url.clone());
+    cfg.signing = SigningSetup {
+        modules: vec![fx.module.clone()],
+        token: Some(kyso_testkit::tokens::CANHAN.into()),
+        certificate: Some("Nguyễn Văn A".into()),
+        certs: vec![fx.pki_file("int.pem")],
+        offline: true,
+        allow_unchecked: true,
+        ..Default::default()
+    };
+    s.bridge = kyso_bridge::start(cfg, s.person.clone()).unwrap();
+    let o = s.app.origin.clone();
+    s.answer.send(true).unwrap();
+    let r = call(&s, "SignPDF", &o, file_request(&format!("{o}/files/van-ban.pdf"), &format!("{o}/upload")));
+    assert_eq!(r["Status"], 0, "{r}");
+    assert_eq!(s.app.uploads().len(), 1);
+    let port = s.app.port;
+    let seen = proxy.targets.lock().unwrap().clone();
+    assert_eq!(seen, vec![format!("127.0.0.1:{port}"), format!("127.0.0.1:{port}")], "download and upload tunnelled");
+    assert_eq!(proxy.tunnels.load(Ordering::SeqCst), 2);
+}
