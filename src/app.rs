@@ -266,6 +266,12 @@ impl App {
                         Message::Sign(sign::Message::Files(sign::files::Message::Picked(files)))
                     })
                 }
+                Some(sign::Event::Precheck(id, plan)) => {
+                    let data_dir = self.data_dir.clone();
+                    Task::perform(blocking("kyso-precheck", move || sign::run_precheck(&plan, &data_dir)), move |r| {
+                        Message::Sign(sign::Message::Checked(id, r))
+                    })
+                }
                 Some(sign::Event::FocusPin) => iced::widget::operation::focus(sign::PIN_ID),
                 Some(sign::Event::RememberImages(sha256, images)) => {
                     match self.settings.remember_images(sha256, images, &self.config) {
@@ -679,6 +685,8 @@ mod tests {
         let _ =
             app.update(Message::Sign(sign::Message::Files(sign::files::Message::InputChanged("/tmp/a.pdf".into()))));
         let _ = app.update(Message::Sign(sign::Message::Sign));
+        // The check before the PIN (run by the task just returned) found nothing.
+        let _ = app.update(Message::Sign(sign::Message::Checked(1, Some(Vec::new()))));
         assert!(app.sign.pin_dialog_open(), "{:?}", app.sign.result());
         let _ = app.update(Message::Sign(sign::Message::Pin(crate::modal::pin::Message::Changed(sign::Secret::new(
             "12".into(),

@@ -120,6 +120,23 @@ fn drag_on_preview(app: &mut App, from: (f32, f32), to: (f32, f32)) -> (usize, [
     placed
 }
 
+/// Presses and releases on the page picture `id` at `(x, y)` pixels from
+/// its corner, then settles.
+fn press_on(app: &mut App, id: &str, (x, y): (f32, f32)) {
+    use iced::mouse::{Button, Event as Mouse};
+    let mut ui = simulator(app.view());
+    let b = ui.find(iced::widget::Id::from(id.to_owned())).expect("the page picture").bounds();
+    let at = iced::Point::new(b.x + x, b.y + y);
+    ui.point_at(at);
+    let _ = ui.simulate([iced::Event::Mouse(Mouse::CursorMoved { position: at })]);
+    let _ = ui.simulate([iced::Event::Mouse(Mouse::ButtonPressed(Button::Left))]);
+    let _ = ui.simulate([iced::Event::Mouse(Mouse::ButtonReleased(Button::Left))]);
+    let messages: Vec<Message> = ui.into_messages().collect();
+    for m in messages {
+        send(app, m);
+    }
+}
+
 /// Signs the file on the sign screen with the certificate named `who`,
 /// as `role`, typing `pin` in the dialog; `place` moves the signature on
 /// the preview first.
@@ -147,6 +164,13 @@ fn sign_as(
         send(app, Message::Sign(sign::Message::Role(sign::role::Message::FieldChanged(*f, (*v).to_owned()))));
     }
     let placed = place.map(|(dx, dy)| drag_on_preview(app, (0.0, 0.0), (dx, dy)));
+    // A page 1 without the clerk's printed blanks: a click on it puts the
+    // number, then the date (the preview is drawn again in between).
+    for at in [(90.0, 60.0), (90.0, 110.0)] {
+        if let Some(page_one) = app.sign.blank_to_place() {
+            press_on(app, &page_one, at);
+        }
+    }
     click(app, &t.tr("gui-sign-start"));
     assert!(app.sign.pin_dialog_open(), "PIN dialog: {:?}", app.sign.result());
     assert!(shows(app, &t.tr_args("gui-pin-for", &[("token", token)])), "the dialog names the token {token}");

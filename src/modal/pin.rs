@@ -86,8 +86,15 @@ impl Dialog {
         }
     }
 
-    /// The dialog for the certificate of `subject` on `token`.
-    pub fn view<'a>(&'a self, t: &Translator, token: &TokenReport, subject: String) -> Element<'a, Message> {
+    /// The dialog for the certificate of `subject` on `token`, with the
+    /// notes of the check before the PIN (what will happen to the files).
+    pub fn view<'a>(
+        &'a self,
+        t: &Translator,
+        token: &TokenReport,
+        subject: String,
+        notes: Vec<String>,
+    ) -> Element<'a, Message> {
         let mut col =
             column![text(t.tr_args("gui-pin-for", &[("token", &token.label)])).size(20).font(BOLD), text(subject)]
                 .spacing(10);
@@ -98,6 +105,9 @@ impl Dialog {
                 Severity::Warning => line.style(theme::text_warning),
                 Severity::Critical => line.size(18).font(BOLD).style(theme::text_danger),
             });
+        }
+        for n in notes {
+            col = col.push(text(n).size(13).style(theme::text_muted));
         }
         let locked = token.pin.locked;
         let mut input = text_input(&t.tr("gui-pin-placeholder"), &self.pin.0).secure(true).id(PIN_ID);

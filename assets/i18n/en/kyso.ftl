@@ -561,3 +561,14 @@ gui-signed-view-no-change = This page looks the same as the signed version.
 gui-signed-view-missing-before = This page did not exist when it was signed.
 gui-signed-view-missing-after = This page has been removed from the file.
 gui-report-technical = Technical detail (ETSI EN 319 102-1 codes, UTC times)
+
+gui-precheck-running = Checking before the PIN (certificate, output files, revocation, timestamp server)…
+gui-precheck-blocked = Cannot sign yet: fix the following, then press Sign again.
+gui-precheck-confirm = Your decision is needed before the PIN:
+gui-precheck-overwrite = Overwrite the existing file
+gui-precheck-number = Write a numbered copy
+gui-precheck-number-as = Write { $name }
+gui-precheck-sign-unchecked = I confirm signing without a revocation check (Thông tư 15/2025)
+gui-blank-number = Page 1 has no blank “Số: …/…” line: choose “Number” on the preview, then click on page 1 where the number goes.
+gui-blank-date = Page 1 has no blank “…, ngày … tháng … năm …” line: choose “Date” on the preview, then click on page 1 where the date goes.
+gui-preview-blank-missing = No blank for “{ $part }” was found on page 1: click on page 1 where it goes.

@@ -561,3 +561,14 @@ gui-signed-view-no-change = Trang này trông giống bản đã ký.
 gui-signed-view-missing-before = Trang này chưa có khi ký.
 gui-signed-view-missing-after = Trang này đã bị bỏ khỏi tệp.
 gui-report-technical = Chi tiết kỹ thuật (mã ETSI EN 319 102-1, giờ UTC)
+
+gui-precheck-running = Đang kiểm tra trước khi nhập PIN (chứng thư, tệp ký, thu hồi, máy chủ dấu thời gian)…
+gui-precheck-blocked = Chưa ký được: hãy sửa các điểm sau rồi bấm Ký lại.
+gui-precheck-confirm = Cần bạn quyết định trước khi nhập PIN:
+gui-precheck-overwrite = Ghi đè tệp đã có
+gui-precheck-number = Ghi thành bản có số thứ tự
+gui-precheck-number-as = Ghi thành { $name }
+gui-precheck-sign-unchecked = Tôi xác nhận ký khi chưa kiểm tra được tình trạng thu hồi (Thông tư 15/2025)
+gui-blank-number = Trang 1 không có dòng “Số: …/…” để trống: bấm chọn “Số” trên khung xem trước rồi bấm vào trang 1 chỗ cần ghi số.
+gui-blank-date = Trang 1 không có dòng “…, ngày … tháng … năm …” để trống: bấm chọn “Ngày tháng” trên khung xem trước rồi bấm vào trang 1 chỗ cần ghi ngày.
+gui-preview-blank-missing = Không thấy chỗ trống cho “{ $part }” trên trang 1: bấm vào trang 1 chỗ cần ghi.

@@ -39,13 +39,18 @@ impl Choice {
     pub fn check(&self) -> Result<(), Text> {
         match self.entry.certificate.warnings.first() {
             None => Ok(()),
-            Some(w) => Err(Text::new(match w {
-                CertWarning::Expired => "warn-expired",
-                CertWarning::NotYetValid => "warn-not_yet_valid",
-                CertWarning::NoSigningKeyUsage => "warn-no_signing_key_usage",
-                CertWarning::IsCa => "warn-is_ca",
-            })),
+            Some(w) => Err(Text::new(refusal_key(*w))),
         }
+    }
+}
+
+/// The message key saying why a certificate cannot sign now.
+pub fn refusal_key(w: CertWarning) -> &'static str {
+    match w {
+        CertWarning::Expired => "warn-expired",
+        CertWarning::NotYetValid => "warn-not_yet_valid",
+        CertWarning::NoSigningKeyUsage => "warn-no_signing_key_usage",
+        CertWarning::IsCa => "warn-is_ca",
     }
 }
 
@@ -95,6 +100,12 @@ impl Certificates {
     /// The chosen certificate.
     pub fn selected(&self) -> Option<&Choice> {
         self.list.as_ref()?.get(self.selected?)
+    }
+
+    /// The list, once loaded.
+    #[cfg(test)]
+    pub fn list(&self) -> Option<&[Choice]> {
+        self.list.as_deref()
     }
 
     /// The index of the chosen certificate in the list.

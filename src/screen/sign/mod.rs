@@ -16,6 +16,7 @@
 
 pub mod certificate;
 pub mod files;
+pub mod precheck;
 pub mod preview;
 pub mod progress;
 pub mod role;
@@ -29,8 +30,9 @@ use iced::{Element, Fill};
 use kyso_i18n::Translator;
 
 pub use self::certificate::load_certificates;
+pub use self::precheck::run_precheck;
 pub use self::preview::{PreviewRequest, render_preview};
-pub use self::progress::{Job, Step, open_folder, run};
+pub use self::progress::{Job, Plan, Step, open_folder, run};
 pub use self::role::{Field, Level, RoleChoice};
 #[cfg(test)]
 pub use self::{certificate::Choice, preview::PREVIEW_ID, progress::FileStatus};
@@ -56,6 +58,10 @@ pub enum Message {
     Progress(progress::Message),
     /// The PIN dialog.
     Pin(pin::Message),
+    /// The check before the PIN ended (its id; `None`: it panicked).
+    Checked(u64, Option<Vec<precheck::Found>>),
+    /// A choice on the findings of that check.
+    Review(precheck::Message),
     /// The user pressed "Sign": the form is checked and the PIN dialog opens.
     Sign,
 }
@@ -65,6 +71,9 @@ pub enum Message {
 pub enum Event {
     /// Run [`load_certificates`] in the background.
     LoadCertificates,
+    /// Run [`run_precheck`] in the background; its result comes back as
+    /// [`Message::Checked`] with this id.
+    Precheck(u64, Box<Plan>),
     /// Run [`run`] in the background.
     Sign(Box<Job>),
     /// Show this file's folder in the system's file manager.
@@ -91,6 +100,14 @@ pub struct Sign {
     progress: progress::Progress,
     /// The PIN dialog, while open.
     pin: Option<Dialog>,
+    /// The plan being checked or signed (answers to the check applied).
+    plan: Option<Plan>,
+    /// The id of the check before the PIN that runs (`None`: none).
+    checking: Option<u64>,
+    /// Ids of checks asked for (late results of older ones are ignored).
+    check_id: u64,
+    /// The findings of the last check and the answers given.
+    review: Option<precheck::Review>,
     /// The settings (naming, remembered images, proxy).
     config: Config,
 }
@@ -117,7 +134,7 @@ impl Sign {
 
     /// Whether token work is in flight (the token panel then pauses its scans).
     pub fn is_busy(&self) -> bool {
-        self.certificates.is_loading() || self.progress.is_signing()
+        self.certificates.is_loading() || self.progress.is_signing() || self.checking.is_some()
     }
 
     /// Whether the certificate list was asked for at least once.
@@ -187,6 +204,16 @@ impl Sign {
     /// Handles a message.
     pub fn update(&mut self, message: Message) -> Option<Event> {
         let signing = self.progress.is_signing();
+        // A change to the form makes the last check stale.
+        if matches!(
+            message,
+            Message::Files(_)
+                | Message::Certificate(certificate::Message::Select(_))
+                | Message::Role(_)
+                | Message::Preview(preview::Message::Press(_) | preview::Message::Reset)
+        ) {
+            self.forget_check();
+        }
         match message {
             Message::Files(m) => match self.files.update(m, &self.config, signing)? {
                 files::Event::PickFiles => Some(Event::PickFiles),
@@ -245,14 +272,17 @@ impl Sign {
                 }
             },
             Message::Sign => {
-                if signing {
+                if signing || self.checking.is_some() {
                     return None;
                 }
                 match self.check() {
-                    Ok(_) => {
+                    Ok(inputs) => {
                         self.progress.clear_result();
-                        self.pin = Some(Dialog::default());
-                        Some(Event::FocusPin)
+                        let plan = self.plan(inputs)?;
+                        self.check_id += 1;
+                        self.checking = Some(self.check_id);
+                        self.plan = Some(plan.clone());
+                        Some(Event::Precheck(self.check_id, Box::new(plan)))
                     }
                     Err(e) => {
                         self.progress.refuse(e);
@@ -260,11 +290,31 @@ impl Sign {
                     }
                 }
             }
+            Message::Checked(id, found) => {
+                if self.checking != Some(id) {
+                    return None;
+                }
+                self.checking = None;
+                let Some(found) = found else {
+                    self.forget_check();
+                    self.progress.refuse(Text::new("gui-task-failed"));
+                    return None;
+                };
+                let review = precheck::Review::new(found, self.role.allow_unchecked);
+                let ready = review.ready();
+                self.review = Some(review);
+                self.answered(ready?)
+            }
+            Message::Review(m) => {
+                let event = self.review.as_mut()?.update(m)?;
+                self.answered(event)
+            }
             Message::Pin(m) => {
                 let dialog = self.pin.as_mut()?;
                 match dialog.update(m)? {
                     pin::Event::Cancelled => {
                         self.pin = None;
+                        self.forget_check();
                         None
                     }
                     pin::Event::Confirmed(pin) => {
@@ -279,41 +329,71 @@ impl Sign {
         }
     }
 
-    /// Starts the signing with the PIN typed (the form is checked again).
-    fn start_signing(&mut self, pin: kyso_token::Pin) -> Option<Event> {
-        let inputs = match self.check() {
-            Ok(i) => i,
-            Err(e) => {
-                self.progress.refuse(e);
-                return None;
+    /// Forgets the last check, its findings and the plan.
+    fn forget_check(&mut self) {
+        self.checking = None;
+        self.review = None;
+        self.plan = None;
+    }
+
+    /// The check's questions were answered (or there were none): the
+    /// answers go into the plan and the PIN dialog opens; or the person
+    /// chose not to sign.
+    fn answered(&mut self, event: precheck::Event) -> Option<Event> {
+        match event {
+            precheck::Event::Proceed { on_exists, allow_unchecked } => {
+                let plan = self.plan.as_mut()?;
+                plan.on_exists = on_exists;
+                plan.allow_unchecked = allow_unchecked;
+                self.pin = Some(Dialog::default());
+                Some(Event::FocusPin)
             }
-        };
-        let choice = self.certificates.selected().cloned()?;
-        if choice.token.pin.locked {
-            self.progress.refuse(Text::new("err-pin-locked"));
-            return None;
+            precheck::Event::Cancelled => {
+                self.forget_check();
+                None
+            }
         }
-        let remember = self.role.images_to_remember(&choice, &self.config);
-        let files = self.files.pairs(&self.config);
-        let cancel = self.progress.start(&files, remember);
-        Some(Event::Sign(Box::new(Job {
-            files,
-            cancel,
-            choice,
-            pin,
+    }
+
+    /// The plan of the form (checked): files, certificate, look, level.
+    fn plan(&self, inputs: role::RoleInputs) -> Option<Plan> {
+        Some(Plan {
+            files: self.files.pairs(&self.config),
+            choice: self.certificates.selected().cloned()?,
             role: self.role.role,
             inputs,
             allow_unchecked: self.role.allow_unchecked,
             level: self.role.level,
             tsa: self.role.tsa.trim().to_owned(),
             proxy: self.config.proxy(),
-        })))
+            on_exists: kyso_core::OnExists::Ask,
+        })
+    }
+
+    /// Starts the signing with the PIN typed: the plan checked, with the
+    /// answers given (the form is checked again).
+    fn start_signing(&mut self, pin: kyso_token::Pin) -> Option<Event> {
+        let plan = self.plan.take();
+        self.review = None;
+        if let Err(e) = self.check() {
+            self.progress.refuse(e);
+            return None;
+        }
+        let plan = plan?;
+        if plan.choice.token.pin.locked {
+            self.progress.refuse(Text::new("err-pin-locked"));
+            return None;
+        }
+        let remember = self.role.images_to_remember(&plan.choice, &self.config);
+        let cancel = self.progress.start(&plan.files, remember);
+        Some(Event::Sign(Box::new(Job { plan, cancel, pin })))
     }
 
     /// The screen.
     pub fn view<'a>(&'a self, t: &Translator) -> Element<'a, Message> {
         if let (Some(dialog), Some(choice)) = (&self.pin, self.certificates.selected()) {
-            return dialog.view(t, &choice.token, choice.holder()).map(Message::Pin);
+            let notes = self.review.as_ref().map(|r| r.notes(t)).unwrap_or_default();
+            return dialog.view(t, &choice.token, choice.holder(), notes).map(Message::Pin);
         }
         let signing = self.progress.is_signing();
         let form = column![
@@ -325,14 +405,18 @@ impl Sign {
 
         // The action bar stays in view below the scrolling form (a long
         // certificate list must not push "Sign" off a 1366×768 screen).
-        let sign = button(text(t.tr("gui-sign-start")))
-            .style(button::success)
-            .on_press_maybe((!signing && self.certificates.selected().is_some()).then_some(Message::Sign));
-        let bar = column![
-            row![sign, self.progress.inline(t).map(Message::Progress)].spacing(12).align_y(iced::Center),
-            self.progress.view(t).map(Message::Progress),
-        ]
-        .spacing(6);
+        let ready = !signing && self.checking.is_none() && self.certificates.selected().is_some();
+        let sign =
+            button(text(t.tr("gui-sign-start"))).style(button::success).on_press_maybe(ready.then_some(Message::Sign));
+        let mut actions = row![sign, self.progress.inline(t).map(Message::Progress)].spacing(12).align_y(iced::Center);
+        if self.checking.is_some() {
+            actions = actions.push(text(t.tr("gui-precheck-running")).size(13));
+        }
+        let mut bar = column![actions].spacing(6);
+        if let Some(review) = &self.review {
+            bar = bar.push(review.view(t).map(Message::Review));
+        }
+        let bar = bar.push(self.progress.view(t).map(Message::Progress));
         let preview: Element<'a, Message> = if self.role.role == RoleChoice::None {
             column![].width(0).into()
         } else {
@@ -399,6 +483,13 @@ impl Sign {
     /// The page shown in the preview, and the pixel centre of the box drawn.
     pub fn preview_box_centre(&self) -> Option<(usize, f64, f64)> {
         self.preview.box_centre(preview::Part::Main)
+    }
+
+    /// The widget id of page 1 while a clerk's line (number, date) has no
+    /// printed blank there and waits for a click.
+    pub fn blank_to_place(&self) -> Option<String> {
+        let (_, missing) = self.preview.moving_and_missing();
+        missing.iter().any(|m| !self.preview.placed(*m)).then(|| self.preview.picture_id(1))
     }
 
     /// The per-file states of the last batch.

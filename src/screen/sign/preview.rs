@@ -11,13 +11,16 @@ use std::path::PathBuf;
 use iced::widget::{button, column, image, row, scrollable, text};
 use iced::{Element, Fill, Point};
 use kyso_i18n::Translator;
-use kyso_pdf::PdfReader;
 
-use super::role::{RoleChoice, RoleInputs, preset_spec};
+use super::role::{RoleChoice, RoleInputs};
 use crate::font::BOLD;
-use crate::i18n::{Text, preset_error_message};
+use crate::i18n::Text;
 use crate::theme::{self, Mark};
 use crate::widget::page_preview::{Overlay, page_preview};
+
+mod render;
+
+pub use render::{preset_text, render_preview};
 
 /// The widget id of the picture of the page the signature (or seal) goes
 /// on (tests press on it).
@@ -108,7 +111,8 @@ struct PageView {
     bounds: [f64; 4],
     /// Signature widgets already on the page.
     existing: Vec<[f64; 4]>,
-    /// What the page shows (text, pictures, drawings), in user space.
+    /// What the page shows (text, pictures, drawings, annotations), in
+    /// user space.
     occupied: Vec<[f64; 4]>,
 }
 
@@ -122,6 +126,8 @@ pub struct Preview {
     auto: Vec<(Part, usize, [f64; 4])>,
     /// Why no automatic placement could be proposed.
     auto_error: Option<Text>,
+    /// The clerk's lines page 1 has no blank for: the clerk shows where.
+    missing: Vec<Part>,
 }
 
 /// What to preview.
@@ -305,6 +311,10 @@ impl Pane {
                     self.drag = None;
                     match result {
                         Ok(p) => {
+                            // A line without a blank is put by a click.
+                            if let Some(part) = p.missing.iter().find(|m| self.placements.get(**m).is_none()) {
+                                self.moving = *part;
+                            }
                             self.preview = Some(p);
                             self.error = None;
                         }
@@ -331,8 +341,8 @@ impl Pane {
             Message::Release => {
                 // A number or date put by hand where no blank was found:
                 // the rest of the look is proposed again around it.
-                let placed_text = self.drag.take().is_some_and(|d| d.part != Part::Main);
-                if placed_text && self.preview.as_ref().is_some_and(|p| p.auto_error.is_some()) {
+                let placed = self.drag.take().map(|d| d.part);
+                if self.preview.as_ref().is_some_and(|p| placed.is_some_and(|part| p.missing.contains(&part))) {
                     return Some(Event::Render(None));
                 }
             }
@@ -399,14 +409,24 @@ impl Pane {
             .collect()
     }
 
-    /// The parts whose box covers what the page shows.
-    fn covering(&self) -> Vec<Part> {
+    /// The parts moved by hand whose box covers what the page shows (the
+    /// proposed places are the preset's own). The clerk's seal goes over
+    /// the official's signature by design (NĐ 30/2020 Phụ lục I): the
+    /// signatures already there do not count for it.
+    fn covering(&self, role: RoleChoice) -> Vec<Part> {
         let Some(p) = &self.preview else { return Vec::new() };
+        let same = |a: &[f64; 4], b: &[f64; 4]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 0.01);
         [Part::Main, Part::Number, Part::Date]
             .into_iter()
             .filter(|part| {
-                self.shown(*part).is_some_and(|(page, r)| {
-                    p.views.iter().any(|v| v.image.page == page && v.occupied.iter().any(|o| overlaps(o, &r)))
+                let seal = *part == Part::Main && role == RoleChoice::Issuer;
+                self.placements.get(*part).is_some_and(|(page, r)| {
+                    p.views.iter().filter(|v| v.image.page == page).any(|v| {
+                        v.occupied
+                            .iter()
+                            .filter(|o| !(seal && v.existing.iter().any(|e| same(e, o))))
+                            .any(|o| overlaps(o, &r))
+                    })
                 })
             })
             .collect()
@@ -427,6 +447,30 @@ impl Pane {
         let (x, y, w, h) = v.image.rect_to_pixels(r);
         let s = f64::from(self.scale(v));
         Some((page, (x + w / 2.0) * s, (y + h / 2.0) * s))
+    }
+
+    /// The centre, in screen pixels from the picture's corner, of the
+    /// largest thing printed on `page` (tests drop a box on it).
+    #[cfg(test)]
+    pub fn printed_centre(&self, page: usize) -> Option<(f64, f64)> {
+        let v = self.preview.as_ref()?.views.iter().find(|v| v.image.page == page)?;
+        let area = |r: &&[f64; 4]| (r[2] - r[0]).abs() * (r[3] - r[1]).abs();
+        let r = v.occupied.iter().max_by(|a, b| area(a).total_cmp(&area(b)))?;
+        let (x, y, w, h) = v.image.rect_to_pixels(*r);
+        let s = f64::from(self.scale(v));
+        Some(((x + w / 2.0) * s, (y + h / 2.0) * s))
+    }
+
+    /// Whether `part` was placed by hand.
+    #[cfg(test)]
+    pub fn placed(&self, part: Part) -> bool {
+        self.placements.get(part).is_some()
+    }
+
+    /// The parts a click puts, and that page 1 has no blank for.
+    #[cfg(test)]
+    pub fn moving_and_missing(&self) -> (Part, Vec<Part>) {
+        (self.moving, self.preview.as_ref().map(|p| p.missing.clone()).unwrap_or_default())
     }
 
     /// The widget id of the picture of `page`: [`PREVIEW_ID`] for the page
@@ -486,7 +530,7 @@ impl Pane {
             }
             col = col.push(parts.wrap());
         }
-        let covering = self.covering();
+        let covering = self.covering(role);
         for (i, v) in p.views.iter().enumerate() {
             let mut picture =
                 page_preview(v.handle.clone(), (v.image.width, v.image.height), move |at| Message::Hover(i, at))
@@ -512,6 +556,13 @@ impl Pane {
             }
             col = col.push(scrollable(picture).direction(scrollable::Direction::Horizontal(Default::default())));
         }
+        for part in p.missing.iter().filter(|m| self.placements.get(**m).is_none()) {
+            col = col.push(
+                text(t.tr_args("gui-preview-blank-missing", &[("part", &t.tr(part.key(role)))]))
+                    .size(13)
+                    .style(theme::text_warning),
+            );
+        }
         for part in covering {
             col = col.push(
                 text(t.tr_args("gui-preview-covers", &[("part", &t.tr(part.key(role)))]))
@@ -536,72 +587,4 @@ impl Pane {
         .height(Fill)
         .into()
     }
-}
-
-fn now_secs() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-}
-
-/// The boxes of a prepared look: the main widget, and the clerk's number
-/// and date on page 1.
-fn parts(role: RoleChoice, placed: &kyso_pdf::presets::Placement) -> Vec<(Part, usize, [f64; 4])> {
-    let mut out = vec![(Part::Main, placed.page, placed.appearance.rect)];
-    if role == RoleChoice::Issuer {
-        // The preview always gives a number and a date (placeholders), so
-        // the further widgets are the number, then the date.
-        for ((page, ap), part) in placed.extra_widgets.iter().zip([Part::Number, Part::Date]) {
-            out.push((part, *page, ap.rect));
-        }
-    }
-    out
-}
-
-/// What page `page_num` shows, in user space: the boxes a signature must
-/// not cover.
-fn occupied(_reader: &PdfReader, _page: usize) -> Vec<[f64; 4]> {
-    Vec::new()
-}
-
-/// Renders the preview of a request (blocking: run it off the UI thread):
-/// the pages the look goes on (or the page asked for), the boxes the
-/// role's preset proposes, and the signatures already there.
-pub fn render_preview(req: &PreviewRequest) -> Result<Box<Preview>, Text> {
-    let io = |e: std::io::Error| {
-        Text::new("err-io").arg("path", req.path.display().to_string()).arg("detail", e.to_string())
-    };
-    let malformed = |e: kyso_pdf::PdfError| Text::new("err-pdf-malformed").arg("detail", e.to_string());
-    let bytes = std::fs::read(&req.path).map_err(io)?;
-    let reader = PdfReader::open(&req.path).map_err(malformed)?;
-    let pages = reader.pages().map_err(malformed)?;
-    let (auto, auto_error) = match preset_spec(req.role, &req.inputs, now_secs(), true) {
-        Ok(Some(spec)) => match kyso_pdf::presets::prepare(&reader, &spec) {
-            Ok(p) => (parts(req.role, &p), None),
-            Err(e) => (Vec::new(), Some(preset_error_message(&e))),
-        },
-        Ok(None) => (Vec::new(), None),
-        Err(e) => (Vec::new(), Some(e)),
-    };
-    let mut shown: Vec<usize> = match req.page {
-        Some(p) => vec![p],
-        None => auto.iter().map(|(_, p, _)| *p).collect(),
-    };
-    if shown.is_empty() {
-        // No proposal (it failed): page 1, where a clerk's missing blank is.
-        shown.push(1);
-    }
-    shown.sort_unstable();
-    shown.dedup();
-    let mut views = Vec::new();
-    for page in shown.into_iter().map(|p| p.clamp(1, pages.len().max(1))) {
-        let page_num = *pages.get(page - 1).ok_or_else(|| Text::new("err-pdf-malformed").arg("detail", "no page"))?;
-        // A box placed by hand stays where the page is shown (inside the CropBox).
-        let bounds = kyso_pdf::presets::visible_box(&reader, page_num).map_err(malformed)?;
-        let existing = kyso_pdf::presets::signature_widgets(&reader, page_num).unwrap_or_default();
-        let w = (DISPLAY_W * RENDER_SCALE) as u32;
-        let mut image = kyso_preview::render_page(&bytes, page, w, RENDER_H)
-            .map_err(|e| Text::new("gui-preview-failed").arg("detail", e.to_string()))?;
-        let handle = image::Handle::from_rgba(image.width, image.height, std::mem::take(&mut image.rgba));
-        views.push(PageView { image, handle, bounds, existing, occupied: occupied(&reader, page) });
-    }
-    Ok(Box::new(Preview { path: req.path.clone(), pages: pages.len(), views, auto, auto_error }))
 }

@@ -48,30 +48,59 @@ pub enum FileStatus {
     Skipped,
 }
 
-/// Everything a signing needs.
-#[derive(Debug)]
-pub struct Job {
+/// Everything a signing needs but the PIN: what the check before the PIN
+/// judges and the signing then does.
+#[derive(Debug, Clone)]
+pub struct Plan {
     /// The files and where each signed copy goes.
     pub files: Vec<(PathBuf, PathBuf)>,
-    /// Set to stop before the next file.
-    pub cancel: Arc<AtomicBool>,
     /// The certificate.
     pub choice: Choice,
-    /// The PIN (moved out of the dialog).
-    pub pin: Pin,
-    /// The role and its inputs.
+    /// The role.
     pub role: RoleChoice,
     /// Role inputs.
     pub inputs: RoleInputs,
     /// Sign even when revocation could not be checked (explicit consent,
     /// Thông tư 15/2025).
     pub allow_unchecked: bool,
-    /// B-B or B-T.
+    /// The level.
     pub level: Level,
-    /// The TSA for B-T.
+    /// The TSA for B-T and above.
     pub tsa: String,
     /// The HTTP proxy of the settings (`None`: the environment's).
     pub proxy: Option<String>,
+    /// What to do with a signed copy that exists already.
+    pub on_exists: kyso_core::OnExists,
+}
+
+impl Plan {
+    /// The kyso-core request of this plan (with the PIN when signing,
+    /// without when checking before the PIN).
+    pub fn request(&self, data_dir: &Path, pin: Option<Pin>) -> kyso_core::SignRequest {
+        let files = self.files.iter().map(|(i, o)| kyso_core::Target::to(i, o)).collect();
+        let credential = kyso_core::Credential::Token { entry: Box::new(self.choice.entry.clone()), pin };
+        let mut req = kyso_core::SignRequest::new(files, credential, data_dir);
+        req.level = self.level;
+        req.tsa = kyso_core::Tsa { url: self.tsa.clone(), timeout: TSA_TIMEOUT };
+        req.proxy = self.proxy.clone();
+        req.look = look(self.role, &self.inputs);
+        req.pdf.page = self.inputs.placement.map(|(p, _)| p);
+        req.precheck.allow_unchecked = self.allow_unchecked;
+        req.on_exists = self.on_exists;
+        req.all_or_nothing = true;
+        req
+    }
+}
+
+/// A signing: the plan, the PIN and the cancel flag.
+#[derive(Debug)]
+pub struct Job {
+    /// What is signed, how.
+    pub plan: Plan,
+    /// Set to stop before the next file.
+    pub cancel: Arc<AtomicBool>,
+    /// The PIN (moved out of the dialog).
+    pub pin: Pin,
 }
 
 /// What the progress section's widgets emit.
@@ -346,16 +375,7 @@ fn journal_text(p: &kyso_core::JournalProblem) -> Text {
 /// are never modified. Cancelling stops before the next file.
 pub fn run(mut job: Job, data_dir: &Path, report: &mut dyn FnMut(Step)) {
     let pin = std::mem::replace(&mut job.pin, Pin::new(String::new()));
-    let files = job.files.iter().map(|(i, o)| kyso_core::Target::to(i, o)).collect();
-    let credential = kyso_core::Credential::Token { entry: Box::new(job.choice.entry.clone()), pin: Some(pin) };
-    let mut req = kyso_core::SignRequest::new(files, credential, data_dir);
-    req.level = job.level;
-    req.tsa = kyso_core::Tsa { url: job.tsa.clone(), timeout: TSA_TIMEOUT };
-    req.proxy = job.proxy.clone();
-    req.look = look(job.role, &job.inputs);
-    req.pdf.page = job.inputs.placement.map(|(p, _)| p);
-    req.precheck.allow_unchecked = job.allow_unchecked;
-    req.all_or_nothing = true;
+    let req = job.plan.request(data_dir, Some(pin));
     let mut journal_problem = None;
     let done = kyso_core::sign_batch(
         req,

@@ -56,7 +56,7 @@ pub(crate) fn choice(label: &str, pin: PinState, warnings: Vec<kyso_pki::CertWar
     }
 }
 
-fn ready() -> Sign {
+pub(super) fn ready() -> Sign {
     let mut s = Sign::default();
     let _ = s.update(Message::Files(files::Message::InputChanged("/tmp/hop-dong.pdf".into())));
     let list = vec![
@@ -111,8 +111,29 @@ fn output_defaults_beside_the_input_and_the_only_usable_cert_is_chosen() {
     let _ = s.view(&Translator::new(kyso_i18n::Lang::Vi));
 }
 
-fn start(s: &mut Sign) -> Box<Job> {
-    let _ = s.update(Message::Sign);
+/// Presses "Sign"; when the form is complete, the check before the PIN
+/// reports `found` (as kyso-core's precheck would, run in the background).
+pub(super) fn sign(s: &mut Sign, found: Vec<precheck::Found>) -> Option<Event> {
+    match s.update(Message::Sign) {
+        Some(Event::Precheck(id, _)) => s.update(Message::Checked(id, Some(found))),
+        other => other,
+    }
+}
+
+/// Feeds `messages` to the screen; a check before the PIN finds nothing.
+pub(super) fn feed(s: &mut Sign, messages: Vec<Message>) -> Option<Event> {
+    let mut last = None;
+    for m in messages {
+        last = match s.update(m) {
+            Some(Event::Precheck(id, _)) => s.update(Message::Checked(id, Some(Vec::new()))),
+            other => other,
+        };
+    }
+    last
+}
+
+pub(super) fn start(s: &mut Sign) -> Box<Job> {
+    let _ = sign(s, Vec::new());
     let _ = s.update(Message::Pin(pin::Message::Changed(Secret::new("1".into()))));
     let Some(Event::Sign(job)) = s.update(Message::Pin(pin::Message::Confirm)) else {
         panic!("no signing started: {:?}", s.result())
@@ -127,7 +148,7 @@ fn a_batch_reports_each_file_and_cancel_stops_before_the_next() {
     let mut s = ready();
     let _ = s.update(Message::Files(files::Message::Picked(vec!["/tmp/a.pdf".into(), "/tmp/b.pdf".into()])));
     let job = start(&mut s);
-    assert_eq!(job.files.len(), 3);
+    assert_eq!(job.plan.files.len(), 3);
     assert!(s.progress().iter().all(|(_, st)| *st == FileStatus::Waiting));
     let _ = s.update(Message::Progress(progress::Message::Step(Step::Started(0))));
     assert_eq!(s.progress()[0].1, FileStatus::Signing);
@@ -165,16 +186,16 @@ fn issuer_role_shows_the_seal_fields() {
     // A missing seal, then a bad seal size, are refused before any PIN
     // is asked.
     let _ = s.update(Message::Role(role::Message::Selected(RoleChoice::Issuer)));
-    assert!(s.update(Message::Sign).is_none());
+    assert!(sign(&mut s, Vec::new()).is_none());
     assert!(matches!(s.result(), Some(Err(e)) if e.key == "gui-required-seal"));
     let _ = s.update(Message::Role(role::Message::FieldChanged(Field::Seal, "/tmp/dau.png".into())));
     let _ = s.update(Message::Role(role::Message::FieldChanged(Field::SealMm, "abc".into())));
-    assert!(s.update(Message::Sign).is_none());
+    assert!(sign(&mut s, Vec::new()).is_none());
     assert!(!s.pin_dialog_open());
     assert!(matches!(s.result(), Some(Err(e)) if e.key == "gui-seal-mm-invalid"));
     let _ = s.update(Message::Role(role::Message::FieldChanged(Field::SealMm, "40,5".into())));
     assert_eq!(
-        s.update(Message::Sign).map(|e| matches!(e, Event::FocusPin)),
+        sign(&mut s, Vec::new()).map(|e| matches!(e, Event::FocusPin)),
         Some(true),
         "the PIN field gets the focus"
     );
@@ -202,18 +223,16 @@ fn simulator_flow_from_certificate_to_signing_job() {
     let mut ui = simulator(s.view(&vi));
     assert!(ui.find(vi.tr("gui-image-path").as_str()).is_ok());
     let _ = ui.click(vi.tr("gui-sign-start").as_str()).unwrap();
-    for m in ui.into_messages().collect::<Vec<_>>() {
-        let _ = s.update(m);
-    }
+    let messages: Vec<Message> = ui.into_messages().collect();
+    let _ = feed(&mut s, messages);
     assert!(!s.pin_dialog_open());
     assert_eq!(s.last_error().map(|e| e.key), Some("gui-required-image"));
     let _ = s.update(Message::Role(role::Message::FieldChanged(Field::Image, "/tmp/chu-ky.png".into())));
     let mut ui = simulator(s.view(&vi));
     assert!(ui.find(vi.tr("gui-required-image").as_str()).is_ok(), "the reason is shown");
     let _ = ui.click(vi.tr("gui-sign-start").as_str()).unwrap();
-    for m in ui.into_messages().collect::<Vec<_>>() {
-        let _ = s.update(m);
-    }
+    let messages: Vec<Message> = ui.into_messages().collect();
+    let _ = feed(&mut s, messages);
     assert!(s.pin_dialog_open(), "{:?}", s.result());
 
     // The PIN dialog: type the PIN, confirm.
@@ -235,7 +254,7 @@ fn simulator_flow_from_certificate_to_signing_job() {
         }
     }
     let job = job.expect("a signing job");
-    assert_eq!((job.role, job.level), (RoleChoice::Approver, Level::Timestamped));
+    assert_eq!((job.plan.role, job.plan.level), (RoleChoice::Approver, Level::Timestamped));
     assert!(!format!("{job:?}").contains("12345678"), "the PIN never shows");
     assert!(s.is_busy() && !s.holds_pin());
 }
@@ -262,10 +281,10 @@ fn a_signed_result_offers_its_folder() {
 #[test]
 fn a_timestamped_level_carries_its_tsa_into_the_job() {
     let mut s = ready();
-    let _ = s.update(Message::Sign);
+    let _ = sign(&mut s, Vec::new());
     let _ = s.update(Message::Pin(pin::Message::Changed(Secret::new("1".into()))));
     let Some(Event::Sign(job)) = s.update(Message::Pin(pin::Message::Confirm)) else { panic!("no signing started") };
-    assert_eq!((job.level, job.tsa.as_str()), (Level::Basic, kyso_pki::tsp::VGCA_TSA));
+    assert_eq!((job.plan.level, job.plan.tsa.as_str()), (Level::Basic, kyso_pki::tsp::VGCA_TSA));
     let _ = s.update(Message::Progress(progress::Message::Step(Step::File(0, Ok(PathBuf::from("/tmp/x.pdf"))))));
     let _ = s.update(Message::Progress(progress::Message::Step(Step::Done(Ok(()), None))));
 
@@ -273,11 +292,11 @@ fn a_timestamped_level_carries_its_tsa_into_the_job() {
     let _ = s.update(Message::Files(files::Message::InputChanged("/tmp/hop-dong.signed.pdf".into())));
     let _ = s.update(Message::Role(role::Message::Level(Level::Timestamped)));
     let _ = s.update(Message::Role(role::Message::Tsa(" http://127.0.0.1:3180/ ".into())));
-    let _ = s.update(Message::Sign);
+    let _ = sign(&mut s, Vec::new());
     let _ = s.update(Message::Pin(pin::Message::Changed(Secret::new("1".into()))));
     let Some(Event::Sign(job)) = s.update(Message::Pin(pin::Message::Confirm)) else { panic!("no signing started") };
-    assert_eq!((job.level, job.tsa.as_str()), (Level::Timestamped, "http://127.0.0.1:3180/"));
-    assert_eq!(job.level.name(), "B-T");
+    assert_eq!((job.plan.level, job.plan.tsa.as_str()), (Level::Timestamped, "http://127.0.0.1:3180/"));
+    assert_eq!(job.plan.level.name(), "B-T");
     let vi = Translator::new(kyso_i18n::Lang::Vi);
     let _ = s.view(&vi);
 }
@@ -285,7 +304,7 @@ fn a_timestamped_level_carries_its_tsa_into_the_job() {
 #[test]
 fn a_wrong_pin_keeps_no_pin_and_is_not_retried() {
     let mut s = ready();
-    let _ = s.update(Message::Sign);
+    let _ = sign(&mut s, Vec::new());
     assert!(s.pin_dialog_open());
     let _ = s.update(Message::Pin(pin::Message::Changed(Secret::new("123456".into()))));
     assert!(s.holds_pin());
@@ -294,7 +313,7 @@ fn a_wrong_pin_keeps_no_pin_and_is_not_retried() {
     let Some(Event::Sign(job)) = s.update(Message::Pin(pin::Message::Confirm)) else { panic!("no signing started") };
     assert!(!s.holds_pin() && !s.pin_dialog_open() && s.is_busy());
     assert!(!format!("{job:?}").contains("123456"));
-    assert_eq!(job.files, [(PathBuf::from("/tmp/hop-dong.pdf"), PathBuf::from("/tmp/hop-dong.signed.pdf"))]);
+    assert_eq!(job.plan.files, [(PathBuf::from("/tmp/hop-dong.pdf"), PathBuf::from("/tmp/hop-dong.signed.pdf"))]);
     drop(job);
     // A second confirm starts nothing.
     assert!(s.update(Message::Pin(pin::Message::Confirm)).is_none());
@@ -315,7 +334,7 @@ fn a_wrong_pin_keeps_no_pin_and_is_not_retried() {
 #[test]
 fn pin_dialog_shows_the_token_warnings_and_cancel_wipes() {
     let mut s = ready();
-    let _ = s.update(Message::Sign);
+    let _ = sign(&mut s, Vec::new());
     let _ = s.update(Message::Pin(pin::Message::Changed(Secret::new("1".into()))));
     let _ = s.view(&Translator::new(Lang::Vi));
     let _ = s.update(Message::Pin(pin::Message::Cancel));
@@ -366,21 +385,21 @@ fn office_looks_levels_and_clashing_outputs_are_refused_before_the_pin() {
     let _ = s.update(Message::Files(files::Message::Picked(vec!["/tmp/to-trinh.docx".into()])));
     let _ = s.update(Message::Role(role::Message::Selected(RoleChoice::Approver)));
     let _ = s.update(Message::Role(role::Message::FieldChanged(Field::Image, "/tmp/ky.png".into())));
-    assert!(s.update(Message::Sign).is_none());
+    assert!(sign(&mut s, Vec::new()).is_none());
     assert_eq!(s.last_error().map(|e| e.key), Some("gui-office-no-look"));
     let _ = s.update(Message::Role(role::Message::Selected(RoleChoice::None)));
     let _ = s.update(Message::Role(role::Message::Level(Level::Archive)));
-    assert!(s.update(Message::Sign).is_none());
+    assert!(sign(&mut s, Vec::new()).is_none());
     assert_eq!(s.last_error().map(|e| e.key), Some("gui-office-level"));
     let _ = s.update(Message::Role(role::Message::Level(Level::Timestamped)));
-    assert!(matches!(s.update(Message::Sign), Some(Event::FocusPin)));
+    assert!(matches!(sign(&mut s, Vec::new()), Some(Event::FocusPin)));
     let _ = s.update(Message::Pin(pin::Message::Cancel));
 
     // One output folder, two inputs of the same name.
     let config = Config { output_dir: Some("/tmp/da-ky".into()), ..Config::default() };
     s.configure(&config);
     let _ = s.update(Message::Files(files::Message::Picked(vec!["/srv/a/qd.pdf".into(), "/srv/b/qd.pdf".into()])));
-    assert!(s.update(Message::Sign).is_none());
+    assert!(sign(&mut s, Vec::new()).is_none());
     assert_eq!(s.last_error().map(|e| e.key), Some("gui-duplicate-output"));
     assert!(!s.pin_dialog_open());
 }
@@ -415,80 +434,4 @@ fn an_office_file_resets_a_pdf_only_role_and_requirements_show_at_once() {
     assert!(ui.find(en.tr("gui-role-reset-office").as_str()).is_err(), "the notice went with the new choice");
 }
 
-/// Renders the preview the screen asked for, as the application does in
-/// the background, and hands it back.
-fn rendered(s: &mut Sign, event: Option<Event>) {
-    let Some(Event::Preview(req)) = event else { panic!("a preview was asked for: {event:?}") };
-    let result = render_preview(&req);
-    assert!(result.is_ok(), "{:?}", result.as_ref().err());
-    let _ = s.update(Message::Preview(preview::Message::Ready(req.id, result)));
-}
-
-/// Presses the picture `id` at `from` (screen pixels from its corner),
-/// drags to `to` and releases, then feeds the messages to the screen.
-fn drag(s: &mut Sign, t: &Translator, id: &str, from: (f64, f64), to: (f64, f64)) {
-    use iced::mouse::{Button, Event as Mouse};
-    let mut ui = simulator(s.view(t));
-    let picture = ui.find(iced::widget::Id::from(id.to_owned())).expect("the page picture");
-    let b = picture.bounds();
-    let at = |(x, y): (f64, f64)| iced::Point::new(b.x + x as f32, b.y + y as f32);
-    let (a, z) = (at(from), at(to));
-    assert!(picture.visible_bounds().is_some_and(|v| v.contains(a) && v.contains(z)), "{a:?} {z:?} in {b:?}");
-    ui.point_at(a);
-    let _ = ui.simulate([iced::Event::Mouse(Mouse::CursorMoved { position: a })]);
-    let _ = ui.simulate([iced::Event::Mouse(Mouse::ButtonPressed(Button::Left))]);
-    ui.point_at(z);
-    let _ = ui.simulate([iced::Event::Mouse(Mouse::CursorMoved { position: z })]);
-    let _ = ui.simulate([iced::Event::Mouse(Mouse::ButtonReleased(Button::Left))]);
-    for m in ui.into_messages().collect::<Vec<_>>() {
-        let _ = s.update(m);
-    }
-}
-
-/// The clerk's steps on the preview: the issuer role shows page 1 with the
-/// number and date boxes and the last page with the seal; the number box is
-/// dragged, zoom keeps it where it was put, and the signing job carries the
-/// number's rectangle.
-#[test]
-fn the_clerk_sees_page_one_and_drags_the_number_box() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let pdf = dir.path().join("quyet-dinh.pdf");
-    kyso_testkit::minimal_pdf(&pdf, 2);
-    let vi = Translator::new(Lang::Vi);
-    let mut s = ready();
-    let e = s.update(Message::Files(files::Message::InputChanged(pdf.display().to_string())));
-    assert!(e.is_none(), "no preview without a visible role");
-    let e = s.update(Message::Role(role::Message::Selected(RoleChoice::Issuer)));
-    rendered(&mut s, e);
-    let (page, _, _) = s.preview.box_centre(preview::Part::Main).expect("the seal's box");
-    assert_eq!(page, 2, "the seal goes on the last page");
-    let (page, nx, ny) = s.preview.box_centre(preview::Part::Number).expect("the number's box");
-    assert_eq!(page, 1, "the number goes on page 1");
-    assert!(s.preview.box_centre(preview::Part::Date).is_some_and(|(p, _, _)| p == 1), "the date on page 1");
-    // Both pages are drawn, each with its own picture.
-    let mut ui = simulator(s.view(&vi));
-    assert!(ui.find(iced::widget::Id::from(format!("{PREVIEW_ID}-1"))).is_ok(), "page 1 shown");
-    assert!(ui.find(iced::widget::Id::new(PREVIEW_ID)).is_ok(), "the seal's page shown");
-    assert!(ui.find(vi.tr("gui-preview-part-number").as_str()).is_ok(), "the number box is labelled");
-    drop(ui);
-
-    // Drag the number 60 px right and 25 px down.
-    let page_one = format!("{PREVIEW_ID}-1");
-    drag(&mut s, &vi, &page_one, (nx, ny), (nx + 60.0, ny + 25.0));
-    let placed = s.preview.placements().number.expect("the number was placed by hand");
-    let (_, mx, my) = s.preview.box_centre(preview::Part::Number).expect("drawn where dropped");
-    assert!((mx - nx - 60.0).abs() < 0.5 && (my - ny - 25.0).abs() < 0.5, "{mx},{my} from {nx},{ny}");
-    assert!(s.placement().is_none(), "the seal stays where proposed");
-
-    // Zooming in shows the same place, larger.
-    let _ = s.update(Message::Preview(preview::Message::Zoom(2.0)));
-    let (_, zx, zy) = s.preview.box_centre(preview::Part::Number).expect("drawn");
-    assert!((zx - 2.0 * mx).abs() < 0.5 && (zy - 2.0 * my).abs() < 0.5);
-    assert_eq!(s.preview.placements().number, Some(placed));
-
-    // The job signs with the number where it was put.
-    let _ = s.update(Message::Role(role::Message::FieldChanged(Field::Seal, "/tmp/dau.png".into())));
-    let job = start(&mut s);
-    assert_eq!(job.inputs.number_rect, Some(placed));
-    assert_eq!(job.inputs.placement, None);
-}
+mod clerk;

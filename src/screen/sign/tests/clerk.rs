@@ -1,0 +1,295 @@
+//! The clerk's steps on the sign screen: the preview of page 1 and of the
+//! signature page with a box per part, dragged; the check before the PIN.
+
+use std::path::PathBuf;
+
+use iced_test::simulator;
+use kyso_i18n::{Lang, Translator};
+
+use super::super::*;
+use super::{feed, ready, sign, start};
+use crate::modal::pin;
+
+/// Renders the preview the screen asked for, as the application does in
+/// the background, and hands it back.
+fn rendered(s: &mut Sign, event: Option<Event>) {
+    let Some(Event::Preview(req)) = event else { panic!("a preview was asked for: {event:?}") };
+    let result = render_preview(&req);
+    assert!(result.is_ok(), "{:?}", result.as_ref().err());
+    let _ = s.update(Message::Preview(preview::Message::Ready(req.id, result)));
+}
+
+/// Presses the picture `id` at `from` (screen pixels from its corner),
+/// drags to `to` and releases, then feeds the messages to the screen.
+fn drag(s: &mut Sign, t: &Translator, id: &str, from: (f64, f64), to: (f64, f64)) {
+    use iced::mouse::{Button, Event as Mouse};
+    let mut ui = simulator(s.view(t));
+    let picture = ui.find(iced::widget::Id::from(id.to_owned())).expect("the page picture");
+    let b = picture.bounds();
+    let at = |(x, y): (f64, f64)| iced::Point::new(b.x + x as f32, b.y + y as f32);
+    let (a, z) = (at(from), at(to));
+    assert!(picture.visible_bounds().is_some_and(|v| v.contains(a) && v.contains(z)), "{a:?} {z:?} in {b:?}");
+    ui.point_at(a);
+    let _ = ui.simulate([iced::Event::Mouse(Mouse::CursorMoved { position: a })]);
+    let _ = ui.simulate([iced::Event::Mouse(Mouse::ButtonPressed(Button::Left))]);
+    ui.point_at(z);
+    let _ = ui.simulate([iced::Event::Mouse(Mouse::CursorMoved { position: z })]);
+    let _ = ui.simulate([iced::Event::Mouse(Mouse::ButtonReleased(Button::Left))]);
+    for m in ui.into_messages().collect::<Vec<_>>() {
+        let _ = s.update(m);
+    }
+}
+
+/// The clerk's steps on the preview of an NĐ 30 decision: the issuer role
+/// shows page 1 with the number and date boxes in the printed blanks and
+/// the seal; the number box is dragged, zoom keeps it where it was put, a
+/// box dropped on printed text is flagged, and the signing job carries the
+/// number's rectangle.
+#[test]
+fn the_clerk_sees_page_one_and_drags_the_number_box() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pdf = dir.path().join("quyet-dinh.pdf");
+    kyso_testkit::nd30::decision(&pdf, kyso_testkit::nd30::Layout::Deputy);
+    let vi = Translator::new(Lang::Vi);
+    let mut s = ready();
+    let e = s.update(Message::Files(files::Message::InputChanged(pdf.display().to_string())));
+    assert!(e.is_none(), "no preview without a visible role");
+    let e = s.update(Message::Role(role::Message::Selected(RoleChoice::Issuer)));
+    rendered(&mut s, e);
+    assert_eq!(s.preview.moving_and_missing().1, [], "both blanks found");
+    let (page, _, _) = s.preview.box_centre(preview::Part::Main).expect("the seal's box");
+    assert_eq!(page, 1, "a one-page decision: the seal on page 1");
+    let (page, nx, ny) = s.preview.box_centre(preview::Part::Number).expect("the number's box");
+    assert_eq!(page, 1, "the number goes on page 1");
+    let (_, dx, dy) = s.preview.box_centre(preview::Part::Date).expect("the date's box");
+    assert!(
+        dy > ny - 40.0 && dy < ny + 40.0 && dx > nx,
+        "the date line is beside the number line: {dx},{dy} {nx},{ny}"
+    );
+    let mut ui = simulator(s.view(&vi));
+    assert!(ui.find(iced::widget::Id::new(PREVIEW_ID)).is_ok(), "page 1 shown");
+    assert!(ui.find(vi.tr("gui-preview-part-number").as_str()).is_ok(), "the number box is labelled");
+    let covers = vi.tr_args("gui-preview-covers", &[("part", &vi.tr("gui-preview-part-number"))]);
+    assert!(ui.find(covers.as_str()).is_err(), "the proposed boxes cover nothing");
+    drop(ui);
+
+    // Drag the number 12 px right and 6 px down.
+    drag(&mut s, &vi, PREVIEW_ID, (nx, ny), (nx + 12.0, ny + 6.0));
+    let placed = s.preview.placements().number.expect("the number was placed by hand");
+    let (_, mx, my) = s.preview.box_centre(preview::Part::Number).expect("drawn where dropped");
+    assert!((mx - nx - 12.0).abs() < 0.5 && (my - ny - 6.0).abs() < 0.5, "{mx},{my} from {nx},{ny}");
+    assert!(s.placement().is_none(), "the seal stays where proposed");
+
+    // Zooming in shows the same place, larger.
+    let _ = s.update(Message::Preview(preview::Message::Zoom(2.0)));
+    let (_, zx, zy) = s.preview.box_centre(preview::Part::Number).expect("drawn");
+    assert!((zx - 2.0 * mx).abs() < 0.5 && (zy - 2.0 * my).abs() < 0.5);
+    assert_eq!(s.preview.placements().number, Some(placed));
+    let _ = s.update(Message::Preview(preview::Message::Zoom(1.0)));
+
+    // The job signs with the number where it was put.
+    let _ = s.update(Message::Role(role::Message::FieldChanged(Field::Seal, "/tmp/dau.png".into())));
+    let job = start(&mut s);
+    assert_eq!(job.plan.inputs.number_rect, Some(placed));
+    assert_eq!(job.plan.inputs.placement, None);
+    drop(job);
+    let _ = s.update(Message::Progress(progress::Message::Step(Step::Done(Err(Text::new("gui-cancelled")), None))));
+
+    // Dropped on the printed text, the box is flagged before signing.
+    let (tx, ty) = s.preview.printed_centre(1).expect("page 1 shows text");
+    let (_, mx, my) = s.preview.box_centre(preview::Part::Number).expect("drawn");
+    drag(&mut s, &vi, PREVIEW_ID, (mx, my), (tx, ty));
+    let mut ui = simulator(s.view(&vi));
+    assert!(ui.find(covers.as_str()).is_ok(), "the warning is shown: {covers}");
+}
+
+/// A page 1 without the printed blanks: the preview says so, a click on
+/// page 1 puts the number there, and the rest of the look is proposed
+/// around it.
+#[test]
+fn a_number_line_without_a_blank_is_put_by_a_click() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pdf = dir.path().join("cong-van.pdf");
+    kyso_testkit::minimal_pdf(&pdf, 2);
+    let en = Translator::new(Lang::En);
+    let mut s = ready();
+    let _ = s.update(Message::Files(files::Message::InputChanged(pdf.display().to_string())));
+    let e = s.update(Message::Role(role::Message::Selected(RoleChoice::Issuer)));
+    rendered(&mut s, e);
+    let (moving, missing) = s.preview.moving_and_missing();
+    assert_eq!(missing, [preview::Part::Number, preview::Part::Date]);
+    assert_eq!(moving, preview::Part::Number, "a click puts the number");
+    let (page, _, _) = s.preview.box_centre(preview::Part::Main).expect("the seal is still proposed");
+    assert_eq!(page, 2);
+    let missing_number = en.tr_args("gui-preview-blank-missing", &[("part", &en.tr("gui-preview-part-number"))]);
+    let mut ui = simulator(s.view(&en));
+    assert!(ui.find(missing_number.as_str()).is_ok(), "the preview says what to do");
+    drop(ui);
+
+    // A click on page 1, near the top left.
+    let page_one = format!("{PREVIEW_ID}-1");
+    let mut last = None;
+    {
+        use iced::mouse::{Button, Event as Mouse};
+        let mut ui = simulator(s.view(&en));
+        let picture = ui.find(iced::widget::Id::from(page_one.clone())).expect("page 1 shown");
+        let b = picture.bounds();
+        let at = iced::Point::new(b.x + 120.0, b.y + 90.0);
+        ui.point_at(at);
+        let _ = ui.simulate([iced::Event::Mouse(Mouse::CursorMoved { position: at })]);
+        let _ = ui.simulate([iced::Event::Mouse(Mouse::ButtonPressed(Button::Left))]);
+        let _ = ui.simulate([iced::Event::Mouse(Mouse::ButtonReleased(Button::Left))]);
+        let messages: Vec<Message> = ui.into_messages().collect();
+        for m in messages {
+            if let Some(e) = s.update(m) {
+                last = Some(e);
+            }
+        }
+    }
+    let placed = s.preview.placements().number.expect("the number was put");
+    rendered(&mut s, last);
+    let (moving, missing) = s.preview.moving_and_missing();
+    assert_eq!(missing, [preview::Part::Date], "the number has its place now");
+    assert_eq!(moving, preview::Part::Date, "next, the date");
+    assert_eq!(s.preview.placements().number, Some(placed));
+    let _ = s.update(Message::Role(role::Message::FieldChanged(Field::Seal, "/tmp/dau.png".into())));
+    let job = start(&mut s);
+    assert_eq!(job.plan.inputs.number_rect, Some(placed));
+}
+
+/// The check's findings, as kyso-core reports them for a one-file plan.
+fn findings(list: &[kyso_core::Finding]) -> Vec<precheck::Found> {
+    let files = [(PathBuf::from("/tmp/hop-dong.pdf"), PathBuf::from("/tmp/hop-dong.signed.pdf"))];
+    list.iter().filter_map(|f| precheck::found(f, &files)).collect()
+}
+
+/// What the check before the PIN finds is shown translated: a blocker
+/// keeps the PIN dialog shut; an existing output and an unchecked
+/// revocation are asked (number the copy, confirm signing unchecked), and
+/// the answers go into the signing; a late result of an older check is
+/// ignored.
+#[test]
+fn the_check_before_the_pin_blocks_or_asks() {
+    use kyso_core::{CertKind, Finding, OnExists, Role};
+    let en = Translator::new(Lang::En);
+    let mut s = ready();
+    let blocked = findings(&[Finding::RoleMismatch {
+        role: Role::Approver,
+        needed: CertKind::Personal,
+        found: CertKind::Organization,
+        subject: "CN=UBND tỉnh Điện Biên".into(),
+        allowed: false,
+    }]);
+    assert!(sign(&mut s, blocked).is_none());
+    assert!(!s.pin_dialog_open(), "a wrong certificate for the role is refused before the PIN");
+    let expected = en.tr_args(
+        "precheck-role-needs-personal",
+        &[("role", &en.tr("role-name-approver")), ("subject", "CN=UBND tỉnh Điện Biên")],
+    );
+    let mut ui = simulator(s.view(&en));
+    assert!(ui.find(expected.as_str()).is_ok(), "the refusal is shown in words: {expected}");
+    assert!(ui.find(en.tr("gui-precheck-overwrite").as_str()).is_err(), "nothing to choose when blocked");
+    drop(ui);
+
+    // An older check's result arriving late changes nothing.
+    let Some(Event::Precheck(old, _)) = s.update(Message::Sign) else { panic!("a check") };
+    let _ = s.update(Message::Files(files::Message::OutputChanged("/tmp/khac.pdf".into())));
+    assert!(s.update(Message::Checked(old, Some(Vec::new()))).is_none());
+    assert!(!s.pin_dialog_open());
+
+    let asks = findings(&[
+        Finding::OutputExists {
+            file: 0,
+            path: "/tmp/hop-dong.signed.pdf".into(),
+            numbered: "/tmp/hop-dong.signed (2).pdf".into(),
+        },
+        Finding::RevocationUnchecked { detail: "OCSP: connection refused".into(), confirmed: false },
+        Finding::TsaSlow { url: "http://tsa.example/".into(), waited: 10 },
+    ]);
+    let _ = s.update(Message::Files(files::Message::OutputChanged("/tmp/hop-dong.signed.pdf".into())));
+    assert!(sign(&mut s, asks).is_none(), "questions first");
+    assert!(!s.pin_dialog_open());
+    let number = en.tr_args("gui-precheck-number-as", &[("name", "hop-dong.signed (2).pdf")]);
+    let mut ui = simulator(s.view(&en));
+    let _ = ui.click(number.as_str()).expect("the numbered name is offered");
+    let messages: Vec<Message> = ui.into_messages().collect();
+    assert!(feed(&mut s, messages).is_none(), "the revocation question is still open");
+    assert!(!s.pin_dialog_open());
+    let mut ui = simulator(s.view(&en));
+    let _ = ui.click(en.tr("gui-precheck-sign-unchecked").as_str()).expect("the confirmation is offered");
+    let messages: Vec<Message> = ui.into_messages().collect();
+    assert!(matches!(feed(&mut s, messages), Some(Event::FocusPin)));
+    // The PIN dialog tells what will happen meanwhile.
+    let slow = en.tr_args("precheck-tsa-slow", &[("url", "http://tsa.example/"), ("seconds", "10")]);
+    assert!(simulator(s.view(&en)).find(slow.as_str()).is_ok(), "notes in the PIN dialog");
+    let _ = s.update(Message::Pin(pin::Message::Changed(Secret::new("1".into()))));
+    let Some(Event::Sign(job)) = s.update(Message::Pin(pin::Message::Confirm)) else { panic!("signing") };
+    assert_eq!(job.plan.on_exists, OnExists::Number);
+    assert!(job.plan.allow_unchecked, "confirmed in the dialog");
+
+    // Cancel closes the questions without signing.
+    let _ = s.update(Message::Progress(progress::Message::Step(Step::Done(Ok(()), None))));
+    let _ = s.update(Message::Files(files::Message::InputChanged("/tmp/hop-dong.pdf".into())));
+    let asks = findings(&[Finding::RevocationUnchecked { detail: "offline".into(), confirmed: false }]);
+    assert!(sign(&mut s, asks).is_none());
+    assert!(s.update(Message::Review(precheck::Message::Cancel)).is_none());
+    assert!(!s.pin_dialog_open() && s.review.is_none());
+}
+
+/// The real check before the PIN (SoftHSM tokens of the fixture, its PKI
+/// and revocation services): the approver role with the organisation's
+/// certificate is refused before the PIN; with the official's own
+/// certificate the PIN dialog opens, after the existing output is numbered.
+#[test]
+fn a_wrong_certificate_for_the_role_is_refused_before_the_pin() {
+    let fx = kyso_testkit::require_fixture!();
+    let _revocation = kyso_testkit::start_revocation_server(fx);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data_dir = dir.path().join("data");
+    std::fs::create_dir_all(data_dir.join("trust")).expect("trust dir");
+    std::fs::copy(fx.pki_file("root.pem"), data_dir.join("trust/root.pem")).expect("anchor");
+    let pdf = dir.path().join("quyet-dinh.pdf");
+    kyso_testkit::minimal_pdf(&pdf, 1);
+    let image = dir.path().join("chu-ky.png");
+    std::fs::write(&image, super::role::PLACEHOLDER_PNG).expect("png");
+    let config = Config { modules: vec![fx.module.clone()], ..Config::default() };
+    let mut s = Sign::default();
+    s.configure(&config);
+    let listed = load_certificates(&config.modules);
+    let _ = s.update(Message::Certificate(certificate::Message::Loaded(Some(listed))));
+    let _ = s.update(Message::Files(files::Message::InputChanged(pdf.display().to_string())));
+    let _ = s.update(Message::Role(role::Message::Selected(RoleChoice::Approver)));
+    let _ = s.update(Message::Role(role::Message::FieldChanged(Field::Image, image.display().to_string())));
+    let pick = |s: &mut Sign, token: &str| {
+        let list = s.certificates.list().expect("listed");
+        let i = list
+            .iter()
+            .position(|c| c.entry.token_label == token && c.usable())
+            .unwrap_or_else(|| panic!("a usable certificate on {token}"));
+        let _ = s.update(Message::Certificate(certificate::Message::Select(i)));
+    };
+    let check = |s: &mut Sign| {
+        let Some(Event::Precheck(id, plan)) = s.update(Message::Sign) else { panic!("a check: {:?}", s.result()) };
+        let found = run_precheck(&plan, &data_dir);
+        s.update(Message::Checked(id, Some(found)))
+    };
+
+    pick(&mut s, kyso_testkit::tokens::TOCHUC);
+    assert!(check(&mut s).is_none());
+    assert!(!s.pin_dialog_open(), "the organisation's certificate cannot approve");
+    let review = s.review.as_ref().expect("findings shown");
+    assert!(review.blocked());
+    assert!(
+        review.found().iter().any(|f| f.key() == "precheck-role-needs-personal"),
+        "{:?}",
+        review.found().iter().map(|f| f.key()).collect::<Vec<_>>()
+    );
+
+    pick(&mut s, kyso_testkit::tokens::CANHAN);
+    std::fs::write(dir.path().join("quyet-dinh.signed.pdf"), b"an earlier copy").expect("existing output");
+    assert!(check(&mut s).is_none(), "the existing output is asked about first");
+    let e = s.update(Message::Review(precheck::Message::Number));
+    assert!(matches!(e, Some(Event::FocusPin)), "{:?}", s.review.as_ref().map(|r| r.found().to_vec()));
+    assert!(s.pin_dialog_open());
+    assert_eq!(s.plan.as_ref().map(|p| p.on_exists), Some(kyso_core::OnExists::Number));
+}
