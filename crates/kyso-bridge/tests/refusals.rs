@@ -451,3 +451,28 @@ fn downloads_and_uploads_go_through_the_configured_proxy() {
     assert_eq!(seen, vec![format!("127.0.0.1:{port}"), format!("127.0.0.1:{port}")], "download and upload tunnelled");
     assert_eq!(proxy.tunnels.load(Ordering::SeqCst), 2);
 }
+
+#[test]
+fn garbage_does_not_stop_the_service() {
+    use std::io::Write as _;
+    let fx = kyso_testkit::require_fixture!();
+    let s = setup(fx, false, 1 << 20, &[]);
+    // Not TLS at all, a TLS hello cut short, a connection left idle.
+    let mut raw = TcpStream::connect(s.bridge.addr()).unwrap();
+    raw.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    drop(raw);
+    let mut cut = TcpStream::connect(s.bridge.addr()).unwrap();
+    cut.write_all(&[0x16, 0x03, 0x01, 0x02, 0x00, 0x01]).unwrap();
+    drop(cut);
+    let _idle = TcpStream::connect(s.bridge.addr()).unwrap();
+    // A frame over the 1 MiB message limit: refused or closed, never a crash.
+    let o = s.app.origin.clone();
+    let huge = Message::text(format!("{{\"FileName\": \"{}\"}}", "a".repeat(2 << 20)));
+    let big = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(&s, "SignPDF", &o, huge)));
+    if let Ok(r) = big {
+        assert_eq!(r["Status"], status::MALFORMED, "{r}");
+    }
+    // The service still answers.
+    let r = call(&s, "Config", &o, Message::text("{}"));
+    assert_eq!(r["Status"], status::UNKNOWN_ENDPOINT, "{r}");
+}
