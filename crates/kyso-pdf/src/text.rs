@@ -693,6 +693,35 @@ mod tests {
     }
 
     #[test]
+    fn glyph_advances_follow_widths_spacing_and_kerning() {
+        let widths: HashMap<u32, f64> = [(65, 600.0), (32, 250.0)].into_iter().collect();
+        let mut fonts = HashMap::new();
+        fonts.insert(b"F1".to_vec(), FontMap { two_byte: false, map: HashMap::new(), widths, default_width: 0.0 });
+        // §9.4.4: tx = (w0 × Tfs + Tc + Tw) × Th; TJ numbers move by −n/1000 × Tfs.
+        let runs = interpret(b"BT /F1 10 Tf 2 Tc 3 Tw 100 700 Td (A A) Tj (A) Tj [(A) -1000 (A)] TJ ET", &fonts);
+        let x: Vec<f64> = runs[0].glyphs.iter().map(|g| g.x).collect();
+        assert_eq!(x, [100.0, 108.0, 115.5]);
+        assert!((runs[0].width - 23.5).abs() < 1e-9, "{:?}", runs[0]);
+        assert!((runs[1].x - 123.5).abs() < 1e-9, "the next string starts where the last ended");
+        let k: Vec<f64> = runs[2].glyphs.iter().map(|g| g.x).collect();
+        assert!((k[1] - (k[0] + 8.0 + 10.0)).abs() < 1e-9, "{k:?}");
+        // Tz scales every advance.
+        let runs = interpret(b"BT /F1 10 Tf 50 Tz 0 0 Td (AA) Tj ET", &fonts);
+        assert!((runs[0].width - 6.0).abs() < 1e-9, "{:?}", runs[0]);
+    }
+
+    #[test]
+    fn images_and_paths_have_bounds_white_fills_do_not() {
+        let c = interpret_all(
+            b"q 100 0 0 50 10 20 cm /Im1 Do Q 1 g 0 0 600 800 re f 0 g 30 40 m 130 40 l S 5 5 10 10 re f",
+            &HashMap::new(),
+            &[(b"Im1".to_vec(), XKind::Image)].into_iter().collect(),
+        );
+        assert_eq!(c.images, [[10.0, 20.0, 110.0, 70.0]]);
+        assert_eq!(c.paths, [[30.0, 40.0, 130.0, 40.0], [5.0, 5.0, 15.0, 15.0]]);
+    }
+
+    #[test]
     fn finds_the_block_between_title_and_name() {
         let r = |t: &str, x: f64, y: f64| TextRun::new(t, x, y, 13.0);
         let runs = vec![

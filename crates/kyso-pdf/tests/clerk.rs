@@ -173,6 +173,42 @@ fn sign_as(input: &Path, output: &Path, s: &dyn Signer, p: Option<&PresetInput>)
     extra
 }
 
+/// Page 1 at 72 dpi (1 px = 1 pt): (width, height, RGB).
+fn render(file: &Path) -> (u32, u32, Vec<u8>) {
+    let prefix = file.with_extension("render");
+    let ok = Command::new("pdftoppm")
+        .args(["-r", "72", "-png", "-singlefile", "-f", "1", "-l", "1"])
+        .arg(file)
+        .arg(&prefix)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let bytes = std::fs::read(format!("{}.png", prefix.display())).unwrap();
+    let mut dec = png::Decoder::new(std::io::Cursor::new(bytes));
+    dec.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut r = dec.read_info().unwrap();
+    let mut buf = vec![0; r.output_buffer_size().unwrap()];
+    let info = r.next_frame(&mut buf).unwrap();
+    let ch = info.color_type.samples();
+    let rgb = buf[..info.buffer_size()].chunks(ch).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    (info.width, info.height, rgb)
+}
+
+/// Pixels of a PDF-space rectangle that match `pred`.
+fn count(img: &(u32, u32, Vec<u8>), rect: [f64; 4], pred: impl Fn(u8, u8, u8) -> bool) -> usize {
+    let (w, h, px) = img;
+    let mut n = 0;
+    for y in rect[1].max(0.0) as u32..(rect[3] as u32).min(*h) {
+        for x in rect[0].max(0.0) as u32..(rect[2] as u32).min(*w) {
+            let i = (((h - 1 - y) * w + x) * 3) as usize;
+            if pred(px[i], px[i + 1], px[i + 2]) {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
 /// Whether this poppler reads a signature field's widget kids as widgets
 /// (poppler 26.04 does; 22.12, Debian 12's, does not; versions between
 /// are not known here and are held to the old reading).
@@ -182,6 +218,11 @@ fn poppler_reads_widget_kids() -> bool {
     let major =
         text.split("version ").nth(1).and_then(|v| v.split('.').next()).and_then(|m| m.trim().parse::<u32>().ok());
     major.is_some_and(|m| m >= 26)
+}
+
+/// A report value as shown (a string, or a named value).
+fn shown(v: &impl std::fmt::Display) -> String {
+    v.to_string()
 }
 
 fn intersects(a: &[f64; 4], b: &[f64; 4]) -> bool {
@@ -220,7 +261,10 @@ fn three_approvals_then_the_clerk_writes_number_and_date_into_the_blanks() {
             Some(&PresetInput { image: Some(blue.clone()), rect: Some(foot), ..preset(Role::Approver) }),
         );
         let a3 = d.join("a3.pdf");
-        sign_as(&a2, &a3, &third, Some(&PresetInput { image: Some(blue.clone()), ..preset(Role::Approver) }));
+        let official = PresetInput { image: Some(blue.clone()), ..preset(Role::Approver) };
+        // In the block between the title lines and the name.
+        let block = prepare(&PdfReader::open(&a2).unwrap(), &official).unwrap().appearance.rect;
+        sign_as(&a2, &a3, &third, Some(&official));
 
         // The clerk: seal, number and date, one signature.
         let issued = d.join("qd.signed.pdf");
@@ -245,7 +289,7 @@ fn three_approvals_then_the_clerk_writes_number_and_date_into_the_blanks() {
         let report = verify_pdf(&issued, &trust(fx));
         assert_eq!(report.indication, Indication::TotalPassed, "{layout:?}: {report:#?}");
         assert_eq!(report.signatures.len(), 4, "{layout:?}");
-        assert!(report.signatures[..3].iter().all(|s| s.modifications == "allowed"), "{layout:?}: {report:#?}");
+        assert!(report.signatures[..3].iter().all(|s| shown(&s.modifications) == "allowed"), "{layout:?}: {report:#?}");
 
         if tool_or_skip("pdftotext", "the number and date where pdftotext reads them") {
             let before = words(&doc, height);
@@ -313,6 +357,27 @@ fn three_approvals_then_the_clerk_writes_number_and_date_into_the_blanks() {
             }
         }
 
+        if tool_or_skip("pdftoppm", "the seal over the official's signature, by pixels") {
+            let img = render(&issued);
+            let red = |r: u8, g: u8, b: u8| r > 150 && g < 100 && b < 100;
+            let blue = |r: u8, g: u8, b: u8| b > 150 && r < 100 && g < 120;
+            let third = block[0] + (block[2] - block[0]) / 3.0;
+            // NĐ 30/2020 Phụ lục I: the seal covers about the left third of
+            // the signature, the rest of the signature stays clear.
+            assert!(
+                count(&img, [block[0], block[1], third, block[3]], red) > 100,
+                "{layout:?}: no seal on the left third"
+            );
+            assert_eq!(
+                count(&img, [third + 15.0, block[1], block[2], block[3]], red),
+                0,
+                "{layout:?}: seal too far right"
+            );
+            assert!(
+                count(&img, [third + 5.0, block[1], block[2], block[3]], blue) > 100,
+                "{layout:?}: signature hidden"
+            );
+        }
         if tool_or_skip("qpdf", "the structure of the signed file") {
             let out = Command::new("qpdf").arg("--check").arg(&issued).output().unwrap();
             assert!(out.status.success(), "{layout:?}: {}", String::from_utf8_lossy(&out.stdout));
