@@ -21,6 +21,9 @@ pub struct Choice {
     pub entry: CertEntry,
     /// The token (PIN state).
     pub token: TokenReport,
+    /// Whose it is: a person's or an organisation's (VGCA subject
+    /// conventions), which decides the roles it may sign.
+    pub kind: kyso_core::CertKind,
 }
 
 impl Choice {
@@ -249,6 +252,14 @@ fn cert_view<'a>(t: &Translator, i: usize, c: &'a Choice, selected: bool) -> Ele
 /// (blocking: run it off the UI thread).
 pub fn load_certificates(modules: &[PathBuf]) -> Result<Vec<Choice>, Text> {
     kyso_core::list_certificates(&[], modules, None)
-        .map(|list| list.into_iter().map(|(entry, token)| Choice { entry, token }).collect())
+        .map(|list| {
+            list.into_iter()
+                .map(|(entry, token)| {
+                    let kind =
+                        entry.certificate().map_or(kyso_core::CertKind::Unknown, |c| kyso_pki::kind::classify(&c).kind);
+                    Choice { entry, token, kind }
+                })
+                .collect()
+        })
         .map_err(|e| token_error_message(&e))
 }

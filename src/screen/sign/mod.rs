@@ -157,6 +157,26 @@ impl Sign {
         self.targets().iter().any(|t| is_office(t))
     }
 
+    /// What is wrong with the chosen certificate for the chosen role, as
+    /// soon as both are chosen (NĐ 30/2020 Art. 32–33: the official signs
+    /// with a personal certificate, the clerk, appendices and copies with
+    /// the organisation's); the check before the PIN refuses it.
+    fn kind_note(&self, t: &Translator) -> Option<String> {
+        let (role, _) = self.role.role.preset()?;
+        let c = self.certificates.selected()?;
+        let needed = kyso_core::role_needs(role);
+        if c.kind == needed || c.kind == kyso_core::CertKind::Unknown {
+            return None;
+        }
+        let key = if needed == kyso_core::CertKind::Personal {
+            "precheck-role-needs-personal"
+        } else {
+            "precheck-role-needs-organization"
+        };
+        let role_name = t.tr(precheck::role_key(role));
+        Some(t.tr_args(key, &[("role", &role_name), ("subject", &c.entry.certificate.subject)]))
+    }
+
     /// The one PDF a preview is for: a single target, a PDF, a visible role.
     fn preview_target(&self) -> Option<PathBuf> {
         match self.targets().as_slice() {
@@ -399,7 +419,7 @@ impl Sign {
         let form = column![
             self.files.view(t, &self.config, signing).map(Message::Files),
             self.certificates.view(t, self.is_busy()).map(Message::Certificate),
-            self.role.view(t, self.has_office()).map(Message::Role),
+            self.role.view(t, self.has_office(), self.kind_note(t)).map(Message::Role),
         ]
         .spacing(8);
 

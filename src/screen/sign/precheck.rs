@@ -52,7 +52,8 @@ pub struct Found {
     numbered: Option<PathBuf>,
 }
 
-fn role_key(role: Role) -> &'static str {
+/// The message key of a role's name.
+pub(super) fn role_key(role: Role) -> &'static str {
     match role {
         Role::Approver => "role-name-approver",
         Role::Issuer => "role-name-issuer",

@@ -388,7 +388,8 @@ impl Form {
     /// The role, level, TSA and field rows; `office`: an Office file is
     /// among the files. What the role or the files rule out, and what the
     /// role needs, shows as soon as it applies.
-    pub fn view<'a>(&'a self, t: &Translator, office: bool) -> Element<'a, Message> {
+    /// `kind_note`: the chosen certificate is not the kind the role needs.
+    pub fn view<'a>(&'a self, t: &Translator, office: bool, kind_note: Option<String>) -> Element<'a, Message> {
         let labelled = |key: &str, widget: Element<'a, Message>| -> Element<'a, Message> {
             row![text(t.tr(key)).width(180), widget].spacing(8).align_y(iced::Center).into()
         };
@@ -399,6 +400,9 @@ impl Form {
         }
         let mut form = column![row![text(t.tr("gui-role")).width(180), roles.wrap().vertical_spacing(6)]].spacing(8);
         let note = |key: Text| text(key.render(t)).size(13);
+        if let Some(n) = kind_note {
+            form = form.push(text(n).size(13).style(theme::text_danger));
+        }
         if let Some(n) = &self.notice {
             form = form.push(note(n.clone()).style(theme::text_warning));
         } else if office && self.role != RoleChoice::None {

@@ -53,6 +53,7 @@ pub(crate) fn choice(label: &str, pin: PinState, warnings: Vec<kyso_pki::CertWar
             der: vec![],
         },
         token,
+        kind: kyso_core::CertKind::Unknown,
     }
 }
 

@@ -275,6 +275,10 @@ fn a_wrong_certificate_for_the_role_is_refused_before_the_pin() {
     };
 
     pick(&mut s, kyso_testkit::tokens::TOCHUC);
+    // Shown as soon as the role and the certificate are both chosen.
+    let vi = Translator::new(Lang::Vi);
+    let note = s.kind_note(&vi).expect("the organisation's certificate is told from the subject");
+    assert!(simulator(s.view(&vi)).find(note.as_str()).is_ok(), "{note}");
     assert!(check(&mut s).is_none());
     assert!(!s.pin_dialog_open(), "the organisation's certificate cannot approve");
     let review = s.review.as_ref().expect("findings shown");
@@ -286,6 +290,7 @@ fn a_wrong_certificate_for_the_role_is_refused_before_the_pin() {
     );
 
     pick(&mut s, kyso_testkit::tokens::CANHAN);
+    assert_eq!(s.kind_note(&vi), None, "the official's own certificate fits");
     std::fs::write(dir.path().join("quyet-dinh.signed.pdf"), b"an earlier copy").expect("existing output");
     assert!(check(&mut s).is_none(), "the existing output is asked about first");
     let e = s.update(Message::Review(precheck::Message::Number));
