@@ -582,6 +582,9 @@ fn before_pin(t: &Translator, args: &SignArgs, req: &mut SignRequest, json: bool
             out.push(FindingJson { code: f.code(), severity: severity.name(), file, message, details: f.details() });
         }
         if let Some((exit_code, first)) = stop {
+            for p in kyso_core::journal_stopped(req, &pre) {
+                journal_problem(t, &p);
+            }
             if json {
                 let files = req
                     .files

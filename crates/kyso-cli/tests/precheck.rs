@@ -130,6 +130,16 @@ fn the_issuer_role_with_a_personal_certificate_is_refused_before_the_pin() {
     assert_eq!(f["details"]["found"], "personal");
     assert!(v["error"]["message"].as_str().unwrap().contains("chứng thư số của cơ quan, tổ chức"), "{v:#}");
     assert!(!dir.path().join("qd.signed.pdf").exists());
+    // The refusal is journaled: who tried, as what, why.
+    let log = run(fx, &data, &["log", "--json"], None);
+    let entries: Value = serde_json::from_slice(&log.stdout).unwrap();
+    let e = entries.as_array().unwrap().iter().find(|e| e["action"] == "sign").expect("journaled");
+    assert_eq!(
+        (&e["outcome"], &e["error_code"], &e["role"]),
+        (&"failed".into(), &"role_mismatch".into(), &"issuer".into()),
+        "{e:#}"
+    );
+    assert!(e["signer_subject"].as_str().unwrap().contains("Nguyễn Văn A"), "{e:#}");
 
     // The same in English, as text on standard error.
     let out = run_with(fx, &data, "en", "022", &args(false), Some("00000000"));

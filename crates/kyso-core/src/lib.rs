@@ -25,7 +25,9 @@ pub use error::{Error, PdfOnly};
 pub use extend::{ExtendError, ExtendRequest, Extended, extend};
 pub use journal::{JournalProblem, record};
 pub use kyso_pki::kind::{CertKind, Classification, KindSignal};
-pub use precheck::{Finding, OnExists, Prechecked, RequiredImage, Severity, precheck, role_name, role_needs};
+pub use precheck::{
+    Finding, OnExists, Prechecked, RequiredImage, Severity, journal_stopped, precheck, role_name, role_needs,
+};
 pub use sign::{
     AlgorithmChoice, Batch, Confirmation, Credential, Decision, Destination, Level, Look, Output, PdfFields,
     PrecheckInputs, Progress, SignOutcome, SignRequest, Signed, Target, Tsa, find_certificate, list_certificates,

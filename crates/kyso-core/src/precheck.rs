@@ -380,7 +380,9 @@ impl Finding {
 /// What the precheck found, and the certificate it judged.
 #[derive(Debug, Default)]
 pub struct Prechecked {
-    /// Every finding, in the order checked.
+    /// Every finding: about the signer (found, kind against the role)
+    /// first, then in the order checked (outputs and files, validity and
+    /// revocation, the timestamp server).
     pub findings: Vec<Finding>,
     /// The signer's certificate (`None` for a PKCS#12 file: it opens with
     /// its password; its certificate is judged at signing, before any
@@ -405,6 +407,49 @@ impl Prechecked {
     pub fn to_confirm(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.severity() == Severity::Confirm)
     }
+}
+
+/// Journals a signing the precheck stopped, as [`crate::sign_batch`]
+/// journals one that fails before its first file: one failed `sign` entry
+/// per file (never the PIN: none was asked), with the first finding that
+/// stopped it as the error code and in `precheck`. Nothing when
+/// [`SignRequest::journal`] is off or nothing stopped it.
+pub fn journal_stopped(req: &SignRequest, pre: &Prechecked) -> Vec<crate::JournalProblem> {
+    let Some(stop) = pre.findings.iter().find(|f| f.severity() != Severity::Info) else { return Vec::new() };
+    if !req.journal {
+        return Vec::new();
+    }
+    let code = stop.code();
+    let mut problems = Vec::new();
+    for t in &req.files {
+        let tsa = req.level.timestamped().then_some(req.tsa.url.as_str());
+        let base = match &pre.certificate {
+            Some(cert) => kyso_journal::Entry::signing(&t.input, cert, req.level.name(), tsa),
+            None => {
+                let (input_path, input_sha256) = kyso_journal::file_facts(&t.input);
+                kyso_journal::Entry {
+                    action: "sign".into(),
+                    input_path,
+                    input_sha256,
+                    level: Some(req.level.name().to_owned()),
+                    outcome: "ok".into(),
+                    ..Default::default()
+                }
+            }
+        };
+        let token_label = match &req.credential {
+            Credential::Token { entry, .. } => Some(entry.token_label.clone()),
+            _ => None,
+        };
+        let entry = kyso_journal::Entry {
+            role: req.look.role.map(|r| role_name(r).to_owned()),
+            token_label,
+            precheck: Some(code.to_owned()),
+            ..base
+        };
+        problems.extend(crate::record(&req.data_dir, &entry.failed(code)));
+    }
+    problems
 }
 
 /// How long the timestamp server is given to answer the probe.
@@ -588,5 +633,11 @@ pub fn precheck(req: &SignRequest) -> Prechecked {
         }
     }
     out.findings.extend(tsa);
+    // Who signs comes first: a signer that cannot be found or whose kind
+    // does not fit the role is the first thing to say (the rest in the
+    // order checked).
+    out.findings.sort_by_key(|f| {
+        !matches!(f, Finding::Credential(_) | Finding::RoleMismatch { .. } | Finding::CertificateKindUnknown { .. })
+    });
     out
 }
