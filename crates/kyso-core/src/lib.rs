@@ -26,7 +26,8 @@ pub use extend::{ExtendError, ExtendRequest, Extended, extend};
 pub use journal::{JournalProblem, record};
 pub use kyso_pki::kind::{CertKind, Classification, KindSignal};
 pub use precheck::{
-    Finding, OnExists, Prechecked, RequiredImage, Severity, journal_stopped, precheck, role_name, role_needs,
+    Finding, OnExists, Prechecked, RequiredImage, Severity, certificate_kind, journal_stopped, precheck, role_name,
+    role_needs,
 };
 pub use sign::{
     AlgorithmChoice, Batch, Confirmation, Credential, Decision, Destination, Level, Look, Output, PdfFields,

@@ -485,6 +485,16 @@ fn signer_certificate(credential: &Credential) -> Result<Option<(Certificate, Ve
     }
 }
 
+/// The kind of a certificate listed on a token ([`crate::list_certificates`]),
+/// for a front end that shows it or offers the roles it fits
+/// ([`role_needs`]); `Unknown` when its DER cannot be read.
+pub fn certificate_kind(entry: &kyso_token::CertEntry) -> Classification {
+    match entry.certificate() {
+        Ok(cert) => classify(&cert),
+        Err(_) => Classification { kind: CertKind::Unknown, signals: Vec::new() },
+    }
+}
+
 /// The role's fit with the certificate `cert`: `Ok(None)` when it fits or
 /// no role is asked; `Ok(Some(note))` when signing goes on with a note for
 /// the journal (the kind is unknown, or the mismatch was allowed);

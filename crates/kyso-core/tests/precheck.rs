@@ -130,6 +130,30 @@ fn the_certificate_kind_must_fit_the_role_before_the_pin() {
     assert_eq!(asked.load(Ordering::SeqCst), 0, "the PIN was asked for");
     assert!(!dir.path().join("quyet-dinh.signed.pdf").exists());
 
+    // The kind as a front end lists it.
+    assert_eq!(kyso_core::certificate_kind(&canhan()).kind, CertKind::Personal);
+    assert_eq!(kyso_core::certificate_kind(&tochuc()).kind, CertKind::Organization);
+
+    // A PKCS#12 file's certificate is known once its password opened it:
+    // refused then, before any file is signed.
+    let p12 = kyso_core::Credential::Pkcs12 {
+        path: fx.pki_file("canhan.p12"),
+        password: Some(zeroize::Zeroizing::new(pins::P12.to_owned())),
+    };
+    let mut r = request(fx, vec![Target::beside(&pdf)], &data, canhan(), pins::CANHAN);
+    r.credential = p12;
+    r.confirm = None;
+    r.look = Look { role: Some(Role::Issuer), seal: Some(seal.clone()), ..Default::default() };
+    let pre = precheck(&r);
+    assert!(pre.certificate.is_none() && role_mismatch(&pre.findings).is_none(), "{:?}", pre.findings);
+    let mut finished = 0;
+    let err =
+        sign_batch(r, &mut |p| finished += usize::from(matches!(p, kyso_core::Progress::Finished { .. })), &never)
+            .expect_err("refused");
+    assert!(matches!(err, Error::RoleMismatch { role: Role::Issuer, .. }), "{err:?}");
+    assert_eq!(finished, 0);
+    assert!(!dir.path().join("quyet-dinh.signed.pdf").exists());
+
     // A copy and an appendix are the organisation's too.
     for role in [Role::Copy, Role::Appendix] {
         let mut r = request(fx, vec![Target::beside(&pdf)], &data, canhan(), pins::CANHAN);
