@@ -52,50 +52,49 @@ fn the_clerk_numbers_and_dates_a_decision_signed_by_three_officials() {
     let (image, seal) = (d.join("chu-ky.png"), d.join("con-dau.png"));
     png(&image, false);
     png(&seal, true);
-    let doc = d.join("qd.pdf");
-    decision(&doc, Layout::Collective);
-    // Three officials, three certificates; the last one visible in the block.
-    let (a1, a2, a3) = (d.join("a1.pdf"), d.join("a2.pdf"), d.join("a3.pdf"));
-    for (input, output, cn, look) in [
-        (&doc, &a1, "Lê Văn Cường", vec![]),
-        (&a1, &a2, "Trần Thị Bích", vec![]),
-        (&a2, &a3, "Nguyễn Văn A", vec!["--role", "approver", "--image", image.to_str().unwrap()]),
-    ] {
-        let mut extra = vec!["--cert", cn];
-        extra.extend(look);
-        let out = sign(fx, input, output, &extra, tokens::CANHAN, pins::CANHAN);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{cn}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    // The clerk: number and date found on page 1 and reported.
-    let issued = d.join("qd.signed.pdf");
     let clerk =
         ["--role", "issuer", "--seal", seal.to_str().unwrap(), "--number", "Số: 45/QĐ-UBND", "--date", "05/03/2026"];
-    let out = sign(fx, &a3, &issued, &clerk, tokens::TOCHUC, pins::TOCHUC);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = json(&out);
-    let written = v["files"][0]["written"].as_array().unwrap().clone();
-    let what: Vec<&str> = written.iter().map(|w| w["what"].as_str().unwrap()).collect();
-    assert_eq!(what, ["number", "day", "month"], "{v:#}");
-    assert_eq!(written[0]["text"], "45");
-    assert_eq!(written[1]["text"], "05");
-    assert_eq!(written[2]["text"], "3");
-    assert!(written.iter().all(|w| w["page"] == 1 && (w["size"].as_f64().unwrap() - 13.0).abs() < 0.01), "{v:#}");
-    let number_rect: Vec<f64> = written[0]["rect"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
-    if let Some((ok, text)) = pyhanko_validate(fx, &issued) {
-        assert!(ok, "{text}");
-        assert_eq!(text.matches("The signature is judged VALID.").count(), 4, "{text}");
+    let (mut a3, mut number_rect) = (d.to_path_buf(), Vec::new());
+    for layout in Layout::ALL {
+        let dl = d.join(layout.name());
+        std::fs::create_dir_all(&dl).unwrap();
+        let doc = dl.join("qd.pdf");
+        decision(&doc, layout);
+        // Three officials, three certificates; the last one visible in the block.
+        let (a1, a2) = (dl.join("a1.pdf"), dl.join("a2.pdf"));
+        a3 = dl.join("a3.pdf");
+        for (input, output, cn, look) in [
+            (&doc, &a1, "Lê Văn Cường", vec![]),
+            (&a1, &a2, "Trần Thị Bích", vec![]),
+            (&a2, &a3, "Nguyễn Văn A", vec!["--role", "approver", "--image", image.to_str().unwrap()]),
+        ] {
+            let mut extra = vec!["--cert", cn];
+            extra.extend(look);
+            let out = sign(fx, input, output, &extra, tokens::CANHAN, pins::CANHAN);
+            let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            assert_eq!(out.status.code(), Some(0), "{layout:?} {cn}: {said}");
+        }
+        // The clerk: number and date found on page 1 and reported.
+        let issued = dl.join("qd.signed.pdf");
+        let out = sign(fx, &a3, &issued, &clerk, tokens::TOCHUC, pins::TOCHUC);
+        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{layout:?}: {said}");
+        let v = json(&out);
+        let written = v["files"][0]["written"].as_array().unwrap().clone();
+        let what: Vec<&str> = written.iter().map(|w| w["what"].as_str().unwrap()).collect();
+        let texts: Vec<&str> = written.iter().map(|w| w["text"].as_str().unwrap()).collect();
+        if layout == Layout::Landscape {
+            assert_eq!((what, texts), (vec!["number", "day", "month", "year"], vec!["45", "05", "3", "2026"]), "{v:#}");
+        } else {
+            assert_eq!((what, texts), (vec!["number", "day", "month"], vec!["45", "05", "3"]), "{v:#}");
+        }
+        let at_13 = |w: &serde_json::Value| w["page"] == 1 && (w["size"].as_f64().unwrap() - 13.0).abs() < 0.01;
+        assert!(written.iter().all(at_13), "{layout:?}: {v:#}");
+        number_rect = written[0]["rect"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+        if let Some((ok, text)) = pyhanko_validate(fx, &issued) {
+            assert!(ok, "{layout:?}: {text}");
+            assert_eq!(text.matches("The signature is judged VALID.").count(), 4, "{layout:?}: {text}");
+        }
     }
 
     // The same with the number moved by hand: written where asked.

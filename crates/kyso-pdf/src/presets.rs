@@ -278,10 +278,15 @@ fn block_on_page(
         return Ok(clamp([cx - 80.0, y1, cx + 80.0, y2], mbox));
     }
     if let Some(b) = crate::text::signature_block(&runs, mbox[2] - mbox[0]) {
-        return Ok(b);
+        let occupied = crate::blanks::occupied_on(reader, page_num)?;
+        let over = |o: &[f64; 4]| b[0] < o[2] - 0.5 && o[0] < b[2] - 0.5 && b[1] < o[3] - 0.5 && o[1] < b[3] - 0.5;
+        if !occupied.iter().any(over) {
+            return Ok(b);
+        }
     }
-    // No block: the freest place of the foot of the page, never over what
-    // the page shows; the usual place only when nothing is free.
+    // No block (or one whose box would cover something): the freest place
+    // of the foot of the page, never over what the page shows; the usual
+    // place only when nothing is free.
     Ok(crate::blanks::free_area_on(reader, page_num, 160.0, 66.0)?.unwrap_or_else(|| auto_block(mbox)))
 }
 
