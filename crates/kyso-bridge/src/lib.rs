@@ -97,6 +97,12 @@ pub trait Approver: Send + Sync {
 
     /// A request waits for its turn (`waiting` requests queued) or started.
     fn queue_changed(&self, _waiting: usize) {}
+
+    /// The token refused the PIN given in [`Approver::confirm`] (`code`:
+    /// `pin_incorrect`, `pin_locked`, `pin_invalid`): a PIN kept for
+    /// later requests must be dropped, or each one would cost a try until
+    /// the token locks.
+    fn pin_rejected(&self, _code: &str) {}
 }
 
 /// How the bridge signs: the token and certificate, the look's images, the

@@ -610,7 +610,13 @@ fn sign(shared: &Shared, endpoint: Endpoint, origin: &str, page: &Origin, r: &Fi
     let batch = kyso_core::sign_batch(req, &mut |_| {}, &cancel);
     let signed = match batch {
         Err(kyso_core::Error::Declined) => return reply(status::DECLINED, "Người dùng đã từ chối ký."),
-        Err(e) => return reply(status::SIGN_FAILED, format!("Không ký được: {e}")),
+        Err(e) => {
+            if matches!(e.code(), "pin_incorrect" | "pin_locked" | "pin_invalid") {
+                shared.approver.pin_rejected(e.code());
+                return reply(status::SIGN_FAILED, "Mã PIN không đúng hoặc token đã bị khóa: không ký được.");
+            }
+            return reply(status::SIGN_FAILED, format!("Không ký được: {e}"));
+        }
         Ok(mut b) => match b.outcomes.pop().map(|o| o.result) {
             Some(Ok(kyso_core::Signed { output: kyso_core::Output::Memory(bytes), .. })) => bytes,
             Some(Err(e)) => return reply(status::SIGN_FAILED, format!("Không ký được: {e}")),

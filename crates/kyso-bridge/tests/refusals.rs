@@ -24,6 +24,7 @@ struct Person {
     seen: Mutex<Vec<String>>,
     share: std::sync::atomic::AtomicBool,
     pin: &'static str,
+    rejected: Mutex<Vec<String>>,
 }
 
 impl Approver for Person {
@@ -47,6 +48,10 @@ impl Approver for Person {
 
     fn share_certificate(&self, _origin: &str, _c: &kyso_pki::CertInfo) -> bool {
         self.share.load(Ordering::SeqCst)
+    }
+
+    fn pin_rejected(&self, code: &str) {
+        self.rejected.lock().unwrap().push(code.to_owned());
     }
 }
 
@@ -112,6 +117,7 @@ fn setup_as(
         seen: Mutex::default(),
         share: std::sync::atomic::AtomicBool::new(false),
         pin: who.2,
+        rejected: Mutex::default(),
     });
     let bridge = kyso_bridge::start(cfg, person.clone()).unwrap();
     Setup { _dir: dir, data, app, bridge, person, answer }
@@ -475,4 +481,37 @@ fn garbage_does_not_stop_the_service() {
     // The service still answers.
     let r = call(&s, "Config", &o, Message::text("{}"));
     assert_eq!(r["Status"], status::UNKNOWN_ENDPOINT, "{r}");
+}
+
+#[test]
+fn a_wrong_pin_is_reported_to_the_person() {
+    let fx = kyso_testkit::require_fixture!();
+    // The PIN test token, its own counters; one wrong try, then the right
+    // PIN through the fixture's own login resets them.
+    let who = (kyso_testkit::tokens::PINTEST, "", "00000000");
+    let s = setup_as(fx, true, 100 << 20, &[], who);
+    let o = s.app.origin.clone();
+    s.answer.send(true).unwrap();
+    let r = call(&s, "SignPDF", &o, file_request(&format!("{o}/files/van-ban.pdf"), &format!("{o}/upload")));
+    assert_eq!(r["Status"], status::SIGN_FAILED, "{r}");
+    assert!(r["Message"].as_str().unwrap().contains("PIN"), "{r}");
+    assert_eq!(*s.person.rejected.lock().unwrap(), vec!["pin_incorrect".to_owned()]);
+    assert!(s.app.uploads().is_empty());
+    // Reset the token's counter with the right PIN (the other tests of the
+    // process may use this token).
+    let (ok, out) = kyso_testkit::run(
+        std::process::Command::new("pkcs11-tool")
+            .arg("--module")
+            .arg(&fx.module)
+            .args([
+                "--token-label",
+                kyso_testkit::tokens::PINTEST,
+                "--login",
+                "--pin",
+                kyso_testkit::pins::PINTEST,
+                "--list-objects",
+            ])
+            .env("SOFTHSM2_CONF", &fx.softhsm_conf),
+    );
+    assert!(ok, "{out}");
 }

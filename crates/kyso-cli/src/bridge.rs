@@ -111,7 +111,9 @@ pub struct TrustArgs {
 /// The confirmation of the headless service: its flags.
 struct Headless {
     origins: Vec<String>,
-    pin: Option<Zeroizing<String>>,
+    /// Dropped when the token refuses it (each further try would cost one
+    /// of the token's few).
+    pin: std::sync::Mutex<Option<Zeroizing<String>>>,
     share_cert_info: bool,
 }
 
@@ -139,10 +141,11 @@ impl Approver for Headless {
             r.doc_number.map(|n| format!(" — số {n}")).unwrap_or_default(),
             r.issued_date.map(|d| format!(" — {d}")).unwrap_or_default(),
         );
-        match &self.pin {
-            Some(p) => Answer::Sign(p.clone()),
+        let pin = self.pin.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        match pin {
+            Some(p) => Answer::Sign(p),
             None => {
-                eprintln!("kyso-cli bridge: không có --pin-stdin: từ chối ký (declined)");
+                eprintln!("kyso-cli bridge: không có mã PIN dùng được: từ chối ký (no usable PIN: declined)");
                 Answer::Decline
             }
         }
@@ -154,6 +157,11 @@ impl Approver for Headless {
             if self.share_cert_info { "cho phép" } else { "từ chối" }
         );
         self.share_cert_info
+    }
+
+    fn pin_rejected(&self, code: &str) {
+        eprintln!("kyso-cli bridge: token từ chối mã PIN ({code}); không dùng lại mã này (the PIN is dropped)");
+        *self.pin.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
     }
 
     fn queue_changed(&self, waiting: usize) {
@@ -225,12 +233,12 @@ fn serve(a: &ServeArgs, json: bool) -> u8 {
         allow_unchecked: a.allow_unchecked,
     };
     cfg.verify_anchors = a.anchors.clone();
+    let signing = pin.is_some() && !a.approve_origins.is_empty();
     let approver = Headless {
         origins: a.approve_origins.iter().map(|o| normalize(o)).collect(),
-        pin,
+        pin: std::sync::Mutex::new(pin),
         share_cert_info: a.share_cert_info,
     };
-    let signing = approver.pin.is_some() && !approver.origins.is_empty();
     let handle = match kyso_bridge::start(cfg, Arc::new(approver)) {
         Ok(h) => h,
         Err(e) => {
