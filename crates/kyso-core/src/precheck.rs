@@ -515,6 +515,25 @@ pub(crate) fn role_fit(req: &SignRequest, cert: &Certificate) -> Result<Option<S
     }
 }
 
+/// What the PDF signing would refuse after the PIN, told before it: an
+/// encrypted document (ISO 32000-2 §7.6; Kyso does not decrypt), or one
+/// certified with no changes allowed (§12.8.2.2, DocMDP P=1). A file that
+/// cannot be read is left to the signing's own report.
+fn pdf_refusal(input: &Path) -> Option<Error> {
+    if Format::detect(input) != Format::Pdf {
+        return None;
+    }
+    let reader = kyso_pdf::PdfReader::open(input).ok()?;
+    if reader.trailer().get("Encrypt").is_some() {
+        return Some(Error::Pdf(kyso_pdf::SignError::Encrypted));
+    }
+    let end = std::fs::metadata(input).ok()?.len();
+    match kyso_pdf::diff::certification_at(input, end) {
+        Some((_, 1)) => Some(Error::Pdf(kyso_pdf::SignError::DocMdpForbids)),
+        _ => None,
+    }
+}
+
 /// Whether a file can be created in `dir`.
 fn writable(dir: &Path) -> Result<(), String> {
     tempfile::Builder::new().prefix(".kyso-probe-").tempfile_in(dir).map(drop).map_err(|e| e.to_string())
@@ -579,7 +598,7 @@ pub fn precheck(req: &SignRequest) -> Prechecked {
             out.findings.push(Finding::OutputNotWritable { file, dir, detail });
         }
         match crate::sign::prepare_only(req, target) {
-            Ok(()) => {}
+            Ok(()) => out.findings.extend(pdf_refusal(&target.input).map(|error| Finding::File { file, error })),
             // Reported above.
             Err(Error::OutputExists(_)) => {}
             Err(Error::Placement(kyso_pdf::presets::PresetError::Missing("--image" | "--seal")))

@@ -277,6 +277,41 @@ fn images_and_formats_are_checked_before_the_pin() {
     );
 }
 
+#[test]
+fn documents_the_pdf_signing_would_refuse_are_told_before_the_pin() {
+    let fx = require_fixture!();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let code_of = |input: &Path| {
+        let r = request(
+            fx,
+            vec![Target::to(input, dir.path().join("out.pdf"))],
+            &data,
+            entry(fx, tokens::CANHAN, "Nguyễn Văn A"),
+            pins::CANHAN,
+        );
+        let pre = precheck(&r);
+        assert!(pre.blocked(), "{:?}", pre.findings);
+        pre.findings.iter().find(|f| f.severity() == Severity::Blocker).map(Finding::code)
+    };
+    // Certified with no changes allowed (DocMDP P=1, from the EU DSS corpus).
+    if let Some(shared) = kyso_testkit::shared_or_skip("the certified-document case") {
+        let certified = shared.join("corpus/pdf/dss-2554_certified-no-change-permitted.pdf");
+        assert_eq!(code_of(&certified), Some("docmdp_forbids"));
+    }
+    // Encrypted by qpdf.
+    if kyso_testkit::tool_or_skip("qpdf", "the encrypted-document case") {
+        let plain = dir.path().join("plain.pdf");
+        kyso_testkit::minimal_pdf(&plain, 1);
+        let locked = dir.path().join("locked.pdf");
+        let (ok, text) = kyso_testkit::run(
+            std::process::Command::new("qpdf").args(["--encrypt", "", "owner", "256", "--"]).arg(&plain).arg(&locked),
+        );
+        assert!(ok, "{text}");
+        assert_eq!(code_of(&locked), Some("encrypted"));
+    }
+}
+
 /// The mode bits a new file of this process gets (0666 less the umask).
 #[cfg(unix)]
 fn normal_mode(dir: &Path) -> u32 {
