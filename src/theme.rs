@@ -121,6 +121,8 @@ pub fn mark(theme: &Theme, m: Mark) -> container::Style {
         .find(|c| contrast(*c, Color::WHITE) >= 3.0)
         .unwrap_or(Color::BLACK);
     container::Style {
+        // A label in the box is read on the white page, in either theme.
+        text_color: Some(readable(colour, Color::WHITE)),
         background: Some(Background::Color(Color { a: fill, ..colour })),
         border: Border { color: colour, width: if m == Mark::Overlap { 3.0 } else { 2.0 }, radius: 2.0.into() },
         ..container::Style::default()
@@ -162,11 +164,13 @@ mod tests {
     }
 
     #[test]
-    fn marks_outline_at_three_to_one_on_the_page() {
+    fn marks_outline_at_three_to_one_and_label_at_aa_on_the_page() {
         for theme in [Theme::Light, Theme::Dark] {
             for m in [Mark::Proposed, Mark::Chosen, Mark::Existing, Mark::Overlap] {
-                let c = mark(&theme, m).border.color;
-                assert!(contrast(c, Color::WHITE) >= 3.0, "{theme:?} {m:?}");
+                let style = mark(&theme, m);
+                assert!(contrast(style.border.color, Color::WHITE) >= 3.0, "{theme:?} {m:?}");
+                let label = style.text_color.expect("a label colour");
+                assert!(contrast(label, Color::WHITE) >= AA_TEXT, "{theme:?} {m:?} label");
             }
         }
     }

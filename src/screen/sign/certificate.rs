@@ -255,8 +255,7 @@ pub fn load_certificates(modules: &[PathBuf]) -> Result<Vec<Choice>, Text> {
         .map(|list| {
             list.into_iter()
                 .map(|(entry, token)| {
-                    let kind =
-                        entry.certificate().map_or(kyso_core::CertKind::Unknown, |c| kyso_pki::kind::classify(&c).kind);
+                    let kind = kyso_core::certificate_kind(&entry).kind;
                     Choice { entry, token, kind }
                 })
                 .collect()

@@ -412,7 +412,8 @@ impl Sign {
     /// The screen.
     pub fn view<'a>(&'a self, t: &Translator) -> Element<'a, Message> {
         if let (Some(dialog), Some(choice)) = (&self.pin, self.certificates.selected()) {
-            let notes = self.review.as_ref().map(|r| r.notes(t)).unwrap_or_default();
+            let mut notes = self.preview.covering_notes(t, self.role.role);
+            notes.extend(self.review.as_ref().map(|r| r.notes(t)).unwrap_or_default());
             return dialog.view(t, &choice.token, choice.holder(), notes).map(Message::Pin);
         }
         let signing = self.progress.is_signing();

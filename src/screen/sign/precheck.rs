@@ -163,7 +163,17 @@ pub(super) fn found(f: &Finding, files: &[(PathBuf, PathBuf)]) -> Option<Found> 
 /// timestamp server).
 pub fn run_precheck(plan: &Plan, data_dir: &Path) -> Vec<Found> {
     let req = plan.request(data_dir, None);
-    kyso_core::precheck(&req).findings.iter().filter_map(|f| found(f, &plan.files)).collect()
+    let pre = kyso_core::precheck(&req);
+    let mut out: Vec<Found> = pre.findings.iter().filter_map(|f| found(f, &plan.files)).collect();
+    // A signing it blocks is journaled as the CLI journals it (one failed
+    // entry per file, never a PIN); a journal problem is shown with the rest.
+    if pre.blocked() {
+        for p in kyso_core::journal_stopped(&req, &pre) {
+            let said = Said::Text(super::progress::journal_text(&p));
+            out.push(Found { said, severity: Severity::Info, ask: None, file: None, numbered: None });
+        }
+    }
+    out
 }
 
 /// What the findings panel's buttons emit.

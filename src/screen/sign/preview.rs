@@ -432,6 +432,15 @@ impl Pane {
             .collect()
     }
 
+    /// The warnings about boxes moved over the page's content, for the
+    /// PIN dialog (the last look before signing).
+    pub fn covering_notes(&self, t: &Translator, role: RoleChoice) -> Vec<String> {
+        self.covering(role)
+            .into_iter()
+            .map(|part| t.tr_args("gui-preview-covers", &[("part", &t.tr(part.key(role)))]))
+            .collect()
+    }
+
     /// The display scale of view `v` (screen pixels per picture pixel).
     fn scale(&self, v: &PageView) -> f32 {
         self.zoom * DISPLAY_W / v.image.width.max(1) as f32

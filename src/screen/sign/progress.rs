@@ -359,7 +359,8 @@ pub fn open_folder(file: &Path) -> std::io::Result<()> {
         .map(|_| ())
 }
 
-fn journal_text(p: &kyso_core::JournalProblem) -> Text {
+/// A journal problem in words.
+pub(super) fn journal_text(p: &kyso_core::JournalProblem) -> Text {
     match p {
         kyso_core::JournalProblem::Recovered(w) => Text::new("journal-recovered").arg("detail", w.clone()),
         kyso_core::JournalProblem::WriteFailed(d) => Text::new("journal-write-failed").arg("detail", d.clone()),

@@ -101,6 +101,11 @@ fn the_clerk_sees_page_one_and_drags_the_number_box() {
     drag(&mut s, &vi, PREVIEW_ID, (mx, my), (tx, ty));
     let mut ui = simulator(s.view(&vi));
     assert!(ui.find(covers.as_str()).is_ok(), "the warning is shown: {covers}");
+    drop(ui);
+    // And again in the PIN dialog, the last look before signing.
+    assert!(matches!(sign(&mut s, Vec::new()), Some(Event::FocusPin)));
+    let mut ui = simulator(s.view(&vi));
+    assert!(ui.find(covers.as_str()).is_ok(), "the warning is in the PIN dialog");
 }
 
 /// A page 1 without the printed blanks: the preview says so, a click on
@@ -288,6 +293,14 @@ fn a_wrong_certificate_for_the_role_is_refused_before_the_pin() {
         "{:?}",
         review.found().iter().map(|f| f.key()).collect::<Vec<_>>()
     );
+
+    // The refusal is journaled: who tried, as what, why.
+    let journal = kyso_journal::Journal::open_in(&data_dir).expect("journal");
+    let records = journal.search(&kyso_journal::Filter::default()).expect("records");
+    let refused = records.iter().find(|r| r.entry.action == "sign").expect("the refusal journaled");
+    assert_ne!(refused.entry.outcome, "ok");
+    assert_eq!(refused.entry.error_code.as_deref(), Some("role_mismatch"), "{:?}", refused.entry);
+    drop(journal);
 
     pick(&mut s, kyso_testkit::tokens::CANHAN);
     assert_eq!(s.kind_note(&vi), None, "the official's own certificate fits");
