@@ -974,6 +974,95 @@ fn technical(s: &SignatureReport) -> String {
     parts.join(" · ")
 }
 
+/// The changed pages of a signature in the saved HTML report (issue 21):
+/// each page as signed beside the page now, the regions that differ
+/// outlined in the pixels (red: not explained by an allowed change; grey:
+/// explained), as PNG data URIs so the report stays one file.
+fn thumbnails_html(t: &Translator, view: Option<&SignedView>) -> String {
+    let Some(view) = view else { return String::new() };
+    let changed =
+        |p: &&PagePair| [&p.before, &p.after].iter().any(|x| x.as_ref().is_some_and(|x| !x.regions.is_empty()));
+    let mut h = String::new();
+    for pair in view.pages.iter().filter(changed) {
+        h.push_str(&format!(
+            "<figure><figcaption>{}</figcaption><div class=\"pages\">",
+            html_escape(&t.tr_args("gui-signed-view-page", &[("page", &pair.page.to_string())]))
+        ));
+        for (key, missing, side) in [
+            ("gui-signed-view-before", "gui-signed-view-missing-before", &pair.before),
+            ("gui-signed-view-after", "gui-signed-view-missing-after", &pair.after),
+        ] {
+            let body = match side.as_ref().and_then(picture_png) {
+                Some(png) => format!(
+                    "<img alt=\"{0}\" src=\"data:image/png;base64,{1}\">",
+                    html_escape(&t.tr(key)),
+                    base64(&png)
+                ),
+                None => format!("<p>{}</p>", html_escape(&t.tr(missing))),
+            };
+            h.push_str(&format!("<div><p>{}</p>{body}</div>", html_escape(&t.tr(key))));
+        }
+        h.push_str("</div></figure>\n");
+    }
+    if !h.is_empty() {
+        h.insert_str(0, &format!("<p class=\"legend\">{}</p>\n", html_escape(&t.tr("gui-signed-view-legend"))));
+    }
+    h
+}
+
+/// A page picture with its regions outlined, as PNG.
+fn picture_png(p: &Picture) -> Option<Vec<u8>> {
+    let iced::widget::image::Handle::Rgba { width, height, pixels, .. } = &p.handle else { return None };
+    let (w, h) = (usize::try_from(*width).ok()?, usize::try_from(*height).ok()?);
+    let mut rgba = pixels.to_vec();
+    if rgba.len() != w.checked_mul(h)?.checked_mul(4)? {
+        return None;
+    }
+    for &((x, y, bw, bh), explained) in &p.regions {
+        let colour: [u8; 4] = if explained { [0x75, 0x75, 0x75, 0xff] } else { [0xc6, 0x28, 0x28, 0xff] };
+        // The rectangle's pixels, clamped to the picture (f64 → usize
+        // saturates: negative values become 0).
+        let clamp = |v: f64, max: usize| (v.max(0.0) as usize).min(max.saturating_sub(1));
+        let (x0, y0) = (clamp(x, w), clamp(y, h));
+        let (x1, y1) = (clamp(x + bw, w), clamp(y + bh, h));
+        for yy in y0..=y1 {
+            for xx in x0..=x1 {
+                let edge = xx < x0 + 2 || xx + 2 > x1 || yy < y0 + 2 || yy + 2 > y1;
+                if edge {
+                    let at = (yy * w + xx) * 4;
+                    rgba[at..at + 4].copy_from_slice(&colour);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, *width, *height);
+    enc.set_color(png::ColorType::Rgba);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut writer = enc.write_header().ok()?;
+    writer.write_image_data(&rgba).ok()?;
+    writer.finish().ok()?;
+    Some(out)
+}
+
+/// RFC 4648 §4 base64 (for the report's data URIs).
+fn base64(data: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
@@ -995,7 +1084,7 @@ fn report_html(t: &Translator, file: &Path, done: &Done, cards: &[Card]) -> Stri
         time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
     let mut h = String::new();
     h.push_str(&format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>body{{font-family:'Liberation Sans',Arial,sans-serif;max-width:56rem;margin:2rem auto;color:#222}}h1{{font-size:1.4rem}}.banner{{color:#fff;padding:.5rem 1rem;font-weight:bold}}.amber{{color:#000}}table{{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}}td{{border:1px solid #ccc;padding:.3rem .5rem;vertical-align:top}}td:first-child{{width:30%;color:#555}}.alert{{color:#c62828;font-weight:bold}}.warn{{color:#8a6d00}}footer{{color:#777;font-size:.8rem}}</style></head><body>\n",
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>body{{font-family:'Liberation Sans',Arial,sans-serif;max-width:56rem;margin:2rem auto;color:#222}}h1{{font-size:1.4rem}}.banner{{color:#fff;padding:.5rem 1rem;font-weight:bold}}.amber{{color:#000}}table{{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}}td{{border:1px solid #ccc;padding:.3rem .5rem;vertical-align:top}}td:first-child{{width:30%;color:#555}}.alert{{color:#c62828;font-weight:bold}}.warn{{color:#8a6d00}}footer{{color:#777;font-size:.8rem}}.pages{{display:flex;gap:1rem;flex-wrap:wrap}}.pages img{{max-width:26rem;border:1px solid #ccc}}.legend{{color:#555;font-size:.85rem}}</style></head><body>\n",
         html_escape(&t.tr("gui-report-title"))
     ));
     h.push_str(&format!("<h1>{}</h1>\n", html_escape(&t.tr("gui-report-title"))));
@@ -1043,6 +1132,7 @@ fn report_html(t: &Translator, file: &Path, done: &Done, cards: &[Card]) -> Stri
             h.push_str(&format!("<tr><td></td><td class=\"warn\">⚠ {}</td></tr>\n", html_escape(w)));
         }
         h.push_str("</table>\n");
+        h.push_str(&thumbnails_html(t, done.signed.get(i)));
     }
     for u in &done.report.unsigned_fields {
         h.push_str(&format!("<p>{}</p>\n", html_escape(&t.tr_args("verify-unsigned-field", &[("field", u)]))));
@@ -1747,7 +1837,14 @@ mod tests {
         assert_eq!(done.report.indication, Indication::TotalFailed, "a visible change fails the signature");
         let _ = v.update(Message::Finished(req.id, Ok(done)));
 
+        // The saved HTML report shows the changed page, as signed and now,
+        // as PNG pictures with the region outlined in red.
         let vi = Translator::new(Lang::Vi);
+        let (_, html) = v.report(ReportFormat::Html, &vi).unwrap();
+        let html = String::from_utf8(html).unwrap();
+        assert_eq!(html.matches("data:image/png;base64,").count(), 2, "before and after of page 2");
+        let png_at = html.find("data:image/png;base64,").unwrap() + "data:image/png;base64,".len();
+        assert!(html[png_at..].starts_with("iVBORw0KGgo"), "a PNG signature");
         let mut ui = tall(v.view(&vi));
         let _ = ui.click(vi.tr("gui-signed-view-open").as_str()).unwrap();
         let messages: Vec<Message> = ui.into_messages().collect();
@@ -1810,5 +1907,21 @@ mod tests {
         let third = v.view(&vi);
         tree.diff(third.as_widget());
         assert_eq!(tree.children[2].tag, before, "alternating, and new again");
+    }
+
+    #[test]
+    fn base64_is_rfc_4648() {
+        // RFC 4648 §10 test vectors.
+        for (plain, coded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), coded);
+        }
     }
 }
