@@ -311,3 +311,162 @@ fn a_wrong_certificate_for_the_role_is_refused_before_the_pin() {
     assert!(s.pin_dialog_open());
     assert_eq!(s.plan.as_ref().map(|p| p.on_exists), Some(kyso_core::OnExists::Number));
 }
+
+/// What the application does with the screen's events, done here with the
+/// same functions: previews drawn, the check before the PIN run, the
+/// signing run to its end.
+struct Driver {
+    data_dir: PathBuf,
+}
+
+impl Driver {
+    fn handle(&self, s: &mut Sign, event: Option<Event>) -> Option<Event> {
+        match event {
+            Some(Event::Preview(req)) => {
+                let r = render_preview(&req);
+                s.update(Message::Preview(preview::Message::Ready(req.id, r)))
+            }
+            Some(Event::Precheck(id, plan)) => {
+                let found = run_precheck(&plan, &self.data_dir);
+                s.update(Message::Checked(id, Some(found)))
+            }
+            Some(Event::Sign(job)) => {
+                let mut steps = Vec::new();
+                run(*job, &self.data_dir, &mut |step| steps.push(step));
+                let mut last = None;
+                for step in steps {
+                    last = s.update(Message::Progress(progress::Message::Step(step)));
+                }
+                last
+            }
+            other => other,
+        }
+    }
+
+    fn send(&self, s: &mut Sign, m: Message) -> Option<Event> {
+        let e = s.update(m);
+        self.handle(s, e)
+    }
+
+    /// Signs `input` into `output` with `who`'s certificate on `token` as
+    /// `role`, typing `pin`; `drag`: the number box moved on page 1 first.
+    #[allow(clippy::too_many_arguments)]
+    fn sign(
+        &self,
+        s: &mut Sign,
+        (input, output): (&std::path::Path, &std::path::Path),
+        (who, token): (&str, &str),
+        role: RoleChoice,
+        fields: &[(Field, String)],
+        pin_code: &str,
+        drag_number: Option<(f64, f64)>,
+    ) {
+        let vi = Translator::new(Lang::Vi);
+        let _ = self.send(s, Message::Files(files::Message::InputChanged(input.display().to_string())));
+        let _ = self.send(s, Message::Files(files::Message::OutputChanged(output.display().to_string())));
+        let list = s.certificates.list().expect("listed");
+        let i = list
+            .iter()
+            .position(|c| c.entry.token_label == token && c.entry.certificate.subject_cn.as_deref() == Some(who))
+            .unwrap_or_else(|| panic!("{who} on {token}"));
+        let _ = self.send(s, Message::Certificate(certificate::Message::Select(i)));
+        let _ = self.send(s, Message::Role(role::Message::Selected(role)));
+        for (f, v) in fields {
+            let _ = self.send(s, Message::Role(role::Message::FieldChanged(*f, v.clone())));
+        }
+        if let Some((dx, dy)) = drag_number {
+            let (_, nx, ny) = s.preview.box_centre(preview::Part::Number).expect("the number box on page 1");
+            drag(s, &vi, PREVIEW_ID, (nx, ny), (nx + dx, ny + dy));
+        }
+        let e = self.send(s, Message::Sign);
+        assert!(matches!(e, Some(Event::FocusPin)), "{who}: {:?} {:?}", s.result(), s.review);
+        let _ = s.update(Message::Pin(pin::Message::Changed(Secret::new(pin_code.into()))));
+        let _ = self.send(s, Message::Pin(pin::Message::Confirm));
+        assert!(matches!(s.result(), Some(Ok(p)) if p == output), "{who}: {:?}", s.result());
+    }
+}
+
+/// The văn thư's day in the desktop screen, with the real tokens, PKI and
+/// revocation services: three officials approve an NĐ 30 decision in turn
+/// (three certificates; the last one visible in the signature block), the
+/// clerk issues it with the organisation's certificate, the number and the
+/// date going into the printed blanks (the number box nudged on the
+/// preview), then an appendix and an electronic copy are signed. pyHanko
+/// judges every signature valid: four on the decision, five on the copy.
+#[test]
+fn three_officials_then_the_clerk_then_an_appendix_and_a_copy() {
+    let fx = kyso_testkit::require_fixture!();
+    let _revocation = kyso_testkit::start_revocation_server(fx);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let data_dir = d.join("data");
+    std::fs::create_dir_all(data_dir.join("trust")).expect("trust dir");
+    std::fs::copy(fx.pki_file("root.pem"), data_dir.join("trust/root.pem")).expect("anchor");
+    let (image, seal) = (d.join("chu-ky.png"), d.join("con-dau.png"));
+    std::fs::write(&image, kyso_testkit::eoffice::png([20, 40, 200], false)).expect("image");
+    std::fs::write(&seal, kyso_testkit::eoffice::png([220, 20, 20], true)).expect("seal");
+    let qd = d.join("qd.pdf");
+    kyso_testkit::nd30::decision(&qd, kyso_testkit::nd30::Layout::Deputy);
+    let appendix = d.join("phu-luc.pdf");
+    kyso_testkit::minimal_pdf(&appendix, 1);
+
+    let config = Config { modules: vec![fx.module.clone()], ..Config::default() };
+    let mut s = Sign::default();
+    s.configure(&config);
+    let listed = load_certificates(&config.modules);
+    let _ = s.update(Message::Certificate(certificate::Message::Loaded(Some(listed))));
+    let drive = Driver { data_dir: data_dir.clone() };
+    let (canhan, tochuc) = (kyso_testkit::tokens::CANHAN, kyso_testkit::tokens::TOCHUC);
+    let (a1, a2, a3) = (d.join("a1.pdf"), d.join("a2.pdf"), d.join("a3.pdf"));
+    let path = |p: &PathBuf| p.display().to_string();
+    for (input, output, who, role, fields) in [
+        (&qd, &a1, "Lê Văn Cường", RoleChoice::None, vec![]),
+        (&a1, &a2, "Trần Thị Bích", RoleChoice::None, vec![]),
+        (&a2, &a3, "Nguyễn Văn A", RoleChoice::Approver, vec![(Field::Image, path(&image))]),
+    ] {
+        drive.sign(&mut s, (input, output), (who, canhan), role, &fields, kyso_testkit::pins::CANHAN, None);
+    }
+    let org = "Sở Thông tin và Truyền thông tỉnh Bắc Ninh";
+    let issued = d.join("qd.signed.pdf");
+    let clerk = vec![
+        (Field::Seal, path(&seal)),
+        (Field::Number, "45/QĐ-UBND".to_owned()),
+        (Field::Date, "05/03/2026".to_owned()),
+    ];
+    drive.sign(
+        &mut s,
+        (&a3, &issued),
+        (org, tochuc),
+        RoleChoice::Issuer,
+        &clerk,
+        kyso_testkit::pins::TOCHUC,
+        Some((2.0, 0.0)),
+    );
+    // The number went where the box was left on page 1.
+    let reader = kyso_pdf::PdfReader::open(&issued).expect("issued");
+    let first = reader.pages().expect("pages")[0];
+    let widgets = kyso_pdf::presets::signature_widgets(&reader, first).expect("widgets");
+    assert!(widgets.len() >= 4, "approver, seal, number, day, month on the page: {widgets:?}");
+
+    let appendix_signed = d.join("phu-luc.signed.pdf");
+    let number = vec![(Field::Number, "Phụ lục kèm theo Quyết định số 45/QĐ-UBND".to_owned())];
+    drive.sign(
+        &mut s,
+        (&appendix, &appendix_signed),
+        (org, tochuc),
+        RoleChoice::Appendix,
+        &number,
+        kyso_testkit::pins::TOCHUC,
+        None,
+    );
+    let copy = d.join("qd.ban-sao.pdf");
+    let org_field = vec![(Field::Org, "Văn phòng UBND tỉnh Điện Biên".to_owned())];
+    drive.sign(&mut s, (&issued, &copy), (org, tochuc), RoleChoice::Copy, &org_field, kyso_testkit::pins::TOCHUC, None);
+
+    for (file, n) in [(&issued, 4), (&appendix_signed, 1), (&copy, 5)] {
+        if let Some((ok, out)) = kyso_testkit::pyhanko_validate(fx, file) {
+            assert!(ok, "pyHanko {}: {out}", file.display());
+            assert_eq!(out.matches("The signature is judged VALID.").count(), n, "{}: {out}", file.display());
+        }
+    }
+}
