@@ -572,3 +572,10 @@ gui-precheck-sign-unchecked = I confirm signing without a revocation check (Thô
 gui-blank-number = Page 1 has no blank “Số: …/…” line: choose “Number” on the preview, then click on page 1 where the number goes.
 gui-blank-date = Page 1 has no blank “…, ngày … tháng … năm …” line: choose “Date” on the preview, then click on page 1 where the date goes.
 gui-preview-blank-missing = No blank for “{ $part }” was found on page 1: click on page 1 where it goes.
+
+gui-written = Written on page { $page }: { $items }.
+gui-written-number = number { $text }
+gui-written-day = day { $text }
+gui-written-month = month { $text }
+gui-written-year = year { $text }
+gui-written-date = “{ $text }”

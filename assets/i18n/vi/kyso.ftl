@@ -572,3 +572,10 @@ gui-precheck-sign-unchecked = Tôi xác nhận ký khi chưa kiểm tra được
 gui-blank-number = Trang 1 không có dòng “Số: …/…” để trống: bấm chọn “Số” trên khung xem trước rồi bấm vào trang 1 chỗ cần ghi số.
 gui-blank-date = Trang 1 không có dòng “…, ngày … tháng … năm …” để trống: bấm chọn “Ngày tháng” trên khung xem trước rồi bấm vào trang 1 chỗ cần ghi ngày.
 gui-preview-blank-missing = Không thấy chỗ trống cho “{ $part }” trên trang 1: bấm vào trang 1 chỗ cần ghi.
+
+gui-written = Đã ghi vào trang { $page }: { $items }.
+gui-written-number = số { $text }
+gui-written-day = ngày { $text }
+gui-written-month = tháng { $text }
+gui-written-year = năm { $text }
+gui-written-date = “{ $text }”

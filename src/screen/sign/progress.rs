@@ -26,11 +26,37 @@ const TSA_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(180);
 pub enum Step {
     /// File `i` is being signed.
     Started(usize),
+    /// File `i`'s look was placed; the clerk's number and date were
+    /// written there (what, text, page).
+    Placed(usize, Vec<Written>),
     /// File `i` ended: the signed file or why not.
     File(usize, Result<PathBuf, Text>),
     /// The batch ended: what stopped it before any file (PIN, token,
     /// revocation), then any journal problem.
     Done(Result<(), Text>, Option<Text>),
+}
+
+/// A text the clerk's look wrote into the document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    /// `number`, `day`, `month`, `year` or `date`.
+    pub what: &'static str,
+    /// The text written.
+    pub text: String,
+    /// Its page (1-based).
+    pub page: usize,
+}
+
+impl Written {
+    fn key(&self) -> &'static str {
+        match self.what {
+            "number" => "gui-written-number",
+            "day" => "gui-written-day",
+            "month" => "gui-written-month",
+            "year" => "gui-written-year",
+            _ => "gui-written-date",
+        }
+    }
 }
 
 /// Where a file of the batch is.
@@ -141,6 +167,8 @@ pub struct Progress {
     journal: Option<Text>,
     /// Images to remember for the certificate of the running signing.
     remember: Option<(String, CertImages)>,
+    /// What the clerk's look wrote, per file of the batch.
+    written: Vec<Vec<Written>>,
 }
 
 impl Progress {
@@ -179,6 +207,7 @@ impl Progress {
         self.remember = remember;
         self.cancel = Some(cancel.clone());
         self.files = files.iter().map(|(i, _)| (i.clone(), FileStatus::Waiting)).collect();
+        self.written = vec![Vec::new(); files.len()];
         cancel
     }
 
@@ -201,6 +230,12 @@ impl Progress {
             Step::Started(i) => {
                 if let Some((_, s)) = self.files.get_mut(i) {
                     *s = FileStatus::Signing;
+                }
+                None
+            }
+            Step::Placed(i, w) => {
+                if let Some(slot) = self.written.get_mut(i) {
+                    *slot = w;
                 }
                 None
             }
@@ -304,11 +339,25 @@ impl Progress {
             Some(Err(e)) => bar = bar.push(text(e.render(t)).style(theme::text_danger)),
             _ => {}
         }
+        // What the clerk's look wrote into each signed file (NĐ 30/2020
+        // Art. 15(3): the number and the date of issue).
+        for ((_, status), written) in self.files.iter().zip(&self.written) {
+            if matches!(status, FileStatus::Signed(_)) && !written.is_empty() {
+                bar = bar.push(text(written_line(t, written)).size(13));
+            }
+        }
         if let Some(j) = &self.journal {
             bar = bar.push(text(j.render(t)).style(theme::text_warning).size(13));
         }
         bar.width(Fill).into()
     }
+}
+
+/// "Written on page 1: number 45, day 05, month 3" in the person's language.
+fn written_line(t: &Translator, written: &[Written]) -> String {
+    let page = written.first().map_or(1, |w| w.page);
+    let items: Vec<String> = written.iter().map(|w| t.tr_args(w.key(), &[("text", &w.text)])).collect();
+    t.tr_args("gui-written", &[("page", &page.to_string()), ("items", &items.join(", "))])
 }
 
 fn file_status_view<'a>(t: &Translator, input: &Path, status: &'a FileStatus) -> Element<'a, Message> {
@@ -382,6 +431,10 @@ pub fn run(mut job: Job, data_dir: &Path, report: &mut dyn FnMut(Step)) {
         req,
         &mut |p| match p {
             kyso_core::Progress::Started(i) => report(Step::Started(i)),
+            kyso_core::Progress::Placed { index, written, .. } => report(Step::Placed(
+                index,
+                written.iter().map(|w| Written { what: w.what, text: w.text.clone(), page: w.page }).collect(),
+            )),
             kyso_core::Progress::Finished { index, outcome } => {
                 let result = match &outcome.result {
                     Ok(_) => outcome.output.clone().ok_or_else(|| Text::new("gui-task-failed")),

@@ -442,6 +442,21 @@ fn three_officials_then_the_clerk_then_an_appendix_and_a_copy() {
         kyso_testkit::pins::TOCHUC,
         Some((2.0, 0.0)),
     );
+    // The signing says what it wrote where.
+    let en = Translator::new(Lang::En);
+    let said = en.tr_args(
+        "gui-written",
+        &[
+            ("page", "1"),
+            (
+                "items",
+                &[("gui-written-number", "45"), ("gui-written-day", "05"), ("gui-written-month", "3")]
+                    .map(|(k, v)| en.tr_args(k, &[("text", v)]))
+                    .join(", "),
+            ),
+        ],
+    );
+    assert!(simulator(s.view(&en)).find(said.as_str()).is_ok(), "{said}");
     // The number went where the box was left on page 1.
     let reader = kyso_pdf::PdfReader::open(&issued).expect("issued");
     let first = reader.pages().expect("pages")[0];
