@@ -461,11 +461,15 @@ const TSA_PROBE: Duration = Duration::from_secs(10);
 fn signer_certificate(credential: &Credential) -> Result<Option<(Certificate, Vec<Certificate>)>, Error> {
     let on_token = |entry: &kyso_token::CertEntry| {
         let cert = entry.certificate().map_err(|e| Error::UnsupportedKey(e.to_string()))?;
-        // The issuing CA travels on the token too (public objects).
-        let listing = kyso_token::list_all_certificates(
-            &kyso_token::candidate_modules(std::slice::from_ref(&entry.module), &[]),
-            Some(&entry.token_serial),
-        );
+        // The issuing CA travels on the token too (public objects). A
+        // listing that met an error (the token busy with another program's
+        // session) is tried once more before the issuer is given up.
+        let modules = kyso_token::candidate_modules(std::slice::from_ref(&entry.module), &[]);
+        let mut listing = kyso_token::list_all_certificates(&modules, Some(&entry.token_serial));
+        if listing.last_error.is_some() {
+            std::thread::sleep(Duration::from_millis(200));
+            listing = kyso_token::list_all_certificates(&modules, Some(&entry.token_serial));
+        }
         let chain = listing
             .certificates
             .iter()
