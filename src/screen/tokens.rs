@@ -7,7 +7,7 @@ use iced::{Element, Fill, Font, font};
 use kyso_i18n::Translator;
 use kyso_token::{CertEntry, ModuleReport, SlotReport, TokenReport};
 
-use crate::i18n::{Severity, error_text, pin_flags, source_key};
+use crate::i18n::{Severity, error_text, pin_flags};
 
 /// Bold variant of the default font.
 const BOLD: Font = Font { weight: font::Weight::Bold, ..crate::app::FONT };
@@ -145,7 +145,7 @@ fn module_view<'a>(t: &Translator, m: &'a ModuleReport, certs: &'a [CertEntry]) 
     let path = m.path.display().to_string();
     let mut col = column![
         text(t.tr_args("tokens-module", &[("path", &path)])).font(BOLD),
-        text(t.tr_args("tokens-module-source", &[("source", &t.tr(source_key(m.source)))])).size(13),
+        text(t.tr_args("tokens-module-source", &[("source", &kyso_i18n::Localize::localize(&m.source, t))])).size(13),
     ]
     .spacing(6);
     if m.loaded {
@@ -198,8 +198,7 @@ fn slot_view<'a>(t: &Translator, s: &'a SlotReport, certs: &'a [CertEntry]) -> E
             );
             let mut cert = column![text(line)].spacing(2);
             for w in &info.warnings {
-                let code = serde_json::to_value(w).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-                cert = cert.push(text(crate::i18n::warning_text(t, &code)).size(13).style(text::danger));
+                cert = cert.push(text(kyso_i18n::Localize::localize(w, t)).size(13).style(text::danger));
             }
             col = col.push(row![text(t.tr("tokens-owner")).width(160), cert].spacing(8));
         }

@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 
 use iced::widget::{button, column, container, row, rule, scrollable, text, text_input};
 use iced::{Color, Element, Fill, Font, font};
-use kyso_i18n::Translator;
+use kyso_i18n::{Localize, Translator};
 use kyso_pdf::{Indication, PdfReport, SignatureReport};
+use kyso_pki::report::{Coverage, Integrity, Modifications, Revocation, SignatureKind, SubIndication, Warning};
+use kyso_pki::timestamp::TimestampTrust;
 
-use crate::i18n::{Text, chain_key, indication_key, value_text, warning_text};
+use crate::i18n::Text;
 
 /// Bold variant of the default font.
 const BOLD: Font = Font { weight: font::Weight::Bold, ..crate::app::FONT };
@@ -384,7 +386,7 @@ impl Verify {
                 }
                 let tone = Tone::of(done.report.indication);
                 body = body.push(banner(
-                    format!("{}: {}", t.tr("verify-overall"), t.tr(indication_key(done.report.indication))),
+                    format!("{}: {}", t.tr("verify-overall"), done.report.indication.localize(t)),
                     tone,
                     20,
                 ));
@@ -480,7 +482,7 @@ fn card(t: &Translator, i: usize, s: &SignatureReport) -> Card {
     let mut rows = Vec::new();
     let mut push = |key: &str, value: String, alert: bool| rows.push(Row { label: t.tr(key), value, alert });
     // A signer the signature does not bind is never named.
-    let unknown = s.kind == "signature" && s.signer_subject.is_none();
+    let unknown = s.kind == SignatureKind::Signature && s.signer_subject.is_none();
     let signer = if unknown { t.tr("verify-signer-unknown") } else { s.signer.clone().unwrap_or_else(none) };
     push("verify-signer", signer, unknown);
     if let Some(o) = &s.organization {
@@ -488,7 +490,7 @@ fn card(t: &Translator, i: usize, s: &SignatureReport) -> Card {
     }
     push("verify-issuer", s.issuer.clone().unwrap_or_else(none), false);
     push("verify-signing-time", when(&s.signing_time).unwrap_or_else(none), false);
-    let untrusted = s.timestamp.is_some() && s.timestamp_trust != "trusted";
+    let untrusted = s.timestamp.is_some() && s.timestamp_trust != Some(TimestampTrust::Trusted);
     let stamp = match when(&s.timestamp) {
         Some(ts) if untrusted => format!("{ts} ({})", t.tr("verify-timestamp-untrusted")),
         Some(ts) => ts,
@@ -498,7 +500,7 @@ fn card(t: &Translator, i: usize, s: &SignatureReport) -> Card {
     push("verify-poe-time", when(&s.poe_time).unwrap_or_else(|| t.tr("verify-none")), false);
     let (integrity, integrity_alert) = integrity_text(t, s);
     push("verify-integrity", integrity, integrity_alert);
-    push("verify-coverage", value_text(t, "coverage", s.coverage), s.coverage == "anomaly");
+    push("verify-coverage", s.coverage.localize(t), s.coverage == Coverage::Anomaly);
     if let Some([k, n]) = s.revision {
         push(
             "verify-revision",
@@ -506,8 +508,8 @@ fn card(t: &Translator, i: usize, s: &SignatureReport) -> Card {
             false,
         );
     }
-    push("verify-modifications", value_text(t, "modifications", s.modifications), s.modifications == "disallowed");
-    push("verify-chain", t.tr(chain_key(s.chain)), s.chain != kyso_pki::ChainStatus::Valid);
+    push("verify-modifications", s.modifications.localize(t), s.modifications == Modifications::Disallowed);
+    push("verify-chain", s.chain.localize(t), s.chain != kyso_pki::ChainStatus::Valid);
     // The anchor the path ended at, and whether Kyso shipped it.
     if s.chain == kyso_pki::ChainStatus::Valid
         && let Some(anchor) = s.chain_path.last()
@@ -521,15 +523,15 @@ fn card(t: &Translator, i: usize, s: &SignatureReport) -> Card {
     }
     push(
         "verify-revocation",
-        value_text(t, "revocation", s.revocation),
-        matches!(s.revocation, "revoked" | "revoked_no_poe"),
+        s.revocation.localize(t),
+        matches!(s.revocation, Revocation::Revoked | Revocation::RevokedNoPoe),
     );
     if let (Some(a), Some(b)) = (&s.cert_not_before, &s.cert_not_after) {
         let (a, b) = (local_time(t, a), local_time(t, b));
         push("cert-validity", t.tr_args("cert-validity-range", &[("from", &a), ("to", &b)]), false);
     }
     let mut warnings: Vec<String> = s.warnings.iter().map(|w| warning_message(t, w)).collect();
-    if s.sub_indication == Some("NO_CERTIFICATE_CHAIN_FOUND") {
+    if s.sub_indication == Some(SubIndication::NoCertificateChainFound) {
         warnings.push(t.tr("verify-signer-untrusted-hint"));
     }
     Card {
@@ -547,26 +549,17 @@ fn card(t: &Translator, i: usize, s: &SignatureReport) -> Card {
 
 /// The verdict in words: the indication, then what the sub-indication
 /// (ETSI EN 319 102-1 §5.1.3) means — never the raw code.
-pub fn verdict_text(t: &Translator, i: Indication, sub: Option<&str>) -> String {
+pub fn verdict_text(t: &Translator, i: Indication, sub: Option<SubIndication>) -> String {
     match sub {
-        Some(code) => format!("{} — {}", t.tr(indication_key(i)), sub_indication_text(t, code)),
-        None => t.tr(indication_key(i)),
+        Some(code) => format!("{} — {}", i.localize(t), code.localize(t)),
+        None => i.localize(t),
     }
 }
 
-/// What a sub-indication (ETSI EN 319 102-1 §5.1.3, e.g. `HASH_FAILURE`)
-/// means, in the interface language.
-pub fn sub_indication_text(t: &Translator, code: &str) -> String {
-    let key = format!("sub-{}", code.to_lowercase().replace('_', "-"));
-    if t.has(&key) { t.tr(&key) } else { t.tr_args("sub-unknown", &[("code", code)]) }
-}
-
-/// A warning in words; an unknown code is named as such, in the
-/// interface language (never an English sentence of the library).
-fn warning_message(t: &Translator, w: &str) -> String {
-    let code = w.split(':').next().unwrap_or(w);
-    let text = warning_text(t, w);
-    if text == w || text == code { t.tr_args("verify-warning-other", &[("code", code)]) } else { text }
+/// A warning in words (its code's message; the technical detail stays in
+/// the JSON report), never an English sentence of the library.
+fn warning_message(t: &Translator, w: &Warning) -> String {
+    w.localize(t)
 }
 
 /// How many disallowed changes the integrity line names before "and N more".
@@ -576,15 +569,16 @@ const INTEGRITY_CHANGES: usize = 3;
 /// 32000-2 §12.8.1) can hold while the file was changed in a later
 /// revision (§7.5.6) in a way that is not allowed — say both.
 fn integrity_text(t: &Translator, s: &SignatureReport) -> (String, bool) {
-    if s.integrity == "broken" {
+    if s.integrity == Integrity::Broken {
         return (t.tr("verify-integrity-broken"), true);
     }
-    if s.integrity != "intact" {
-        return (value_text(t, "integrity", s.integrity), true);
+    if s.integrity != Integrity::Intact {
+        return (s.integrity.localize(t), true);
     }
     let bad: Vec<String> =
         s.changes.iter().filter(|c| !c.allowed).map(|c| t.change(c.kind, c.page, c.rect, c.allowed)).collect();
-    let modified = s.modifications == "disallowed" || s.sub_indication == Some("MODIFIED_AFTER_SIGNING");
+    let modified =
+        s.modifications == Modifications::Disallowed || s.sub_indication == Some(SubIndication::ModifiedAfterSigning);
     if modified {
         let mut list: Vec<String> = bad.iter().take(INTEGRITY_CHANGES).cloned().collect();
         if bad.len() > INTEGRITY_CHANGES {
@@ -592,7 +586,7 @@ fn integrity_text(t: &Translator, s: &SignatureReport) -> (String, bool) {
             list.push(t.tr_args("verify-more-changes", &[("n", &more)]));
         }
         if list.is_empty() {
-            list.push(value_text(t, "modifications", s.modifications));
+            list.push(s.modifications.localize(t));
         }
         return (t.tr_args("verify-integrity-intact-modified", &[("changes", &list.join("; "))]), true);
     }
@@ -777,7 +771,7 @@ fn signed_view_of(bytes: &[u8], s: &SignatureReport) -> SignedView {
         [_, _, start, len] => start.checked_add(*len).and_then(|e| usize::try_from(e).ok()),
         _ => None,
     };
-    let Some(signed) = end.filter(|_| s.kind == "signature").and_then(|e| bytes.get(..e)) else {
+    let Some(signed) = end.filter(|_| s.kind == SignatureKind::Signature).and_then(|e| bytes.get(..e)) else {
         return SignedView::default();
     };
     let mut pages: Vec<usize> = s.visual_changes.iter().map(|v| v.page).collect();
@@ -961,10 +955,10 @@ pub fn shipped_trust_section<'a, M: Clone + 'a>(
 /// the exact UTC times (RFC 3339), as the JSON report has them — the
 /// screen shows these in words and in local time.
 fn technical(s: &SignatureReport) -> String {
-    let code = serde_json::to_value(s.indication).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let code = s.indication.name();
     let mut parts = vec![match s.sub_indication {
         Some(sub) => format!("{code}/{sub}"),
-        None => code,
+        None => code.to_owned(),
     }];
     for (name, v) in [("signing_time", &s.signing_time), ("timestamp", &s.timestamp), ("poe_time", &s.poe_time)] {
         if let Some(v) = v {
@@ -1097,7 +1091,7 @@ fn report_html(t: &Translator, file: &Path, done: &Done, cards: &[Card]) -> Stri
         "<div class=\"banner{amber}\" style=\"background:{}\">{}: {}</div>\n",
         colour(overall),
         html_escape(&t.tr("verify-overall")),
-        html_escape(&t.tr(indication_key(done.report.indication)))
+        html_escape(&done.report.indication.localize(t))
     ));
     if done.report.signatures.is_empty() {
         h.push_str(&format!("<p>{}</p>\n", html_escape(&t.tr("verify-no-signature"))));
@@ -1162,7 +1156,7 @@ fn report_pdf(t: &Translator, file: &Path, done: &Done, cards: &[Card]) -> Optio
             size: 13.0,
             space_before: 10.0,
             colour: colour(Tone::of(done.report.indication)),
-            ..Paragraph::body(format!("{}: {}", t.tr("verify-overall"), t.tr(indication_key(done.report.indication))))
+            ..Paragraph::body(format!("{}: {}", t.tr("verify-overall"), done.report.indication.localize(t)))
         },
     ];
     if done.report.signatures.is_empty() {
@@ -1252,7 +1246,13 @@ fn run_with(
     let anchors = if req.anchors.is_empty() {
         crate::screen::settings::stored_anchors(data_dir)
     } else {
-        read_certs(&req.anchors)?
+        let given = read_certs(&req.anchors)?;
+        // Named like a pinned Vietnamese root without being it: refused,
+        // as the trust store refuses it.
+        if let Some((subject, sha256)) = given.iter().find_map(kyso_core::pin_impostor) {
+            return Err(Text::new("trust-pin-mismatch").arg("subject", subject).arg("sha256", sha256));
+        }
+        given
     };
     // Revocation the file does not carry is asked of the certificates'
     // OCSP responders and CRL distribution points (answers cached).
@@ -1291,11 +1291,12 @@ mod tests {
     use super::*;
     use kyso_i18n::Lang;
     use kyso_pki::ChainStatus;
+    use kyso_pki::report::{ModificationLevel, WarningCode};
 
-    fn sig(field: &str, indication: Indication, sub: Option<&'static str>) -> SignatureReport {
+    fn sig(field: &str, indication: Indication, sub: Option<SubIndication>) -> SignatureReport {
         SignatureReport {
             field: field.into(),
-            kind: "signature",
+            kind: SignatureKind::Signature,
             subfilter: "ETSI.CAdES.detached".into(),
             signer: Some("Nguyễn Văn A".into()),
             organization: Some("UBND tỉnh Bắc Ninh".into()),
@@ -1307,21 +1308,24 @@ mod tests {
             signing_time: Some("2026-11-22T08:00:00Z".into()),
             claimed_time: Some("2026-11-22T08:00:00Z".into()),
             timestamp: None,
-            timestamp_trust: "none",
+            timestamp_trust: None,
             poe_time: None,
-            integrity: if indication == Indication::TotalFailed { "broken" } else { "intact" },
-            coverage: "whole_file",
-            modifications: "none",
+            integrity: if indication == Indication::TotalFailed { Integrity::Broken } else { Integrity::Intact },
+            coverage: Coverage::WholeFile,
+            modifications: Modifications::None,
             modification_details: vec![],
-            modification_level: "none",
+            modification_level: ModificationLevel::None,
             changes: vec![],
             visual_changes: vec![],
             chain: if indication == Indication::TotalPassed { ChainStatus::Valid } else { ChainStatus::NoChainFound },
             chain_path: vec![],
-            revocation: "not_checked",
+            revocation: Revocation::NotChecked,
             indication,
             sub_indication: sub,
-            warnings: vec!["revocation_not_checked".into(), "brand_new_warning".into()],
+            warnings: vec![
+                WarningCode::RevocationNotChecked.into(),
+                Warning::with(WarningCode::XrefDefect, "section 2: offset off by 3"),
+            ],
             byte_range: vec![0, 10, 20, 30],
             certification: None,
             revision: Some([1, 2]),
@@ -1333,8 +1337,8 @@ mod tests {
             indication: Indication::TotalFailed,
             signatures: vec![
                 sig("Sig1", Indication::TotalPassed, None),
-                sig("Sig2", Indication::TotalFailed, Some("HASH_FAILURE")),
-                sig("Sig3", Indication::Indeterminate, Some("NO_CERTIFICATE_CHAIN_FOUND")),
+                sig("Sig2", Indication::TotalFailed, Some(SubIndication::HashFailure)),
+                sig("Sig3", Indication::Indeterminate, Some(SubIndication::NoCertificateChainFound)),
             ],
             unsigned_fields: vec!["Empty1".into()],
             error: None,
@@ -1387,11 +1391,8 @@ mod tests {
         assert!(!integrity(&cards[0]).alert);
         assert!(integrity(&cards[1]).alert && integrity(&cards[1]).value == en.tr("verify-integrity-broken"));
         assert!(cards[0].rows.iter().any(|r| r.label == "Validity" && r.value.contains("2028-01-01")));
-        // Known warnings are translated, unknown ones shown raw.
-        assert_eq!(
-            cards[0].warnings,
-            vec![en.tr("warn-revocation-not-checked"), "Other warning (code brand_new_warning)".to_owned()]
-        );
+        // Warnings are said by their code; the technical detail stays in the JSON.
+        assert_eq!(cards[0].warnings, vec![en.tr("warn-revocation-not-checked"), en.tr("warn-xref-defect")]);
 
         let vi = Translator::new(Lang::Vi);
         let cards_vi = v.cards(&vi);
@@ -1471,38 +1472,25 @@ mod tests {
     /// raw code, a UTC "…Z" time or an English sentence of a library.
     #[test]
     fn every_report_variant_reads_in_vietnamese() {
-        const SUBS: [&str; 13] = [
-            "FORMAT_FAILURE",
-            "HASH_FAILURE",
-            "SIG_CRYPTO_FAILURE",
-            "SIG_CONSTRAINTS_FAILURE",
-            "CHAIN_CONSTRAINTS_FAILURE",
-            "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
-            "NO_CERTIFICATE_CHAIN_FOUND",
-            "NO_SIGNING_CERTIFICATE_FOUND",
-            "OUT_OF_BOUNDS_NO_POE",
-            "REVOKED",
-            "REVOKED_NO_POE",
-            "TRY_LATER",
-            "MODIFIED_AFTER_SIGNING",
-        ];
+        // Every sub-indication the libraries can give.
+        const SUBS: &[SubIndication] = SubIndication::ALL;
         let vi = Translator::new(Lang::Vi);
         let mut sigs = Vec::new();
         for (i, sub) in SUBS.iter().enumerate() {
-            let mut s = sig(&format!("Chữ ký {i}"), Indication::TotalFailed, Some(sub));
+            let mut s = sig(&format!("Chữ ký {i}"), Indication::TotalFailed, Some(*sub));
             s.signing_time = Some("2026-11-29T13:40:05Z".into());
             s.poe_time = Some("2026-11-29T13:41:00Z".into());
             s.timestamp = Some("2026-11-29T13:41:00Z".into());
-            s.timestamp_trust = "untrusted";
+            s.timestamp_trust = Some(TimestampTrust::Untrusted);
             s.cert_not_before = Some("2025-01-01T00:00:00Z".into());
             s.cert_not_after = Some("2028-01-01T00:00:00Z".into());
-            s.integrity = if i % 2 == 0 { "intact" } else { "broken" };
-            s.modifications = if i % 3 == 0 { "disallowed" } else { "allowed" };
+            s.integrity = if i % 2 == 0 { Integrity::Intact } else { Integrity::Broken };
+            s.modifications = if i % 3 == 0 { Modifications::Disallowed } else { Modifications::Allowed };
             s.modification_details = vec!["object 11: stream content changed".into(), "/Count, /Kids changed".into()];
             s.warnings = vec![
-                "revocation_not_checked".into(),
-                "signature_timestamp_untrusted: the TSA certificate has no path to an anchor".into(),
-                "brand_new_warning".into(),
+                WarningCode::RevocationNotChecked.into(),
+                Warning::with(WarningCode::SignatureTimestampUntrusted, "the TSA certificate has no path to an anchor"),
+                Warning::with(WarningCode::XrefDefect, "section 2: offset off by 3"),
             ];
             s.changes = kyso_pdf::diff::KINDS
                 .iter()
@@ -1562,9 +1550,9 @@ mod tests {
         assert_eq!(error_key(&failed), Some("verify-error-unreadable"));
         assert_eq!(error_key(&PdfReport::failed("no signature".into())), None, "said by verify-no-signature");
         // Each sub-indication has its own words.
-        let texts: std::collections::BTreeSet<String> = SUBS.iter().map(|c| sub_indication_text(&vi, c)).collect();
+        let texts: std::collections::BTreeSet<String> = SUBS.iter().map(|c| c.localize(&vi)).collect();
         assert_eq!(texts.len(), SUBS.len());
-        assert!(SUBS.iter().all(|c| vi.has(&format!("sub-{}", c.to_lowercase().replace('_', "-")))));
+        assert!(SUBS.iter().all(|c| vi.has(c.message().key)));
     }
 
     /// Intact bytes but a disallowed later change: the integrity line says
@@ -1572,9 +1560,9 @@ mod tests {
     #[test]
     fn intact_but_changed_after_signing_is_said_as_such() {
         let vi = Translator::new(Lang::Vi);
-        let mut s = sig("Sig1", Indication::TotalFailed, Some("MODIFIED_AFTER_SIGNING"));
-        s.integrity = "intact";
-        s.modifications = "disallowed";
+        let mut s = sig("Sig1", Indication::TotalFailed, Some(SubIndication::ModifiedAfterSigning));
+        s.integrity = Integrity::Intact;
+        s.modifications = Modifications::Disallowed;
         s.changes = vec![
             kyso_pki::report::Change {
                 kind: "signature_added",
@@ -1600,7 +1588,7 @@ mod tests {
         assert_eq!(c.verdict, format!("{} — {}", vi.tr("ind-total-failed"), vi.tr("sub-modified-after-signing")));
         // Only allowed changes: intact, said plainly, no alert.
         s.changes.truncate(1);
-        s.modifications = "allowed";
+        s.modifications = Modifications::Allowed;
         s.sub_indication = None;
         let c = card(&vi, 0, &s);
         let row = c.rows.iter().find(|r| r.label == vi.tr("verify-integrity")).unwrap();
@@ -1774,7 +1762,7 @@ mod tests {
         // the root alone reaches nothing.
         let root_only = kyso_core::TrustBundle { intermediates: Vec::new(), ..bundle.clone() };
         let alone = run_with(&req, &data, true, None, root_only).unwrap();
-        assert_eq!(alone.report.signatures[0].sub_indication, Some("NO_CERTIFICATE_CHAIN_FOUND"));
+        assert_eq!(alone.report.signatures[0].sub_indication, Some(SubIndication::NoCertificateChainFound));
 
         // Switched off in the settings: no trusted path, and a hint.
         kyso_core::set_shipped_anchors_enabled(&data, false).unwrap();
@@ -1923,5 +1911,31 @@ mod tests {
         ] {
             assert_eq!(base64(plain.as_bytes()), coded);
         }
+    }
+
+    /// An anchor typed in for one check that carries a pinned Vietnamese
+    /// root's name without being it is refused, as the trust store does.
+    #[test]
+    fn an_anchor_named_like_a_pinned_root_is_refused() {
+        if !kyso_testkit::tool_or_skip("openssl", "a self-signed certificate named like RootCA G2") {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let (key, fake, pdf) = (dir.path().join("k.pem"), dir.path().join("gia.pem"), dir.path().join("x.pdf"));
+        let ok = std::process::Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-utf8", "-subj"])
+            .arg("/C=VN/O=Ban Cơ yếu Chính phủ/CN=RootCA chuyên dùng Chính phủ G2")
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&fake)
+            .output()
+            .unwrap();
+        assert!(ok.status.success());
+        kyso_testkit::minimal_pdf(&pdf, 1);
+        let req = Request { id: 1, path: pdf, anchors: vec![fake], extra: vec![] };
+        let err = run_with(&req, &dir.path().join("data"), false, None, kyso_core::TrustBundle::shipped()).unwrap_err();
+        assert_eq!(err.key, "trust-pin-mismatch");
+        assert!(err.render(&Translator::new(Lang::Vi)).contains("không khớp"));
     }
 }

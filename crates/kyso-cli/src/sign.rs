@@ -303,8 +303,7 @@ fn sign_error(t: &Translator, e: &SignError) -> (u8, String) {
 }
 
 fn warning_text(t: &Translator, w: kyso_pki::CertWarning) -> String {
-    let code = serde_json::to_value(w).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    t.tr(&format!("warn-{code}"))
+    kyso_i18n::Localize::localize(&w, t)
 }
 
 /// The exit code, JSON code and translated message of a core error

@@ -2,7 +2,7 @@
 
 use std::io::BufRead;
 
-use kyso_i18n::Translator;
+use kyso_i18n::{Localize, Translator};
 use kyso_token::{
     CertEntry, ModuleReport, Pin, PinState, TokenError, TokenReport, candidate_modules, list_certificates, load_module,
     scan,
@@ -83,9 +83,7 @@ pub fn tokens(t: &Translator, args: &ModuleArgs, json: bool) -> u8 {
     }
     for r in &reports {
         println!("{}", t.tr_args("tokens-module", &[("path", &r.path.display().to_string())]));
-        let source =
-            serde_json::to_value(r.source).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-        println!("  {}", t.tr_args("tokens-module-source", &[("source", &t.tr(&format!("source-{source}")))]));
+        println!("  {}", t.tr_args("tokens-module-source", &[("source", &r.source.localize(t))]));
         match (&r.error, &r.library) {
             (Some(e), _) => println!("  {}", t.tr_args("tokens-module-failed", &[("reason", &token_error_text(t, e))])),
             (None, Some(lib)) => println!(
@@ -231,8 +229,7 @@ pub fn certs(t: &Translator, args: &ModuleArgs, token: Option<&str>, pin_stdin: 
         let key = if c.has_private_key { t.tr("cert-private-key-yes") } else { t.tr("cert-private-key-no") };
         println!("  {}: {key}", t.tr("cert-private-key"));
         for w in &info.warnings {
-            let code = serde_json::to_value(w).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-            println!("  ⚠ {}", t.tr(&format!("warn-{code}")));
+            println!("  ⚠ {}", w.localize(t));
         }
     }
     code

@@ -5,8 +5,10 @@ use std::time::SystemTime;
 
 use clap::Args;
 use kyso_core::VerifyOptions;
-use kyso_i18n::Translator;
+use kyso_i18n::{Localize, Translator};
 use kyso_pdf::{Indication, PdfReport};
+use kyso_pki::report::SignatureKind;
+use kyso_pki::timestamp::TimestampTrust;
 
 use kyso_pki::{load_certificates, load_crl};
 use serde::Serialize;
@@ -81,14 +83,6 @@ fn read_all(t: &Translator, paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, String> {
         .collect()
 }
 
-fn indication_key(i: Indication) -> &'static str {
-    match i {
-        Indication::TotalPassed => "ind-total-passed",
-        Indication::TotalFailed => "ind-total-failed",
-        Indication::Indeterminate => "ind-indeterminate",
-    }
-}
-
 /// `kyso-cli verify`.
 pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
     let mut opts = VerifyOptions::default();
@@ -106,6 +100,12 @@ pub fn verify(t: &Translator, args: &VerifyArgs, json: bool) -> u8 {
         let list = load_certificates(a);
         if list.is_empty() {
             eprintln!("{}", t.tr_args("err-usage", &[("detail", "--trust: no certificate")]));
+            return USAGE;
+        }
+        // Named like a pinned Vietnamese root without being it: refused,
+        // as `trust add` refuses it.
+        if let Some((subject, sha256)) = list.iter().find_map(kyso_core::pin_impostor) {
+            eprintln!("{}", t.tr_args("trust-pin-mismatch", &[("subject", &subject), ("sha256", &sha256)]));
             return USAGE;
         }
         opts.anchors.extend(list);
@@ -203,7 +203,7 @@ fn visual_check(args: &VerifyArgs, file: &std::path::Path, report: &mut PdfRepor
 
 fn print_human(t: &Translator, file: &str, r: &PdfReport) {
     println!("{}", t.tr_args("verify-file", &[("file", file)]));
-    println!("  {}: {}", t.tr("verify-overall"), t.tr(indication_key(r.indication)));
+    println!("  {}: {}", t.tr("verify-overall"), r.indication.localize(t));
     if r.signatures.is_empty() {
         println!("  {}", t.tr("verify-no-signature"));
         if let Some(e) = &r.error {
@@ -215,7 +215,7 @@ fn print_human(t: &Translator, file: &str, r: &PdfReport) {
         let row = |k: &str, v: String| println!("    {}: {v}", t.tr(k));
         // A signer the signature does not bind is never named.
         let signer = match &s.signer {
-            _ if s.kind == "signature" && s.signer_subject.is_none() => t.tr("verify-signer-unknown"),
+            _ if s.kind == SignatureKind::Signature && s.signer_subject.is_none() => t.tr("verify-signer-unknown"),
             Some(name) => name.clone(),
             None => "—".into(),
         };
@@ -229,18 +229,20 @@ fn print_human(t: &Translator, file: &str, r: &PdfReport) {
         }
         row("verify-signing-time", s.signing_time.clone().unwrap_or_else(|| "—".into()));
         let stamp = match &s.timestamp {
-            Some(ts) if s.timestamp_trust != "trusted" => format!("{ts} ({})", t.tr("verify-timestamp-untrusted")),
+            Some(ts) if s.timestamp_trust != Some(TimestampTrust::Trusted) => {
+                format!("{ts} ({})", t.tr("verify-timestamp-untrusted"))
+            }
             Some(ts) => ts.clone(),
             None => t.tr("verify-none"),
         };
         row("verify-timestamp", stamp);
         row("verify-poe-time", s.poe_time.clone().unwrap_or_else(|| t.tr("verify-none")));
-        row("verify-integrity", t.tr(&format!("integrity-{}", s.integrity)));
-        row("verify-coverage", t.tr(&format!("coverage-{}", s.coverage.replace('_', "-"))));
+        row("verify-integrity", s.integrity.localize(t));
+        row("verify-coverage", s.coverage.localize(t));
         if let Some([k, n]) = s.revision {
             row("verify-revision", t.tr_args("verify-revision-of", &[("k", &k.to_string()), ("n", &n.to_string())]));
         }
-        row("verify-modifications", t.tr(&format!("modifications-{}", s.modifications)));
+        row("verify-modifications", s.modifications.localize(t));
         if s.changes.is_empty() {
             for d in &s.modification_details {
                 println!("      - {d}");
@@ -258,17 +260,15 @@ fn print_human(t: &Translator, file: &str, r: &PdfReport) {
                 );
             }
         }
-        let chain = serde_json::to_value(s.chain).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-        row("verify-chain", t.tr(&format!("chain-{}", chain.replace('_', "-"))));
-        row("verify-revocation", t.tr(&format!("revocation-{}", s.revocation.replace('_', "-"))));
+        row("verify-chain", s.chain.localize(t));
+        row("verify-revocation", s.revocation.localize(t));
         let verdict = match s.sub_indication {
-            Some(sub) => format!("{} ({sub})", t.tr(indication_key(s.indication))),
-            None => t.tr(indication_key(s.indication)),
+            Some(sub) => format!("{} ({sub})", s.indication.localize(t)),
+            None => s.indication.localize(t),
         };
         row("verify-verdict", verdict);
         for w in &s.warnings {
-            let key = format!("warn-{}", w.split(':').next().unwrap_or(w).replace('_', "-"));
-            println!("    ⚠ {}", if t.has(&key) { t.tr(&key) } else { w.clone() });
+            println!("    ⚠ {}", w.localize(t));
         }
     }
     for u in &r.unsigned_fields {

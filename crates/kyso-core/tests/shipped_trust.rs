@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use kyso_core::{Indication, TrustBundle, VerifyOptions, verify};
+use kyso_pki::report::SubIndication;
 use kyso_pki::{Certificate, Pkcs12Signer, SignatureAlgorithm, Signer, SignerError};
 use kyso_testkit::{Fixture, require_fixture};
 
@@ -84,13 +85,13 @@ fn a_leaf_only_signature_is_valid_through_the_shipped_anchor_and_not_trusted_whe
     // Off: the same file has no trusted path.
     let off = verify(&file, &options(fx, fixture_bundle(fx), false)).report;
     assert_eq!(off.indication, Indication::Indeterminate);
-    assert_eq!(off.signatures[0].sub_indication, Some("NO_CERTIFICATE_CHAIN_FOUND"));
+    assert_eq!(off.signatures[0].sub_indication, Some(SubIndication::NoCertificateChainFound));
 
     // The bundled intermediate is what completes the path: without it the
     // shipped root alone does not reach the signer.
     let no_int = TrustBundle { intermediates: Vec::new(), ..fixture_bundle(fx) };
     let r = verify(&file, &options(fx, no_int, true)).report;
-    assert_eq!(r.signatures[0].sub_indication, Some("NO_CERTIFICATE_CHAIN_FOUND"), "{:?}", r.signatures[0]);
+    assert_eq!(r.signatures[0].sub_indication, Some(SubIndication::NoCertificateChainFound), "{:?}", r.signatures[0]);
 
     // An intermediate is no anchor: bundled as anchor-less, nothing trusts it.
     let int_only = TrustBundle { anchors: Vec::new(), ..fixture_bundle(fx) };
@@ -99,7 +100,7 @@ fn a_leaf_only_signature_is_valid_through_the_shipped_anchor_and_not_trusted_whe
 
     // Kyso's real bundle does not trust the fixture PKI, on or off.
     let real = verify(&file, &options(fx, TrustBundle::shipped(), true)).report;
-    assert_eq!(real.signatures[0].sub_indication, Some("NO_CERTIFICATE_CHAIN_FOUND"));
+    assert_eq!(real.signatures[0].sub_indication, Some(SubIndication::NoCertificateChainFound));
 
     // The user's anchors still count with the shipped ones switched off.
     let user = VerifyOptions { anchors: load(fx, "root.pem"), ..options(fx, fixture_bundle(fx), false) };

@@ -209,10 +209,7 @@ impl Entry {
             signer_issuer: report.signatures.iter().find_map(|s| s.issuer.clone()),
             signer_serial: report.signatures.iter().find_map(|s| s.serial.clone()),
             verification: serde_json::to_string(&summary).ok(),
-            outcome: serde_json::to_value(report.indication)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            outcome: report.indication.name().to_owned(),
             ..Default::default()
         }
     }

@@ -71,7 +71,7 @@ pub struct Package {
     defaults: HashMap<String, String>,
     overrides: HashMap<String, String>,
     /// Package-level findings that do not stop verification (`zip_comment`).
-    warnings: Vec<String>,
+    warnings: Vec<kyso_pki::report::Warning>,
     /// XML bytes parsed so far (bounded by [`MAX_XML_TOTAL`]).
     xml_spent: usize,
 }
@@ -157,7 +157,7 @@ impl Package {
     }
 
     /// Package-level warnings (`zip_comment: …`).
-    pub fn warnings(&self) -> &[String] {
+    pub fn warnings(&self) -> &[kyso_pki::report::Warning] {
         &self.warnings
     }
 

@@ -9,8 +9,10 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use kyso_pki::report::{
-    ChainInputs, Change, DocumentReport, Integrity, SignatureReport, assess_chain, conclude, rfc3339,
+    ChainInputs, Change, DocumentReport, Integrity, IntegrityFacts, Modifications, SignatureKind, SignatureReport,
+    Warning, WarningCode, assess_chain, conclude, rfc3339,
 };
+use kyso_pki::timestamp::TimestampRole;
 use kyso_pki::{CertDer, HashAlg};
 
 use crate::OoxmlError;
@@ -108,17 +110,18 @@ fn verify_one(
     part: &str,
     opts: &VerifyOptions,
 ) -> SignatureReport {
-    let mut r = SignatureReport::new(part.to_owned(), "signature", "xmldsig".to_owned());
+    let mut r = SignatureReport::new(part.to_owned(), SignatureKind::Signature, "xmldsig".to_owned());
     // §13.2.1: an origin that is not exactly one valid part leaves nothing
     // to tell machinery from content.
     if let Some(why) = &opc.origin_problem {
-        r.warnings.push(format!("origin_invalid: {why}"));
-        r.modification_details.push(format!("origin_invalid: {why}"));
+        let w = Warning::with(WarningCode::OriginInvalid, why.clone());
+        r.modification_details.push(w.to_string());
+        r.warnings.push(w);
         r.changes.push(change("origin_invalid", why.clone(), false));
         return r;
     }
     if pkg.content_type(part) != Some(CT_SIGNATURE) {
-        r.warnings.push(format!("signature_part_content_type: {part}"));
+        r.warnings.push(Warning::with(WarningCode::SignaturePartContentType, part));
         return r;
     }
     let doc_len: usize;
@@ -128,43 +131,43 @@ fn verify_one(
             d
         }
         Err(e) => {
-            r.warnings.push(format!("xml_malformed: {e}"));
+            r.warnings.push(Warning::with(WarningCode::XmlMalformed, e.to_string()));
             return r;
         }
     };
     let root = &doc.root;
     if !root.is(NS_DSIG, "Signature") {
-        r.warnings.push("not_an_xml_signature".into());
+        r.warnings.push(WarningCode::NotAnXmlSignature.into());
         return r;
     }
     let ids = match index_ids(root) {
         Ok(i) => i,
         Err(OoxmlError::Malformed(m)) if m.contains("too many") => {
-            r.warnings.push(format!("too_many_ids: more than {}", crate::dsig::MAX_IDS));
+            r.warnings.push(Warning::with(WarningCode::TooManyIds, format!("more than {}", crate::dsig::MAX_IDS)));
             return r;
         }
         Err(_) => {
-            r.warnings.push("duplicate_id".into());
+            r.warnings.push(WarningCode::DuplicateId.into());
             return r;
         }
     };
     let signed_infos: Vec<&Element> = root.elements().filter(|e| e.is(NS_DSIG, "SignedInfo")).collect();
     let [signed_info] = signed_infos[..] else {
-        r.warnings.push("signed_info_missing".into());
+        r.warnings.push(WarningCode::SignedInfoMissing.into());
         return r;
     };
     let Some((si_method, si_prefixes)) = signed_info.child(NS_DSIG, "CanonicalizationMethod").and_then(c14n_of) else {
-        r.warnings.push("unsupported_canonicalization".into());
+        r.warnings.push(WarningCode::UnsupportedCanonicalization.into());
         return r;
     };
     let Some((sig_hash, sig_alg)) =
         signed_info.child(NS_DSIG, "SignatureMethod").and_then(|m| m.attr("Algorithm")).and_then(signature_alg)
     else {
-        r.warnings.push("unsupported_signature_method".into());
+        r.warnings.push(WarningCode::UnsupportedSignatureMethod.into());
         return r;
     };
     let Some(sig_value) = root.child(NS_DSIG, "SignatureValue").and_then(|v| unb64(&v.text())) else {
-        r.warnings.push("signature_value_missing".into());
+        r.warnings.push(WarningCode::SignatureValueMissing.into());
         return r;
     };
     let certs: Vec<CertDer> = root
@@ -181,24 +184,24 @@ fn verify_one(
     let mut verified_ids: Vec<&str> = Vec::new();
     let refs: Vec<&Element> = signed_info.elements().filter(|e| e.is(NS_DSIG, "Reference")).collect();
     if refs.is_empty() {
-        r.warnings.push("no_references".into());
+        r.warnings.push(WarningCode::NoReferences.into());
         return r;
     }
     // Bounded work: a handful of references, each to its own element, and
     // no more canonical bytes than a few times the signature itself.
     if refs.len() > MAX_SIGNED_INFO_REFERENCES {
-        r.warnings.push(format!("too_many_references: {}", refs.len()));
+        r.warnings.push(Warning::with(WarningCode::TooManyReferences, refs.len().to_string()));
         return r;
     }
     let mut c14n_budget = doc_len.saturating_mul(4).saturating_add(1 << 20);
     for reference in &refs {
         let uri = reference.attr("URI").unwrap_or("");
         let Some(id) = uri.strip_prefix('#') else {
-            r.warnings.push(format!("unsupported_reference: {uri}"));
+            r.warnings.push(Warning::with(WarningCode::UnsupportedReference, uri));
             return r;
         };
         if verified_ids.contains(&id) {
-            r.warnings.push(format!("unsupported_reference: {uri} (twice)"));
+            r.warnings.push(Warning::with(WarningCode::UnsupportedReference, format!("{uri} (twice)")));
             return r;
         }
         let Some(path) = ids.get(id) else {
@@ -214,7 +217,8 @@ fn verify_one(
                 Some((Method::Inclusive { .. }, p)) => (method, prefixes) = (Method::Inclusive { comments: false }, p),
                 Some((Method::Exclusive { .. }, p)) => (method, prefixes) = (Method::Exclusive { comments: false }, p),
                 None => {
-                    r.warnings.push(format!("unsupported_transform: {}", t.attr("Algorithm").unwrap_or("")));
+                    r.warnings
+                        .push(Warning::with(WarningCode::UnsupportedTransform, t.attr("Algorithm").unwrap_or("")));
                     return r;
                 }
             }
@@ -222,7 +226,7 @@ fn verify_one(
         let data = c14n::element(&path, method, &prefixes);
         c14n_budget = c14n_budget.saturating_sub(data.len());
         if c14n_budget == 0 {
-            r.warnings.push("too_many_references: canonical data".into());
+            r.warnings.push(Warning::with(WarningCode::TooManyReferences, "canonical data"));
             return r;
         }
         if check_digest(reference, &data) {
@@ -251,9 +255,9 @@ fn verify_one(
     let manifests: Vec<&Element> =
         objects.iter().flat_map(|o| o.elements().filter(|e| e.is(NS_DSIG, "Manifest"))).collect();
     if manifests.is_empty() {
-        r.warnings.push("no_package_manifest".into());
+        r.warnings.push(WarningCode::NoPackageManifest.into());
     }
-    let mut anomaly: Option<String> = None;
+    let mut anomaly: Option<Warning> = None;
     let mut referenced: HashSet<String> = HashSet::new();
     for m in &manifests {
         for reference in m.elements().filter(|e| e.is(NS_DSIG, "Reference")) {
@@ -263,7 +267,7 @@ fn verify_one(
             let uri = reference.attr("URI").unwrap_or("");
             let part = fold(uri.split_once('?').map_or(uri, |(p, _)| p));
             if referenced.len() >= crate::zipread::MAX_ENTRIES || !referenced.insert(part) {
-                anomaly = Some(format!("manifest_reference_repeated: {uri}"));
+                anomaly = Some(Warning::with(WarningCode::ManifestReferenceRepeated, uri));
                 break;
             }
             match check_part_reference(pkg, opc, reference, &mut cov) {
@@ -298,7 +302,7 @@ fn verify_one(
         r.set_signer(&c.cert);
     }
     if sig_hash == HashAlg::Sha1 {
-        r.warnings.push("weak_algorithm_sha1".into());
+        r.warnings.push(WarningCode::WeakAlgorithmSha1.into());
     }
 
     // --- Times: XAdES SigningTime, else the OPC SignatureTime.
@@ -333,29 +337,29 @@ fn verify_one(
     r.claimed_time = r.signing_time.clone();
     r.poe_time = ts_time.map(rfc3339);
     r.integrity = if certs.is_empty() {
-        "unknown"
+        Integrity::Unknown
     } else if digest_ok && signature_ok {
-        "intact"
+        Integrity::Intact
     } else {
-        "broken"
+        Integrity::Broken
     };
 
     // --- Coverage of the package, from what this signature really signed.
     if let Some(why) = anomaly {
-        r.warnings.push(why.clone());
-        r.modification_details.push(why);
+        r.modification_details.push(why.to_string());
+        r.warnings.push(why);
     } else if !manifests.is_empty() {
         let acc = account(pkg, opc, binding, &cov);
         // Parts left out by design are warnings, not changes.
         for (code, detail) in acc.notes {
-            r.warnings.push(format!("{code}: {detail}"));
+            r.warnings.push(Warning::with(code, detail));
         }
         if acc.findings.is_empty() {
-            r.coverage = "whole_package";
+            r.coverage = kyso_pki::report::Coverage::WholePackage;
         } else {
             // Not everything the package shows is signed.
-            r.coverage = "partial";
-            r.modifications = "disallowed";
+            r.coverage = kyso_pki::report::Coverage::Partial;
+            r.modifications = Modifications::Disallowed;
             for (code, detail, kind) in acc.findings {
                 r.modification_details.push(format!("{code}: {detail}"));
                 r.changes.push(change(kind, detail, false));
@@ -382,7 +386,7 @@ fn verify_one(
     }
     conclude(
         &mut r,
-        Integrity {
+        IntegrityFacts {
             signer_found: !certs.is_empty(),
             digest_ok,
             signature_ok,
@@ -543,8 +547,8 @@ fn signature_timestamp(
     let data = c14n::element(&sv, method, &prefixes);
     let check = kyso_pki::timestamp::validate_token(&token, &|alg| Some(alg.digest(&data)), tctx);
     r.timestamp = check.time.map(rfc3339);
-    r.timestamp_trust = check.trust.as_str();
-    r.warnings.extend(check.warning("signature_timestamp"));
+    r.timestamp_trust = Some(check.trust);
+    r.warnings.extend(check.warning(TimestampRole::Signature));
     check.poe()
 }
 
@@ -584,7 +588,7 @@ fn manifest_kind(code: &str) -> &'static str {
 /// What accounting found: warnings (code, detail) and findings (code,
 /// detail, change kind).
 struct Accounting {
-    notes: Vec<(&'static str, String)>,
+    notes: Vec<(WarningCode, String)>,
     findings: Vec<(&'static str, String, &'static str)>,
 }
 
@@ -638,7 +642,7 @@ fn account(pkg: &mut Package, opc: &Opc, binding: &mut Option<bool>, cov: &Cover
         let incoming: Vec<usize> = opc.incoming.get(&f).cloned().unwrap_or_default();
         if cov.parts.contains(&f) {
             if incoming.is_empty() {
-                acc.notes.push(("part_unreferenced", p.clone()));
+                acc.notes.push((WarningCode::PartUnreferenced, p.clone()));
             }
             continue;
         }
@@ -655,9 +659,9 @@ fn account(pkg: &mut Package, opc: &Opc, binding: &mut Option<bool>, cov: &Cover
         match kinds.first().copied().flatten() {
             Some(k) if all_ok && kinds.iter().all(|x| *x == Some(k)) => {
                 let code = match k {
-                    Kind::Metadata => "unsigned_metadata",
-                    Kind::ViewSettings => "unsigned_view_settings",
-                    Kind::CustomXml => "unsigned_custom_xml",
+                    Kind::Metadata => WarningCode::UnsignedMetadata,
+                    Kind::ViewSettings => WarningCode::UnsignedViewSettings,
+                    Kind::CustomXml => WarningCode::UnsignedCustomXml,
                 };
                 if k == Kind::CustomXml && !custom_xml_ok(pkg) {
                     acc.findings.push(("custom_xml_bound_not_signed", p.clone(), "custom_xml_bound_not_signed"));

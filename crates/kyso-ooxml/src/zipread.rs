@@ -70,7 +70,7 @@ pub struct Directory {
     /// File entries (directories excluded).
     pub entries: Vec<Entry>,
     /// Findings that do not make the archive ambiguous.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<kyso_pki::report::Warning>,
 }
 
 fn bad(msg: impl Into<String>) -> OoxmlError {
@@ -209,7 +209,10 @@ pub fn read_directory<R: Read + Seek>(r: &mut R) -> Result<Directory, OoxmlError
     }
     let mut warnings = Vec::new();
     if !comment.is_empty() {
-        warnings.push(format!("zip_comment: {} bytes", comment.len()));
+        warnings.push(kyso_pki::report::Warning::with(
+            kyso_pki::report::WarningCode::ZipComment,
+            format!("{} bytes", comment.len()),
+        ));
     }
     let eocd_pos = tail_start + e as u64;
     let (disk, cd_disk) = (u16_at(&tail, e + 4), u16_at(&tail, e + 6));

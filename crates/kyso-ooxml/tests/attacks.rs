@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use kyso_ooxml::{DocumentReport, Indication, SignOptions, VerifyOptions, sign_ooxml, verify_bytes};
+use kyso_pki::report::{Coverage, Modifications};
 use kyso_pki::{load_certificates, load_crl};
 use kyso_testkit::{Fixture, fixture, pins, tokens};
 use kyso_token::{Pin, Pkcs11Signer, SignerOptions, list_certificates, load_module};
@@ -506,7 +507,7 @@ fn said(r: &DocumentReport) -> String {
     let mut s = r.error.clone().unwrap_or_default();
     for sig in &r.signatures {
         s.push_str(&sig.modification_details.join("\n"));
-        s.push_str(&sig.warnings.join("\n"));
+        s.push_str(&sig.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
         for c in &sig.changes {
             s.push_str(&format!("\n{} {}", c.kind, c.detail));
         }
@@ -520,7 +521,11 @@ fn run_attacks(label: &str, base: &[u8], opts: &VerifyOptions, bound_custom_xml:
     // The untouched package, rewritten by our writer, must still verify as
     // before: the writer itself changes nothing a verifier may see.
     let (clean, _) = timed_verify(write_zip(&items, Bend::default()), opts);
-    assert!(clean.signatures.iter().all(|s| s.modifications == "none"), "{label} rewritten: {}", said(&clean));
+    assert!(
+        clean.signatures.iter().all(|s| s.modifications == Modifications::None),
+        "{label} rewritten: {}",
+        said(&clean)
+    );
     let mut slowest = Duration::ZERO;
     for (what, attack) in attacks() {
         if what == "custom XML part injected" && !bound_custom_xml {
@@ -639,7 +644,7 @@ fn legitimate_files_still_pass() {
         let (r, took) = timed_verify(std::fs::read(f).unwrap(), &opts);
         let json = serde_json::to_string_pretty(&r).unwrap();
         assert_eq!(r.indication, Indication::TotalPassed, "{json}");
-        assert!(r.signatures.iter().all(|s| s.coverage == "whole_package"), "{json}");
+        assert!(r.signatures.iter().all(|s| s.coverage == Coverage::WholePackage), "{json}");
         assert!(took < bound());
     }
     // §13.2.4.24 ignores white space between Relationship elements: the
@@ -656,7 +661,7 @@ fn legitimate_files_still_pass() {
     // An archive comment is not content: warned, not refused.
     let (r, _) = timed_verify(write_zip(&items, Bend { comment: b"Kyso", ..Bend::default() }), &opts);
     assert_eq!(r.indication, Indication::TotalPassed, "{}", serde_json::to_string_pretty(&r).unwrap());
-    assert!(r.signatures.iter().all(|s| s.warnings.iter().any(|w| w.starts_with("zip_comment"))));
+    assert!(r.signatures.iter().all(|s| s.warnings.iter().any(|w| w.to_string().starts_with("zip_comment"))));
     // XLSX and PPTX made by others, signed by Kyso.
     if let Some(dir) = corpus() {
         for name in ["hello-world-unsigned.xlsx", "hello-world-unsigned.pptx", "hello-world-unsigned.docx"] {
@@ -665,7 +670,7 @@ fn legitimate_files_still_pass() {
             let (r, _) = timed_verify(std::fs::read(&out).unwrap(), &opts);
             let json = serde_json::to_string_pretty(&r).unwrap();
             assert_eq!(r.indication, Indication::TotalPassed, "{name}: {json}");
-            assert_eq!(r.signatures[0].coverage, "whole_package", "{name}: {json}");
+            assert_eq!(r.signatures[0].coverage, Coverage::WholePackage, "{name}: {json}");
         }
         // Every Office/POI-signed corpus file: intact, nothing unsigned but
         // what is left out by design.
@@ -678,8 +683,8 @@ fn legitimate_files_still_pass() {
             let (r, took) = timed_verify(std::fs::read(&p).unwrap(), &VerifyOptions::default());
             let json = serde_json::to_string_pretty(&r).unwrap();
             assert_eq!(r.signatures.len(), 1, "{n}: {json}");
-            assert_eq!(r.signatures[0].modifications, "none", "{n}: {json}");
-            assert_eq!(r.signatures[0].coverage, "whole_package", "{n}: {json}");
+            assert_eq!(r.signatures[0].modifications, Modifications::None, "{n}: {json}");
+            assert_eq!(r.signatures[0].coverage, Coverage::WholePackage, "{n}: {json}");
             assert_eq!(r.indication, Indication::Indeterminate, "{n}: {json}");
             assert!(took < bound());
         }

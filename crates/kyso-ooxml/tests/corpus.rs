@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use kyso_ooxml::{VerifyOptions, verify_ooxml};
+use kyso_pki::report::{Coverage, Integrity, Modifications};
 
 fn corpus() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/docx");
@@ -34,9 +35,9 @@ fn office_made_signatures_are_intact() {
         let json = serde_json::to_string_pretty(&report).unwrap();
         assert_eq!(report.signatures.len(), 1, "{name}: {json}");
         let s = &report.signatures[0];
-        assert_eq!(s.integrity, "intact", "{name}: {json}");
-        assert_eq!(s.modifications, "none", "{name}: {json}");
-        assert_ne!(s.coverage, "anomaly", "{name}: {json}");
+        assert_eq!(s.integrity, Integrity::Intact, "{name}: {json}");
+        assert_eq!(s.modifications, Modifications::None, "{name}: {json}");
+        assert_ne!(s.coverage, Coverage::Anomaly, "{name}: {json}");
         assert!(s.signer.is_some(), "{name}: {json}");
         // Foreign, expired certificates and no trust anchors: not a failure.
         assert_eq!(report.indication, kyso_ooxml::Indication::Indeterminate, "{name}: {json}");

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use kyso_ooxml::{Indication, SignOptions, VerifyOptions, sign_ooxml, verify_ooxml};
+use kyso_pki::report::{Coverage, Integrity, Modifications, SubIndication};
 use kyso_pki::{load_certificates, load_crl};
 use kyso_testkit::{Fixture, fixture, pins, tokens};
 use kyso_token::{Pin, Pkcs11Signer, SignerOptions, list_certificates, load_module};
@@ -92,7 +93,7 @@ fn one_and_two_signers_accepted_by_us_and_poi() {
     let r = verify_ooxml(&one, &trust(fx));
     let json = serde_json::to_string_pretty(&r).unwrap();
     assert_eq!(r.indication, Indication::TotalPassed, "{json}");
-    assert_eq!(r.signatures[0].coverage, "whole_package", "{json}");
+    assert_eq!(r.signatures[0].coverage, Coverage::WholePackage, "{json}");
     assert_eq!(r.signatures[0].signer.as_deref(), Some("Nguyễn Văn A"));
     if let Some((code, text)) = poi(&one) {
         assert_eq!(code, 0, "POI rejects our signature: {text}");
@@ -302,7 +303,7 @@ fn signature_wrapping_is_refused() {
         let r = verify_ooxml(f, &trust(fx));
         let json = serde_json::to_string_pretty(&r).unwrap();
         assert_eq!(r.indication, Indication::TotalFailed, "{}: {json}", f.display());
-        assert_eq!(r.signatures[0].sub_indication, Some("FORMAT_FAILURE"), "{json}");
+        assert_eq!(r.signatures[0].sub_indication, Some(SubIndication::FormatFailure), "{json}");
     }
 }
 
@@ -356,8 +357,8 @@ fn countersigning_an_office_signed_file_keeps_its_signature() {
         let r = verify_ooxml(&out, &trust(fx));
         let json = serde_json::to_string_pretty(&r).unwrap();
         assert_eq!(r.signatures.len(), 2, "{name}: {json}");
-        assert_eq!(r.signatures[0].integrity, "intact", "{name}: {json}");
-        assert_eq!(r.signatures[0].modifications, "none", "{name}: {json}");
+        assert_eq!(r.signatures[0].integrity, Integrity::Intact, "{name}: {json}");
+        assert_eq!(r.signatures[0].modifications, Modifications::None, "{name}: {json}");
         assert_eq!(r.signatures[1].indication, Indication::TotalPassed, "{name}: {json}");
         if let Some((code, text)) = poi(&out) {
             assert_eq!(code, 0, "POI: {name}: {text}");

@@ -20,6 +20,8 @@ use kyso_testkit::{Fixture, minimal_docx, require_fixture, start_tsa};
 
 #[path = "../../kyso-pki/tests/support/tsa_token.rs"]
 mod tsa_token;
+use kyso_pki::report::{SubIndication, WarningCode};
+use kyso_pki::timestamp::TimestampTrust;
 use tsa_token::{Token, make_token};
 
 const JUNE_2020: u64 = 1_590_969_600;
@@ -106,9 +108,9 @@ fn xades_t_proves_a_time_only_when_its_authority_is_trusted() {
     let file = signed(fx, dir.path(), "past-expired", Some(june));
     let r = verify_ooxml(&file, &trust(fx));
     let s = &r.signatures[0];
-    assert_eq!(s.timestamp_trust, "trusted", "{s:#?}");
+    assert_eq!(s.timestamp_trust, Some(TimestampTrust::Trusted), "{s:#?}");
     assert_eq!(s.claimed_time.as_deref(), Some("2020-06-01T00:00:00Z"), "{s:#?}");
-    assert_eq!(s.sub_indication, Some("OUT_OF_BOUNDS_NO_POE"), "today's proof cannot cover 2020: {s:#?}");
+    assert_eq!(s.sub_indication, Some(SubIndication::OutOfBoundsNoPoe), "today's proof cannot cover 2020: {s:#?}");
 
     // A trusted authority's token of June 2020 over the same signature value.
     let poe = dir.path().join("poe.docx");
@@ -120,16 +122,16 @@ fn xades_t_proves_a_time_only_when_its_authority_is_trusted() {
         (Indication::TotalPassed, Some("2020-06-01T00:00:00Z")),
         "{s:#?}"
     );
-    assert!(s.warnings.contains(&"validated_at_timestamp_time".to_owned()), "{s:#?}");
+    assert!(s.has_warning(WarningCode::ValidatedAtTimestampTime), "{s:#?}");
 
     // The same from an authority nobody trusts proves nothing.
     let rogue = dir.path().join("rogue.docx");
     restamped(fx, &file, &rogue, "rogue-tsa", june);
     let r = verify_ooxml(&rogue, &trust(fx));
     let s = &r.signatures[0];
-    assert_eq!((s.timestamp_trust, s.poe_time.as_deref()), ("untrusted", None), "{s:#?}");
-    assert_eq!(s.sub_indication, Some("OUT_OF_BOUNDS_NO_POE"), "{s:#?}");
-    assert!(s.warnings.iter().any(|w| w.starts_with("signature_timestamp_untrusted:")), "{s:#?}");
+    assert_eq!((s.timestamp_trust, s.poe_time.as_deref()), (Some(TimestampTrust::Untrusted), None), "{s:#?}");
+    assert_eq!(s.sub_indication, Some(SubIndication::OutOfBoundsNoPoe), "{s:#?}");
+    assert!(s.warnings.iter().any(|w| w.to_string().starts_with("signature_timestamp_untrusted:")), "{s:#?}");
 }
 
 #[test]

@@ -21,51 +21,26 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
-use kyso_pki::report::Change;
+use kyso_pki::report::{Change, Modifications, Warning, WarningCode};
 
 use crate::object::{Dict, Object, StreamData};
 use crate::reader::{PdfError, PdfReader, XrefEntry};
 
-/// Modification levels, ordered (pyHanko's `ModificationLevel`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    /// Nothing changed.
-    None,
-    /// DSS, document timestamps, XMP metadata, document information.
-    LtaUpdates,
-    /// New signatures, signature fields, form field values.
-    FormFilling,
-    /// Annotations (comments).
-    Annotations,
-    /// Anything else: never allowed.
-    Other,
-}
-
-impl Level {
-    /// The JSON name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::LtaUpdates => "lta_updates",
-            Self::FormFilling => "form_filling",
-            Self::Annotations => "annotations",
-            Self::Other => "other",
-        }
-    }
-}
+/// Modification levels, ordered (pyHanko's `ModificationLevel`); the
+/// report's vocabulary.
+pub use kyso_pki::report::ModificationLevel as Level;
 
 /// The result of the analysis for one signature.
 #[derive(Debug)]
 pub struct Analysis {
     /// `none`, `allowed` or `disallowed`.
-    pub verdict: &'static str,
+    pub verdict: Modifications,
     /// The highest level seen.
     pub level: Level,
     /// Every change, in the order found.
     pub changes: Vec<Change>,
-    /// Warnings about the signed revision itself (translation keys, with a
-    /// detail after `: `), e.g. `xref_repaired`.
-    pub warnings: Vec<String>,
+    /// Warnings about the signed revision itself, e.g. `xref_repaired`.
+    pub warnings: Vec<Warning>,
 }
 
 /// Every change kind the analysis reports (each has a `change-<kind>`
@@ -741,7 +716,11 @@ pub fn analyse(path: &Path, signed_end: u64, ends: &[u64], sig_num: u32) -> Resu
     // The signed revision's own cross-reference defects are the signer's
     // file, not a change: reported as warnings (repairs as `xref_repaired`).
     for f in old.r.findings() {
-        let w = if f.is_repair() { "xref_repaired".to_owned() } else { format!("xref_defect: {}", f.name()) };
+        let w = if f.is_repair() {
+            WarningCode::XrefRepaired.into()
+        } else {
+            Warning::with(WarningCode::XrefDefect, f.name())
+        };
         if !a.warnings.contains(&w) {
             a.warnings.push(w);
         }
@@ -784,7 +763,7 @@ struct Analyser<'a> {
     /// FieldMDP of this signature: (action, field names).
     fieldmdp: Option<(Vec<u8>, Vec<String>)>,
     changes: Vec<(Level, Change)>,
-    warnings: Vec<String>,
+    warnings: Vec<Warning>,
     usage_cache: HashMap<u32, Vec<(u32, Vec<u8>)>>,
 }
 
@@ -835,11 +814,11 @@ impl<'a> Analyser<'a> {
             changes.push(c);
         }
         let verdict = if disallowed {
-            "disallowed"
+            Modifications::Disallowed
         } else if changes.is_empty() {
-            "none"
+            Modifications::None
         } else {
-            "allowed"
+            Modifications::Allowed
         };
         Analysis { verdict, level, changes, warnings: self.warnings }
     }
@@ -850,8 +829,8 @@ impl<'a> Analyser<'a> {
     fn xref_findings(&mut self, r: &PdfReader, from: u64) {
         for f in r.findings().iter().filter(|f| f.section >= from) {
             if f.is_repair() {
-                if !self.warnings.iter().any(|w| w == "xref_repaired") {
-                    self.warnings.push("xref_repaired".into());
+                if !self.warnings.iter().any(|w| *w == WarningCode::XrefRepaired) {
+                    self.warnings.push(WarningCode::XrefRepaired.into());
                 }
             } else if f.is_defect() {
                 self.push(Level::Other, "xref_defect", None, None, format!("{}: {:?}", f.name(), f.kind));

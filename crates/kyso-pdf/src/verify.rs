@@ -9,8 +9,12 @@ use std::io::Read;
 use std::path::Path;
 use std::time::SystemTime;
 
-use kyso_pki::report::{ChainInputs, Integrity, assess_chain, conclude, rfc3339};
+use kyso_pki::report::{
+    ChainInputs, Coverage, Integrity, IntegrityFacts, ModificationLevel, Modifications, Revocation, SignatureKind,
+    Warning, WarningCode, assess_chain, conclude, rfc3339,
+};
 pub use kyso_pki::report::{DocumentReport, Indication, SignatureReport};
+use kyso_pki::timestamp::TimestampRole;
 use kyso_pki::timestamp::{TokenCheck, TokenContext, validate_token};
 use kyso_pki::tsp::MessageImprint;
 use kyso_pki::{CertDer, CmsCheck, EssCheck, HashAlg, HashState, parse_cms};
@@ -378,16 +382,16 @@ struct Context<'a> {
 fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureReport {
     let (reader, path, opts, docmdp, dss, digests) =
         (ctx.reader, ctx.path, ctx.opts, &ctx.docmdp, &ctx.dss, &ctx.digests);
-    let mut r = SignatureReport::new(field.name.clone(), "signature", String::new());
+    let mut r = SignatureReport::new(field.name.clone(), SignatureKind::Signature, String::new());
     let _ = field.num;
     // The signature dictionary must be an indirect object at a file offset:
     // its /Contents is what the byte range leaves out.
     let Object::Ref(sig_num, _) = value else {
-        r.warnings.push("sig_dict_not_indirect".into());
+        r.warnings.push(WarningCode::SigDictNotIndirect.into());
         return r;
     };
     let Some(XrefEntry::Offset(sig_off, _)) = reader.entry(*sig_num) else {
-        r.warnings.push("sig_dict_not_at_offset".into());
+        r.warnings.push(WarningCode::SigDictNotAtOffset.into());
         return r;
     };
     let Ok(Object::Dict(sig)) = reader.get(*sig_num) else { return r };
@@ -402,7 +406,7 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
         .map(|n| String::from_utf8_lossy(n).into_owned())
         .unwrap_or_default();
     if sig.get("Type").and_then(Object::as_name) == Some(b"DocTimeStamp") || r.subfilter == "ETSI.RFC3161" {
-        r.kind = "document_timestamp";
+        r.kind = SignatureKind::DocumentTimestamp;
     }
     let claimed = match sig.get("M") {
         Some(Object::Str(m)) => parse_pdf_date(m),
@@ -424,7 +428,7 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
         && (br[2] + br[3]) as u64 <= len
         && span == Some((br[1] as u64, br[2] as u64));
     if !valid_br {
-        r.warnings.push("byte_range_invalid".into());
+        r.warnings.push(WarningCode::ByteRangeInvalid.into());
         return r;
     }
     let br = [0u64, br[1] as u64, br[2] as u64, br[3] as u64];
@@ -435,7 +439,7 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
     let cms = match parse_cms(contents) {
         Ok(c) => c,
         Err(e) => {
-            r.warnings.push(format!("cms_invalid: {e}"));
+            r.warnings.push(Warning::with(WarningCode::CmsInvalid, e.to_string()));
             return r;
         }
     };
@@ -481,7 +485,7 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
                     (CmsCheck { message_digest_ok: c.message_digest_ok && ok, ..c }, Some(token))
                 }
                 None => {
-                    r.warnings.push("tstinfo_invalid".into());
+                    r.warnings.push(WarningCode::TstinfoInvalid.into());
                     return r;
                 }
             }
@@ -489,7 +493,7 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
         _ => {
             if cms.econtent().is_some() {
                 // A detached signature must not carry content (pyHanko agrees).
-                r.warnings.push("detached_with_econtent".into());
+                r.warnings.push(WarningCode::DetachedWithEcontent.into());
                 return r;
             }
             let Ok(detached_digest) = digest_of(path, digests, cms.digest_alg, &br) else { return r };
@@ -507,16 +511,20 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
     let mut poe = None;
     if let Some(t) = &token {
         r.timestamp = t.time.map(rfc3339);
-        r.timestamp_trust = t.trust.as_str();
-        r.warnings.extend(t.warning(if r.kind == "signature" { "signature_timestamp" } else { "document_timestamp" }));
-        if r.kind == "signature" {
+        r.timestamp_trust = Some(t.trust);
+        let role = match r.kind {
+            SignatureKind::Signature => TimestampRole::Signature,
+            SignatureKind::DocumentTimestamp => TimestampRole::Document,
+        };
+        r.warnings.extend(t.warning(role));
+        if r.kind == SignatureKind::Signature {
             poe = t.poe();
         }
     }
-    if r.kind == "signature"
+    if r.kind == SignatureKind::Signature
         && let Some(vri) = vri_timestamp(ctx, contents, cms.signature_value(), &tctx)
     {
-        r.warnings.extend(vri.warning("vri_timestamp"));
+        r.warnings.extend(vri.warning(TimestampRole::Vri));
         poe = earliest(poe, vri.poe());
     }
     poe = earliest(poe, later_document_timestamps(ctx, signed_end, &tctx));
@@ -529,7 +537,7 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
     if let (Some(c), Some(p)) = (claimed, poe)
         && c > p + slack
     {
-        r.warnings.push("claimed_time_after_poe".into());
+        r.warnings.push(WarningCode::ClaimedTimeAfterPoe.into());
     }
 
     // --- Identity: only the certificate the signature binds is shown;
@@ -538,26 +546,26 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
         r.set_signer(cert);
     }
     for other in &check.ignored_candidates {
-        r.warnings.push(format!("signer_certificate_ignored: {other}"));
+        r.warnings.push(Warning::with(WarningCode::SignerCertificateIgnored, other.to_string()));
     }
 
     // --- Integrity.
     let integrity_ok = check.candidate_found && check.message_digest_ok && check.signature_ok;
     r.integrity = if integrity_ok {
-        "intact"
+        Integrity::Intact
     } else if !check.candidate_found {
-        "unknown"
+        Integrity::Unknown
     } else {
-        "broken"
+        Integrity::Broken
     };
 
     // --- Coverage.
     r.coverage = if signed_end == len {
-        "whole_file"
+        Coverage::WholeFile
     } else if ends_revision(reader, signed_end) {
-        "whole_revision"
+        Coverage::WholeRevision
     } else {
-        "anomaly"
+        Coverage::Anomaly
     };
 
     let covered = ctx.revisions.iter().filter(|e| **e <= signed_end).count();
@@ -568,21 +576,21 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
     // --- Changes after signing, judged against the signed revision itself
     // (crate::diff); the certification too is the signed revision's
     // (ISO 32000-2 §12.8.2.2: a later update cannot remove or add it).
-    if matches!(r.coverage, "whole_revision" | "whole_file") {
+    if matches!(r.coverage, Coverage::WholeRevision | Coverage::WholeFile) {
         r.certification = crate::diff::certification_at(path, signed_end).filter(|(n, _)| n == sig_num).map(|(_, p)| p);
     }
-    if r.coverage == "whole_revision" {
+    if r.coverage == Coverage::WholeRevision {
         match crate::diff::analyse(path, signed_end, &ctx.revisions, *sig_num) {
             Ok(a) => {
                 r.modifications = a.verdict;
-                r.modification_level = a.level.name();
+                r.modification_level = a.level;
                 r.modification_details = a.changes.iter().filter(|c| !c.allowed).map(|c| c.detail.clone()).collect();
                 r.changes = a.changes;
                 r.warnings.extend(a.warnings);
             }
             Err(e) => {
-                r.modifications = "disallowed";
-                r.modification_level = "other";
+                r.modifications = Modifications::Disallowed;
+                r.modification_level = ModificationLevel::Other;
                 r.modification_details = vec![format!("the signed revision cannot be read: {e}")];
             }
         }
@@ -606,18 +614,18 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
             },
         );
     }
-    if r.revocation == "not_checked" {
+    if r.revocation == Revocation::NotChecked {
         // TT 15/2025: say so when revocation could not be checked.
-        r.warnings.push("revocation_not_checked".into());
+        r.warnings.push(WarningCode::RevocationNotChecked.into());
     }
-    if check.ess == EssCheck::Absent && r.kind == "signature" && check.has_signed_attrs {
-        r.warnings.push("no_signing_certificate_attribute".into());
+    if check.ess == EssCheck::Absent && r.kind == SignatureKind::Signature && check.has_signed_attrs {
+        r.warnings.push(WarningCode::NoSigningCertificateAttribute.into());
     }
 
     // --- Indication (ETSI EN 319 102-1 §5.1.3).
     // A document timestamp whose own token does not bind a timestamping
     // authority (RFC 3161 §2.3, §2.4.2) fails its constraints.
-    let tsa_constraints_failed = r.kind == "document_timestamp"
+    let tsa_constraints_failed = r.kind == SignatureKind::DocumentTimestamp
         && token.as_ref().is_some_and(|t| {
             matches!(
                 t.reason,
@@ -626,7 +634,7 @@ fn verify_one(ctx: &Context<'_>, field: &Field, value: &Object) -> SignatureRepo
         });
     conclude(
         &mut r,
-        Integrity {
+        IntegrityFacts {
             signer_found: check.candidate_found,
             digest_ok: check.message_digest_ok,
             signature_ok: check.signature_ok,

@@ -19,6 +19,8 @@ use kyso_testkit::{Fixture, minimal_pdf, require_fixture, start_tsa};
 
 #[path = "../../kyso-pki/tests/support/tsa_token.rs"]
 mod tsa_token;
+use kyso_pki::report::{Revocation, SignatureKind, SubIndication, WarningCode};
+use kyso_pki::timestamp::TimestampTrust;
 use tsa_token::{Rewrite, Token, make_token, rewrite_cms, signature_value};
 
 /// 2020-06-01, 2025-06-01 and 2031-01-01 (Unix seconds).
@@ -140,13 +142,13 @@ fn a_trusted_timestamp_on_time_is_proof_of_existence() {
     let r = verify_pdf(&file, &trust(fx, None));
     let s = &r.signatures[0];
     assert_eq!(r.indication, Indication::TotalPassed, "{r:#?}");
-    assert_eq!(s.timestamp_trust, "trusted", "{s:#?}");
+    assert_eq!(s.timestamp_trust, Some(TimestampTrust::Trusted), "{s:#?}");
     assert!(s.poe_time.is_some() && s.poe_time == s.timestamp, "{s:#?}");
     assert!(s.claimed_time.is_some() && s.claimed_time == s.signing_time);
     // Years later, the certificate expired: the proven time carries it.
     let later = verify_pdf(&file, &trust(fx, Some(at(YEAR_2031))));
     assert_eq!(later.indication, Indication::TotalPassed, "{later:#?}");
-    assert!(later.signatures[0].warnings.contains(&"validated_at_timestamp_time".to_owned()));
+    assert!(later.signatures[0].has_warning(WarningCode::ValidatedAtTimestampTime));
     if let Some(p) = pyhanko(fx, "trusted TSA, on time", "root.pem", &file) {
         assert!(p.contains("judged VALID") && p.contains("backed by a time stamping authority"), "{p}");
     }
@@ -164,16 +166,19 @@ fn an_untrusted_or_wrong_token_proves_nothing() {
     let f = tampered(&file, &dir.path().join("rogue.pdf"), &Rewrite { timestamp: Some(&rogue), ..Default::default() });
     let r = verify_pdf(&f, &trust(fx, None));
     let s = &r.signatures[0];
-    assert_eq!((s.timestamp_trust, s.poe_time.as_deref()), ("untrusted", None), "{s:#?}");
+    assert_eq!((s.timestamp_trust, s.poe_time.as_deref()), (Some(TimestampTrust::Untrusted), None), "{s:#?}");
     assert!(s.timestamp.is_some(), "an intact token's time is shown, as untrusted");
-    assert!(s.warnings.iter().any(|w| w == "signature_timestamp_untrusted: no_chain_to_trust_anchor"), "{s:#?}");
+    assert!(
+        s.warnings.iter().any(|w| w.to_string() == "signature_timestamp_untrusted: no_chain_to_trust_anchor"),
+        "{s:#?}"
+    );
     // The signer is valid now: the verdict does not depend on the token.
     assert_eq!(r.indication, Indication::TotalPassed, "{r:#?}");
     // Years later it cannot stand in for a proof of existence.
     let later = verify_pdf(&f, &trust(fx, Some(at(YEAR_2031))));
     assert_eq!(
         (later.indication, later.signatures[0].sub_indication),
-        (Indication::Indeterminate, Some("OUT_OF_BOUNDS_NO_POE")),
+        (Indication::Indeterminate, Some(SubIndication::OutOfBoundsNoPoe)),
         "{later:#?}"
     );
     if let Some(p) = pyhanko(fx, "untrusted TSA", "root.pem", &f) {
@@ -192,10 +197,14 @@ fn an_untrusted_or_wrong_token_proves_nothing() {
         tampered(&file, &dir.path().join("imprint.pdf"), &Rewrite { timestamp: Some(&wrong), ..Default::default() });
     let r = verify_pdf(&f, &trust(fx, None));
     let s = &r.signatures[0];
-    assert_eq!((s.timestamp_trust, s.timestamp.as_deref(), s.poe_time.as_deref()), ("invalid", None, None), "{s:#?}");
-    assert!(s.warnings.iter().any(|w| w == "signature_timestamp_invalid: imprint_mismatch"), "{s:#?}");
+    assert_eq!(
+        (s.timestamp_trust, s.timestamp.as_deref(), s.poe_time.as_deref()),
+        (Some(TimestampTrust::Invalid), None, None),
+        "{s:#?}"
+    );
+    assert!(s.warnings.iter().any(|w| w.to_string() == "signature_timestamp_invalid: imprint_mismatch"), "{s:#?}");
     let later = verify_pdf(&f, &trust(fx, Some(at(YEAR_2031))));
-    assert_eq!(later.signatures[0].sub_indication, Some("OUT_OF_BOUNDS_NO_POE"), "{later:#?}");
+    assert_eq!(later.signatures[0].sub_indication, Some(SubIndication::OutOfBoundsNoPoe), "{later:#?}");
     if let Some(p) = pyhanko(fx, "wrong imprint", "root.pem", &f) {
         assert!(p.contains("imprint"), "pyHanko sees the wrong imprint too: {p}");
     }
@@ -210,7 +219,7 @@ fn an_untrusted_or_wrong_token_proves_nothing() {
     let f =
         tampered(&file, &dir.path().join("noess.pdf"), &Rewrite { timestamp: Some(&unbound), ..Default::default() });
     let s = &verify_pdf(&f, &trust(fx, None)).signatures[0];
-    assert_eq!((s.timestamp_trust, s.poe_time.as_deref()), ("untrusted", None), "{s:#?}");
+    assert_eq!((s.timestamp_trust, s.poe_time.as_deref()), (Some(TimestampTrust::Untrusted), None), "{s:#?}");
 }
 
 #[test]
@@ -222,9 +231,9 @@ fn a_token_dated_before_the_claimed_time_is_reported() {
     let file = signed(fx, dir.path(), "past-signer", Some(tomorrow));
     let r = verify_pdf(&file, &trust(fx, None));
     let s = &r.signatures[0];
-    assert_eq!(s.timestamp_trust, "trusted", "{s:#?}");
+    assert_eq!(s.timestamp_trust, Some(TimestampTrust::Trusted), "{s:#?}");
     assert!(s.claimed_time > s.poe_time, "{s:#?}");
-    assert!(s.warnings.contains(&"claimed_time_after_poe".to_owned()), "{s:#?}");
+    assert!(s.has_warning(WarningCode::ClaimedTimeAfterPoe), "{s:#?}");
     assert_eq!(r.indication, Indication::TotalPassed, "the proven time decides, not the claim: {r:#?}");
     pyhanko(fx, "token before /M", "past-root.pem", &file);
 }
@@ -242,17 +251,17 @@ fn revocation_is_judged_at_the_proven_time() {
         tampered(&file, &dir.path().join("before.pdf"), &Rewrite { timestamp: Some(&before), ..Default::default() });
     let r = verify_pdf(&f, &trust(fx, None));
     let s = &r.signatures[0];
-    assert_eq!((s.revocation, r.indication), ("revoked_after_signing", Indication::TotalPassed), "{r:#?}");
+    assert_eq!((s.revocation, r.indication), (Revocation::RevokedAfterSigning, Indication::TotalPassed), "{r:#?}");
     assert_eq!(s.poe_time.as_deref(), Some("2025-06-01T00:00:00Z"));
     pyhanko(fx, "revoked after the token time", "past-root.pem", &f);
 
     // The real TSA's token of today: revoked before the proven time, /M notwithstanding.
     let r = verify_pdf(&file, &trust(fx, None));
     let s = &r.signatures[0];
-    assert_eq!(s.timestamp_trust, "trusted", "{s:#?}");
+    assert_eq!(s.timestamp_trust, Some(TimestampTrust::Trusted), "{s:#?}");
     assert_eq!(
         (s.revocation, r.indication, s.sub_indication),
-        ("revoked", Indication::TotalFailed, Some("REVOKED")),
+        (Revocation::Revoked, Indication::TotalFailed, Some(SubIndication::Revoked)),
         "{r:#?}"
     );
     pyhanko(fx, "revoked before the token time", "past-root.pem", &file);
@@ -264,7 +273,7 @@ fn revocation_is_judged_at_the_proven_time() {
     let s = &r.signatures[0];
     assert_eq!(
         (s.revocation, r.indication, s.sub_indication),
-        ("revoked_no_poe", Indication::Indeterminate, Some("REVOKED_NO_POE")),
+        (Revocation::RevokedNoPoe, Indication::Indeterminate, Some(SubIndication::RevokedNoPoe)),
         "{r:#?}"
     );
 
@@ -279,7 +288,7 @@ fn revocation_is_judged_at_the_proven_time() {
     )
     .unwrap();
     let r = verify_pdf(&bb, &trust(fx, None));
-    assert_eq!(r.signatures[0].sub_indication, Some("REVOKED_NO_POE"), "{r:#?}");
+    assert_eq!(r.signatures[0].sub_indication, Some(SubIndication::RevokedNoPoe), "{r:#?}");
     pyhanko(fx, "revoked, no token", "past-root.pem", &bb);
 }
 
@@ -293,7 +302,7 @@ fn an_expired_signer_needs_a_proof_of_existence() {
     let r = verify_pdf(&file, &trust(fx, None));
     assert_eq!(
         (r.indication, r.signatures[0].sub_indication),
-        (Indication::Indeterminate, Some("OUT_OF_BOUNDS_NO_POE")),
+        (Indication::Indeterminate, Some(SubIndication::OutOfBoundsNoPoe)),
         "{r:#?}"
     );
     // A trusted token of June 2020 proves it.
@@ -302,7 +311,7 @@ fn an_expired_signer_needs_a_proof_of_existence() {
     let r = verify_pdf(&f, &trust(fx, None));
     let s = &r.signatures[0];
     assert_eq!(r.indication, Indication::TotalPassed, "{r:#?}");
-    assert!(s.warnings.contains(&"validated_at_timestamp_time".to_owned()), "{s:#?}");
+    assert!(s.has_warning(WarningCode::ValidatedAtTimestampTime), "{s:#?}");
     if let Some(p) = pyhanko(fx, "expired signer, token while valid", "past-root.pem", &f) {
         assert!(p.contains("judged VALID"), "{p}");
     }
@@ -310,7 +319,7 @@ fn an_expired_signer_needs_a_proof_of_existence() {
     let rogue = token_for(fx, &file, "rogue-tsa", at(JUNE_2020));
     let f = tampered(&file, &dir.path().join("rogue.pdf"), &Rewrite { timestamp: Some(&rogue), ..Default::default() });
     let r = verify_pdf(&f, &trust(fx, None));
-    assert_eq!(r.signatures[0].sub_indication, Some("OUT_OF_BOUNDS_NO_POE"), "{r:#?}");
+    assert_eq!(r.signatures[0].sub_indication, Some(SubIndication::OutOfBoundsNoPoe), "{r:#?}");
     if let Some(p) = pyhanko(fx, "expired signer, token from today", "past-root.pem", &file) {
         assert!(p.contains("judged INVALID"), "{p}");
     }
@@ -328,13 +337,13 @@ fn a_later_document_timestamp_is_proof_of_existence() {
     timestamp_pdf(&bb, &lta, &cfg, &SignOptions::default()).unwrap();
     let r = verify_pdf(&lta, &trust(fx, Some(at(YEAR_2031))));
     let (s, ts) = (&r.signatures[0], &r.signatures[1]);
-    assert_eq!((s.kind, ts.kind), ("signature", "document_timestamp"));
-    assert_eq!(ts.timestamp_trust, "trusted", "{ts:#?}");
+    assert_eq!((s.kind, ts.kind), (SignatureKind::Signature, SignatureKind::DocumentTimestamp));
+    assert_eq!(ts.timestamp_trust, Some(TimestampTrust::Trusted), "{ts:#?}");
     assert_eq!(s.poe_time, ts.timestamp, "{s:#?}");
     assert_eq!(s.indication, Indication::TotalPassed, "{s:#?}");
     // Without the document timestamp the same signature has no proof.
     let r = verify_pdf(&bb, &trust(fx, Some(at(YEAR_2031))));
-    assert_eq!(r.signatures[0].sub_indication, Some("OUT_OF_BOUNDS_NO_POE"), "{r:#?}");
+    assert_eq!(r.signatures[0].sub_indication, Some(SubIndication::OutOfBoundsNoPoe), "{r:#?}");
 }
 
 #[test]
@@ -350,7 +359,11 @@ fn the_signer_shown_is_the_certificate_the_signature_binds() {
     let s = &r.signatures[0];
     assert_eq!(s.signer.as_deref(), Some("Nguyễn Văn A"), "{s:#?}");
     assert_eq!(r.indication, Indication::TotalPassed, "an added certificate cannot fail a signature: {r:#?}");
-    assert!(s.warnings.iter().any(|w| w.starts_with("signer_certificate_ignored:") && w.contains("Kẻ Mạo Danh")));
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.to_string().starts_with("signer_certificate_ignored:") && w.to_string().contains("Kẻ Mạo Danh"))
+    );
     pyhanko(fx, "extra certificate first in the set", "root.pem", &f);
 
     // Only the impostor left: nobody is named.
@@ -360,7 +373,7 @@ fn the_signer_shown_is_the_certificate_the_signature_binds() {
     let r = verify_pdf(&f, &trust(fx, None));
     let s = &r.signatures[0];
     assert_eq!((s.signer.as_deref(), s.signer_subject.as_deref()), (None, None), "{s:#?}");
-    assert!(s.warnings.contains(&"signer_unknown".to_owned()), "{s:#?}");
+    assert!(s.has_warning(WarningCode::SignerUnknown), "{s:#?}");
     assert_ne!(r.indication, Indication::TotalPassed, "{r:#?}");
     pyhanko(fx, "signer certificate replaced", "root.pem", &f);
 }
@@ -423,6 +436,6 @@ fn a_vri_timestamp_is_validated_before_use() {
     with_vri_timestamp(&bb, &rogue, stamp("rogue-tsa"));
     let r = verify_pdf(&rogue, &trust(fx, None));
     let s = &r.signatures[0];
-    assert!(s.warnings.iter().any(|w| w.starts_with("vri_timestamp_untrusted:")), "{s:#?}");
-    assert_eq!((s.poe_time.as_deref(), s.sub_indication), (None, Some("OUT_OF_BOUNDS_NO_POE")), "{s:#?}");
+    assert!(s.warnings.iter().any(|w| w.to_string().starts_with("vri_timestamp_untrusted:")), "{s:#?}");
+    assert_eq!((s.poe_time.as_deref(), s.sub_indication), (None, Some(SubIndication::OutOfBoundsNoPoe)), "{s:#?}");
 }

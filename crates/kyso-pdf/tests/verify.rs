@@ -11,6 +11,7 @@ use kyso_pdf::{IncrementalUpdate, Indication, PdfReader, PdfReport, SignOptions,
 use kyso_pki::Signer;
 mod common;
 use common::{signer, trust};
+use kyso_pki::report::{Coverage, Integrity, Modifications, Revocation, SignatureKind, SubIndication, WarningCode};
 use kyso_testkit::{Fixture, minimal_pdf, pins, require_fixture, tokens};
 
 fn signed_file(_fx: &Fixture, dir: &Path, signers: &[&dyn Signer]) -> PathBuf {
@@ -43,10 +44,10 @@ fn our_successive_signatures_pass_with_the_fixture_pki() {
     let s = &report.signatures;
     assert_eq!(s[0].signer.as_deref(), Some("Nguyễn Văn A"));
     assert_eq!(s[0].organization.as_deref(), Some("Văn phòng UBND tỉnh Bắc Ninh TEST"));
-    assert_eq!((s[0].coverage, s[0].modifications), ("whole_revision", "allowed"));
-    assert_eq!((s[2].coverage, s[2].modifications), ("whole_file", "none"));
+    assert_eq!((s[0].coverage, s[0].modifications), (Coverage::WholeRevision, Modifications::Allowed));
+    assert_eq!((s[2].coverage, s[2].modifications), (Coverage::WholeFile, Modifications::None));
     for sig in s {
-        assert_eq!((sig.integrity, sig.revocation, sig.sub_indication), ("intact", "good", None));
+        assert_eq!((sig.integrity, sig.revocation, sig.sub_indication), (Integrity::Intact, Revocation::Good, None));
         assert!(sig.signing_time.is_some());
     }
     // Without trust anchors: intact but indeterminate.
@@ -55,7 +56,8 @@ fn our_successive_signatures_pass_with_the_fixture_pki() {
     assert!(
         bare.signatures
             .iter()
-            .all(|s| s.integrity == "intact" && s.sub_indication == Some("NO_CERTIFICATE_CHAIN_FOUND"))
+            .all(|s| s.integrity == Integrity::Intact
+                && s.sub_indication == Some(SubIndication::NoCertificateChainFound))
     );
     // Without the CRL: revocation not checked, with the TT 15 warning.
     let no_crl = verify_pdf(&file, &VerifyOptions { crls: Vec::new(), ..trust(fx) });
@@ -63,7 +65,7 @@ fn our_successive_signatures_pass_with_the_fixture_pki() {
         no_crl
             .signatures
             .iter()
-            .all(|s| s.revocation == "not_checked" && s.warnings.contains(&"revocation_not_checked".to_owned()))
+            .all(|s| s.revocation == Revocation::NotChecked && s.has_warning(WarningCode::RevocationNotChecked))
     );
     assert_eq!(no_crl.indication, Indication::Indeterminate);
 }
@@ -80,14 +82,14 @@ fn revoked_and_expired_certificates_are_not_valid() {
     // (ETSI EN 319 102-1 §5.6.2.4; time_identity.rs has the timestamped cases).
     assert_eq!(
         (s.revocation, s.indication, s.sub_indication),
-        ("revoked_no_poe", Indication::Indeterminate, Some("REVOKED_NO_POE"))
+        (Revocation::RevokedNoPoe, Indication::Indeterminate, Some(SubIndication::RevokedNoPoe))
     );
 
     let dir = tempfile::tempdir().unwrap();
     let expired = signer(fx, tokens::CANHAN, pins::CANHAN, "Hoàng Thị Em");
     let file = signed_file(fx, dir.path(), &[&expired]);
     let r = verify_pdf(&file, &trust(fx));
-    assert_eq!(only(&r).sub_indication, Some("OUT_OF_BOUNDS_NO_POE"), "{r:#?}");
+    assert_eq!(only(&r).sub_indication, Some(SubIndication::OutOfBoundsNoPoe), "{r:#?}");
     assert_eq!(r.indication, Indication::Indeterminate);
 }
 
@@ -110,7 +112,7 @@ fn page_and_contents(file: &Path) -> (u32, Dict) {
     (p, r.get(p).unwrap().as_dict().unwrap().clone())
 }
 
-fn verdict(fx: &Fixture, file: &Path) -> (Indication, Option<&'static str>, PdfReport) {
+fn verdict(fx: &Fixture, file: &Path) -> (Indication, Option<SubIndication>, PdfReport) {
     let r = verify_pdf(file, &trust(fx));
     let s = r.signatures.first().cloned().unwrap_or_else(|| panic!("no signature: {r:#?}"));
     (s.indication, s.sub_indication, r)
@@ -154,14 +156,14 @@ fn tampering_is_never_valid() {
     let path = dir.path().join("content-changed.pdf");
     append_update(&file, &path, &[(next, evil.clone()), (page, Object::Dict(dict.clone()))]);
     let (ind, sub, r) = verdict(fx, &path);
-    assert_eq!((ind, sub), (Indication::TotalFailed, Some("MODIFIED_AFTER_SIGNING")), "{r:#?}");
+    assert_eq!((ind, sub), (Indication::TotalFailed, Some(SubIndication::ModifiedAfterSigning)), "{r:#?}");
 
     // Shadow attack "replace": redefine the existing content stream object.
     let (_, orig) = page_and_contents(&file);
     let Some(Object::Ref(cnum, _)) = orig.get("Contents").cloned() else { panic!() };
     let path = dir.path().join("shadow-replace.pdf");
     append_update(&file, &path, &[(cnum, evil.clone())]);
-    assert_eq!(verdict(fx, &path).1, Some("MODIFIED_AFTER_SIGNING"));
+    assert_eq!(verdict(fx, &path).1, Some(SubIndication::ModifiedAfterSigning));
 
     // A page added after signing.
     let r2 = PdfReader::open(&file).unwrap();
@@ -176,7 +178,7 @@ fn tampering_is_never_valid() {
     new_page.remove("Annots");
     let path = dir.path().join("page-added.pdf");
     append_update(&file, &path, &[(next, Object::Dict(new_page)), (pages_num, Object::Dict(pages))]);
-    assert_eq!(verdict(fx, &path).1, Some("MODIFIED_AFTER_SIGNING"));
+    assert_eq!(verdict(fx, &path).1, Some(SubIndication::ModifiedAfterSigning));
 
     // Overriding the signed field's appearance.
     let fields = {
@@ -196,7 +198,7 @@ fn tampering_is_never_valid() {
     );
     let path = dir.path().join("ap-override.pdf");
     append_update(&file, &path, &[(next, xobj), (fnum, Object::Dict(field))]);
-    assert_eq!(verdict(fx, &path).1, Some("MODIFIED_AFTER_SIGNING"));
+    assert_eq!(verdict(fx, &path).1, Some(SubIndication::ModifiedAfterSigning));
 
     // Catalog trick: a new /Root in the trailer is disallowed.
     let mut new_cat = cat.clone();
@@ -204,7 +206,7 @@ fn tampering_is_never_valid() {
     let path = dir.path().join("catalog-changed.pdf");
     let (Some(Object::Ref(root, _)), _) = (r2.trailer().get("Root").cloned(), ()) else { panic!() };
     append_update(&file, &path, &[(root, Object::Dict(new_cat))]);
-    assert_eq!(verdict(fx, &path).1, Some("MODIFIED_AFTER_SIGNING"));
+    assert_eq!(verdict(fx, &path).1, Some(SubIndication::ModifiedAfterSigning));
 
     // Moving the byte range: write a ByteRange that does not match /Contents.
     let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -217,7 +219,7 @@ fn tampering_is_never_valid() {
     let path = dir.path().join("byterange-moved.pdf");
     std::fs::write(&path, &t).unwrap();
     let (ind, sub, _) = verdict(fx, &path);
-    assert_eq!((ind, sub), (Indication::TotalFailed, Some("FORMAT_FAILURE")));
+    assert_eq!((ind, sub), (Indication::TotalFailed, Some(SubIndication::FormatFailure)));
 
     // Universal signature forgery: an empty /Contents.
     let hex_start = text[pos..].find('<').unwrap() + pos;
@@ -248,7 +250,11 @@ fn a_pyhanko_signature_made_through_softhsm_passes() {
     assert!(ok, "pyhanko sign: {err}");
     let r = verify_pdf(&out, &trust(fx));
     let s = only(&r);
-    assert_eq!((s.indication, s.integrity, s.coverage), (Indication::TotalPassed, "intact", "whole_file"), "{r:#?}");
+    assert_eq!(
+        (s.indication, s.integrity, s.coverage),
+        (Indication::TotalPassed, Integrity::Intact, Coverage::WholeFile),
+        "{r:#?}"
+    );
     assert_eq!(s.signer.as_deref(), Some("Sở Thông tin và Truyền thông tỉnh Bắc Ninh"));
 }
 
@@ -265,20 +271,20 @@ fn third_party_corpus_gets_the_expected_findings() {
         let r = v(name);
         assert_eq!(r.signatures.len(), n, "{name}: {r:#?}");
         for s in &r.signatures {
-            assert_eq!(s.integrity, "intact", "{name} {}: {s:#?}", s.field);
-            assert_ne!(s.coverage, "anomaly", "{name}");
-            assert_ne!(s.modifications, "disallowed", "{name} {}: {:?}", s.field, s.modification_details);
+            assert_eq!(s.integrity, Integrity::Intact, "{name} {}: {s:#?}", s.field);
+            assert_ne!(s.coverage, Coverage::Anomaly, "{name}");
+            assert_ne!(s.modifications, Modifications::Disallowed, "{name} {}: {:?}", s.field, s.modification_details);
             assert_ne!(s.indication, Indication::TotalFailed, "{name} {}: {s:#?}", s.field);
         }
         r
     };
     all_intact("pades-bes.pdf", 1);
-    assert_eq!(v("pades-bes.pdf").signatures[0].coverage, "whole_file");
+    assert_eq!(v("pades-bes.pdf").signatures[0].coverage, Coverage::WholeFile);
     all_intact("doc-firmado.pdf", 2);
     assert!(all_intact("doc-firmado-T.pdf", 1).signatures[0].timestamp.is_some());
     all_intact("doc-firmado-LT.pdf", 1);
     let lt = all_intact("PAdES-LT.pdf", 4);
-    assert!(lt.signatures.iter().any(|s| s.kind == "document_timestamp"));
+    assert!(lt.signatures.iter().any(|s| s.kind == SignatureKind::DocumentTimestamp));
     all_intact("hello_signed_INCSAVE_signed.pdf", 2);
     all_intact("dss-PLAIN-ECDSA_TeleSec_PKS_eIDAS_QES_CA_1-baseline-b.pdf", 1);
     all_intact("dss-1420_PAdES-BpB-att-SHA256-SHA3_256withRSA.pdf", 1);
@@ -303,20 +309,27 @@ fn third_party_corpus_gets_the_expected_findings() {
     };
     for name in ["pdf-signed-added-page.pdf", "pdf-removed-pages.pdf"] {
         let r = failed(name);
-        assert_eq!((r.signatures[0].integrity, r.signatures[0].modifications), ("intact", "disallowed"), "{name}");
+        assert_eq!(
+            (r.signatures[0].integrity, r.signatures[0].modifications),
+            (Integrity::Intact, Modifications::Disallowed),
+            "{name}"
+        );
     }
     let overlap = failed("pdf-byterange-overlap.pdf");
-    assert_eq!(overlap.signatures.iter().filter(|s| s.integrity == "intact").count(), 1);
-    assert_eq!(overlap.signatures.iter().filter(|s| s.sub_indication == Some("FORMAT_FAILURE")).count(), 1);
+    assert_eq!(overlap.signatures.iter().filter(|s| s.integrity == Integrity::Intact).count(), 1);
+    assert_eq!(overlap.signatures.iter().filter(|s| s.sub_indication == Some(SubIndication::FormatFailure)).count(), 1);
     failed("pdf-signed-corrupted.pdf");
     failed("wrong-digest-algo.pdf");
     for name in ["one-byterange", "signature-gap-too-big", "weird-byterange"] {
         let r = failed(&format!("pyhanko_coverage-anomalies_{name}.pdf"));
-        assert_eq!(r.signatures[0].coverage, "anomaly");
+        assert_eq!(r.signatures[0].coverage, Coverage::Anomaly);
     }
     let sneaky = failed("pyhanko_form-update-ap-indirect-sneaky-trailer.pdf");
-    assert_eq!(sneaky.signatures[0].modifications, "disallowed");
-    assert_eq!(failed("pyhanko_pdf-sig-with-econtent.pdf").signatures[0].sub_indication, Some("FORMAT_FAILURE"));
+    assert_eq!(sneaky.signatures[0].modifications, Modifications::Disallowed);
+    assert_eq!(
+        failed("pyhanko_pdf-sig-with-econtent.pdf").signatures[0].sub_indication,
+        Some(SubIndication::FormatFailure)
+    );
     let empty = v("pdf-with-two-empty-sigs.pdf");
     assert_eq!(empty.unsigned_fields.len(), 2, "{empty:#?}");
 

@@ -15,6 +15,7 @@ use kyso_pdf::{Builder, IncrementalUpdate, Indication, PdfReader, SignOptions, T
 use kyso_pki::Signer;
 mod common;
 use common::{signer, trust};
+use kyso_pki::report::Modifications;
 use kyso_testkit::{minimal_pdf, pins, require_fixture, tokens};
 
 const DOC_LINES: [(&str, f64, f64, f64); 10] = [
@@ -210,7 +211,7 @@ fn approvals_then_the_clerks_seal_look_right_and_stay_valid() {
     let report = verify_pdf(&issued, &trust(fx));
     assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
     assert_eq!(report.signatures.len(), 3);
-    assert!(report.signatures[..2].iter().all(|s| s.modifications == "allowed"), "{report:#?}");
+    assert!(report.signatures[..2].iter().all(|s| s.modifications == Modifications::Allowed), "{report:#?}");
 
     if Command::new("pyhanko").arg("--version").output().is_ok() {
         let out = Command::new("pyhanko")

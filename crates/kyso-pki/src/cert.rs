@@ -35,18 +35,18 @@ pub enum KeyKind {
     },
 }
 
-/// Something the user should know before trying to sign.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CertWarning {
-    /// `notAfter` is in the past.
-    Expired,
-    /// `notBefore` is in the future.
-    NotYetValid,
-    /// Key usage has neither digitalSignature nor nonRepudiation.
-    NoSigningKeyUsage,
-    /// The certificate is a CA certificate.
-    IsCa,
+crate::named_enum! {
+    /// Something the user should know before trying to sign.
+    pub enum CertWarning {
+        /// `notAfter` is in the past.
+        Expired = "expired",
+        /// `notBefore` is in the future.
+        NotYetValid = "not_yet_valid",
+        /// Key usage has neither digitalSignature nor nonRepudiation.
+        NoSigningKeyUsage = "no_signing_key_usage",
+        /// The certificate is a CA certificate.
+        IsCa = "is_ca",
+    }
 }
 
 /// Display facts of one certificate. Vietnamese text is kept as decoded

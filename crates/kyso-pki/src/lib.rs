@@ -16,6 +16,7 @@ pub mod http;
 pub mod kind;
 mod name_constraints;
 mod name_prep;
+mod names;
 pub mod ocsp;
 mod p12;
 mod policy;
@@ -45,3 +46,6 @@ pub use verify::{VerifyError, verify_digest_signature};
 pub use der;
 pub use x509_cert;
 pub use x509_cert::Certificate;
+
+#[doc(hidden)]
+pub use serde as __serde;

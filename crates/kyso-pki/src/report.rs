@@ -7,18 +7,291 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
+use crate::timestamp::TimestampTrust;
 use crate::{CertDer, ChainStatus, RevocationStatus, check_crls, validate_path};
 
-/// ETSI EN 319 102-1 main indication.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Indication {
-    /// All checks passed.
-    TotalPassed,
-    /// Not enough to conclude.
-    Indeterminate,
-    /// Proven invalid.
-    TotalFailed,
+crate::named_enum! {
+    /// ETSI EN 319 102-1 main indication (§5.1.3), ordered from best to
+    /// worst.
+    #[derive(PartialOrd, Ord)]
+    pub enum Indication {
+        /// All checks passed.
+        TotalPassed = "TOTAL_PASSED",
+        /// Not enough to conclude.
+        Indeterminate = "INDETERMINATE",
+        /// Proven invalid.
+        TotalFailed = "TOTAL_FAILED",
+    }
+}
+
+crate::named_enum! {
+    /// ETSI EN 319 102-1 sub-indication (§5.1.3, Table 5 and 6), plus
+    /// `MODIFIED_AFTER_SIGNING` for a change after signing that the
+    /// signature's permissions do not allow (ISO 32000-2 §12.8.2.2).
+    pub enum SubIndication {
+        /// The signature is not in a form that can be processed.
+        FormatFailure = "FORMAT_FAILURE",
+        /// A digest of the signed data does not match.
+        HashFailure = "HASH_FAILURE",
+        /// The signature value does not verify.
+        SigCryptoFailure = "SIG_CRYPTO_FAILURE",
+        /// The signed attributes do not meet the constraints (signing
+        /// certificate reference, timestamping authority binding).
+        SigConstraintsFailure = "SIG_CONSTRAINTS_FAILURE",
+        /// The document was changed after signing in a way not allowed.
+        ModifiedAfterSigning = "MODIFIED_AFTER_SIGNING",
+        /// The signer's certificate was revoked at the proven time.
+        Revoked = "REVOKED",
+        /// Revoked, and nothing proves the signature existed before.
+        RevokedNoPoe = "REVOKED_NO_POE",
+        /// Revocation could not be checked yet.
+        TryLater = "TRY_LATER",
+        /// A certificate is outside its validity and nothing proves the
+        /// signature existed while it was valid.
+        OutOfBoundsNoPoe = "OUT_OF_BOUNDS_NO_POE",
+        /// No path to a trust anchor.
+        NoCertificateChainFound = "NO_CERTIFICATE_CHAIN_FOUND",
+        /// The signer's certificate is not in the signature.
+        NoSigningCertificateFound = "NO_SIGNING_CERTIFICATE_FOUND",
+        /// An algorithm of the path cannot be checked.
+        CryptoConstraintsFailureNoPoe = "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+        /// The path violates a constraint (RFC 5280 §6.1).
+        ChainConstraintsFailure = "CHAIN_CONSTRAINTS_FAILURE",
+    }
+}
+
+crate::named_enum! {
+    /// What a report entry is.
+    pub enum SignatureKind {
+        /// A signature.
+        Signature = "signature",
+        /// A document timestamp (ETSI EN 319 142-1 §5.4).
+        DocumentTimestamp = "document_timestamp",
+    }
+}
+
+crate::named_enum! {
+    /// Whether the signed data is as it was signed.
+    pub enum Integrity {
+        /// Every digest matches and the signature value verifies.
+        Intact = "intact",
+        /// A digest or the signature value does not verify.
+        Broken = "broken",
+        /// Not established (no signer certificate, unreadable data).
+        Unknown = "unknown",
+    }
+}
+
+crate::named_enum! {
+    /// What the signature covers of the file.
+    pub enum Coverage {
+        /// PDF: the whole file (the last revision).
+        WholeFile = "whole_file",
+        /// PDF: a whole earlier revision (ISO 32000-2 §7.5.6 updates follow).
+        WholeRevision = "whole_revision",
+        /// OOXML: every part and relationship (metadata left unsigned by
+        /// design is listed in the warnings).
+        WholePackage = "whole_package",
+        /// OOXML: not everything the package shows is signed.
+        Partial = "partial",
+        /// The signed ranges or references are malformed.
+        Anomaly = "anomaly",
+    }
+}
+
+crate::named_enum! {
+    /// Whether what changed after signing is allowed.
+    pub enum Modifications {
+        /// Nothing changed.
+        None = "none",
+        /// Only changes the signature allows.
+        Allowed = "allowed",
+        /// A change the signature does not allow.
+        Disallowed = "disallowed",
+    }
+}
+
+crate::named_enum! {
+    /// Levels of change after signing, ordered (pyHanko's
+    /// `ModificationLevel`), judged against the DocMDP permission (ISO
+    /// 32000-2 §12.8.2.2.2).
+    #[derive(PartialOrd, Ord)]
+    pub enum ModificationLevel {
+        /// Nothing changed.
+        None = "none",
+        /// DSS, document timestamps, XMP metadata, document information.
+        LtaUpdates = "lta_updates",
+        /// New signatures, signature fields, form field values.
+        FormFilling = "form_filling",
+        /// Annotations (comments).
+        Annotations = "annotations",
+        /// Anything else: never allowed.
+        Other = "other",
+    }
+}
+
+crate::named_enum! {
+    /// The revocation status of the signer's path, weighed against the
+    /// proven time (ETSI EN 319 102-1 §5.6.2.4).
+    pub enum Revocation {
+        /// Not revoked.
+        Good = "good",
+        /// Revoked at or before the proven time.
+        Revoked = "revoked",
+        /// Revoked after the proven time: the signature stands.
+        RevokedAfterSigning = "revoked_after_signing",
+        /// Revoked, and nothing proves the signature existed before.
+        RevokedNoPoe = "revoked_no_poe",
+        /// No answer for some certificate of the path.
+        NotChecked = "not_checked",
+    }
+}
+
+crate::named_enum! {
+    /// What a report warns about (each has a `warn-<code>` message in both
+    /// languages).
+    pub enum WarningCode {
+        /// The certificate has expired; the timestamp proves it was valid.
+        ValidatedAtTimestampTime = "validated_at_timestamp_time",
+        /// Revocation answers were fetched from the network.
+        RevocationFetchedOnline = "revocation_fetched_online",
+        /// Revocation could not be checked (TT 15/2025).
+        RevocationNotChecked = "revocation_not_checked",
+        /// The signature binds no certificate of the file.
+        SignerUnknown = "signer_unknown",
+        /// The signature timestamp is invalid (detail: why).
+        SignatureTimestampInvalid = "signature_timestamp_invalid",
+        /// The signature timestamp is not trusted (detail: why).
+        SignatureTimestampUntrusted = "signature_timestamp_untrusted",
+        /// The document timestamp is invalid (detail: why).
+        DocumentTimestampInvalid = "document_timestamp_invalid",
+        /// The document timestamp is not trusted (detail: why).
+        DocumentTimestampUntrusted = "document_timestamp_untrusted",
+        /// A VRI timestamp is invalid (detail: why).
+        VriTimestampInvalid = "vri_timestamp_invalid",
+        /// A VRI timestamp is not trusted (detail: why).
+        VriTimestampUntrusted = "vri_timestamp_untrusted",
+        /// The timestamping authority's revocation was not checked
+        /// (detail: which timestamp).
+        TimestampRevocationNotChecked = "timestamp_revocation_not_checked",
+        /// PDF: the signature dictionary is not an indirect object.
+        SigDictNotIndirect = "sig_dict_not_indirect",
+        /// PDF: the signature dictionary sits in an object stream.
+        SigDictNotAtOffset = "sig_dict_not_at_offset",
+        /// PDF: `/ByteRange` is invalid.
+        ByteRangeInvalid = "byte_range_invalid",
+        /// PDF: the CMS is invalid (detail: the parse error).
+        CmsInvalid = "cms_invalid",
+        /// PDF: the document timestamp's TSTInfo is invalid.
+        TstinfoInvalid = "tstinfo_invalid",
+        /// PDF: a detached signature carries content.
+        DetachedWithEcontent = "detached_with_econtent",
+        /// The claimed signing time is later than the proven time.
+        ClaimedTimeAfterPoe = "claimed_time_after_poe",
+        /// Another certificate with the signer's identifiers is ignored
+        /// (detail: its subject).
+        SignerCertificateIgnored = "signer_certificate_ignored",
+        /// CAdES: no signing-certificate attribute.
+        NoSigningCertificateAttribute = "no_signing_certificate_attribute",
+        /// PDF: the cross-reference data was repaired.
+        XrefRepaired = "xref_repaired",
+        /// PDF: the signed revision's cross-reference data is defective
+        /// (detail: the finding).
+        XrefDefect = "xref_defect",
+        /// OOXML: the ZIP file has a comment (detail: its size).
+        ZipComment = "zip_comment",
+        /// OOXML: the package's signature origin is not valid (detail: why).
+        OriginInvalid = "origin_invalid",
+        /// OOXML: the signature part's content type (detail: the part).
+        SignaturePartContentType = "signature_part_content_type",
+        /// OOXML: the signature part is not well-formed XML (detail).
+        XmlMalformed = "xml_malformed",
+        /// OOXML: the signature part holds no XML signature.
+        NotAnXmlSignature = "not_an_xml_signature",
+        /// OOXML: too many Id attributes (detail: the bound).
+        TooManyIds = "too_many_ids",
+        /// OOXML: two elements share an Id.
+        DuplicateId = "duplicate_id",
+        /// OOXML: SignedInfo missing or repeated.
+        SignedInfoMissing = "signed_info_missing",
+        /// OOXML: unsupported canonicalization method.
+        UnsupportedCanonicalization = "unsupported_canonicalization",
+        /// OOXML: unsupported signature method.
+        UnsupportedSignatureMethod = "unsupported_signature_method",
+        /// OOXML: no signature value.
+        SignatureValueMissing = "signature_value_missing",
+        /// OOXML: no references.
+        NoReferences = "no_references",
+        /// OOXML: too many references (detail: how many or which).
+        TooManyReferences = "too_many_references",
+        /// OOXML: an unsupported reference (detail: its URI).
+        UnsupportedReference = "unsupported_reference",
+        /// OOXML: an unsupported transform (detail: its algorithm).
+        UnsupportedTransform = "unsupported_transform",
+        /// OOXML: no package manifest.
+        NoPackageManifest = "no_package_manifest",
+        /// OOXML: SHA-1.
+        WeakAlgorithmSha1 = "weak_algorithm_sha1",
+        /// OOXML: one part referenced twice (detail: the URI).
+        ManifestReferenceRepeated = "manifest_reference_repeated",
+        /// OOXML: a signed part nothing points at (detail: the part).
+        PartUnreferenced = "part_unreferenced",
+        /// OOXML: metadata left unsigned by design (detail: the part).
+        UnsignedMetadata = "unsigned_metadata",
+        /// OOXML: view settings left unsigned (detail: the part).
+        UnsignedViewSettings = "unsigned_view_settings",
+        /// OOXML: custom XML left unsigned (detail: the part).
+        UnsignedCustomXml = "unsigned_custom_xml",
+    }
+}
+
+/// A warning of a report: its code and, for some, a technical detail (not
+/// translated). Written in JSON as `code` or `code: detail`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Warning {
+    /// What it is about.
+    pub code: WarningCode,
+    /// The technical detail (a part name, a parse error, a reason code).
+    pub detail: Option<String>,
+}
+
+impl Warning {
+    /// A warning with a detail.
+    pub fn with(code: WarningCode, detail: impl Into<String>) -> Self {
+        Self { code, detail: Some(detail.into()) }
+    }
+}
+
+impl From<WarningCode> for Warning {
+    fn from(code: WarningCode) -> Self {
+        Self { code, detail: None }
+    }
+}
+
+impl PartialEq<WarningCode> for Warning {
+    fn eq(&self, code: &WarningCode) -> bool {
+        self.code == *code
+    }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.detail {
+            Some(d) => write!(f, "{}: {d}", self.code.name()),
+            None => f.write_str(self.code.name()),
+        }
+    }
+}
+
+impl Serialize for Warning {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// `timestamp_trust` as reports write it: the trust, or `none`.
+fn trust_or_none<S: serde::Serializer>(t: &Option<TimestampTrust>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(t.map_or("none", TimestampTrust::name))
 }
 
 /// One signature (or document timestamp) in the report.
@@ -27,7 +300,7 @@ pub struct SignatureReport {
     /// PDF: the fully qualified field name; OOXML: the signature part.
     pub field: String,
     /// `signature` or `document_timestamp`.
-    pub kind: &'static str,
+    pub kind: SignatureKind,
     /// PDF: `/SubFilter`; OOXML: `xmldsig`.
     pub subfilter: String,
     /// Signer common name.
@@ -59,27 +332,28 @@ pub struct SignatureReport {
     /// (it is a proof of existence), `untrusted` (intact, but its authority
     /// is not a trusted, valid, unrevoked TSA bound by the token),
     /// `invalid` (malformed, for other data, or its signature fails) or
-    /// `none`.
-    pub timestamp_trust: &'static str,
+    /// `none` (no token).
+    #[serde(serialize_with = "trust_or_none")]
+    pub timestamp_trust: Option<TimestampTrust>,
     /// Best proven time (ETSI EN 319 102-1 §5.6.2.4): the earliest
     /// validated timestamp covering the signature (its signature timestamp,
     /// a validated VRI timestamp, document timestamps of later revisions).
     /// Revocation and expiry are judged against it; `None`: no proof.
     pub poe_time: Option<String>,
     /// `intact`, `broken` or `unknown`.
-    pub integrity: &'static str,
+    pub integrity: Integrity,
     /// PDF: `whole_file`, `whole_revision` or `anomaly`; OOXML:
     /// `whole_package` (metadata left unsigned by design is listed in the
-    /// warnings) or `anomaly`.
-    pub coverage: &'static str,
+    /// warnings), `partial` or `anomaly`.
+    pub coverage: Coverage,
     /// `none`, `allowed` or `disallowed`.
-    pub modifications: &'static str,
+    pub modifications: Modifications,
     /// What changed after signing, or is not covered (one line per finding).
     pub modification_details: Vec<String>,
     /// PDF: the level of what changed after signing, as pyHanko names the
     /// levels: `none`, `lta_updates` (DSS, document timestamps, metadata),
     /// `form_filling` (signing and filling fields), `annotations`, `other`.
-    pub modification_level: &'static str,
+    pub modification_level: ModificationLevel,
     /// Every change after signing, allowed or not, for the person to see.
     pub changes: Vec<Change>,
     /// PDF: regions whose rendering differs between the signed revision
@@ -93,13 +367,13 @@ pub struct SignatureReport {
     /// `revoked_after_signing` (after the proven time); `revoked_no_poe`
     /// (revoked, and nothing proves the signature existed before);
     /// `not_checked`.
-    pub revocation: &'static str,
+    pub revocation: Revocation,
     /// Indication.
     pub indication: Indication,
     /// Sub-indication.
-    pub sub_indication: Option<&'static str>,
-    /// Warnings (translation keys).
-    pub warnings: Vec<String>,
+    pub sub_indication: Option<SubIndication>,
+    /// Warnings (`code` or `code: detail` in JSON).
+    pub warnings: Vec<Warning>,
     /// PDF `/ByteRange` (empty for OOXML).
     pub byte_range: Vec<i64>,
     /// DocMDP permission when this is a certification signature.
@@ -112,7 +386,7 @@ pub struct SignatureReport {
 impl SignatureReport {
     /// A report that has proven nothing yet: a format failure until the
     /// checks say otherwise.
-    pub fn new(field: String, kind: &'static str, subfilter: String) -> Self {
+    pub fn new(field: String, kind: SignatureKind, subfilter: String) -> Self {
         Self {
             field,
             kind,
@@ -127,24 +401,36 @@ impl SignatureReport {
             signing_time: None,
             claimed_time: None,
             timestamp: None,
-            timestamp_trust: "none",
+            timestamp_trust: None,
             poe_time: None,
-            integrity: "unknown",
-            coverage: "anomaly",
-            modifications: "none",
+            integrity: Integrity::Unknown,
+            coverage: Coverage::Anomaly,
+            modifications: Modifications::None,
             modification_details: Vec::new(),
-            modification_level: "none",
+            modification_level: ModificationLevel::None,
             changes: Vec::new(),
             visual_changes: Vec::new(),
             chain: ChainStatus::NoChainFound,
             chain_path: Vec::new(),
-            revocation: "not_checked",
+            revocation: Revocation::NotChecked,
             indication: Indication::TotalFailed,
-            sub_indication: Some("FORMAT_FAILURE"),
+            sub_indication: Some(SubIndication::FormatFailure),
             warnings: Vec::new(),
             byte_range: Vec::new(),
             certification: None,
             revision: None,
+        }
+    }
+
+    /// Whether a warning with `code` was given.
+    pub fn has_warning(&self, code: WarningCode) -> bool {
+        self.warnings.iter().any(|w| w.code == code)
+    }
+
+    /// Adds a warning without detail unless one with its code is there.
+    pub fn warn_once(&mut self, code: WarningCode) {
+        if !self.has_warning(code) {
+            self.warnings.push(code.into());
         }
     }
 
@@ -275,7 +561,7 @@ pub fn assess_chain(r: &mut SignatureReport, inp: ChainInputs<'_>) {
         let at_ts = validate_path(inp.signer, &inp.pool, inp.anchors, t);
         if at_ts.status == ChainStatus::Valid {
             chain = at_ts;
-            r.warnings.push("validated_at_timestamp_time".into());
+            r.warnings.push(WarningCode::ValidatedAtTimestampTime.into());
         }
     }
     r.chain = chain.status;
@@ -315,9 +601,7 @@ pub fn assess_chain(r: &mut SignatureReport, inp: ChainInputs<'_>) {
                 );
                 if fetched != RevocationStatus::NotChecked {
                     st = fetched;
-                    if !r.warnings.iter().any(|w| w == "revocation_fetched_online") {
-                        r.warnings.push("revocation_fetched_online".into());
-                    }
+                    r.warn_once(WarningCode::RevocationFetchedOnline);
                 }
             }
             statuses.push(st);
@@ -336,21 +620,21 @@ pub fn assess_chain(r: &mut SignatureReport, inp: ChainInputs<'_>) {
             .min();
         r.revocation = if let Some(rt) = revoked_at {
             match inp.timestamp {
-                Some(poe) if rt > poe => "revoked_after_signing",
-                Some(_) => "revoked",
-                None => "revoked_no_poe",
+                Some(poe) if rt > poe => Revocation::RevokedAfterSigning,
+                Some(_) => Revocation::Revoked,
+                None => Revocation::RevokedNoPoe,
             }
         } else if !statuses.is_empty() && statuses.iter().all(|s| *s == RevocationStatus::Good) {
-            "good"
+            Revocation::Good
         } else {
-            "not_checked"
+            Revocation::NotChecked
         };
     }
 }
 
 /// What the cryptographic steps found.
 #[derive(Clone, Copy, Debug)]
-pub struct Integrity {
+pub struct IntegrityFacts {
     /// The signer's certificate was found.
     pub signer_found: bool,
     /// Every digest matched.
@@ -365,47 +649,48 @@ pub struct Integrity {
 
 /// The indication (ETSI EN 319 102-1 §5.1.3) from the integrity facts and
 /// the report's coverage, modifications, revocation and chain.
-pub fn conclude(r: &mut SignatureReport, f: Integrity) {
-    if r.revocation == "not_checked" && !r.warnings.iter().any(|w| w == "revocation_not_checked") {
+pub fn conclude(r: &mut SignatureReport, f: IntegrityFacts) {
+    use SubIndication as S;
+    if r.revocation == Revocation::NotChecked {
         // TT 15/2025: say so when revocation could not be checked.
-        r.warnings.push("revocation_not_checked".into());
+        r.warn_once(WarningCode::RevocationNotChecked);
     }
     // A report never names a signer the signature does not bind.
-    if r.kind == "signature" && r.signer_subject.is_none() && !r.warnings.iter().any(|w| w == "signer_unknown") {
-        r.warnings.push("signer_unknown".into());
+    if r.kind == SignatureKind::Signature && r.signer_subject.is_none() {
+        r.warn_once(WarningCode::SignerUnknown);
     }
     let (ind, sub) = if !f.signer_found {
-        (Indication::Indeterminate, Some("NO_SIGNING_CERTIFICATE_FOUND"))
+        (Indication::Indeterminate, Some(S::NoSigningCertificateFound))
     } else if !f.digest_ok {
-        (Indication::TotalFailed, Some("HASH_FAILURE"))
+        (Indication::TotalFailed, Some(S::HashFailure))
     } else if !f.signature_ok {
-        (Indication::TotalFailed, Some("SIG_CRYPTO_FAILURE"))
+        (Indication::TotalFailed, Some(S::SigCryptoFailure))
     } else if f.signing_cert_mismatch {
-        (Indication::TotalFailed, Some("SIG_CONSTRAINTS_FAILURE"))
-    } else if r.coverage == "anomaly" {
-        (Indication::TotalFailed, Some("FORMAT_FAILURE"))
-    } else if r.modifications == "disallowed" {
-        (Indication::TotalFailed, Some("MODIFIED_AFTER_SIGNING"))
-    } else if r.revocation == "revoked" {
-        (Indication::TotalFailed, Some("REVOKED"))
+        (Indication::TotalFailed, Some(S::SigConstraintsFailure))
+    } else if r.coverage == Coverage::Anomaly {
+        (Indication::TotalFailed, Some(S::FormatFailure))
+    } else if r.modifications == Modifications::Disallowed {
+        (Indication::TotalFailed, Some(S::ModifiedAfterSigning))
+    } else if r.revocation == Revocation::Revoked {
+        (Indication::TotalFailed, Some(S::Revoked))
     } else {
         match r.chain {
-            ChainStatus::Valid if r.revocation == "good" => (Indication::TotalPassed, None),
-            ChainStatus::Valid if r.revocation == "revoked_no_poe" => {
-                (Indication::Indeterminate, Some("REVOKED_NO_POE"))
+            ChainStatus::Valid if r.revocation == Revocation::Good => (Indication::TotalPassed, None),
+            ChainStatus::Valid if r.revocation == Revocation::RevokedNoPoe => {
+                (Indication::Indeterminate, Some(S::RevokedNoPoe))
             }
-            ChainStatus::Valid if r.revocation == "revoked_after_signing" && !f.timestamped => {
-                (Indication::Indeterminate, Some("REVOKED_NO_POE"))
+            ChainStatus::Valid if r.revocation == Revocation::RevokedAfterSigning && !f.timestamped => {
+                (Indication::Indeterminate, Some(S::RevokedNoPoe))
             }
-            ChainStatus::Valid if r.revocation == "revoked_after_signing" => (Indication::TotalPassed, None),
-            ChainStatus::Valid => (Indication::Indeterminate, Some("TRY_LATER")),
-            ChainStatus::OutOfValidity => (Indication::Indeterminate, Some("OUT_OF_BOUNDS_NO_POE")),
-            ChainStatus::BadSignature => (Indication::TotalFailed, Some("SIG_CRYPTO_FAILURE")),
+            ChainStatus::Valid if r.revocation == Revocation::RevokedAfterSigning => (Indication::TotalPassed, None),
+            ChainStatus::Valid => (Indication::Indeterminate, Some(S::TryLater)),
+            ChainStatus::OutOfValidity => (Indication::Indeterminate, Some(S::OutOfBoundsNoPoe)),
+            ChainStatus::BadSignature => (Indication::TotalFailed, Some(S::SigCryptoFailure)),
             ChainStatus::NotCa | ChainStatus::NoChainFound => {
-                (Indication::Indeterminate, Some("NO_CERTIFICATE_CHAIN_FOUND"))
+                (Indication::Indeterminate, Some(S::NoCertificateChainFound))
             }
-            ChainStatus::UnsupportedAlgorithm => (Indication::Indeterminate, Some("CRYPTO_CONSTRAINTS_FAILURE_NO_POE")),
-            ChainStatus::ConstraintViolation => (Indication::Indeterminate, Some("CHAIN_CONSTRAINTS_FAILURE")),
+            ChainStatus::UnsupportedAlgorithm => (Indication::Indeterminate, Some(S::CryptoConstraintsFailureNoPoe)),
+            ChainStatus::ConstraintViolation => (Indication::Indeterminate, Some(S::ChainConstraintsFailure)),
         }
     };
     r.indication = ind;
@@ -417,11 +702,12 @@ pub fn conclude(r: &mut SignatureReport, f: Integrity) {
 /// gives then — failures it ranks first (integrity, coverage, signing
 /// certificate constraints) stay.
 pub fn disallow_modifications(r: &mut SignatureReport) {
-    r.modifications = "disallowed";
-    let earlier =
-        r.integrity != "intact" || r.coverage == "anomaly" || r.sub_indication == Some("SIG_CONSTRAINTS_FAILURE");
+    r.modifications = Modifications::Disallowed;
+    let earlier = r.integrity != Integrity::Intact
+        || r.coverage == Coverage::Anomaly
+        || r.sub_indication == Some(SubIndication::SigConstraintsFailure);
     if !earlier {
         r.indication = Indication::TotalFailed;
-        r.sub_indication = Some("MODIFIED_AFTER_SIGNING");
+        r.sub_indication = Some(SubIndication::ModifiedAfterSigning);
     }
 }

@@ -16,6 +16,7 @@ use x509_cert::ext::pkix::ExtendedKeyUsage;
 
 use crate::cms_verify::{EssCheck, parse_cms};
 use crate::hash::HashAlg;
+use crate::report::{Warning, WarningCode};
 use crate::trust::{CertDer, ChainStatus, RevocationStatus, check_crls, validate_path};
 
 /// id-ct-TSTInfo (RFC 3161 §2.4.2).
@@ -40,26 +41,29 @@ pub struct TokenContext<'a> {
     pub online: Option<&'a crate::precheck::PrecheckOptions>,
 }
 
-/// How far a token is to be believed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TimestampTrust {
-    /// Validated: its time is a proof of existence.
-    Trusted,
-    /// Intact (imprint and signature verify) but its signer is not a
-    /// trusted, valid, unrevoked timestamping authority bound by the token.
-    Untrusted,
-    /// Malformed, for other data, or its signature does not verify.
-    Invalid,
+crate::named_enum! {
+    /// How far a token is to be believed (a report's `timestamp_trust`;
+    /// no token at all is `none` there).
+    pub enum TimestampTrust {
+        /// Validated: its time is a proof of existence.
+        Trusted = "trusted",
+        /// Intact (imprint and signature verify) but its signer is not a
+        /// trusted, valid, unrevoked timestamping authority bound by the token.
+        Untrusted = "untrusted",
+        /// Malformed, for other data, or its signature does not verify.
+        Invalid = "invalid",
+    }
 }
 
-impl TimestampTrust {
-    /// The report's word for it (`trusted`, `untrusted`, `invalid`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Trusted => "trusted",
-            Self::Untrusted => "untrusted",
-            Self::Invalid => "invalid",
-        }
+crate::named_enum! {
+    /// Which timestamp a warning is about (the first part of its code).
+    pub enum TimestampRole {
+        /// A signature timestamp (unsigned attribute, ETSI EN 319 122-1 §5.3).
+        Signature = "signature_timestamp",
+        /// A document timestamp (ETSI EN 319 142-1 §5.4).
+        Document = "document_timestamp",
+        /// A timestamp in the DSS's VRI (ETSI EN 319 142-1 §5.4.2).
+        Vri = "vri_timestamp",
     }
 }
 
@@ -106,15 +110,20 @@ impl TokenCheck {
         (self.trust == TimestampTrust::Trusted).then_some(self.time).flatten()
     }
 
-    /// The warning (a translation key, then `: detail`) a report carries for
-    /// this token, `what` naming it (`signature_timestamp`,
-    /// `document_timestamp`, `vri_timestamp`); `None` when all is well.
-    pub fn warning(&self, what: &str) -> Option<String> {
+    /// The warning a report carries for this token, `role` naming it;
+    /// `None` when all is well.
+    pub fn warning(&self, role: TimestampRole) -> Option<Warning> {
+        use WarningCode as W;
+        let (invalid, untrusted) = match role {
+            TimestampRole::Signature => (W::SignatureTimestampInvalid, W::SignatureTimestampUntrusted),
+            TimestampRole::Document => (W::DocumentTimestampInvalid, W::DocumentTimestampUntrusted),
+            TimestampRole::Vri => (W::VriTimestampInvalid, W::VriTimestampUntrusted),
+        };
         match self.trust {
-            TimestampTrust::Invalid => Some(format!("{what}_invalid: {}", self.reason.unwrap_or("invalid"))),
-            TimestampTrust::Untrusted => Some(format!("{what}_untrusted: {}", self.reason.unwrap_or("untrusted"))),
+            TimestampTrust::Invalid => Some(Warning::with(invalid, self.reason.unwrap_or("invalid"))),
+            TimestampTrust::Untrusted => Some(Warning::with(untrusted, self.reason.unwrap_or("untrusted"))),
             TimestampTrust::Trusted if !self.revocation_checked => {
-                Some(format!("timestamp_revocation_not_checked: {what}"))
+                Some(Warning::with(W::TimestampRevocationNotChecked, role.name()))
             }
             TimestampTrust::Trusted => None,
         }

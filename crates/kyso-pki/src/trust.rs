@@ -108,27 +108,27 @@ pub fn pinned_name(cert: &Certificate) -> Option<&'static str> {
     VGCA_PINS.iter().find(|(_, pin)| *pin == h).map(|(n, _)| *n)
 }
 
-/// Outcome of path validation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChainStatus {
-    /// A path to a trust anchor was found and checks out.
-    Valid,
-    /// No path to any trust anchor.
-    NoChainFound,
-    /// A certificate's signature does not verify with its issuer's key.
-    BadSignature,
-    /// An issuer is not a CA.
-    NotCa,
-    /// A signature in the path uses an algorithm Kyso cannot check.
-    UnsupportedAlgorithm,
-    /// A certificate carries a critical extension Kyso does not process
-    /// (RFC 5280 §4.2), violates a path length constraint (§4.2.1.9), a
-    /// name constraint (§4.2.1.10) or the certificate policies the path
-    /// requires (§6.1.3 d–f, §6.1.4 a–b, h–j, §6.1.5).
-    ConstraintViolation,
-    /// A certificate of the path is outside its validity at the time.
-    OutOfValidity,
+crate::named_enum! {
+    /// Outcome of path validation.
+    pub enum ChainStatus {
+        /// A path to a trust anchor was found and checks out.
+        Valid = "valid",
+        /// No path to any trust anchor.
+        NoChainFound = "no_chain_found",
+        /// A certificate's signature does not verify with its issuer's key.
+        BadSignature = "bad_signature",
+        /// An issuer is not a CA.
+        NotCa = "not_ca",
+        /// A signature in the path uses an algorithm Kyso cannot check.
+        UnsupportedAlgorithm = "unsupported_algorithm",
+        /// A certificate carries a critical extension Kyso does not process
+        /// (RFC 5280 §4.2), violates a path length constraint (§4.2.1.9), a
+        /// name constraint (§4.2.1.10) or the certificate policies the path
+        /// requires (§6.1.3 d–f, §6.1.4 a–b, h–j, §6.1.5).
+        ConstraintViolation = "constraint_violation",
+        /// A certificate of the path is outside its validity at the time.
+        OutOfValidity = "out_of_validity",
+    }
 }
 
 /// Path validation report.

@@ -93,7 +93,7 @@ fn tokens_prove_a_time_only_when_fully_validated() {
         let c = judge(&tok);
         assert_eq!((c.trust, c.reason), (trust, Some(reason)), "{what}: {c:?}");
         assert_eq!(c.poe(), None, "{what}");
-        assert!(c.warning("signature_timestamp").is_some(), "{what}");
+        assert!(c.warning(kyso_pki::timestamp::TimestampRole::Signature).is_some(), "{what}");
     }
     // Not a token at all.
     assert_eq!(judge(b"\x30\x03\x02\x01\x01").trust, TimestampTrust::Invalid);

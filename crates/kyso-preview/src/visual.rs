@@ -34,7 +34,7 @@ use hayro::hayro_syntax::page::Page;
 use hayro::kurbo::{Affine, Point};
 use hayro::vello_cpu::color::palette::css::WHITE;
 use hayro::{PixmapSettings, RenderCache, RenderSettings};
-use kyso_pki::report::{Change, DocumentReport, VisualChange, disallow_modifications};
+use kyso_pki::report::{Change, Coverage, DocumentReport, ModificationLevel, VisualChange, disallow_modifications};
 
 /// How the comparison runs.
 #[derive(Clone, Debug)]
@@ -395,7 +395,7 @@ pub fn compare_revisions(path: &Path, report: &mut DocumentReport, opts: &Visual
     let mut ends: Vec<usize> = Vec::new();
     let mut jobs: Vec<Job> = Vec::new();
     for (i, s) in report.signatures.iter().enumerate() {
-        if s.coverage != "whole_revision" || s.byte_range.len() != 4 {
+        if s.coverage != Coverage::WholeRevision || s.byte_range.len() != 4 {
             continue;
         }
         let Some(end) = s.byte_range[2].checked_add(s.byte_range[3]).and_then(|e| usize::try_from(e).ok()) else {
@@ -675,7 +675,7 @@ fn merge(
             && let Some(sig) = report.signatures.get_mut(job.sig)
         {
             disallow_modifications(sig);
-            sig.modification_level = "other";
+            sig.modification_level = ModificationLevel::Other;
         }
     }
     refresh_indication(report);
@@ -692,7 +692,7 @@ fn refresh_indication(report: &mut DocumentReport) {
 /// Records that the visual comparison was not run (`--no-render`): every
 /// signature it would have compared says so, never "unchanged".
 pub fn mark_not_compared(report: &mut DocumentReport, why: &str) {
-    for s in report.signatures.iter_mut().filter(|s| s.coverage == "whole_revision") {
+    for s in report.signatures.iter_mut().filter(|s| s.coverage == Coverage::WholeRevision) {
         s.changes.push(Change {
             kind: "visual_not_compared",
             page: None,

@@ -15,6 +15,7 @@ use kyso_pdf::appearance::Appearance;
 use kyso_pdf::object::{Dict, Object, StreamData};
 use kyso_pdf::presets::{PresetInput, Role, prepare};
 use kyso_pdf::{IncrementalUpdate, Indication, PdfReader, PdfReport, SignOptions, VerifyOptions, sign_pdf, verify_pdf};
+use kyso_pki::report::{Coverage, ModificationLevel, Modifications, SubIndication};
 use kyso_pki::{Signer, load_certificates, load_crl};
 use kyso_preview::visual::{VisualOptions, compare_revisions};
 use kyso_testkit::{Fixture, minimal_pdf, pdf_from_objects, pins, require_fixture, tokens};
@@ -166,8 +167,8 @@ fn poppler_differs(before: &Path, after: &Path, page: usize, rect: [f64; 4]) -> 
 /// change (rectangles included) and judged the signature valid.
 fn without_object_rules(mut r: PdfReport) -> PdfReport {
     for s in &mut r.signatures {
-        s.modifications = "none";
-        s.modification_level = "none";
+        s.modifications = Modifications::None;
+        s.modification_level = ModificationLevel::None;
         s.modification_details.clear();
         for c in &mut s.changes {
             c.allowed = true;
@@ -183,8 +184,12 @@ fn without_object_rules(mut r: PdfReport) -> PdfReport {
 /// poppler sees pixels change there too.
 fn caught_on(label: &str, dir: &Path, file: &Path, report: &PdfReport, page: usize) {
     let s = &report.signatures[0];
-    assert_eq!(s.modifications, "disallowed", "{label}: {s:#?}");
-    assert_eq!((s.indication, s.sub_indication), (Indication::TotalFailed, Some("MODIFIED_AFTER_SIGNING")), "{label}");
+    assert_eq!(s.modifications, Modifications::Disallowed, "{label}: {s:#?}");
+    assert_eq!(
+        (s.indication, s.sub_indication),
+        (Indication::TotalFailed, Some(SubIndication::ModifiedAfterSigning)),
+        "{label}"
+    );
     assert_eq!(report.indication, Indication::TotalFailed, "{label}");
     let hits: Vec<_> = s.visual_changes.iter().filter(|v| v.page == page && v.explained_by.is_none()).collect();
     assert!(!hits.is_empty(), "{label}: no unexplained change on page {page}: {:#?}", s.visual_changes);
@@ -203,7 +208,7 @@ fn caught_on(label: &str, dir: &Path, file: &Path, report: &PdfReport, page: usi
 /// Runs the verifier with and without the object rules and checks both.
 fn check_tampering(fx: &Fixture, dir: &Path, label: &str, file: &Path, page: usize) {
     let mut full = verify_pdf(file, &trust(fx));
-    assert_eq!(full.signatures[0].coverage, "whole_revision", "{label}");
+    assert_eq!(full.signatures[0].coverage, Coverage::WholeRevision, "{label}");
     visual(file, &mut full);
     caught_on(label, dir, file, &full, page);
 

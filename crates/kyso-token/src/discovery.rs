@@ -7,20 +7,20 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-/// Why a module path is on the list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ModuleSource {
-    /// Given on the command line (`--module`).
-    Explicit,
-    /// From `KYSO_PKCS11_MODULE`.
-    Environment,
-    /// From the user's settings.
-    Configured,
-    /// A vendor's usual install location.
-    WellKnown,
-    /// Registered with p11-kit.
-    P11Kit,
+kyso_pki::named_enum! {
+    /// Why a module path is on the list.
+    pub enum ModuleSource {
+        /// Given on the command line (`--module`).
+        Explicit = "explicit",
+        /// From `KYSO_PKCS11_MODULE`.
+        Environment = "environment",
+        /// From the user's settings.
+        Configured = "configured",
+        /// A vendor's usual install location.
+        WellKnown = "well_known",
+        /// Registered with p11-kit.
+        P11Kit = "p11_kit",
+    }
 }
 
 /// One module to try.

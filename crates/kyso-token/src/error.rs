@@ -2,43 +2,41 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
-
 use crate::module::PinState;
 
-/// Stable machine-readable codes of [`TokenError`] (used in JSON and as
-/// translation keys).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// See [`TokenError::ModuleNotFound`].
-    ModuleNotFound,
-    /// See [`TokenError::ModuleNotAbsolute`].
-    ModuleNotAbsolute,
-    /// See [`TokenError::Module32Bit`].
-    Module32Bit,
-    /// See [`TokenError::ModuleLoad`].
-    ModuleLoad,
-    /// See [`TokenError::ModuleInit`].
-    ModuleInit,
-    /// See [`TokenError::TokenNotFound`].
-    TokenNotFound,
-    /// See [`TokenError::TokenRemoved`].
-    TokenRemoved,
-    /// See [`TokenError::PinIncorrect`].
-    PinIncorrect,
-    /// See [`TokenError::PinLocked`].
-    PinLocked,
-    /// See [`TokenError::PinInvalid`].
-    PinInvalid,
-    /// See [`TokenError::PinRequired`].
-    PinRequired,
-    /// See [`TokenError::KeyNotFound`].
-    KeyNotFound,
-    /// See [`TokenError::UnsupportedKey`].
-    UnsupportedKey,
-    /// See [`TokenError::Pkcs11`].
-    Pkcs11,
+kyso_pki::named_enum! {
+    /// Stable machine-readable codes of [`TokenError`] (used in JSON and as
+    /// translation keys).
+    pub enum ErrorCode {
+        /// See [`TokenError::ModuleNotFound`].
+        ModuleNotFound = "module_not_found",
+        /// See [`TokenError::ModuleNotAbsolute`].
+        ModuleNotAbsolute = "module_not_absolute",
+        /// See [`TokenError::Module32Bit`].
+        Module32Bit = "module_32bit",
+        /// See [`TokenError::ModuleLoad`].
+        ModuleLoad = "module_load",
+        /// See [`TokenError::ModuleInit`].
+        ModuleInit = "module_init",
+        /// See [`TokenError::TokenNotFound`].
+        TokenNotFound = "token_not_found",
+        /// See [`TokenError::TokenRemoved`].
+        TokenRemoved = "token_removed",
+        /// See [`TokenError::PinIncorrect`].
+        PinIncorrect = "pin_incorrect",
+        /// See [`TokenError::PinLocked`].
+        PinLocked = "pin_locked",
+        /// See [`TokenError::PinInvalid`].
+        PinInvalid = "pin_invalid",
+        /// See [`TokenError::PinRequired`].
+        PinRequired = "pin_required",
+        /// See [`TokenError::KeyNotFound`].
+        KeyNotFound = "key_not_found",
+        /// See [`TokenError::UnsupportedKey`].
+        UnsupportedKey = "unsupported_key",
+        /// See [`TokenError::Pkcs11`].
+        Pkcs11 = "pkcs11",
+    }
 }
 
 /// What went wrong in the token layer.

@@ -11,7 +11,7 @@ use kyso_pki::CertWarning;
 use kyso_token::{CertEntry, TokenReport};
 
 use crate::font::BOLD;
-use crate::i18n::{Text, token_error_message, warning_text};
+use crate::i18n::{Text, token_error_message};
 use crate::theme;
 
 /// A certificate with the token it is on.
@@ -236,8 +236,7 @@ fn cert_view<'a>(t: &Translator, i: usize, c: &'a Choice, selected: bool) -> Ele
         );
     }
     for w in &info.warnings {
-        let code = serde_json::to_value(w).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-        col = col.push(text(warning_text(t, &code)).style(theme::text_danger));
+        col = col.push(text(kyso_i18n::Localize::localize(w, t)).style(theme::text_danger));
     }
     let style = if selected { button::primary } else { button::secondary };
     button(col)
