@@ -36,7 +36,7 @@ pub use sign::{
 };
 pub use trust::{
     SHIPPED_ANCHORS_KEY, SettingsError, ShippedCert, ShippedRole, TrustBundle, TrustEntry, TrustSource,
-    set_shipped_anchors_enabled, settings_path, shipped_anchors_enabled, shipped_certificates, trust_list,
+    pin_impostor, set_shipped_anchors_enabled, settings_path, shipped_anchors_enabled, shipped_certificates, trust_list,
 };
 pub use verify::{Verification, VerifyOptions, online_options, verify};
 

@@ -151,6 +151,24 @@ pub fn shipped_issuer_of(cert: &kyso_pki::Certificate) -> Option<kyso_pki::Certi
         .find(|c| c.tbs_certificate().subject() == cert.tbs_certificate().issuer())
 }
 
+/// A certificate that carries the name of a pinned Vietnamese certificate
+/// ([`kyso_pki::VGCA_PINS`]) without being it: its subject and SHA-256, for
+/// the refusal. The trust store refuses these at import; anchors given for
+/// one verification (`kyso-cli verify --trust`, the desktop's anchors
+/// field) are refused the same way (RFC 5280 §6.1.1 (d): the relying
+/// party's anchors, checked once, here).
+pub fn pin_impostor(c: &CertDer) -> Option<(String, String)> {
+    if kyso_pki::pinned_name(&c.cert).is_some() {
+        return None;
+    }
+    let subject = c.cert.tbs_certificate().subject();
+    let cn = kyso_pki::name_attribute(subject, kyso_pki::der::asn1::ObjectIdentifier::new_unwrap("2.5.4.3"))?;
+    kyso_pki::VGCA_PINS
+        .iter()
+        .any(|(name, _)| *name == cn)
+        .then(|| (kyso_pki::format_name(subject), hex::encode(kyso_pki::HashAlg::Sha256.digest(&c.der))))
+}
+
 /// One line of the trust list (`kyso-cli trust list`, the desktop
 /// Settings).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -372,6 +390,33 @@ mod tests {
         let other = kyso_pki::load_certificates(&pkits);
         assert_eq!(other.len(), 1);
         assert!(shipped_issuer_of(&other[0].cert).is_none());
+    }
+
+    /// A certificate named like RootCA G2 but not it is an impostor; the
+    /// real one and a certificate of another name are not.
+    #[test]
+    fn a_certificate_named_like_a_pinned_root_is_an_impostor() {
+        for s in &SHIPPED {
+            assert_eq!(pin_impostor(&s.certificate().unwrap()), None, "{}", s.file);
+        }
+        if !kyso_testkit::tool_or_skip("openssl", "a self-signed certificate named like RootCA G2") {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let (key, fake) = (dir.path().join("k.pem"), dir.path().join("fake.pem"));
+        let ok = std::process::Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-utf8", "-subj"])
+            .arg("/C=VN/O=Ban Cơ yếu Chính phủ/CN=RootCA chuyên dùng Chính phủ G2")
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&fake)
+            .output()
+            .unwrap();
+        assert!(ok.status.success());
+        let fake = kyso_pki::load_certificates(&std::fs::read(&fake).unwrap());
+        let (subject, sha256) = pin_impostor(&fake[0]).expect("an impostor");
+        assert!(subject.contains("RootCA chuyên dùng Chính phủ G2") && sha256.len() == 64);
     }
 
     /// A file in `assets/trust/` that is not the pinned certificate is not
