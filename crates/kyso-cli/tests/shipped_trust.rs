@@ -87,3 +87,28 @@ fn verify_accepts_no_shipped_anchors() {
     let v: Value = serde_json::from_slice(&without.stdout).unwrap();
     assert_eq!(v["signatures"].as_array().map(Vec::len), Some(0));
 }
+
+/// `--trust` with a certificate named like a pinned Vietnamese root that
+/// does not match its pin is refused (exit 3), as `trust add` refuses it.
+#[test]
+fn verify_refuses_a_trust_file_named_like_a_pinned_root() {
+    if !kyso_testkit::tool_or_skip("openssl", "a self-signed certificate named like RootCA G2") {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let (key, fake, pdf) = (data.path().join("k.pem"), data.path().join("gia.pem"), data.path().join("x.pdf"));
+    let ok = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-utf8", "-subj"])
+        .arg("/C=VN/O=Ban Cơ yếu Chính phủ/CN=RootCA chuyên dùng Chính phủ G2")
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&fake)
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    kyso_testkit::minimal_pdf(&pdf, 1);
+    let out = run(data.path(), &["verify", pdf.to_str().unwrap(), "--trust", fake.to_str().unwrap(), "--offline"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("không khớp"));
+}

@@ -35,8 +35,8 @@ pub use sign::{
     sign_batch,
 };
 pub use trust::{
-    SHIPPED_ANCHORS_KEY, SettingsError, ShippedCert, ShippedRole, TrustBundle, TrustEntry, TrustSource,
-    pin_impostor, set_shipped_anchors_enabled, settings_path, shipped_anchors_enabled, shipped_certificates, trust_list,
+    SHIPPED_ANCHORS_KEY, SettingsError, ShippedCert, ShippedRole, TrustBundle, TrustEntry, TrustSource, pin_impostor,
+    set_shipped_anchors_enabled, settings_path, shipped_anchors_enabled, shipped_certificates, trust_list,
 };
 pub use verify::{Verification, VerifyOptions, online_options, verify};
 
