@@ -24,7 +24,9 @@
 //! - ETSI EN 319 412-1 §5.1.3 / EN 319 412-2 §4.2.4 and EN 319 412-3
 //!   §4.2.1: `givenName`/`surname`/`pseudonym`, or a `serialNumber` with a
 //!   natural-person semantics prefix (`PAS`, `IDC`, `PNO`), name a person;
-//!   an `organizationIdentifier` (2.5.4.97) names a legal person.
+//!   an `organizationIdentifier` (2.5.4.97), or a `serialNumber` with a
+//!   legal-person prefix (`VAT`, `NTR`, `PSD`, `LEI`, §5.1.4), names a
+//!   legal person.
 //!
 //! The verdict is conservative: contradicting or missing signs give
 //! [`CertKind::Unknown`]. A person's certificate inside an organisation
@@ -76,6 +78,10 @@ pub enum KindSignal {
     NaturalPersonSerial,
     /// An `organizationIdentifier` (ETSI EN 319 412-1 §5.1.4).
     OrganizationIdentifier,
+    /// A `serialNumber` with a legal person's semantics (`VAT`, `NTR`,
+    /// `PSD`, `LEI`: ETSI EN 319 412-1 §5.1.4), as some seal certificates
+    /// carry it.
+    LegalPersonSerial,
     /// The common name is an agency's name.
     AgencyName,
 }
@@ -208,16 +214,20 @@ pub fn classify_name(name: &Name) -> Classification {
             TITLE if !text.trim().is_empty() => signals.push(KindSignal::Title),
             SURNAME | GIVEN_NAME | PSEUDONYM => signals.push(KindSignal::PersonName),
             SERIAL_NUMBER => {
-                // ETSI EN 319 412-1 §5.1.3: natural-person semantics,
-                // three letters of type, two of country, a hyphen, the
-                // number ("PNOVN-001085012345").
+                // ETSI EN 319 412-1 §5.1.3 (natural person) and §5.1.4
+                // (legal person): three letters of type, two of country,
+                // a hyphen, the number ("PNOVN-001085012345").
                 let upper = text.trim().to_uppercase();
-                let typed = upper.get(..3).is_some_and(|t| ["PAS", "IDC", "PNO"].contains(&t))
-                    && upper.get(3..5).is_some_and(|c| c.bytes().all(|b| b.is_ascii_uppercase()))
-                    && upper.as_bytes().get(5) == Some(&b'-')
-                    && upper.len() > 6;
-                if typed {
+                let semantics = |types: &[&str]| {
+                    upper.get(..3).is_some_and(|t| types.contains(&t))
+                        && upper.get(3..5).is_some_and(|c| c.bytes().all(|b| b.is_ascii_uppercase()))
+                        && upper.as_bytes().get(5) == Some(&b'-')
+                        && upper.len() > 6
+                };
+                if semantics(&["PAS", "IDC", "PNO"]) {
                     signals.push(KindSignal::NaturalPersonSerial);
+                } else if semantics(&["VAT", "NTR", "PSD", "LEI"]) {
+                    signals.push(KindSignal::LegalPersonSerial);
                 }
             }
             ORGANIZATION_IDENTIFIER => signals.push(KindSignal::OrganizationIdentifier),
@@ -237,7 +247,7 @@ fn decide(signals: &[KindSignal]) -> CertKind {
     use KindSignal as S;
     let has = |f: fn(&KindSignal) -> bool| signals.iter().any(f);
     let strong_person = has(|s| matches!(s, S::PersonalId(_) | S::NaturalPersonSerial | S::PersonName));
-    let strong_org = has(|s| matches!(s, S::AgencyName | S::OrganizationIdentifier));
+    let strong_org = has(|s| matches!(s, S::AgencyName | S::OrganizationIdentifier | S::LegalPersonSerial));
     let weak_person = has(|s| matches!(s, S::Title));
     let weak_org = has(|s| matches!(s, S::OrganizationId(_)));
     match (strong_person, strong_org) {
@@ -302,6 +312,7 @@ mod tests {
         assert_eq!(kind("CN=Nguyen Van A,O=Bo Noi vu,C=VN"), CertKind::Unknown);
         assert_eq!(kind("CN=Nguyen Van A,2.5.4.5=PNOVN-001085012345,C=VN"), CertKind::Personal);
         assert_eq!(kind("CN=Some Body,2.5.4.5=12345,C=VN"), CertKind::Unknown);
+        assert_eq!(kind("CN=Seal,2.5.4.5=NTRSK-36061701,C=SK"), CertKind::Organization);
         assert_eq!(kind("CN=Van thu,2.5.4.97=VATVN-0301824642,C=VN"), CertKind::Organization);
         assert_eq!(kind("CN=Van thu,2.5.4.97=VATVN-0301824642,UID=CMND:1,C=VN"), CertKind::Unknown);
         assert_eq!(kind("CN=Van thu,2.5.4.4=Nguyen,C=VN"), CertKind::Personal);
