@@ -90,7 +90,9 @@ impl<'a, M: Clone + 'a> From<PagePreview<'a, M>> for Element<'a, M> {
         for o in p.overlays {
             let (x, y, bw, bh) = o.rect;
             let m = o.mark;
-            let label = text(o.label.unwrap_or_default()).size(11.0 * z.max(1.0));
+            // A label only where the box has room for it.
+            let size = (bh as f32 * z * 0.7).min(11.0 * z.max(1.0));
+            let label = text(o.label.filter(|_| size >= 8.0).unwrap_or_default()).size(size.max(1.0));
             layers = layers.push(
                 pin(container(label)
                     .width(bw as f32 * z)

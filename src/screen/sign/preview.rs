@@ -18,6 +18,8 @@ use crate::i18n::Text;
 use crate::theme::{self, Mark};
 use crate::widget::page_preview::{Overlay, page_preview};
 
+#[cfg(test)]
+mod probe;
 mod render;
 
 pub use render::{preset_text, render_preview};
@@ -237,12 +239,6 @@ impl Pane {
         self.shown_for.as_ref()
     }
 
-    /// The placements chosen on the preview.
-    #[cfg(test)]
-    pub fn placements(&self) -> Placements {
-        self.placements
-    }
-
     /// The placements chosen for `target`: they hold for that one PDF only.
     pub fn placements_for(&self, target: Option<&PathBuf>) -> Placements {
         match (&self.preview, target) {
@@ -353,8 +349,15 @@ impl Pane {
                     .boxes(v)
                     .into_iter()
                     .find(|(_, _, (bx, by, bw, bh))| x >= *bx && x <= bx + bw && y >= *by && y <= by + bh);
-                let (part, grab) = match hit {
-                    Some((part, _, (bx, by, bw, bh))) => (part, (x - (bx + bw / 2.0), y - (by + bh / 2.0))),
+                // A box is held where it was grabbed (the date's blanks by
+                // the rectangle around them).
+                let centre = |part: Part| {
+                    let view = self.preview.as_ref()?.views.get(v)?;
+                    let (bx, by, bw, bh) = view.image.rect_to_pixels(self.shown(part)?.1);
+                    Some((bx + bw / 2.0, by + bh / 2.0))
+                };
+                let (part, grab) = match hit.and_then(|(part, _, _)| Some((part, centre(part)?))) {
+                    Some((part, (cx, cy))) => (part, (x - cx, y - cy)),
                     None => (self.moving, (0.0, 0.0)),
                 };
                 if self.preview.is_some() && self.place(part, v, (x - grab.0, y - grab.1)) {
@@ -387,10 +390,15 @@ impl Pane {
     }
 
     /// The box of `part`: the placement chosen, else the proposed one.
+    /// (The day, month and year blanks of the date count as one box: the
+    /// rectangle around them.)
     fn shown(&self, part: Part) -> Option<(usize, [f64; 4])> {
         self.placements.get(part).or_else(|| {
             let p = self.preview.as_ref()?;
-            p.auto.iter().find(|(q, _, _)| *q == part).map(|(_, page, r)| (*page, *r))
+            p.auto.iter().filter(|(q, _, _)| *q == part).fold(None, |acc, (_, page, r)| match acc {
+                None => Some((*page, *r)),
+                Some((pg, d)) => Some((pg, [d[0].min(r[0]), d[1].min(r[1]), d[2].max(r[2]), d[3].max(r[3])])),
+            })
         })
     }
 
@@ -399,14 +407,22 @@ impl Pane {
     /// pixels `(x, y, w, h)` of the unzoomed picture.
     fn boxes(&self, v: usize) -> Vec<(Part, bool, PixelBox)> {
         let Some(view) = self.preview.as_ref().and_then(|p| p.views.get(v)) else { return Vec::new() };
-        [Part::Number, Part::Date, Part::Main]
-            .into_iter()
-            .filter_map(|part| {
-                let (page, r) = self.shown(part)?;
-                (page == view.image.page)
-                    .then(|| (part, self.placements.get(part).is_some(), view.image.rect_to_pixels(r)))
-            })
-            .collect()
+        let page = view.image.page;
+        let mut out = Vec::new();
+        for part in [Part::Number, Part::Date, Part::Main] {
+            match (self.placements.get(part), &self.preview) {
+                (Some((pg, r)), _) if pg == page => out.push((part, true, view.image.rect_to_pixels(r))),
+                (Some(_), _) | (None, None) => {}
+                // Each blank the preset writes into is drawn where it is.
+                (None, Some(p)) => out.extend(
+                    p.auto
+                        .iter()
+                        .filter(|(q, pg, _)| *q == part && *pg == page)
+                        .map(|(_, _, r)| (part, false, view.image.rect_to_pixels(*r))),
+                ),
+            }
+        }
+        out
     }
 
     /// The parts moved by hand whose box covers what the page shows (the
@@ -444,42 +460,6 @@ impl Pane {
     /// The display scale of view `v` (screen pixels per picture pixel).
     fn scale(&self, v: &PageView) -> f32 {
         self.zoom * DISPLAY_W / v.image.width.max(1) as f32
-    }
-
-    /// The page shown with `part`'s box, and the box's centre in screen
-    /// pixels from the picture's corner.
-    #[cfg(test)]
-    pub fn box_centre(&self, part: Part) -> Option<(usize, f64, f64)> {
-        let p = self.preview.as_ref()?;
-        let (page, r) = self.shown(part)?;
-        let v = p.views.iter().find(|v| v.image.page == page)?;
-        let (x, y, w, h) = v.image.rect_to_pixels(r);
-        let s = f64::from(self.scale(v));
-        Some((page, (x + w / 2.0) * s, (y + h / 2.0) * s))
-    }
-
-    /// The centre, in screen pixels from the picture's corner, of the
-    /// largest thing printed on `page` (tests drop a box on it).
-    #[cfg(test)]
-    pub fn printed_centre(&self, page: usize) -> Option<(f64, f64)> {
-        let v = self.preview.as_ref()?.views.iter().find(|v| v.image.page == page)?;
-        let area = |r: &&[f64; 4]| (r[2] - r[0]).abs() * (r[3] - r[1]).abs();
-        let r = v.occupied.iter().max_by(|a, b| area(a).total_cmp(&area(b)))?;
-        let (x, y, w, h) = v.image.rect_to_pixels(*r);
-        let s = f64::from(self.scale(v));
-        Some(((x + w / 2.0) * s, (y + h / 2.0) * s))
-    }
-
-    /// Whether `part` was placed by hand.
-    #[cfg(test)]
-    pub fn placed(&self, part: Part) -> bool {
-        self.placements.get(part).is_some()
-    }
-
-    /// The parts a click puts, and that page 1 has no blank for.
-    #[cfg(test)]
-    pub fn moving_and_missing(&self) -> (Part, Vec<Part>) {
-        (self.moving, self.preview.as_ref().map(|p| p.missing.clone()).unwrap_or_default())
     }
 
     /// The widget id of the picture of `page`: [`PREVIEW_ID`] for the page

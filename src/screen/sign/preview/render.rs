@@ -14,23 +14,14 @@ fn now_secs() -> i64 {
 }
 
 /// The boxes of a prepared look: the main widget, and the clerk's number
-/// and date (the day, month and year blanks as one box) on page 1.
+/// and date on page 1 (the day, month and year blanks each a box of the
+/// date part, moved together).
 fn parts(placed: &kyso_pdf::presets::Placement) -> Vec<(Part, usize, [f64; 4])> {
     let mut out = vec![(Part::Main, placed.page, placed.appearance.rect)];
-    let mut date: Option<(usize, [f64; 4])> = None;
     for w in &placed.written {
-        match w.what {
-            "number" => out.push((Part::Number, w.page, w.rect)),
-            _ => {
-                let r = w.rect;
-                date = Some(match date {
-                    None => (w.page, r),
-                    Some((p, d)) => (p, [d[0].min(r[0]), d[1].min(r[1]), d[2].max(r[2]), d[3].max(r[3])]),
-                });
-            }
-        }
+        let part = if w.what == "number" { Part::Number } else { Part::Date };
+        out.push((part, w.page, w.rect));
     }
-    out.extend(date.map(|(p, r)| (Part::Date, p, r)));
     out
 }
 

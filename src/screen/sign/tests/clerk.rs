@@ -72,6 +72,7 @@ fn the_clerk_sees_page_one_and_drags_the_number_box() {
     let covers = vi.tr_args("gui-preview-covers", &[("part", &vi.tr("gui-preview-part-number"))]);
     assert!(ui.find(covers.as_str()).is_err(), "the proposed boxes cover nothing");
     drop(ui);
+    snapshot_of_page_one(&s, &vi, (nx, ny));
 
     // Drag the number 12 px right and 6 px down.
     drag(&mut s, &vi, PREVIEW_ID, (nx, ny), (nx + 12.0, ny + 6.0));
@@ -484,4 +485,51 @@ fn three_officials_then_the_clerk_then_an_appendix_and_a_copy() {
             assert_eq!(out.matches("The signature is judged VALID.").count(), n, "{}: {out}", file.display());
         }
     }
+}
+
+/// Draws the screen with the real renderer, keeps the picture
+/// (`target/kyso-sign-preview-page1-RENDERER.png`, for people) and checks that the
+/// number's box is drawn on the page in the proposed-box colour.
+fn snapshot_of_page_one(s: &Sign, t: &Translator, (nx, ny): (f64, f64)) {
+    let mut ui = simulator(s.view(t));
+    let b = ui.find(iced::widget::Id::new(PREVIEW_ID)).expect("page 1").bounds();
+    // iced_test names the file after the renderer: kyso-sign-preview-page1-RENDERER.png.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    let ours = |dir: &std::path::Path| -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
+            .map(|r| {
+                r.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| {
+                        p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("kyso-sign-preview-page1-"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for old in ours(&dir) {
+        let _ = std::fs::remove_file(old);
+    }
+    let shot = ui.snapshot(&iced::Theme::Light).expect("drawn");
+    assert!(shot.matches_image(dir.join("kyso-sign-preview-page1.png")).expect("written"));
+    let out = ours(&dir).pop().expect("the picture kept");
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&out).expect("the picture")));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut rgba = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut rgba).expect("a frame");
+    let (w, scale) = (info.width as usize, 2.0);
+    let colour = crate::theme::mark(&iced::Theme::Light, crate::theme::Mark::Proposed).border.color.into_rgba8();
+    // Around the number box's centre (the box is ~20 px tall at 100 %),
+    // its outline shows in the proposed colour.
+    let (cx, cy) = ((f64::from(b.x) + nx) * scale, (f64::from(b.y) + ny) * scale);
+    let mut hits = 0;
+    for y in (cy - 40.0) as usize..(cy + 40.0) as usize {
+        for x in (cx - 200.0) as usize..(cx + 200.0) as usize {
+            let i = (y * w + x) * 4;
+            let px = &rgba[i..i + 3];
+            if px.iter().zip(&colour[..3]).all(|(a, b)| a.abs_diff(*b) < 24) {
+                hits += 1;
+            }
+        }
+    }
+    assert!(hits > 100, "the number box's outline drawn: {hits} pixels ({})", out.display());
 }
