@@ -335,7 +335,10 @@ fn render(t: &Translator, args: &SignArgs, e: &Error) -> (u8, ErrorOut) {
         }
         Error::Pkcs12(other) => (exit::REFUSED, t.tr_args("err-p12-invalid", &[("detail", &other.to_string())])),
         Error::Revoked(_) => (exit::REFUSED, t.tr("err-cert-revoked")),
-        Error::RevocationUnchecked(why) => (exit::REFUSED, t.tr_args("err-revocation-unchecked", &[("detail", why)])),
+        Error::RevocationUnchecked(why) => (
+            exit::REFUSED,
+            t.tr_args("err-revocation-unchecked", &[("detail", &kyso_i18n::Localize::localize(why, t))]),
+        ),
         Error::Unreadable(pe) => (exit::REFUSED, t.tr_args("err-pdf-malformed", &[("detail", &pe.to_string())])),
         Error::Placement(p) => (
             exit::REFUSED,

@@ -101,7 +101,7 @@ pub enum Error {
     /// Revocation could not be checked and signing without it was not
     /// allowed (Thông tư 15/2025 asks for an explicit consent).
     #[error("revocation could not be checked: {0}")]
-    RevocationUnchecked(String),
+    RevocationUnchecked(kyso_pki::precheck::Unchecked),
     /// The PDF could not be read to place the signature.
     #[error("{0}")]
     Unreadable(kyso_pdf::PdfError),

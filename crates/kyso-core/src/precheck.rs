@@ -657,9 +657,10 @@ pub fn precheck(req: &SignRequest) -> Prechecked {
                 }
                 PrecheckResult::Revoked(t) => out.findings.push(Finding::CertificateRevoked(t)),
                 PrecheckResult::Unusable(w) => out.findings.push(Finding::CertificateUnusable(w)),
-                PrecheckResult::Unchecked(detail) => {
-                    out.findings.push(Finding::RevocationUnchecked { detail, confirmed: req.precheck.allow_unchecked })
-                }
+                PrecheckResult::Unchecked(detail) => out.findings.push(Finding::RevocationUnchecked {
+                    detail: detail.to_string(),
+                    confirmed: req.precheck.allow_unchecked,
+                }),
             }
             out.certificate = Some(info);
             out.kind = Some(kind);

@@ -796,7 +796,7 @@ fn check(req: &SignRequest, signer: &dyn Signer) -> (Result<Checked, Error>, Str
         PrecheckResult::Revoked(t) => Err(Error::Revoked(*t)),
         PrecheckResult::Unusable(w) => Err(Error::Unusable(*w)),
         PrecheckResult::Unchecked(why) if req.precheck.allow_unchecked => {
-            Ok(ok(format!("revocation_not_checked: {why}"), Some(why.clone())))
+            Ok(ok(format!("revocation_not_checked: {why}"), Some(why.to_string())))
         }
         PrecheckResult::Unchecked(why) => Err(Error::RevocationUnchecked(why.clone())),
     };

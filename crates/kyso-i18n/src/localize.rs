@@ -3,6 +3,7 @@
 //! the signing errors of kyso-core and the format libraries. The CLI and
 //! the desktop app both call [`Localize`]; the keys live here only.
 
+use kyso_pki::precheck::Unchecked;
 use kyso_pki::report::{
     Coverage, Indication, Integrity, ModificationLevel, Modifications, Revocation, SignatureKind, SubIndication,
     Warning, WarningCode,
@@ -24,12 +25,14 @@ pub struct Message {
     pub args: Vec<(&'static str, String)>,
     /// A further message appended after a space.
     pub suffix: Option<&'static str>,
+    /// Arguments that are messages themselves, translated with this one.
+    pub nested: Vec<(&'static str, Message)>,
 }
 
 impl Message {
     /// A message without arguments.
     pub fn new(key: &'static str) -> Self {
-        Self { key, args: Vec::new(), suffix: None }
+        Self { key, args: Vec::new(), suffix: None, nested: Vec::new() }
     }
 
     /// Adds an argument.
@@ -38,9 +41,17 @@ impl Message {
         self
     }
 
+    /// Adds an argument that is a message itself (translated when this
+    /// one is).
+    pub fn arg_message(mut self, name: &'static str, value: Message) -> Self {
+        self.nested.push((name, value));
+        self
+    }
+
     /// The translated text.
     pub fn render(&self, t: &Translator) -> String {
-        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let nested: Vec<(&str, String)> = self.nested.iter().map(|(k, m)| (*k, m.render(t))).collect();
+        let args: Vec<(&str, &str)> = self.args.iter().chain(nested.iter()).map(|(k, v)| (*k, v.as_str())).collect();
         let main = t.tr_args(self.key, &args);
         match self.suffix {
             Some(s) => format!("{main} {}", t.tr(s)),
@@ -222,6 +233,17 @@ by_key! {
     }
 }
 
+impl Localize for Unchecked {
+    fn message(&self) -> Message {
+        match self {
+            Self::IssuerUnknown => Message::new("unchecked-issuer-unknown"),
+            Self::Offline => Message::new("unchecked-offline"),
+            Self::NoUsableCrl => Message::new("unchecked-no-usable-crl"),
+            Self::FetchFailed(e) => Message::new("unchecked-fetch-failed").arg("detail", e.clone()),
+        }
+    }
+}
+
 impl Localize for Warning {
     /// The code's message; the detail is technical and stays in the JSON.
     fn message(&self) -> Message {
@@ -326,7 +348,9 @@ impl Localize for kyso_core::Error {
             E::CertificateRefused(w) => w.message(),
             E::Unusable(_) => Message::new("gui-cert-unusable"),
             E::Revoked(_) => Message::new("err-cert-revoked"),
-            E::RevocationUnchecked(why) => Message::new("gui-revocation-unchecked").arg("detail", why.clone()),
+            E::RevocationUnchecked(why) => {
+                Message::new("gui-revocation-unchecked").arg_message("detail", why.message())
+            }
             E::Unreadable(e) => Message::new("err-pdf-malformed").arg("detail", e.to_string()),
             E::Placement(e) => e.message(),
             E::NotForOffice(what) => Message::new("err-ooxml-option").arg("option", format!("{what:?}").to_lowercase()),
@@ -417,6 +441,15 @@ mod tests {
         assert_eq!(CertWarning::NotYetValid.localize(&en), en.tr("warn-not_yet_valid"));
         assert_eq!(Coverage::WholeFile.localize(&en), en.tr("coverage-whole-file"));
         assert_eq!(SubIndication::NoCertificateChainFound.message().key, "sub-no-certificate-chain-found");
+        for why in [Unchecked::IssuerUnknown, Unchecked::Offline, Unchecked::NoUsableCrl] {
+            for t in [&en, &Translator::new(Lang::Vi)] {
+                assert!(t.has(why.message().key), "{why:?}");
+                let s = kyso_core::Error::RevocationUnchecked(why.clone()).localize(t);
+                assert!(s.contains(&why.localize(t)) && !s.contains('{'), "{s}");
+            }
+        }
+        let s = Unchecked::FetchFailed("OCSP: connection refused".into()).localize(&en);
+        assert!(s.contains("OCSP: connection refused") && s != "unchecked-fetch-failed", "{s}");
         let s = kyso_pdf::SignError::NoSuchPage { page: 9, count: 2 }.localize(&en);
         assert!(s.contains('9') && s.contains('2') && !s.contains('{'), "{s}");
     }

@@ -26,10 +26,41 @@ pub enum PrecheckResult {
     Good,
     /// Revoked (Unix time of revocation).
     Revoked(i64),
-    /// Revocation could not be checked (reason).
-    Unchecked(String),
+    /// Revocation could not be checked (why).
+    Unchecked(Unchecked),
     /// Expired, not yet valid or not for signing.
     Unusable(CertWarning),
+}
+
+/// Why the revocation of a certificate could not be checked (RFC 5280
+/// §6.3, RFC 6960): written in JSON as the English reason it always was.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unchecked {
+    /// The issuer's certificate is not known: nobody to ask about it.
+    IssuerUnknown,
+    /// Offline, and no CRL was given.
+    Offline,
+    /// Neither a CRL nor an OCSP answer could be used.
+    NoUsableCrl,
+    /// Asking the responder or downloading the CRL failed (the error).
+    FetchFailed(String),
+}
+
+impl std::fmt::Display for Unchecked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::IssuerUnknown => f.write_str("issuer certificate unknown"),
+            Self::Offline => f.write_str("offline and no CRL given"),
+            Self::NoUsableCrl => f.write_str("no usable CRL"),
+            Self::FetchFailed(e) => f.write_str(e),
+        }
+    }
+}
+
+impl Serialize for Unchecked {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// The check and its evidence.
@@ -173,7 +204,7 @@ pub fn precheck_with(
         return none(PrecheckResult::Unusable(*w));
     }
     let Some(issuer) = issuer else {
-        return none(PrecheckResult::Unchecked("issuer certificate unknown".into()));
+        return none(PrecheckResult::Unchecked(Unchecked::IssuerUnknown));
     };
     let mut crls: Vec<Vec<u8>> = given_crls.to_vec();
     let mut ocsps: Vec<Vec<u8>> = Vec::new();
@@ -190,9 +221,9 @@ pub fn precheck_with(
         RevocationStatus::Good => PrecheckResult::Good,
         RevocationStatus::Revoked(t) => PrecheckResult::Revoked(t),
         RevocationStatus::NotChecked => PrecheckResult::Unchecked(match (offline, fetch_error) {
-            (true, _) => "offline and no CRL given".into(),
-            (false, Some(e)) => e,
-            (false, None) => "no usable CRL".into(),
+            (true, _) => Unchecked::Offline,
+            (false, Some(e)) => Unchecked::FetchFailed(e),
+            (false, None) => Unchecked::NoUsableCrl,
         }),
     };
     Precheck { result, evidence, crls, ocsps }
