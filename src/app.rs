@@ -1,22 +1,24 @@
 //! The application: state, messages, and the wiring of screens to tasks and
 //! subscriptions.
 
-use std::path::PathBuf;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use iced::futures::channel::oneshot;
 use iced::widget::{button, column, container, row, rule, space, text};
-use iced::{Element, Fill, Subscription, Task};
+use iced::{Element, Fill, Size, Subscription, Task};
 use kyso_i18n::{Lang, Translator};
 use kyso_token::ModuleReport;
 
 use crate::Args;
 use crate::i18n::Text;
+use crate::screen::home::{self, Home};
 use crate::screen::journal::{self, Journal};
-use crate::screen::settings::{self, Config, Settings, ThemeChoice};
+use crate::screen::settings::{self, Config, OpenAction, Settings, ThemeChoice};
 use crate::screen::sign::{self, Sign};
 use crate::screen::tokens::{self, Tokens};
 use crate::screen::verify::{self, Verify};
+use crate::widget::file_chooser::{self, FileChooser, Kind, Mode};
 
 /// The interface's font (see [`crate::font`]).
 pub use crate::font::REGULAR as FONT;
@@ -24,28 +26,70 @@ pub use crate::font::REGULAR as FONT;
 /// How often the token list is refreshed.
 const RESCAN_EVERY: Duration = Duration::from_secs(2);
 
+/// The window's size when the screen is large enough and none was kept.
+const PREFERRED_SIZE: Size = Size::new(1180.0, 760.0);
+/// The size the window opens at, before the screen's size is known: fits a
+/// 1024×768 screen with a taskbar and a title bar.
+const OPENING_SIZE: Size = Size::new(1000.0, 680.0);
+/// The smallest window: every screen still shows its primary button
+/// (the content scrolls).
+pub const MIN_SIZE: Size = Size::new(800.0, 560.0);
+/// Room left on the screen for a taskbar and the window's title bar.
+const SCREEN_MARGIN: Size = Size::new(24.0, 88.0);
+
 /// Runs the application.
 pub fn run(args: Args, lang: Option<Lang>) -> iced::Result {
-    let file = args.file;
+    let (file, action) = (args.file, args.action);
     let data_dir = kyso_core::data_dir();
     let config = Config::load(&Config::path(&data_dir));
     // KYSO_LANG (given as `lang`) wins over the saved setting.
     let lang = lang.unwrap_or_else(|| config.language());
-    iced::application(move || App::new(file.clone(), lang, config.clone(), data_dir.clone()), App::update, App::view)
+    let settings = iced::window::Settings {
+        size: OPENING_SIZE,
+        min_size: Some(MIN_SIZE),
+        position: iced::window::Position::Centered,
+        // Files dropped on the window are verified or signed.
+        ..iced::window::Settings::default()
+    };
+    // `--verify`/`--sign` answer the question for this start only.
+    let boot = move || match action {
+        Some(action) => {
+            let (mut app, boot) = App::new(None, lang, config.clone(), data_dir.clone());
+            let open = file.clone().map_or_else(Task::none, |f| app.open_file(f, action));
+            (app, Task::batch([boot, open]))
+        }
+        None => App::new(file.clone(), lang, config.clone(), data_dir.clone()),
+    };
+    iced::application(boot, App::update, App::view)
         .title(App::title)
         .theme(App::theme)
         .subscription(App::subscription)
         .font(crate::font::FILES[0])
         .font(crate::font::FILES[1])
         .default_font(FONT)
-        .window_size((1180.0, 720.0))
-        .centered()
+        .window(settings)
+        // The window's size is kept on close (see `Message::CloseRequested`).
+        .exit_on_close_request(false)
         .run()
+}
+
+/// The window's size for a screen of `monitor` (logical pixels): the kept
+/// size or [`PREFERRED_SIZE`], never larger than the screen less
+/// [`SCREEN_MARGIN`], never below [`MIN_SIZE`] unless the screen is.
+pub fn fitting_size(monitor: Size, kept: Option<[u32; 2]>) -> Size {
+    #[allow(clippy::cast_precision_loss)]
+    let wanted = kept.map_or(PREFERRED_SIZE, |[w, h]| Size::new(w as f32, h as f32));
+    let room =
+        Size::new((monitor.width - SCREEN_MARGIN.width).max(1.0), (monitor.height - SCREEN_MARGIN.height).max(1.0));
+    let fit = |want: f32, min: f32, room: f32| want.max(min).min(room).round();
+    Size::new(fit(wanted.width, MIN_SIZE.width, room.width), fit(wanted.height, MIN_SIZE.height, room.height))
 }
 
 /// The screens of the navigation bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
+    /// Where Kyso starts: the jobs, the recent files, the token's state.
+    Home,
     /// The token panel.
     Tokens,
     /// Signature verification.
@@ -59,10 +103,11 @@ pub enum Tab {
 }
 
 impl Tab {
-    const ALL: [Self; 5] = [Self::Verify, Self::Sign, Self::Tokens, Self::Journal, Self::Settings];
+    const ALL: [Self; 6] = [Self::Home, Self::Verify, Self::Sign, Self::Tokens, Self::Journal, Self::Settings];
 
     fn key(self) -> &'static str {
         match self {
+            Self::Home => "gui-tab-home",
             Self::Tokens => "gui-tab-tokens",
             Self::Verify => "gui-tab-verify",
             Self::Sign => "gui-tab-sign",
@@ -93,6 +138,52 @@ pub enum Message {
     Settings(settings::Message),
     /// A key no widget took (keyboard navigation).
     Key(iced::keyboard::Event),
+    /// A message of the home screen.
+    Home(home::Message),
+    /// A file dialog ended.
+    Dialog(Pick, Dialog),
+    /// A message of Kyso's own file chooser.
+    Chooser(file_chooser::Message),
+    /// The settings were written (or not).
+    ConfigSaved(Result<(), Text>),
+    /// The window opened: its screen's size is asked for.
+    Opened(iced::window::Id),
+    /// The window is on a screen of this size (`None`: unknown).
+    Monitor(iced::window::Id, Option<Size>),
+    /// The window was resized.
+    Resized(Size),
+    /// The window's close button was pressed.
+    CloseRequested(iced::window::Id),
+}
+
+/// What a file dialog is for: where its answer goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pick {
+    /// The file to check.
+    Verify,
+    /// The files to sign.
+    Sign,
+    /// A signature or seal image.
+    SignImage(sign::Field),
+    /// A token's PKCS#11 library.
+    Module,
+    /// The folder signed copies go to.
+    OutputDir,
+    /// Certificates to trust ("Nhập chứng thư gốc…").
+    Anchors,
+    /// Where to export the journal.
+    JournalExport(journal::Format),
+}
+
+/// How a file dialog ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dialog {
+    /// These were chosen.
+    Chosen(Vec<PathBuf>),
+    /// The user closed it.
+    Cancelled,
+    /// The system's dialog could not open (Kyso's own is shown instead).
+    Unavailable,
 }
 
 /// Application state.
@@ -100,6 +191,18 @@ pub enum Message {
 pub struct App {
     translator: Translator,
     tab: Tab,
+    home: Home,
+    /// Kyso's own file chooser, when open, and what it is for.
+    chooser: Option<(Pick, FileChooser)>,
+    /// Try the system's file dialog first (`KYSO_FILE_DIALOG=kyso`: never).
+    system_dialogs: bool,
+    /// A settings write is in flight; another is wanted after it.
+    saving: bool,
+    save_again: bool,
+    /// The records waiting for the export dialog's answer.
+    pending_export: Option<Vec<kyso_journal::Record>>,
+    /// The window's size as last resized.
+    window_size: Option<Size>,
     tokens: Tokens,
     verify: Verify,
     sign: Sign,
@@ -113,14 +216,23 @@ pub struct App {
 }
 
 impl App {
-    /// The initial state, the first token scan and, with a file given, its
-    /// verification.
+    /// The initial state (the home screen), the first token scan, the
+    /// window fitted to the screen and, with a file given ("Open with
+    /// Kyso"), the question whether to check or sign it — or what the user
+    /// asked to be remembered.
     pub fn new(file: Option<PathBuf>, lang: Lang, config: Config, data_dir: PathBuf) -> (Self, Task<Message>) {
         let mut sign = Sign::default();
         sign.configure(&config);
         let mut app = Self {
             translator: Translator::new(lang),
-            tab: Tab::Tokens,
+            tab: Tab::Home,
+            home: Home::default(),
+            chooser: None,
+            system_dialogs: std::env::var("KYSO_FILE_DIALOG").map_or(true, |v| v != "kyso"),
+            saving: false,
+            save_again: false,
+            pending_export: None,
+            window_size: None,
             tokens: Tokens::default(),
             verify: Verify::default(),
             sign,
@@ -134,10 +246,143 @@ impl App {
             tasks.push(app.handle_tokens_event(event));
         }
         if let Some(file) = file {
-            app.tab = Tab::Verify;
-            tasks.push(app.update(Message::Verify(verify::Message::Open(file))));
+            match app.config.open_with {
+                Some(action) => tasks.push(app.open_file(file, action)),
+                None => app.home.ask(file),
+            }
         }
         (app, Task::batch(tasks))
+    }
+
+    /// Checks or signs `file` (from the command line, a recent file or a
+    /// drop on the home screen); it becomes the first recent file.
+    fn open_file(&mut self, file: PathBuf, action: OpenAction) -> Task<Message> {
+        let recent = self.remember_recent(&file);
+        let open = match action {
+            OpenAction::Verify => {
+                self.tab = Tab::Verify;
+                self.update(Message::Verify(verify::Message::Open(file)))
+            }
+            OpenAction::Sign => {
+                let load = self.update(Message::Tab(Tab::Sign));
+                Task::batch([load, self.update(Message::Sign(sign::Message::Files(sign::files::Message::Open(file))))])
+            }
+        };
+        Task::batch([recent, open])
+    }
+
+    /// Puts `file` first among the recent files (kept in the settings).
+    fn remember_recent(&mut self, file: &Path) -> Task<Message> {
+        if !self.config.remember_recent(file) {
+            return Task::none();
+        }
+        self.settings.sync(&self.config);
+        self.persist()
+    }
+
+    /// Writes the settings in force, one write at a time (a change made
+    /// while one is in flight is written after it).
+    fn persist(&mut self) -> Task<Message> {
+        if self.saving {
+            self.save_again = true;
+            return Task::none();
+        }
+        self.saving = true;
+        let config = self.config.clone();
+        let path = Config::path(&self.data_dir);
+        Task::perform(blocking("kyso-settings", move || config.save(&path)), |r| {
+            Message::ConfigSaved(r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))))
+        })
+    }
+
+    /// What a dialog for `pick` asks: its mode, title and kind of file.
+    fn dialog_spec(&self, pick: &Pick) -> (Mode, String, Option<Kind>) {
+        let t = &self.translator;
+        let documents = || Some(Kind { label: t.tr("gui-browse-documents"), extensions: DOCUMENT_EXTENSIONS });
+        match pick {
+            Pick::Verify => (Mode::Open, t.tr("gui-browse-verify"), documents()),
+            Pick::Sign => (Mode::OpenMany, t.tr("gui-browse-title"), documents()),
+            Pick::SignImage(_) => {
+                (Mode::Open, t.tr("gui-browse-image"), Some(Kind { label: "PNG".into(), extensions: &["png"] }))
+            }
+            Pick::Module => (
+                Mode::Open,
+                t.tr("gui-choose-module"),
+                Some(Kind { label: "PKCS#11".into(), extensions: &["so", "dll", "dylib"] }),
+            ),
+            Pick::OutputDir => (Mode::Folder, t.tr("gui-settings-output-dir"), None),
+            Pick::Anchors => (
+                Mode::OpenMany,
+                t.tr("gui-settings-import"),
+                Some(Kind { label: "PEM, DER, CRT".into(), extensions: &["pem", "crt", "cer", "der"] }),
+            ),
+            Pick::JournalExport(format) => {
+                let (ext, label): (&'static [&'static str], &str) = match format {
+                    journal::Format::Csv => (&["csv"], "CSV"),
+                    journal::Format::Json => (&["json"], "JSON"),
+                };
+                (
+                    Mode::Save(journal::export_name(*format)),
+                    t.tr("gui-journal-export-title"),
+                    Some(Kind { label: label.into(), extensions: ext }),
+                )
+            }
+        }
+    }
+
+    /// Where Kyso's chooser starts: the folder of the latest file.
+    fn chooser_start(&self) -> Option<PathBuf> {
+        self.config.recent.first().and_then(|f| f.parent()).map(Path::to_owned)
+    }
+
+    /// Asks for a file (or folder, or where to save) for `pick`: the
+    /// system's dialog, else Kyso's own chooser.
+    fn open_dialog(&mut self, pick: Pick) -> Task<Message> {
+        let (mode, title, kind) = self.dialog_spec(&pick);
+        if !self.system_dialogs {
+            self.chooser = Some((pick, FileChooser::new(mode, title, kind, self.chooser_start(), &self.config.recent)));
+            return Task::none();
+        }
+        Task::perform(system_dialog(mode, title, kind), move |d| Message::Dialog(pick.clone(), d))
+    }
+
+    /// Delivers what a dialog for `pick` chose (`None`: nothing).
+    fn deliver(&mut self, pick: Pick, files: Option<Vec<PathBuf>>) -> Task<Message> {
+        let files = files.filter(|f| !f.is_empty());
+        let first = files.as_ref().and_then(|f| f.first().cloned());
+        match pick {
+            Pick::Verify => {
+                let recent = first.as_deref().map_or_else(Task::none, |f| self.remember_recent(f));
+                Task::batch([recent, self.update(Message::Verify(verify::Message::Picked(first)))])
+            }
+            Pick::Sign => {
+                let files = files.unwrap_or_default();
+                let recent: Vec<_> = files.iter().rev().map(|f| self.remember_recent(f)).collect();
+                Task::batch(recent)
+                    .chain(self.update(Message::Sign(sign::Message::Files(sign::files::Message::Picked(files)))))
+            }
+            Pick::SignImage(field) => {
+                self.update(Message::Sign(sign::Message::Role(sign::role::Message::PickedImage(field, first))))
+            }
+            Pick::Module => self.update(Message::Tokens(tokens::Message::ModulePicked(first))),
+            Pick::OutputDir => self.update(Message::Settings(settings::Message::OutputDirPicked(first))),
+            Pick::Anchors => {
+                let Some(files) = files else { return Task::none() };
+                let data_dir = self.data_dir.clone();
+                Task::perform(blocking("kyso-trust", move || settings::import_anchors(&data_dir, &files)), |r| {
+                    Message::Settings(settings::Message::AnchorsImported(
+                        r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
+                    ))
+                })
+            }
+            Pick::JournalExport(format) => {
+                let records = self.pending_export.take();
+                let (Some(path), Some(records)) = (first, records) else { return Task::none() };
+                Task::perform(blocking("kyso-export", move || journal::export_to(&path, format, &records)), |r| {
+                    Message::Journal(journal::Message::Exported(r.unwrap_or_else(|| Err(Text::new("gui-task-failed")))))
+                })
+            }
+        }
     }
 
     fn title(&self) -> String {
@@ -151,28 +396,30 @@ impl App {
         }
     }
 
-    /// Puts settings in force (language, theme, TSA, modules).
+    /// Puts settings in force (language, theme, TSA, modules); the
+    /// settings screen shows them.
     fn apply(&mut self, config: Config) {
         let lang = config.language();
         if lang != self.translator.lang() {
             self.translator = Translator::new(lang);
         }
         self.sign.configure(&config);
+        self.settings.sync(&config);
         self.config = config;
     }
 
     /// Handles a message.
     pub fn update(&mut self, message: Message) -> Task<Message> {
         match message {
-            Message::Language(lang) => {
-                if lang != self.translator.lang() {
-                    self.translator = Translator::new(lang);
-                }
-                self.config.lang = lang.code().into();
-                let _ = self.settings.update(settings::Message::Language(lang));
-                Task::none()
-            }
+            Message::Language(lang) => match self.settings.update(settings::Message::Language(lang)) {
+                Some(event) => self.handle_settings_event(event),
+                None => Task::none(),
+            },
             Message::Tab(tab) => {
+                // Another screen closes Kyso's file chooser unanswered.
+                if self.chooser.take().is_some() {
+                    self.pending_export = None;
+                }
                 self.tab = tab;
                 if tab == Tab::Sign && !self.sign.is_loaded() {
                     return self.update(Message::Sign(sign::Message::Certificate(sign::certificate::Message::Refresh)));
@@ -184,13 +431,92 @@ impl App {
                 Task::none()
             }
             Message::Key(event) => self.key(event),
-            Message::FileDropped(path) => {
-                if self.tab == Tab::Sign {
-                    self.update(Message::Sign(sign::Message::Files(sign::files::Message::Open(path))))
-                } else {
-                    self.tab = Tab::Verify;
-                    self.update(Message::Verify(verify::Message::Open(path)))
+            // A drop on the signing screen is signed, on the home screen
+            // the user is asked, elsewhere it is checked.
+            Message::FileDropped(path) => match self.tab {
+                Tab::Sign => self.open_file(path, OpenAction::Sign),
+                Tab::Home => {
+                    self.home.ask(path);
+                    Task::none()
                 }
+                _ => self.open_file(path, OpenAction::Verify),
+            },
+            Message::Home(m) => match self.home.update(m) {
+                Some(home::Event::PickSign) => {
+                    self.tab = Tab::Sign;
+                    let load = self.update(Message::Tab(Tab::Sign));
+                    Task::batch([load, self.open_dialog(Pick::Sign)])
+                }
+                Some(home::Event::PickVerify) => {
+                    self.tab = Tab::Verify;
+                    self.open_dialog(Pick::Verify)
+                }
+                Some(home::Event::Tokens) => self.update(Message::Tab(Tab::Tokens)),
+                Some(home::Event::Open(file, action, remember)) => {
+                    let open = self.open_file(file, action);
+                    if remember {
+                        self.config.open_with = Some(action);
+                        self.settings.sync(&self.config);
+                        return Task::batch([open, self.persist()]);
+                    }
+                    open
+                }
+                None => Task::none(),
+            },
+            Message::Dialog(pick, Dialog::Unavailable) => {
+                let (mode, title, kind) = self.dialog_spec(&pick);
+                let chooser = FileChooser::new(mode, title, kind, self.chooser_start(), &self.config.recent)
+                    .with_notice(Text::new("gui-fc-no-system-dialog"));
+                self.chooser = Some((pick, chooser));
+                Task::none()
+            }
+            Message::Dialog(pick, Dialog::Chosen(files)) => self.deliver(pick, Some(files)),
+            Message::Dialog(pick, Dialog::Cancelled) => self.deliver(pick, None),
+            Message::Chooser(m) => {
+                let Some((_, chooser)) = self.chooser.as_mut() else { return Task::none() };
+                match chooser.update(m) {
+                    Some(file_chooser::Event::Chosen(files)) => match self.chooser.take() {
+                        Some((pick, _)) => self.deliver(pick, Some(files)),
+                        None => Task::none(),
+                    },
+                    Some(file_chooser::Event::Cancelled) => match self.chooser.take() {
+                        Some((pick, _)) => self.deliver(pick, None),
+                        None => Task::none(),
+                    },
+                    None => Task::none(),
+                }
+            }
+            Message::ConfigSaved(r) => {
+                self.saving = false;
+                let _ = self.settings.update(settings::Message::Saved(r));
+                if std::mem::take(&mut self.save_again) { self.persist() } else { Task::none() }
+            }
+            Message::Opened(id) => iced::window::monitor_size(id).map(move |s| Message::Monitor(id, s)),
+            Message::Monitor(id, Some(monitor)) => {
+                let size = fitting_size(monitor, self.config.window);
+                let at = iced::Point::new(
+                    ((monitor.width - size.width) / 2.0).max(0.0),
+                    ((monitor.height - size.height) / 2.0).max(0.0),
+                );
+                Task::batch([iced::window::resize(id, size), iced::window::move_to(id, at)])
+            }
+            Message::Monitor(_, None) => Task::none(),
+            Message::Resized(size) => {
+                self.window_size = Some(size);
+                Task::none()
+            }
+            Message::CloseRequested(id) => {
+                // The size is kept for the next start (written here, at once:
+                // the process ends with the window).
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                if let Some(size) = self.window_size.filter(|s| s.width >= 1.0 && s.height >= 1.0) {
+                    let kept = [size.width.round() as u32, size.height.round() as u32];
+                    if self.config.window != Some(kept) {
+                        self.config.window = Some(kept);
+                        let _ = self.config.save(&Config::path(&self.data_dir));
+                    }
+                }
+                iced::window::close(id)
             }
             // Token scans pause while the signing screen talks to a token.
             Message::Tokens(tokens::Message::Tick) if self.sign.is_busy() => Task::none(),
@@ -213,13 +539,7 @@ impl App {
                         },
                     )
                 }
-                Some(verify::Event::PickFile) => {
-                    let title = self.translator.tr("gui-browse-verify");
-                    let filter = self.translator.tr("gui-browse-documents");
-                    Task::perform(pick_file(title, filter, DOCUMENT_EXTENSIONS), |file| {
-                        Message::Verify(verify::Message::Picked(file))
-                    })
-                }
+                Some(verify::Event::PickFile) => self.open_dialog(Pick::Verify),
                 Some(verify::Event::Export(format)) => match self.verify.report(format, &self.translator) {
                     Some((path, content)) => {
                         Task::perform(blocking("kyso-report", move || verify::write_report(&path, &content)), |r| {
@@ -259,13 +579,7 @@ impl App {
                         )))
                     })
                 }
-                Some(sign::Event::PickFiles) => {
-                    let title = self.translator.tr("gui-browse-title");
-                    let filter = self.translator.tr("gui-browse-documents");
-                    Task::perform(pick_files(title, filter, DOCUMENT_EXTENSIONS), |files| {
-                        Message::Sign(sign::Message::Files(sign::files::Message::Picked(files)))
-                    })
-                }
+                Some(sign::Event::PickFiles) => self.open_dialog(Pick::Sign),
                 Some(sign::Event::Precheck(id, plan)) => {
                     let data_dir = self.data_dir.clone();
                     Task::perform(blocking("kyso-precheck", move || sign::run_precheck(&plan, &data_dir)), move |r| {
@@ -279,12 +593,7 @@ impl App {
                         None => Task::none(),
                     }
                 }
-                Some(sign::Event::PickImage(field)) => {
-                    let title = self.translator.tr("gui-browse-image");
-                    Task::perform(pick_file(title, "PNG".into(), &["png"]), move |file| {
-                        Message::Sign(sign::Message::Role(sign::role::Message::PickedImage(field, file)))
-                    })
-                }
+                Some(sign::Event::PickImage(field)) => self.open_dialog(Pick::SignImage(field)),
                 None => Task::none(),
             },
             Message::Settings(m) => match self.settings.update(m) {
@@ -301,12 +610,8 @@ impl App {
                     })
                 }
                 Some(journal::Event::Export(format, records)) => {
-                    let data_dir = self.data_dir.clone();
-                    Task::perform(blocking("kyso-export", move || journal::export(&data_dir, format, &records)), |r| {
-                        Message::Journal(journal::Message::Exported(
-                            r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
-                        ))
-                    })
+                    self.pending_export = Some(records);
+                    self.open_dialog(Pick::JournalExport(format))
                 }
                 None => Task::none(),
             },
@@ -314,13 +619,16 @@ impl App {
     }
 
     /// Keyboard navigation: Tab and Shift+Tab move between fields and
-    /// buttons, Escape closes the PIN dialog, Ctrl+1…5 switch screens.
+    /// buttons, Escape closes the PIN dialog, Ctrl+1…6 switch screens, Escape also closes Kyso's file chooser.
     fn key(&mut self, event: iced::keyboard::Event) -> Task<Message> {
         use iced::keyboard::{Event, Key, key::Named};
         let Event::KeyPressed { key, modifiers, .. } = event else { return Task::none() };
         match key.as_ref() {
             Key::Named(Named::Tab) if modifiers.shift() => iced::widget::operation::focus_previous(),
             Key::Named(Named::Tab) => iced::widget::operation::focus_next(),
+            Key::Named(Named::Escape) if self.chooser.is_some() => {
+                self.update(Message::Chooser(file_chooser::Message::Cancel))
+            }
             Key::Named(Named::Escape) if self.tab == Tab::Sign => {
                 self.update(Message::Sign(sign::Message::Pin(crate::modal::pin::Message::Cancel)))
             }
@@ -336,41 +644,12 @@ impl App {
 
     fn handle_settings_event(&mut self, event: settings::Event) -> Task<Message> {
         match event {
-            settings::Event::Apply(config) => {
-                self.apply(config);
-                Task::none()
-            }
             settings::Event::Save(config) => {
-                self.apply(config.clone());
-                let path = Config::path(&self.data_dir);
-                Task::perform(blocking("kyso-settings", move || config.save(&path)), |r| {
-                    Message::Settings(settings::Message::Saved(r.unwrap_or_else(|| Err(Text::new("gui-task-failed")))))
-                })
+                self.apply(*config);
+                self.persist()
             }
-            settings::Event::PickOutputDir => {
-                let title = self.translator.tr("gui-settings-output-dir");
-                Task::perform(
-                    async move {
-                        rfd::AsyncFileDialog::new().set_title(title).pick_folder().await.map(|d| d.path().to_owned())
-                    },
-                    |dir| Message::Settings(settings::Message::OutputDirPicked(dir)),
-                )
-            }
-            settings::Event::ImportAnchors => {
-                let title = self.translator.tr("gui-settings-import");
-                let data_dir = self.data_dir.clone();
-                Task::perform(
-                    async move {
-                        let files = pick_files(title, "PEM, DER, CRT".into(), &["pem", "crt", "cer", "der"]).await;
-                        blocking("kyso-trust", move || settings::import_anchors(&data_dir, &files)).await
-                    },
-                    |r| {
-                        Message::Settings(settings::Message::AnchorsImported(
-                            r.unwrap_or_else(|| Err(Text::new("gui-task-failed"))),
-                        ))
-                    },
-                )
-            }
+            settings::Event::PickOutputDir => self.open_dialog(Pick::OutputDir),
+            settings::Event::ImportAnchors => self.open_dialog(Pick::Anchors),
             settings::Event::RemoveAnchor(sha) => {
                 let data_dir = self.data_dir.clone();
                 Task::perform(blocking("kyso-trust", move || settings::remove_anchor(&data_dir, &sha)), |r| {
@@ -384,12 +663,7 @@ impl App {
 
     fn handle_tokens_event(&mut self, event: tokens::Event) -> Task<Message> {
         match event {
-            tokens::Event::PickModule => {
-                let title = self.translator.tr("gui-choose-module");
-                Task::perform(pick_file(title, "PKCS#11".into(), &["so", "dll", "dylib"]), |path| {
-                    Message::Tokens(tokens::Message::ModulePicked(path))
-                })
-            }
+            tokens::Event::PickModule => self.open_dialog(Pick::Module),
             tokens::Event::AddModule(path) => {
                 // Kept in the settings (saved), then used by the next scan.
                 let save = match self.settings.add_module(path, &self.config) {
@@ -423,6 +697,9 @@ impl App {
         Subscription::batch([
             iced::time::every(RESCAN_EVERY).map(|_| Message::Tokens(tokens::Message::Tick)),
             dropped,
+            iced::window::open_events().map(Message::Opened),
+            iced::window::resize_events().map(|(_, size)| Message::Resized(size)),
+            iced::window::close_requests().map(Message::CloseRequested),
             // Keys no widget took; and Escape always (a focused text field
             // takes it to unfocus, yet it must close the PIN dialog).
             iced::event::listen_with(|event, status, _window| match event {
@@ -459,15 +736,24 @@ impl App {
             let style = if self.tab == tab { button::primary } else { button::text };
             nav = nav.push(button(text(t.tr(tab.key()))).style(style).on_press(Message::Tab(tab)));
         }
-        let screen = match self.tab {
+        let screen = match (&self.chooser, self.tab) {
+            (Some((_, chooser)), _) => chooser.view(t).map(Message::Chooser),
+            (None, tab) => self.screen(tab),
+        };
+        let page = column![header, nav, rule::horizontal(1), screen].spacing(12);
+        container(page).padding(20).width(Fill).height(Fill).into()
+    }
+
+    fn screen(&self, tab: Tab) -> Element<'_, Message> {
+        let t = &self.translator;
+        match tab {
+            Tab::Home => self.home.view(t, &self.config.recent, &self.tokens.summary()).map(Message::Home),
             Tab::Tokens => self.tokens.view(t).map(Message::Tokens),
             Tab::Verify => self.verify.view(t).map(Message::Verify),
             Tab::Sign => self.sign.view(t).map(Message::Sign),
             Tab::Journal => self.journal.view(t).map(Message::Journal),
             Tab::Settings => self.settings.view(t).map(Message::Settings),
-        };
-        let page = column![header, nav, rule::horizontal(1), screen].spacing(12);
-        container(page).padding(20).width(Fill).height(Fill).into()
+        }
     }
 }
 
@@ -484,18 +770,32 @@ async fn blocking<T: Send + 'static>(name: &'static str, work: impl FnOnce() -> 
     rx.await.ok()
 }
 
-/// The system's file dialog for one file of the given kind (`None`:
-/// cancelled). The dialog runs beside the UI, never blocking it.
-async fn pick_file(title: String, kind: String, extensions: &'static [&'static str]) -> Option<PathBuf> {
-    let dialog = rfd::AsyncFileDialog::new().set_title(title).add_filter(kind, extensions);
-    dialog.pick_file().await.map(|f| f.path().to_owned())
-}
+/// An answer of "nothing chosen" sooner than this after asking means the
+/// system's dialog never opened: without an XDG desktop portal and without
+/// zenity, rfd answers `None` at once, as if cancelled (design-notes.md,
+/// GUI). No person opens, reads and cancels a dialog this fast.
+const NO_DIALOG_WITHIN: Duration = Duration::from_millis(700);
 
-/// The system's file dialog for several files of the given kind (none:
-/// cancelled).
-async fn pick_files(title: String, kind: String, extensions: &'static [&'static str]) -> Vec<PathBuf> {
-    let dialog = rfd::AsyncFileDialog::new().set_title(title).add_filter(kind, extensions);
-    dialog.pick_files().await.map(|files| files.iter().map(|f| f.path().to_owned()).collect()).unwrap_or_default()
+/// The system's file dialog (beside the UI, never blocking it) for `mode`.
+async fn system_dialog(mode: Mode, title: String, kind: Option<Kind>) -> Dialog {
+    let started = Instant::now();
+    let mut dialog = rfd::AsyncFileDialog::new().set_title(title);
+    if let Some(kind) = &kind {
+        dialog = dialog.add_filter(kind.label.clone(), kind.extensions);
+    }
+    let path = |f: rfd::FileHandle| f.path().to_owned();
+    let chosen = match mode {
+        Mode::Open => dialog.pick_file().await.map(|f| vec![path(f)]),
+        Mode::OpenMany => dialog.pick_files().await.map(|v| v.into_iter().map(path).collect()),
+        Mode::Folder => dialog.pick_folder().await.map(|f| vec![path(f)]),
+        Mode::Save(name) => dialog.set_file_name(name).save_file().await.map(|f| vec![path(f)]),
+    };
+    match chosen {
+        Some(files) if !files.is_empty() => Dialog::Chosen(files),
+        // Only the Linux back-end answers at once when it has no dialog.
+        _ if cfg!(target_os = "linux") && started.elapsed() < NO_DIALOG_WITHIN => Dialog::Unavailable,
+        _ => Dialog::Cancelled,
+    }
 }
 
 /// What the file dialog offers to sign.
@@ -538,6 +838,8 @@ async fn scan_in_background(modules: Vec<PathBuf>) -> Option<(Vec<ModuleReport>,
     .await
 }
 
+#[cfg(test)]
+mod first_run;
 #[cfg(test)]
 mod flows;
 
@@ -609,15 +911,38 @@ mod tests {
     }
 
     #[test]
-    fn a_file_argument_opens_the_verify_screen_and_checks_it() {
+    fn a_file_argument_asks_unless_a_choice_was_remembered() {
         let (app, _task) =
             App::new(Some("hop-dong.pdf".into()), Lang::default(), Config::default(), PathBuf::from("/nonexistent"));
+        assert_eq!(app.tab, Tab::Home);
+        assert_eq!(app.home.asking(), Some(Path::new("hop-dong.pdf")));
+        assert!(!app.verify.is_running());
+        let remembered = Config { open_with: Some(OpenAction::Verify), ..Config::default() };
+        let dir = tempfile::tempdir().unwrap();
+        let (app, _task) = App::new(Some("hop-dong.pdf".into()), Lang::default(), remembered, dir.path().into());
         assert_eq!(app.tab, Tab::Verify);
         assert!(app.verify.is_running());
         assert_eq!(app.verify.path(), "hop-dong.pdf");
         let (app, _task) = App::new(None, Lang::default(), Config::default(), PathBuf::from("/nonexistent"));
-        assert_eq!(app.tab, Tab::Tokens);
-        assert!(!app.verify.is_running());
+        assert_eq!(app.tab, Tab::Home);
+        assert!(app.home.asking().is_none() && !app.verify.is_running());
+    }
+
+    #[test]
+    fn the_window_fits_the_screen() {
+        // 1024×768 and 1366×768 screens: never larger than the screen less
+        // room for a taskbar and a title bar.
+        for (w, h) in [(1024.0, 768.0), (1366.0, 768.0), (1280.0, 720.0)] {
+            let s = fitting_size(Size::new(w, h), None);
+            assert!(s.width <= w - SCREEN_MARGIN.width && s.height <= h - SCREEN_MARGIN.height, "{s:?} on {w}×{h}");
+            assert!(s.width >= MIN_SIZE.width && s.height >= MIN_SIZE.height, "{s:?}");
+        }
+        assert_eq!(fitting_size(Size::new(1920.0, 1080.0), None), PREFERRED_SIZE);
+        // A kept size is restored when it fits, shrunk when it does not.
+        assert_eq!(fitting_size(Size::new(1920.0, 1080.0), Some([1500, 900])), Size::new(1500.0, 900.0));
+        assert_eq!(fitting_size(Size::new(1024.0, 768.0), Some([1500, 900])), Size::new(1000.0, 680.0));
+        let opening = OPENING_SIZE;
+        assert!(opening.width <= 1024.0 - SCREEN_MARGIN.width && opening.height <= 768.0 - SCREEN_MARGIN.height);
     }
 
     #[test]
@@ -667,16 +992,16 @@ mod tests {
             repeat: false,
         };
         let (mut app, _task) = App::new(None, Lang::Vi, Config::default(), PathBuf::from("/nonexistent"));
-        let _ = app.update(Message::Key(press(Key::Character("2".into()), Modifiers::CTRL)));
+        let _ = app.update(Message::Key(press(Key::Character("3".into()), Modifiers::CTRL)));
         assert_eq!(app.tab, Tab::Sign);
-        let _ = app.update(Message::Key(press(Key::Character("5".into()), Modifiers::CTRL)));
+        let _ = app.update(Message::Key(press(Key::Character("6".into()), Modifiers::CTRL)));
         assert_eq!(app.tab, Tab::Settings);
         let _ = app.update(Message::Key(press(Key::Character("9".into()), Modifiers::CTRL)));
         assert_eq!(app.tab, Tab::Settings);
         // Tab moves the focus (a widget operation, not a message).
         let _ = app.update(Message::Key(press(Key::Named(key::Named::Tab), Modifiers::SHIFT)));
         // Escape closes the PIN dialog and wipes what was typed.
-        let _ = app.update(Message::Key(press(Key::Character("2".into()), Modifiers::CTRL)));
+        let _ = app.update(Message::Key(press(Key::Character("3".into()), Modifiers::CTRL)));
         let choice = crate::screen::sign::tests::choice("Good", kyso_token::PinState::default(), vec![]);
         let _ =
             app.update(Message::Sign(sign::Message::Certificate(sign::certificate::Message::Loaded(Some(Ok(vec![

@@ -1,5 +1,6 @@
 //! Screens: each with its own state, `Message` and `update`.
 
+pub mod home;
 pub mod journal;
 pub mod settings;
 pub mod sign;

@@ -1,6 +1,8 @@
-//! The real desktop binary in a real X server (Xvfb): the window appears
-//! with the Vietnamese title, and what it draws is not blank. Skips with a
-//! message when Xvfb or the X11 tools (xwd, xwininfo, xprop) are missing.
+//! The real desktop binary in a real X server (Xvfb) on a 1024×768 and a
+//! 1366×768 screen: the window appears with the Vietnamese title, lies
+//! wholly on the screen, and what it draws is not blank (screenshots kept
+//! in `target/kyso-gui-window-<W>x<H>.png`). Skips with a message when
+//! Xvfb or the X11 tools (xwd, xwininfo, xprop) are missing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
@@ -20,14 +22,14 @@ fn have(tool: &str) -> bool {
     Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success())
 }
 
-/// Starts Xvfb on a free display number.
-fn xvfb() -> Option<(Killed, String)> {
+/// Starts Xvfb on a free display number with a `screen` ("1366x768").
+fn xvfb(screen: &str) -> Option<(Killed, String)> {
     for n in 90..120 {
         if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
             continue;
         }
         let child = Command::new("Xvfb")
-            .args([&format!(":{n}"), "-screen", "0", "1366x768x24", "-nolisten", "tcp"])
+            .args([&format!(":{n}"), "-screen", "0", &format!("{screen}x24"), "-nolisten", "tcp"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -50,6 +52,16 @@ fn find_window(display: &str, needle: &str) -> Option<String> {
     let out = Command::new("xwininfo").args(["-root", "-tree"]).env("DISPLAY", display).output().ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     text.lines().find(|l| l.contains(needle)).and_then(|l| l.split_whitespace().next()).map(str::to_owned)
+}
+
+/// The window's (x, y, width, height) on the screen, from `xwininfo`.
+fn geometry(display: &str, id: &str) -> Option<(i64, i64, i64, i64)> {
+    let out = Command::new("xwininfo").args(["-id", id]).env("DISPLAY", display).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let field = |name: &str| -> Option<i64> {
+        text.lines().find_map(|l| l.trim().strip_prefix(name)).and_then(|v| v.trim().parse().ok())
+    };
+    Some((field("Absolute upper-left X:")?, field("Absolute upper-left Y:")?, field("Width:")?, field("Height:")?))
 }
 
 /// Decodes an XWD dump (X11 XWDFileHeader, version 7) of a 24/32-bit
@@ -99,14 +111,20 @@ fn decode_xwd(data: &[u8]) -> Option<(usize, usize, Vec<[u8; 3]>)> {
 }
 
 #[test]
-fn the_window_opens_with_its_vietnamese_title_and_draws() {
+fn the_window_opens_with_its_vietnamese_title_fits_the_screen_and_draws() {
     for tool in ["Xvfb", "xwd", "xwininfo", "xprop"] {
         if !have(tool) {
             kyso_testkit::require(&format!("{tool} is not installed (apt install xvfb x11-apps x11-utils)"));
             return;
         }
     }
-    let Some((_xvfb, display)) = xvfb() else {
+    for (w, h) in [(1024, 768), (1366, 768)] {
+        window_on_screen(w, h);
+    }
+}
+
+fn window_on_screen(screen_w: i64, screen_h: i64) {
+    let Some((_xvfb, display)) = xvfb(&format!("{screen_w}x{screen_h}")) else {
         kyso_testkit::require("no X server could be started");
         return;
     };
@@ -142,8 +160,25 @@ fn the_window_opens_with_its_vietnamese_title_and_draws() {
     let title = String::from_utf8_lossy(&title.stdout).into_owned();
     assert!(title.contains("Kyso — Ký số"), "window title: {title}");
 
+    // The window is fitted to the screen once it knows the screen's size:
+    // wholly on it, leaving room for a taskbar.
+    let start = Instant::now();
+    let (x, y, w, h) = loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let g = geometry(&display, &id).expect("xwininfo -id");
+        if start.elapsed() > Duration::from_secs(3) {
+            break g;
+        }
+    };
+    assert!(
+        x >= 0 && y >= 0 && x + w <= screen_w && y + h <= screen_h,
+        "window {w}x{h} at {x},{y} on a {screen_w}x{screen_h} screen"
+    );
+    assert!(w >= 800 && h >= 560, "window {w}x{h}: below the minimum size");
+    assert!(h <= screen_h - 48, "window {w}x{h}: no room for a taskbar on {screen_w}x{screen_h}");
+
     // What it draws: many colours (text, buttons), not one flat fill.
-    std::thread::sleep(Duration::from_secs(3));
+    std::thread::sleep(Duration::from_secs(1));
     let shot = Command::new("xwd").args(["-root", "-silent"]).env("DISPLAY", &display).output().unwrap();
     assert!(shot.status.success());
     let (w, h, px) = decode_xwd(&shot.stdout).expect("a 24/32-bit XWD dump");
@@ -151,8 +186,8 @@ fn the_window_opens_with_its_vietnamese_title_and_draws() {
     colours.sort_unstable();
     colours.dedup();
     let dark = px.iter().filter(|p| u32::from(p[0]) + u32::from(p[1]) + u32::from(p[2]) < 200).count();
-    // Keep the screenshot for people (target/kyso-gui-window.png).
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/kyso-gui-window.png");
+    // Keep the screenshot for people (target/kyso-gui-window-WxH.png).
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/kyso-gui-window-{screen_w}x{screen_h}.png"));
     if let Ok(f) = std::fs::File::create(&out) {
         let mut enc = png::Encoder::new(std::io::BufWriter::new(f), w as u32, h as u32);
         enc.set_color(png::ColorType::Rgb);

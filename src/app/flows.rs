@@ -14,7 +14,7 @@ use super::*;
 use crate::screen::sign::{Field, RoleChoice};
 
 /// Runs `task` and every task its messages lead to.
-fn settle(app: &mut App, task: Task<Message>) {
+pub(super) fn settle(app: &mut App, task: Task<Message>) {
     let mut queue = vec![task];
     while let Some(task) = queue.pop() {
         let Some(stream) = iced_runtime::task::into_stream(task) else { continue };
@@ -28,14 +28,14 @@ fn settle(app: &mut App, task: Task<Message>) {
 }
 
 /// Sends `message` and settles what follows.
-fn send(app: &mut App, message: Message) {
+pub(super) fn send(app: &mut App, message: Message) {
     let task = app.update(message);
     settle(app, task);
 }
 
 /// Clicks the widget showing `label` in the rendered window (scrolling the
 /// form down, as a user would, until it shows), then settles.
-fn click(app: &mut App, label: &str) {
+pub(super) fn click(app: &mut App, label: &str) {
     let mut ui = simulator(app.view());
     for _ in 0..20 {
         match ui.find(label) {
@@ -59,7 +59,7 @@ fn click(app: &mut App, label: &str) {
 }
 
 /// Types `typed` into the field whose placeholder is `placeholder`.
-fn type_into(app: &mut App, placeholder: &str, typed: &str) {
+pub(super) fn type_into(app: &mut App, placeholder: &str, typed: &str) {
     let mut ui = simulator(app.view());
     if let Err(e) = ui.click(placeholder) {
         panic!("no field {placeholder:?}: {e:?}");
@@ -71,7 +71,7 @@ fn type_into(app: &mut App, placeholder: &str, typed: &str) {
     }
 }
 
-fn shows(app: &App, label: &str) -> bool {
+pub(super) fn shows(app: &App, label: &str) -> bool {
     simulator(app.view()).find(label).is_ok()
 }
 
@@ -212,6 +212,7 @@ fn approver_then_issuer_then_verify_then_journal() {
     let vi = Translator::new(Lang::Vi);
 
     // The token panel lists the fixture's tokens.
+    send(&mut app, Message::Tab(Tab::Tokens));
     assert!(shows(&app, kyso_testkit::tokens::CANHAN), "token panel");
     assert!(shows(&app, kyso_testkit::tokens::TOCHUC), "token panel");
     // Each token shows its holder and the certificate's validity.

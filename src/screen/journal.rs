@@ -107,26 +107,11 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// The records the search lets through (what the table and exports show).
+    /// The records the search lets through (what the table and exports
+    /// show): without regard to diacritics or case, so "nguyen van" finds
+    /// "Nguyễn Văn" ([`Record::matches`]).
     pub fn shown(&self) -> Vec<&Record> {
-        let needle = self.search.trim().to_lowercase();
-        self.records
-            .iter()
-            .filter(|r| {
-                needle.is_empty()
-                    || [
-                        r.entry.signer_subject.as_deref(),
-                        r.entry.input_path.as_deref(),
-                        r.entry.output_path.as_deref(),
-                        Some(r.entry.outcome.as_str()),
-                        r.entry.role.as_deref(),
-                        Some(r.time_local.as_str()),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .any(|f| f.to_lowercase().contains(&needle))
-            })
-            .collect()
+        self.records.iter().filter(|r| r.matches(&self.search)).collect()
     }
 
     fn filter(&self) -> Filter {
@@ -209,6 +194,10 @@ impl Journal {
         };
         let shown = self.shown();
         let cell = |s: String, w: u16| container(text(s).size(13)).width(iced::Length::FillPortion(w));
+        let outcome_cell = |r: &Record, w: u16| {
+            let (s, style): (String, fn(&iced::Theme) -> text::Style) = outcome_text(t, r);
+            container(text(s).size(13).style(style)).width(iced::Length::FillPortion(w))
+        };
         let title = |k: &str, w: u16| container(text(t.tr(k)).size(13).font(BOLD)).width(iced::Length::FillPortion(w));
         let head = row![
             title("gui-journal-col-time", 3),
@@ -233,18 +222,14 @@ impl Journal {
                 .as_deref()
                 .map(|s| s.split(", ").find_map(|p| p.strip_prefix("CN=")).map_or_else(|| s.to_owned(), str::to_owned))
                 .unwrap_or_default();
-            let action = t.tr(&format!("journal-action-{}", r.entry.action));
-            let outcome = match r.entry.error_code.as_deref() {
-                Some(code) => format!("{} ({code})", r.entry.outcome),
-                None => r.entry.outcome.clone(),
-            };
+            let action = translated(t, &format!("journal-action-{}", r.entry.action), &r.entry.action);
             table = table.push(
                 row![
-                    cell(r.time_local.replace('T', " "), 3),
+                    cell(local_time(t, &r.time_utc, &r.time_local), 3),
                     cell(action, 2),
                     cell(file, 5),
                     cell(signer, 4),
-                    cell(outcome, 3),
+                    outcome_cell(r, 3),
                 ]
                 .spacing(8),
             );
@@ -278,25 +263,81 @@ pub fn load(data_dir: &std::path::Path, filter: &Filter) -> Result<Loaded, Text>
     Ok(Loaded { records, chain })
 }
 
-/// Writes `records` as CSV or JSON into the data directory's `exports/`
-/// (blocking), through a temporary file; returns the path.
-pub fn export(data_dir: &std::path::Path, format: Format, records: &[Record]) -> Result<PathBuf, Text> {
-    export_to(&data_dir.join("exports"), format, records)
+/// Vietnam's time (the journal's local time): UTC+7, no daylight saving.
+fn vietnam() -> time::UtcOffset {
+    time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC)
 }
 
-fn export_to(dir: &std::path::Path, format: Format, records: &[Record]) -> Result<PathBuf, Text> {
-    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
-    let (name, data) = match format {
-        Format::Csv => (format!("nhat-ky-{stamp}.csv"), kyso_journal::to_csv(records).into_bytes()),
-        Format::Json => (
-            format!("nhat-ky-{stamp}.json"),
-            serde_json::to_vec_pretty(records)
-                .map_err(|e| Text::new("err-io").arg("path", dir.display().to_string()).arg("detail", e.to_string()))?,
-        ),
+/// A record's time as people read it, in Vietnam's time to the second:
+/// "29/11/2026 20:40:05" (Vietnamese), "2026-11-29 20:40:05" (English).
+/// The stored text when it is not a time.
+pub fn local_time(t: &Translator, utc: &str, stored_local: &str) -> String {
+    let rfc = &time::format_description::well_known::Rfc3339;
+    let Ok(at) = time::OffsetDateTime::parse(utc, rfc).or_else(|_| time::OffsetDateTime::parse(stored_local, rfc))
+    else {
+        return stored_local.to_owned();
     };
-    let path = dir.join(name);
-    crate::screen::write_file(&path, &data)?;
-    Ok(path)
+    let at = at.to_offset(vietnam());
+    let (d, m, y) = (at.day(), u8::from(at.month()), at.year());
+    let (hh, mm, ss) = (at.hour(), at.minute(), at.second());
+    match t.lang() {
+        kyso_i18n::Lang::Vi => format!("{d:02}/{m:02}/{y} {hh:02}:{mm:02}:{ss:02}"),
+        _ => format!("{y}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}"),
+    }
+}
+
+/// The message `key`, or `raw` when there is none.
+fn translated(t: &Translator, key: &str, raw: &str) -> String {
+    if t.has(key) { t.tr(key) } else { raw.to_owned() }
+}
+
+/// A record's result in words, with its colour: done, failed (and why),
+/// or the verdict of a check.
+fn outcome_text(t: &Translator, r: &Record) -> (String, fn(&iced::Theme) -> text::Style) {
+    use crate::theme::{text_danger, text_success, text_warning};
+    match r.entry.outcome.as_str() {
+        "ok" => (t.tr("gui-journal-ok"), text_success),
+        "failed" => {
+            let why = r.entry.error_code.as_deref().map_or_else(
+                || t.tr("journal-code-unknown"),
+                |code| {
+                    let key = format!("journal-code-{}", code.replace('_', "-"));
+                    if t.has(&key) { t.tr(&key) } else { t.tr("journal-code-unknown") }
+                },
+            );
+            (t.tr_args("gui-journal-failed", &[("reason", &why)]), text_danger)
+        }
+        "TOTAL_PASSED" => (t.tr("ind-total-passed"), text_success),
+        "TOTAL_FAILED" => (t.tr("ind-total-failed"), text_danger),
+        "INDETERMINATE" => (t.tr("ind-indeterminate"), text_warning),
+        "NO_SIGNATURE" | "no_signature" => (t.tr("gui-journal-no-signature"), text_warning),
+        other => {
+            (translated(t, &format!("journal-outcome-{}", other.to_lowercase().replace('_', "-")), other), text_warning)
+        }
+    }
+}
+
+/// The name an export proposes: `nhat-ky-ky-so-2026-11-29.csv` (today in
+/// Vietnam's time).
+pub fn export_name(format: Format) -> String {
+    let today = time::OffsetDateTime::now_utc().to_offset(vietnam()).date();
+    let ext = match format {
+        Format::Csv => "csv",
+        Format::Json => "json",
+    };
+    format!("nhat-ky-ky-so-{:04}-{:02}-{:02}.{ext}", today.year(), u8::from(today.month()), today.day())
+}
+
+/// Writes `records` as CSV or JSON to `path` (blocking), through a
+/// temporary file; returns the path.
+pub fn export_to(path: &std::path::Path, format: Format, records: &[Record]) -> Result<PathBuf, Text> {
+    let data = match format {
+        Format::Csv => kyso_journal::to_csv(records).into_bytes(),
+        Format::Json => serde_json::to_vec_pretty(records)
+            .map_err(|e| Text::new("err-io").arg("path", path.display().to_string()).arg("detail", e.to_string()))?,
+    };
+    crate::screen::write_file(path, &data)?;
+    Ok(path.to_owned())
 }
 
 #[cfg(test)]
@@ -367,10 +408,15 @@ mod tests {
     fn export_writes_csv_and_json() {
         let dir = tempfile::tempdir().unwrap();
         let records = vec![record(1, "sign", "Nguyễn Văn A", "/tmp/a.pdf")];
-        let csv = export_to(dir.path(), Format::Csv, &records).unwrap();
+        let csv = export_to(&dir.path().join(export_name(Format::Csv)), Format::Csv, &records).unwrap();
+        let name = csv.file_name().unwrap().to_string_lossy().into_owned();
+        // nhat-ky-ky-so-YYYY-MM-DD.csv, today in Vietnam's time.
+        let today = time::OffsetDateTime::now_utc().to_offset(vietnam()).date();
+        let date = format!("{}-{:02}-{:02}", today.year(), u8::from(today.month()), today.day());
+        assert_eq!(name, format!("nhat-ky-ky-so-{date}.csv"));
         let text = std::fs::read_to_string(&csv).unwrap();
         assert!(text.starts_with('\u{feff}') && text.contains("Nguyễn Văn A"), "{text}");
-        let json = export_to(dir.path(), Format::Json, &records).unwrap();
+        let json = export_to(&dir.path().join(export_name(Format::Json)), Format::Json, &records).unwrap();
         let back: Vec<Record> = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
         assert_eq!(back, records);
         assert!(std::fs::read_dir(dir.path()).unwrap().all(|e| e.unwrap().path().extension() != Some("part".as_ref())));

@@ -28,6 +28,20 @@ pub enum ThemeChoice {
     Dark,
 }
 
+/// What a file given by the file manager ("Open with Kyso") is opened for,
+/// once the user asked for it to be remembered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OpenAction {
+    /// Check its signatures.
+    Verify,
+    /// Sign it.
+    Sign,
+}
+
+/// How many recent files are kept.
+pub const RECENT_MAX: usize = 10;
+
 /// The saved settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -59,6 +73,13 @@ pub struct Config {
     /// Vietnam National Root CA); the key `shipped_anchors`
     /// (`kyso_core::SHIPPED_ANCHORS_KEY`), which `kyso-cli` reads too.
     pub shipped_anchors: bool,
+    /// Files opened lately, newest first (at most [`RECENT_MAX`]).
+    pub recent: Vec<PathBuf>,
+    /// What `kyso FILE` does without asking; `None`: ask.
+    pub open_with: Option<OpenAction>,
+    /// The window's last size (logical pixels), restored at start when it
+    /// still fits the screen.
+    pub window: Option<[u32; 2]>,
 }
 
 /// The images a certificate's holder signs with.
@@ -90,6 +111,9 @@ impl Default for Config {
             offline_verify: false,
             proxy: String::new(),
             shipped_anchors: true,
+            recent: Vec::new(),
+            open_with: None,
+            window: None,
         }
     }
 }
@@ -121,6 +145,18 @@ impl Config {
             Some(dir) if !dir.as_os_str().is_empty() => dir.join(name),
             _ => input.with_file_name(name),
         }
+    }
+
+    /// Puts `file` first in the recent files; `false` when it already was.
+    pub fn remember_recent(&mut self, file: &Path) -> bool {
+        let file = std::path::absolute(file).unwrap_or_else(|_| file.to_owned());
+        if self.recent.first() == Some(&file) {
+            return false;
+        }
+        self.recent.retain(|p| *p != file);
+        self.recent.insert(0, file);
+        self.recent.truncate(RECENT_MAX);
+        true
     }
 
     /// Where the settings of the data directory `data_dir` live.
@@ -170,6 +206,9 @@ pub enum Message {
     OfflineVerify(bool),
     /// Trust the roots shipped with Kyso, or not.
     ShippedAnchors(bool),
+    /// Ask again, for a file given by the file manager, whether to check
+    /// or sign it.
+    ForgetOpenWith,
     /// Open the file dialog to import trust anchors.
     ImportAnchors,
     /// Anchors were imported (what was added) or refused.
@@ -178,8 +217,6 @@ pub enum Message {
     RemoveAnchor(String),
     /// An anchor was removed.
     AnchorRemoved(Result<(), Text>),
-    /// Save.
-    Save,
     /// Saving ended.
     Saved(Result<(), Text>),
 }
@@ -187,10 +224,9 @@ pub enum Message {
 /// What the screen asks of the application.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    /// Apply these settings now (language, theme, TSA, modules).
-    Apply(Config),
-    /// Apply and write them.
-    Save(Config),
+    /// Put these settings in force and write them: every change is kept at
+    /// once, there is no separate save step.
+    Save(Box<Config>),
     /// Ask the system's dialog for a folder.
     PickOutputDir,
     /// Ask the system's dialog for certificates to trust.
@@ -202,35 +238,42 @@ pub enum Event {
 /// State of the settings screen.
 #[derive(Debug, Default)]
 pub struct Settings {
+    /// The settings in force (the last valid edit).
     config: Config,
     /// Where the settings are saved.
     path: PathBuf,
+    /// The fields as typed (a half-typed URL is not put in force).
+    tsa: String,
+    proxy: String,
     modules: String,
-    saving: bool,
-    status: Option<Result<(), Text>>,
+    output_dir: String,
+    /// Why the last edit or save was not kept; cleared by the next good one.
+    problem: Option<Text>,
     /// Trust anchors in the store.
     anchors: Vec<kyso_pki::store::AnchorInfo>,
     /// Where the trust store is.
     data_dir: PathBuf,
-    output_dir: String,
     anchor_status: Option<Result<String, Text>>,
+}
+
+fn modules_text(config: &Config) -> String {
+    config.modules.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
 }
 
 impl Settings {
     /// The screen for `config`, with the anchors found in the trust store
     /// of `data_dir`.
     pub fn new(config: Config, data_dir: &Path) -> Self {
-        let modules = config.modules.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-        let output_dir = config.output_dir.as_ref().map(|d| d.display().to_string()).unwrap_or_default();
         let mut s = Self {
+            tsa: config.tsa.clone(),
+            proxy: config.proxy.clone(),
+            modules: modules_text(&config),
+            output_dir: config.output_dir.as_ref().map(|d| d.display().to_string()).unwrap_or_default(),
             config,
             path: Config::path(data_dir),
-            modules,
-            saving: false,
-            status: None,
+            problem: None,
             anchors: Vec::new(),
             data_dir: data_dir.to_owned(),
-            output_dir,
             anchor_status: None,
         };
         s.reload_anchors();
@@ -241,37 +284,57 @@ impl Settings {
         self.anchors = stored_anchors(&self.data_dir).iter().map(kyso_pki::store::AnchorInfo::of).collect();
     }
 
+    /// Follows settings changed elsewhere (a module chosen on the token
+    /// panel, images remembered after signing, the language button, the
+    /// recent files): the lists shown are the ones in force; fields being
+    /// typed keep their text.
+    pub fn sync(&mut self, in_force: &Config) {
+        if self.config.modules != in_force.modules {
+            self.modules = modules_text(in_force);
+        }
+        self.config = in_force.clone();
+    }
+
     /// Adds a PKCS#11 library chosen on the token panel to the settings in
-    /// force (saved at once; edits not yet saved here stay unsaved).
+    /// force (saved at once).
     pub fn add_module(&mut self, path: PathBuf, in_force: &Config) -> Option<Event> {
         if in_force.modules.contains(&path) {
             return None;
         }
-        if !self.config.modules.contains(&path) {
-            self.config.modules.push(path.clone());
-            self.modules = self.config.modules.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-        }
         let mut saved = in_force.clone();
         saved.modules.push(path);
-        Some(Event::Save(saved))
+        self.sync(&saved);
+        Some(Event::Save(Box::new(saved)))
     }
 
     /// Remembers the images a certificate signed with in the settings in
-    /// force (saved at once; edits not yet saved here stay unsaved).
+    /// force (saved at once).
     pub fn remember_images(&mut self, sha256: String, images: CertImages, in_force: &Config) -> Option<Event> {
         if in_force.images.get(&sha256) == Some(&images) {
             return None;
         }
-        self.config.images.insert(sha256.clone(), images.clone());
         let mut saved = in_force.clone();
         saved.images.insert(sha256, images);
-        Some(Event::Save(saved))
+        self.sync(&saved);
+        Some(Event::Save(Box::new(saved)))
     }
 
-    /// The settings as edited.
+    /// The settings in force.
     #[cfg(test)]
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Why the last change was not kept.
+    #[cfg(test)]
+    pub fn problem(&self) -> Option<&Text> {
+        self.problem.as_ref()
+    }
+
+    /// Keeps the settings as they now are.
+    fn save(&mut self) -> Option<Event> {
+        self.problem = None;
+        Some(Event::Save(Box::new(self.config.clone())))
     }
 
     /// Handles a message.
@@ -279,38 +342,59 @@ impl Settings {
         match message {
             Message::Language(l) => {
                 self.config.lang = l.code().into();
-                Some(Event::Apply(self.config.clone()))
+                self.save()
             }
             Message::Theme(th) => {
                 self.config.theme = th;
-                Some(Event::Apply(self.config.clone()))
+                self.save()
             }
             Message::TsaChanged(u) => {
-                self.config.tsa = u;
-                None
+                let tsa = u.trim().to_owned();
+                self.tsa = u;
+                // TSA answers are signed: http:// is the usual, https:// works too.
+                if !tsa.starts_with("http://") && !tsa.starts_with("https://") || tsa.len() < "http://x".len() {
+                    self.problem = Some(Text::new("gui-settings-tsa-invalid"));
+                    return None;
+                }
+                if tsa == self.config.tsa {
+                    self.problem = None;
+                    return None;
+                }
+                self.config.tsa = tsa;
+                self.save()
             }
             Message::ProxyChanged(u) => {
-                self.config.proxy = u;
-                None
+                let proxy = u.trim().to_owned();
+                self.proxy = u;
+                if !proxy.is_empty() && kyso_pki::http::ProxyUrl::parse(&proxy).is_err() {
+                    self.problem = Some(Text::new("gui-settings-proxy-invalid"));
+                    return None;
+                }
+                if proxy == self.config.proxy {
+                    self.problem = None;
+                    return None;
+                }
+                self.config.proxy = proxy;
+                self.save()
             }
             Message::ModulesChanged(m) => {
                 self.config.modules =
                     m.split([',', '\n']).map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect();
                 self.modules = m;
-                None
+                self.save()
             }
             Message::DefaultRole(r) => {
                 self.config.default_role = r;
-                Some(Event::Apply(self.config.clone()))
+                self.save()
             }
             Message::SuffixChanged(v) => {
                 self.config.output_suffix = v;
-                Some(Event::Apply(self.config.clone()))
+                self.save()
             }
             Message::OutputDirChanged(v) => {
                 self.config.output_dir = (!v.trim().is_empty()).then(|| PathBuf::from(v.trim()));
                 self.output_dir = v;
-                Some(Event::Apply(self.config.clone()))
+                self.save()
             }
             Message::BrowseOutputDir => Some(Event::PickOutputDir),
             Message::OutputDirPicked(dir) => {
@@ -319,16 +403,20 @@ impl Settings {
             }
             Message::ForgetImages(sha) => {
                 self.config.images.remove(&sha);
-                Some(Event::Apply(self.config.clone()))
+                self.save()
             }
             Message::ShippedAnchors(on) => {
                 // Written at once: verification reads it from the file.
                 self.config.shipped_anchors = on;
-                Some(Event::Save(self.config.clone()))
+                self.save()
             }
             Message::OfflineVerify(v) => {
                 self.config.offline_verify = v;
-                Some(Event::Apply(self.config.clone()))
+                self.save()
+            }
+            Message::ForgetOpenWith => {
+                self.config.open_with = None;
+                self.save()
             }
             Message::ImportAnchors => Some(Event::ImportAnchors),
             Message::AnchorsImported(r) => {
@@ -346,30 +434,8 @@ impl Settings {
                 self.reload_anchors();
                 None
             }
-            Message::Save => {
-                if self.saving {
-                    return None;
-                }
-                let tsa = self.config.tsa.trim();
-                // TSA answers are signed: http:// is the usual, https:// works too.
-                if !tsa.starts_with("http://") && !tsa.starts_with("https://") {
-                    self.status = Some(Err(Text::new("gui-settings-tsa-invalid")));
-                    return None;
-                }
-                self.config.tsa = tsa.to_owned();
-                let proxy = self.config.proxy.trim().to_owned();
-                if !proxy.is_empty() && kyso_pki::http::ProxyUrl::parse(&proxy).is_err() {
-                    self.status = Some(Err(Text::new("gui-settings-proxy-invalid")));
-                    return None;
-                }
-                self.config.proxy = proxy;
-                self.saving = true;
-                self.status = None;
-                Some(Event::Save(self.config.clone()))
-            }
             Message::Saved(r) => {
-                self.saving = false;
-                self.status = Some(r);
+                self.problem = r.err();
                 None
             }
         }
@@ -382,6 +448,7 @@ impl Settings {
         };
         let lang = self.config.language();
         let mut col = column![
+            text(t.tr_args("gui-settings-autosave", &[("path", &self.path.display().to_string())])).size(13),
             labelled(
                 "gui-language",
                 row![
@@ -400,10 +467,10 @@ impl Settings {
                 .spacing(16)
                 .into()
             ),
-            labelled("gui-tsa", text_input("", &self.config.tsa).on_input(Message::TsaChanged).into()),
+            labelled("gui-tsa", text_input("", &self.tsa).on_input(Message::TsaChanged).into()),
             labelled(
                 "gui-settings-proxy",
-                text_input(&t.tr("gui-settings-proxy-hint"), &self.config.proxy).on_input(Message::ProxyChanged).into()
+                text_input(&t.tr("gui-settings-proxy-hint"), &self.proxy).on_input(Message::ProxyChanged).into()
             ),
             labelled(
                 "gui-settings-modules",
@@ -442,22 +509,26 @@ impl Settings {
             checkbox(self.config.offline_verify)
                 .label(t.tr("gui-settings-offline-verify"))
                 .on_toggle(Message::OfflineVerify),
-            row![
-                button(text(t.tr("gui-settings-save")))
-                    .style(button::success)
-                    .on_press_maybe((!self.saving).then_some(Message::Save)),
-            ],
         ]
         .spacing(10);
-        match &self.status {
-            Some(Ok(())) => {
-                col = col.push(
-                    text(t.tr_args("gui-settings-saved", &[("path", &self.path.display().to_string())]))
-                        .style(text::success),
-                );
-            }
-            Some(Err(e)) => col = col.push(text(e.render(t)).style(text::danger)),
-            None => {}
+        if let Some(action) = self.config.open_with {
+            let key = match action {
+                OpenAction::Verify => "gui-settings-open-with-verify",
+                OpenAction::Sign => "gui-settings-open-with-sign",
+            };
+            col = col.push(
+                row![
+                    text(t.tr(key)).size(13),
+                    button(text(t.tr("gui-settings-open-with-ask")).size(13))
+                        .style(button::secondary)
+                        .on_press(Message::ForgetOpenWith),
+                ]
+                .spacing(8)
+                .align_y(iced::Center),
+            );
+        }
+        if let Some(e) = &self.problem {
+            col = col.push(text(e.render(t)).style(text::danger));
         }
         col = col.push(rule::horizontal(1)).push(text(t.tr("gui-settings-images")).font(BOLD));
         if self.config.images.is_empty() {
@@ -591,6 +662,9 @@ mod tests {
             offline_verify: true,
             proxy: "http://proxy.so.gov.vn:3128".into(),
             shipped_anchors: false,
+            recent: vec![PathBuf::from("/home/vt/Tài liệu/cong-van.pdf")],
+            open_with: Some(OpenAction::Sign),
+            window: Some([1180, 700]),
         };
         c.save(&path).unwrap();
         assert_eq!(Config::load(&path), c);
@@ -603,28 +677,35 @@ mod tests {
     }
 
     #[test]
-    fn language_and_theme_apply_at_once_and_save_checks_the_tsa() {
+    fn every_change_is_saved_at_once_and_bad_urls_are_not() {
         let mut s = Settings::new(Config::default(), Path::new("/nonexistent"));
-        let Some(Event::Apply(c)) = s.update(Message::Language(Lang::En)) else { panic!("not applied") };
+        let Some(Event::Save(c)) = s.update(Message::Language(Lang::En)) else { panic!("not saved") };
         assert_eq!(c.language(), Lang::En);
-        let Some(Event::Apply(c)) = s.update(Message::Theme(ThemeChoice::Dark)) else { panic!("not applied") };
+        let Some(Event::Save(c)) = s.update(Message::Theme(ThemeChoice::Dark)) else { panic!("not saved") };
         assert_eq!(c.theme, ThemeChoice::Dark);
-        let _ = s.update(Message::ModulesChanged("/a.so, /b.so\n/c.so".into()));
-        assert_eq!(s.config().modules.len(), 3);
-        let _ = s.update(Message::TsaChanged("tsa.ca.gov.vn".into()));
-        assert!(s.update(Message::Save).is_none());
-        assert!(matches!(&s.status, Some(Err(e)) if e.key == "gui-settings-tsa-invalid"));
-        let _ = s.update(Message::TsaChanged(" http://tsa.ca.gov.vn/ ".into()));
-        // A proxy the HTTP layer cannot use is refused before saving.
-        let _ = s.update(Message::ProxyChanged("socks5://proxy:1080".into()));
-        assert!(s.update(Message::Save).is_none());
-        assert!(matches!(&s.status, Some(Err(e)) if e.key == "gui-settings-proxy-invalid"));
-        let _ = s.update(Message::ProxyChanged(" http://can-bo:p%40ss@proxy.so.gov.vn:3128 ".into()));
-        let Some(Event::Save(c)) = s.update(Message::Save) else { panic!("not saved") };
-        assert_eq!(c.tsa, "http://tsa.ca.gov.vn/");
+        let Some(Event::Save(c)) = s.update(Message::ModulesChanged("/a.so, /b.so\n/c.so".into())) else { panic!() };
+        assert_eq!(c.modules.len(), 3);
+        // A half-typed URL is not put in force, and says why.
+        assert!(s.update(Message::TsaChanged("tsa.ca.gov.vn".into())).is_none());
+        assert!(matches!(s.problem(), Some(e) if e.key == "gui-settings-tsa-invalid"));
+        assert_eq!(s.config().tsa, kyso_pki::tsp::VGCA_TSA);
+        let Some(Event::Save(c)) = s.update(Message::TsaChanged(" http://tsa.so.gov.vn/ ".into())) else { panic!() };
+        assert_eq!(c.tsa, "http://tsa.so.gov.vn/");
+        assert!(s.problem().is_none(), "no stale message once the URL is good");
+        // A proxy the HTTP layer cannot use is refused.
+        assert!(s.update(Message::ProxyChanged("socks5://proxy:1080".into())).is_none());
+        assert!(matches!(s.problem(), Some(e) if e.key == "gui-settings-proxy-invalid"));
+        let Some(Event::Save(c)) =
+            s.update(Message::ProxyChanged(" http://can-bo:p%40ss@proxy.so.gov.vn:3128 ".into()))
+        else {
+            panic!("not saved")
+        };
         assert_eq!(c.proxy().as_deref(), Some("http://can-bo:p%40ss@proxy.so.gov.vn:3128"));
-        assert!(s.update(Message::Save).is_none(), "one save at a time");
+        // A failed write is shown until the next good one.
+        let _ = s.update(Message::Saved(Err(Text::new("err-io").arg("path", "/x").arg("detail", "full"))));
+        assert!(s.problem().is_some());
         let _ = s.update(Message::Saved(Ok(())));
+        assert!(s.problem().is_none());
         let _ = s.view(&Translator::new(Lang::Vi));
     }
 
@@ -639,11 +720,11 @@ mod tests {
         c.output_suffix = String::new();
         assert_eq!(c.output_for(Path::new("/d/x.pdf")), PathBuf::from("/out/x.signed.pdf"));
         let mut s = Settings::new(Config::default(), Path::new("/nonexistent"));
-        let Some(Event::Apply(c)) = s.update(Message::OutputDirChanged(" /srv/ky ".into())) else { panic!() };
+        let Some(Event::Save(c)) = s.update(Message::OutputDirChanged(" /srv/ky ".into())) else { panic!() };
         assert_eq!(c.output_dir, Some(PathBuf::from("/srv/ky")));
-        let Some(Event::Apply(c)) = s.update(Message::OutputDirChanged(String::new())) else { panic!() };
+        let Some(Event::Save(c)) = s.update(Message::OutputDirChanged(String::new())) else { panic!() };
         assert_eq!(c.output_dir, None);
-        let Some(Event::Apply(c)) = s.update(Message::DefaultRole("issuer".into())) else { panic!() };
+        let Some(Event::Save(c)) = s.update(Message::DefaultRole("issuer".into())) else { panic!() };
         assert_eq!(c.default_role, "issuer");
         let _ = s.view(&Translator::new(Lang::En));
     }
@@ -662,7 +743,7 @@ mod tests {
         let mut ui = iced_test::simulator(s.view(&Translator::new(Lang::Vi)));
         assert!(ui.find("Nguyễn Văn A").is_ok());
         drop(ui);
-        let Some(Event::Apply(c)) = s.update(Message::ForgetImages("aa".into())) else { panic!() };
+        let Some(Event::Save(c)) = s.update(Message::ForgetImages("aa".into())) else { panic!() };
         assert!(c.images.is_empty());
     }
 

@@ -7,7 +7,7 @@ use iced::{Element, Fill, Font, font};
 use kyso_i18n::Translator;
 use kyso_token::{CertEntry, ModuleReport, SlotReport, TokenReport};
 
-use crate::i18n::{Severity, error_text, pin_flags};
+use crate::i18n::{Severity, Text, error_text, pin_flags};
 
 /// Bold variant of the default font.
 const BOLD: Font = Font { weight: font::Weight::Bold, ..crate::app::FONT };
@@ -65,6 +65,43 @@ impl Tokens {
         &self.certificates
     }
 
+    /// The tokens' state in plain words for the home screen: searching,
+    /// none plugged in, ready (with the holder of its signing certificate)
+    /// or PIN-locked. `true` when a token is ready to sign.
+    pub fn summary(&self) -> (Text, bool) {
+        let Some(modules) = self.modules() else {
+            return (Text::new(if self.failed { "home-token-failed" } else { "home-token-searching" }), false);
+        };
+        // Tokens set up for use (a blank, uninitialised token is not one).
+        let tokens: Vec<&TokenReport> = modules
+            .iter()
+            .flat_map(|m| &m.slots)
+            .filter_map(|s| s.token.as_ref())
+            .filter(|t| t.initialized && !t.label.trim().is_empty())
+            .collect();
+        let owner = |tok: &TokenReport| {
+            self.certificates
+                .iter()
+                .find(|c| c.has_private_key && c.token_serial == tok.serial && c.token_label == tok.label)
+                .map(|c| c.certificate.subject_cn.clone().unwrap_or_else(|| c.certificate.subject.clone()))
+        };
+        // A usable token with a signing certificate first, else any usable
+        // one; else a locked one (the user must know why).
+        let usable = || tokens.iter().copied().filter(|t| !t.pin.locked);
+        if let Some(tok) = usable().find(|t| owner(t).is_some()).or_else(|| usable().next()) {
+            let owner = owner(tok);
+            let text = match owner {
+                Some(owner) => Text::new("home-token-ready-owner").arg("label", tok.label.clone()).arg("owner", owner),
+                None => Text::new("home-token-ready").arg("label", tok.label.clone()),
+            };
+            return (text, true);
+        }
+        match tokens.first() {
+            Some(tok) => (Text::new("home-token-locked").arg("label", tok.label.clone()), false),
+            None => (Text::new("home-token-none"), false),
+        }
+    }
+
     /// The last scan's result.
     pub fn modules(&self) -> Option<&[ModuleReport]> {
         self.modules.as_deref()
@@ -115,7 +152,15 @@ impl Tokens {
                 .spacing(12)
                 .align_y(iced::Center);
 
-        let mut body = column![].spacing(12);
+        // The state in plain words first, with what to do; the technical
+        // details (modules, slots, PIN flags) follow for whoever needs them.
+        let (summary, ready) = self.summary();
+        let summary = text(summary.render(t)).size(15);
+        let mut body = column![
+            if ready { summary.style(crate::theme::text_success) } else { summary },
+            text(t.tr("gui-tokens-help")).size(13),
+        ]
+        .spacing(12);
         if self.failed {
             body = body.push(text(t.tr("gui-scan-failed")).style(text::danger));
         }
