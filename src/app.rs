@@ -12,6 +12,7 @@ use kyso_token::ModuleReport;
 
 use crate::Args;
 use crate::i18n::Text;
+use crate::screen::bridge::{self, Bridge};
 use crate::screen::home::{self, Home};
 use crate::screen::journal::{self, Journal};
 use crate::screen::settings::{self, Config, OpenAction, Settings, ThemeChoice};
@@ -100,10 +101,13 @@ pub enum Tab {
     Journal,
     /// Settings.
     Settings,
+    /// "Ký từ hệ thống điện tử": the e-office bridge.
+    Bridge,
 }
 
 impl Tab {
-    const ALL: [Self; 6] = [Self::Home, Self::Verify, Self::Sign, Self::Tokens, Self::Journal, Self::Settings];
+    const ALL: [Self; 7] =
+        [Self::Home, Self::Verify, Self::Sign, Self::Tokens, Self::Journal, Self::Settings, Self::Bridge];
 
     fn key(self) -> &'static str {
         match self {
@@ -113,6 +117,7 @@ impl Tab {
             Self::Sign => "gui-tab-sign",
             Self::Journal => "gui-tab-journal",
             Self::Settings => "gui-tab-settings",
+            Self::Bridge => "gui-tab-bridge",
         }
     }
 }
@@ -136,6 +141,8 @@ pub enum Message {
     Journal(journal::Message),
     /// A message of the settings screen.
     Settings(settings::Message),
+    /// A message of the e-office bridge's screen.
+    Bridge(bridge::Message),
     /// A key no widget took (keyboard navigation).
     Key(iced::keyboard::Event),
     /// A message of the home screen.
@@ -208,6 +215,7 @@ pub struct App {
     sign: Sign,
     journal: Journal,
     settings: Settings,
+    bridge: Bridge,
     /// The settings in force.
     config: Config,
     /// Journal, settings, trust store and caches (`KYSO_DATA_DIR` or the
@@ -237,6 +245,7 @@ impl App {
             verify: Verify::default(),
             sign,
             journal: Journal::default(),
+            bridge: Bridge::new(&data_dir, &config),
             settings: Settings::new(Config { lang: lang.code().into(), ..config.clone() }, &data_dir),
             config,
             data_dir,
@@ -405,6 +414,7 @@ impl App {
         }
         self.sign.configure(&config);
         self.settings.sync(&config);
+        self.bridge.configure(&config);
         self.config = config;
     }
 
@@ -486,6 +496,10 @@ impl App {
                     None => Task::none(),
                 }
             }
+            Message::Bridge(m) => match self.bridge.update(m) {
+                Some(event) => self.handle_bridge_event(event),
+                None => Task::none(),
+            },
             Message::ConfigSaved(r) => {
                 self.saving = false;
                 let _ = self.settings.update(settings::Message::Saved(r));
@@ -642,6 +656,25 @@ impl App {
         }
     }
 
+    /// The bridge's screen changes the settings (kept at once) or asks to
+    /// be shown (a page waits for the person).
+    fn handle_bridge_event(&mut self, event: bridge::Event) -> Task<Message> {
+        let mut config = self.config.clone();
+        match event {
+            bridge::Event::Attention => {
+                self.tab = Tab::Bridge;
+                return iced::window::oldest().and_then(iced::window::gain_focus);
+            }
+            bridge::Event::Enable(on) => config.bridge = on,
+            bridge::Event::Trusted(origin) if !config.bridge_origins.contains(&origin) => {
+                config.bridge_origins.push(origin);
+            }
+            bridge::Event::Trusted(_) => return Task::none(),
+            bridge::Event::Revoked(origin) => config.bridge_origins.retain(|o| *o != origin),
+        }
+        self.handle_settings_event(settings::Event::Save(Box::new(config)))
+    }
+
     fn handle_settings_event(&mut self, event: settings::Event) -> Task<Message> {
         match event {
             settings::Event::Save(config) => {
@@ -700,6 +733,7 @@ impl App {
             iced::window::open_events().map(Message::Opened),
             iced::window::resize_events().map(|(_, size)| Message::Resized(size)),
             iced::window::close_requests().map(Message::CloseRequested),
+            self.bridge.subscription().map(Message::Bridge),
             // Keys no widget took; and Escape always (a focused text field
             // takes it to unfocus, yet it must close the PIN dialog).
             iced::event::listen_with(|event, status, _window| match event {
@@ -753,6 +787,7 @@ impl App {
             Tab::Sign => self.sign.view(t).map(Message::Sign),
             Tab::Journal => self.journal.view(t).map(Message::Journal),
             Tab::Settings => self.settings.view(t).map(Message::Settings),
+            Tab::Bridge => self.bridge.view(t).map(Message::Bridge),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Screens: each with its own state, `Message` and `update`.
 
+pub mod bridge;
 pub mod home;
 pub mod journal;
 pub mod settings;

@@ -80,6 +80,12 @@ pub struct Config {
     /// The window's last size (logical pixels), restored at start when it
     /// still fits the screen.
     pub window: Option<[u32; 2]>,
+    /// The e-office bridge (`wss://127.0.0.1:8987`, screen "Ký từ hệ thống
+    /// điện tử") runs while Kyso does; off until the person turns it on.
+    pub bridge: bool,
+    /// The web pages (origins) the person allowed to use the bridge;
+    /// revocable on the bridge's screen.
+    pub bridge_origins: Vec<String>,
 }
 
 /// The images a certificate's holder signs with.
@@ -114,6 +120,8 @@ impl Default for Config {
             recent: Vec::new(),
             open_with: None,
             window: None,
+            bridge: false,
+            bridge_origins: Vec::new(),
         }
     }
 }
@@ -219,6 +227,8 @@ pub enum Message {
     AnchorRemoved(Result<(), Text>),
     /// Saving ended.
     Saved(Result<(), Text>),
+    /// Run the e-office bridge, or not.
+    Bridge(bool),
 }
 
 /// What the screen asks of the application.
@@ -434,6 +444,10 @@ impl Settings {
                 self.reload_anchors();
                 None
             }
+            Message::Bridge(on) => {
+                self.config.bridge = on;
+                self.save()
+            }
             Message::Saved(r) => {
                 self.problem = r.err();
                 None
@@ -509,6 +523,7 @@ impl Settings {
             checkbox(self.config.offline_verify)
                 .label(t.tr("gui-settings-offline-verify"))
                 .on_toggle(Message::OfflineVerify),
+            checkbox(self.config.bridge).label(t.tr("gui-settings-bridge")).on_toggle(Message::Bridge),
         ]
         .spacing(10);
         if let Some(action) = self.config.open_with {
@@ -528,7 +543,7 @@ impl Settings {
             );
         }
         if let Some(e) = &self.problem {
-            col = col.push(text(e.render(t)).style(text::danger));
+            col = col.push(text(e.render(t)).style(crate::theme::text_danger));
         }
         col = col.push(rule::horizontal(1)).push(text(t.tr("gui-settings-images")).font(BOLD));
         if self.config.images.is_empty() {
@@ -568,10 +583,12 @@ impl Settings {
         match &self.anchor_status {
             Some(Ok(added)) if !added.is_empty() => {
                 col = col.push(
-                    text(t.tr_args("gui-settings-imported", &[("subjects", added)])).size(13).style(text::success),
+                    text(t.tr_args("gui-settings-imported", &[("subjects", added)]))
+                        .size(13)
+                        .style(crate::theme::text_success),
                 );
             }
-            Some(Err(e)) => col = col.push(text(e.render(t)).size(13).style(text::danger)),
+            Some(Err(e)) => col = col.push(text(e.render(t)).size(13).style(crate::theme::text_danger)),
             _ => {}
         }
         if self.anchors.is_empty() {
@@ -580,8 +597,11 @@ impl Settings {
         for a in &self.anchors {
             let mut line = column![text(a.subject.clone()), text(format!("SHA-256 {}", a.sha256)).size(12)].spacing(2);
             if let Some(name) = a.pinned {
-                line =
-                    line.push(text(t.tr_args("gui-settings-pinned", &[("name", name)])).size(12).style(text::success));
+                line = line.push(
+                    text(t.tr_args("gui-settings-pinned", &[("name", name)]))
+                        .size(12)
+                        .style(crate::theme::text_success),
+                );
             }
             col = col.push(
                 row![
@@ -665,6 +685,8 @@ mod tests {
             recent: vec![PathBuf::from("/home/vt/Tài liệu/cong-van.pdf")],
             open_with: Some(OpenAction::Sign),
             window: Some([1180, 700]),
+            bridge: true,
+            bridge_origins: vec!["https://vpdt.so.gov.vn".into()],
         };
         c.save(&path).unwrap();
         assert_eq!(Config::load(&path), c);

@@ -1,0 +1,315 @@
+//! The bridge screen with the real service: a page's request (over a real
+//! TLS WebSocket, `Origin` as a browser sends it) reaches the screen
+//! through [`GuiApprover`] and the subscription's channel; the person
+//! answers on the screen (driven with iced_test), and the answer goes back
+//! to the waiting service: the page is allowed, the card shows the origin,
+//! the file's source and destination, the PIN is typed, the file is signed
+//! and uploaded; a declined request answers the page with the protocol's
+//! decline status; a revoked page is asked about again.
+#![allow(clippy::unwrap_used)]
+
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
+
+use iced::futures::StreamExt as _;
+use iced_test::simulator;
+use kyso_bridge::{BridgeConfig, SigningSetup, status};
+use kyso_i18n::{Lang, Translator};
+use kyso_testkit::eoffice::{AppFiles, EOfficeApp};
+use serde_json::{Value, json};
+
+use super::{Bridge, Event, Message, Question};
+use crate::screen::settings::Config;
+
+/// A running screen with its service, the test e-office app and the
+/// questions the service sends (as the subscription would pass them on).
+struct Setup {
+    dir: tempfile::TempDir,
+    app: EOfficeApp,
+    screen: Bridge,
+    questions: std::sync::mpsc::Receiver<Question>,
+    config: Config,
+}
+
+fn setup(fx: &'static kyso_testkit::Fixture) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("a.pdf");
+    kyso_testkit::minimal_pdf(&pdf, 1);
+    let app = EOfficeApp::start(AppFiles {
+        document: std::fs::read(&pdf).unwrap(),
+        bridge_port: 0,
+        big_size: 1 << 20,
+        extra: Vec::new(),
+    });
+    let config = Config { bridge: true, modules: vec![fx.module.clone()], ..Config::default() };
+    let ca = app.ca.ca_der.clone();
+    let signature = dir.path().join("chu-ky.png");
+    std::fs::write(&signature, kyso_testkit::eoffice::png([20, 40, 160], false)).unwrap();
+    let mut screen = Bridge::new(&dir.path().join("data"), &config).for_test(move |cfg: &mut BridgeConfig| {
+        cfg.net.allow_loopback = true;
+        cfg.net.roots = Some(vec![ca.clone()]);
+        cfg.signing = SigningSetup {
+            modules: vec![fx.module.clone()],
+            token: Some(kyso_testkit::tokens::CANHAN.into()),
+            certificate: Some("Nguyễn Văn A".into()),
+            certs: vec![fx.pki_file("int.pem")],
+            offline: true,
+            allow_unchecked: true,
+            image: Some(signature.clone()),
+            ..Default::default()
+        };
+    });
+    assert!(screen.address().is_none(), "nothing runs before the subscription is connected");
+    // The subscription's side: the sender goes to the screen, which starts
+    // the service; the questions are read here.
+    let (to_app, mut from_bridge) = iced::futures::channel::mpsc::unbounded();
+    assert_eq!(screen.update(Message::Connected(to_app)), None);
+    assert!(screen.address().is_some(), "the service runs once the setting is on and the channel ready");
+    let (tx, questions) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        while let Some(q) = iced::futures::executor::block_on(from_bridge.next()) {
+            if tx.send(q).is_err() {
+                break;
+            }
+        }
+    });
+    Setup { dir, app, screen, questions, config }
+}
+
+/// One protocol call, as the page's script makes it.
+fn call(port: u16, cert_der: Vec<u8>, endpoint: &str, origin: &str, frame: &Value) -> Value {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(rustls::pki_types::CertificateDer::from(cert_der)).unwrap();
+    let cfg = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let tls = rustls::StreamOwned::new(
+        rustls::ClientConnection::new(Arc::new(cfg), name).unwrap(),
+        TcpStream::connect(("127.0.0.1", port)).unwrap(),
+    );
+    let mut req =
+        tungstenite::client::IntoClientRequest::into_client_request(format!("wss://127.0.0.1:{port}/{endpoint}"))
+            .unwrap();
+    req.headers_mut().insert("Origin", origin.parse().unwrap());
+    let (mut ws, _) = tungstenite::client(req, tls).unwrap();
+    ws.send(tungstenite::Message::text(frame.to_string())).unwrap();
+    loop {
+        match ws.read().unwrap() {
+            tungstenite::Message::Text(t) => return serde_json::from_str(t.as_str()).unwrap(),
+            tungstenite::Message::Close(_) => panic!("closed without a reply"),
+            _ => {}
+        }
+    }
+}
+
+/// Starts a call on a thread of its own (the service answers only once
+/// the person has).
+fn call_in_background(s: &Setup, endpoint: &'static str, frame: Value) -> std::thread::JoinHandle<Value> {
+    let port = s.screen.address().unwrap().port();
+    let cert = s.screen.handle.as_ref().unwrap().identity().cert_der.clone();
+    let origin = s.app.origin.clone();
+    std::thread::spawn(move || call(port, cert, endpoint, &origin, &frame))
+}
+
+/// Passes the service's messages to the screen until one needs the
+/// person; the screen then asks to be shown.
+fn next_question(s: &mut Setup) -> Option<Event> {
+    loop {
+        let q = s.questions.recv_timeout(Duration::from_secs(60)).expect("the service asks the person");
+        let asks = matches!(q, Question::Trust { .. } | Question::Confirm { .. } | Question::Share { .. });
+        let event = s.screen.update(Message::Asked(q));
+        if asks {
+            return event;
+        }
+    }
+}
+
+/// Feeds the simulator's messages back to the screen; the settings events.
+fn deliver(s: &mut Setup, messages: Vec<Message>) -> Vec<Event> {
+    let mut events = Vec::new();
+    for m in messages {
+        if let Some(e) = s.screen.update(m) {
+            events.push(e);
+        }
+    }
+    events
+}
+
+fn frame(s: &Setup) -> Value {
+    let o = &s.app.origin;
+    json!({
+        "FileName": format!("{o}/files/van-ban.pdf"),
+        "FileUploadHandler": format!("{o}/upload?docid=42"),
+        "SessionId": "s",
+        "MetaData": [{"Key": "docid", "Value": "42"}],
+    })
+}
+
+#[test]
+fn a_page_is_allowed_then_its_request_confirmed_with_the_pin_on_the_card() {
+    let Some(fx) = kyso_testkit::fixture() else { return };
+    let vi = Translator::new(Lang::Vi);
+    let mut s = setup(fx);
+    let origin = s.app.origin.clone();
+    let running = simulator(s.screen.view(&vi))
+        .find(vi.tr_args("gui-bridge-running", &[("address", &format!("https://{}/", s.screen.address().unwrap()))]))
+        .is_ok();
+    assert!(running, "the screen says where the service runs");
+
+    let page = call_in_background(&s, "SignApproved", frame(&s));
+
+    // First use of the origin: the person is asked whether to trust it.
+    assert_eq!(next_question(&mut s), Some(Event::Attention));
+    let mut ui = simulator(s.screen.view(&vi));
+    let asked = vi.tr_args("gui-bridge-trust-question", &[("origin", &origin)]);
+    assert!(ui.find(asked.as_str()).is_ok(), "the trust question names the page");
+    let _ = ui.click(vi.tr("gui-bridge-trust-allow").as_str()).unwrap();
+    let messages: Vec<Message> = ui.into_messages().collect();
+    assert_eq!(deliver(&mut s, messages), vec![Event::Trusted(origin.clone())], "remembered in the settings");
+
+    // Kyso's own card: origin, source, destination, certificate, role.
+    assert_eq!(next_question(&mut s), Some(Event::Attention));
+    let mut ui = simulator(s.screen.view(&vi));
+    for line in [
+        vi.tr_args("gui-bridge-card-origin", &[("origin", &origin)]),
+        vi.tr_args("gui-bridge-card-source", &[("host", "127.0.0.1")]),
+        vi.tr_args("gui-bridge-card-upload", &[("host", "127.0.0.1")]),
+        vi.tr_args("gui-bridge-card-role", &[("role", &vi.tr("role-name-approver"))]),
+        "docid: 42".to_owned(),
+    ] {
+        assert!(ui.find(line.as_str()).is_ok(), "the card shows {line:?}");
+    }
+    let Some(Question::Confirm { card, .. }) = s.screen.current() else { panic!("a confirmation is shown") };
+    assert!(card.signer.as_deref().is_some_and(|c| c.contains("Nguyễn Văn A")), "{card:?}");
+    assert!(card.preview.is_some(), "the first page is drawn on the card");
+    // Signing needs the PIN: the button does nothing before.
+    let _ = ui.click(vi.tr("gui-bridge-sign").as_str());
+    let _ = ui.click(vi.tr("gui-pin-placeholder").as_str()).unwrap();
+    let _ = ui.typewrite(kyso_testkit::pins::CANHAN);
+    let messages: Vec<Message> = ui.into_messages().collect();
+    assert!(!messages.iter().any(|m| matches!(m, Message::Sign)), "no signing without a PIN: {messages:?}");
+    assert!(deliver(&mut s, messages).is_empty());
+    let mut ui = simulator(s.screen.view(&vi));
+    let _ = ui.click(vi.tr("gui-bridge-sign").as_str()).unwrap();
+    let messages: Vec<Message> = ui.into_messages().collect();
+    assert!(deliver(&mut s, messages).is_empty());
+    assert!(s.screen.current().is_none(), "the card closes once answered");
+    assert!(s.screen.pin.is_empty(), "the PIN is not kept");
+
+    // The page gets the handler's answer; the upload verifies.
+    let reply = page.join().unwrap();
+    assert_eq!(reply["Status"], 0, "{reply}");
+    let uploads = s.app.uploads();
+    assert_eq!(uploads.len(), 1);
+    assert_eq!(reply["FileServer"], uploads[0].served_at.as_str(), "{reply}");
+    let signed = s.dir.path().join("signed.pdf");
+    std::fs::write(&signed, &uploads[0].bytes).unwrap();
+    let v = kyso_core::verify(
+        &signed,
+        &kyso_core::VerifyOptions {
+            anchors: kyso_pki::load_certificates(&std::fs::read(fx.pki_file("root.pem")).unwrap()),
+            ..Default::default()
+        },
+    );
+    assert_eq!(v.report.signatures.len(), 1);
+    assert_eq!(serde_json::to_value(v.report.signatures[0].integrity).unwrap(), "intact");
+
+    // The same page again: not asked whether to trust it; the person
+    // declines this one: the page is told so, nothing is uploaded.
+    s.config.bridge_origins.push(origin.clone());
+    s.screen.configure(&s.config);
+    let page = call_in_background(&s, "SignPDF", frame(&s));
+    assert_eq!(next_question(&mut s), Some(Event::Attention));
+    assert!(matches!(s.screen.current(), Some(Question::Confirm { .. })), "straight to the card");
+    let mut ui = simulator(s.screen.view(&vi));
+    let _ = ui.click(vi.tr("gui-bridge-decline").as_str()).unwrap();
+    let messages: Vec<Message> = ui.into_messages().collect();
+    assert!(deliver(&mut s, messages).is_empty());
+    let reply = page.join().unwrap();
+    assert_eq!(reply["Status"], status::DECLINED, "{reply}");
+    assert_eq!(s.app.uploads().len(), 1, "the declined file was not uploaded");
+
+    // Revoked on the screen: the settings drop it, the service restarts
+    // and the page is asked about again; refused, it gets Status 2.
+    let mut ui = simulator(s.screen.view(&vi));
+    assert!(ui.find(origin.as_str()).is_ok(), "the allowed page is listed");
+    let _ = ui.click(vi.tr("gui-bridge-revoke").as_str()).unwrap();
+    let messages: Vec<Message> = ui.into_messages().collect();
+    assert_eq!(deliver(&mut s, messages), vec![Event::Revoked(origin.clone())]);
+    s.config.bridge_origins.clear();
+    s.screen.configure(&s.config);
+    let page = call_in_background(&s, "SignPDF", frame(&s));
+    assert_eq!(next_question(&mut s), Some(Event::Attention));
+    assert!(matches!(s.screen.current(), Some(Question::Trust { .. })), "asked again after the revocation");
+    let mut ui = simulator(s.screen.view(&vi));
+    let _ = ui.click(vi.tr("gui-bridge-trust-deny").as_str()).unwrap();
+    let messages: Vec<Message> = ui.into_messages().collect();
+    assert!(deliver(&mut s, messages).is_empty(), "a refusal is not remembered");
+    let reply = page.join().unwrap();
+    assert_eq!(reply["Status"], status::ORIGIN_REFUSED, "{reply}");
+
+    // Switched off: the service stops.
+    s.config.bridge = false;
+    s.screen.configure(&s.config);
+    assert!(s.screen.address().is_none());
+}
+
+#[test]
+fn questions_wait_in_order_and_switching_off_refuses_them() {
+    use super::{Card, Reply};
+    let en = Translator::new(Lang::En);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config { bridge: true, ..Config::default() };
+    let mut screen = Bridge::new(dir.path(), &config);
+    let card = |origin: &str, number: Option<&str>| Card {
+        origin: origin.into(),
+        endpoint: kyso_bridge::Endpoint::SignIssued,
+        source_host: "vpdt.so.gov.vn".into(),
+        upload_host: "upload.vpdt.so.gov.vn".into(),
+        file: "quyet-dinh.pdf".into(),
+        role: Some(kyso_core::Role::Issuer),
+        doc_number: number.map(str::to_owned),
+        issued_date: Some("ngày 29 tháng 11 năm 2026".into()),
+        signer: Some("Văn thư Sở".into()),
+        organization: Some("Sở Nội vụ".into()),
+        issuer: None,
+        metadata: Vec::new(),
+        preview: None,
+    };
+    let (first, first_answer) = Reply::channel();
+    let (second, second_answer) = Reply::channel();
+    let asked = |card: Card, reply| Message::Asked(Question::Confirm { card: Arc::new(card), reply });
+    assert_eq!(
+        screen.update(asked(card("https://vpdt.so.gov.vn", Some("123/QĐ-UBND")), first)),
+        Some(Event::Attention)
+    );
+    assert_eq!(screen.update(asked(card("https://motcua.so.gov.vn", None), second)), Some(Event::Attention));
+    let mut ui = simulator(screen.view(&en));
+    for line in [
+        en.tr_args("gui-bridge-card-number", &[("number", "123/QĐ-UBND")]),
+        en.tr_args("gui-bridge-card-date", &[("date", "ngày 29 tháng 11 năm 2026")]),
+        en.tr_args("gui-bridge-card-upload", &[("host", "upload.vpdt.so.gov.vn")]),
+        en.tr_args("gui-bridge-card-certificate", &[("subject", "Văn thư Sở — Sở Nội vụ")]),
+        format!(
+            "• {}",
+            en.tr_args("gui-bridge-queued-sign", &[("origin", "https://motcua.so.gov.vn"), ("endpoint", "SignIssued")])
+        ),
+    ] {
+        assert!(ui.find(line.as_str()).is_ok(), "shown: {line:?}");
+    }
+    drop(ui);
+    // The first is declined; the second comes up; switching off drops it
+    // unanswered, which its thread takes as a refusal.
+    assert_eq!(screen.update(Message::Decline), None);
+    assert_eq!(first_answer.recv().unwrap(), None);
+    let Some(Question::Confirm { card, .. }) = screen.current() else { panic!("the second is shown") };
+    assert_eq!(card.origin, "https://motcua.so.gov.vn");
+    config.bridge = false;
+    screen.configure(&config);
+    assert!(screen.current().is_none());
+    assert!(second_answer.recv().is_err(), "dropped: the page is refused");
+}
