@@ -177,7 +177,7 @@ impl Journal {
         .align_y(iced::Center);
         let chain = match &self.chain {
             None => text(if self.loading { t.tr("gui-journal-loading") } else { String::new() }),
-            Some(None) => text(t.tr("journal-intact")).style(text::success),
+            Some(None) => text(t.tr("journal-intact")).style(crate::theme::text_success),
             Some(Some(b)) => text(t.tr_args(
                 "journal-broken",
                 &[
@@ -185,11 +185,11 @@ impl Journal {
                     ("kind", &t.tr(&format!("journal-break-{}", b.kind.replace('_', "-")))),
                 ],
             ))
-            .style(text::danger),
+            .style(crate::theme::text_danger),
         };
         let status: Element<'_, Message> = match &self.status {
             Some(Ok(path)) => text(t.tr_args("gui-journal-exported", &[("path", path)])).into(),
-            Some(Err(e)) => text(e.render(t)).style(text::danger).into(),
+            Some(Err(e)) => text(e.render(t)).style(crate::theme::text_danger).into(),
             None => space::vertical().height(0).into(),
         };
         let shown = self.shown();

@@ -162,7 +162,7 @@ impl Tokens {
         ]
         .spacing(12);
         if self.failed {
-            body = body.push(text(t.tr("gui-scan-failed")).style(text::danger));
+            body = body.push(text(t.tr("gui-scan-failed")).style(crate::theme::text_danger));
         }
         match self.modules() {
             None => {}
@@ -173,7 +173,7 @@ impl Tokens {
             Some(modules) => {
                 let any_token = modules.iter().flat_map(|m| &m.slots).any(|s| s.token.is_some());
                 if !any_token {
-                    body = body.push(text(t.tr("tokens-none")).style(text::warning));
+                    body = body.push(text(t.tr("tokens-none")).style(crate::theme::text_warning));
                     body = body.push(text(t.tr("gui-choose-module-hint")).size(13));
                 }
                 for m in modules {
@@ -206,10 +206,12 @@ fn module_view<'a>(t: &Translator, m: &'a ModuleReport, certs: &'a [CertEntry]) 
                     .join(" ")
             })
             .unwrap_or_default();
-        col = col.push(text(t.tr_args("tokens-module-loaded", &[("library", &library)])).style(text::success));
+        col = col
+            .push(text(t.tr_args("tokens-module-loaded", &[("library", &library)])).style(crate::theme::text_success));
     } else {
         let reason = m.error.as_ref().map(|e| error_text(t, e)).unwrap_or_default();
-        col = col.push(text(t.tr_args("tokens-module-failed", &[("reason", &reason)])).style(text::danger));
+        col =
+            col.push(text(t.tr_args("tokens-module-failed", &[("reason", &reason)])).style(crate::theme::text_danger));
     }
     for slot in &m.slots {
         col = col.push(slot_view(t, slot, certs));
@@ -243,13 +245,13 @@ fn slot_view<'a>(t: &Translator, s: &'a SlotReport, certs: &'a [CertEntry]) -> E
             );
             let mut cert = column![text(line)].spacing(2);
             for w in &info.warnings {
-                cert = cert.push(text(kyso_i18n::Localize::localize(w, t)).size(13).style(text::danger));
+                cert = cert.push(text(kyso_i18n::Localize::localize(w, t)).size(13).style(crate::theme::text_danger));
             }
             col = col.push(row![text(t.tr("tokens-owner")).width(160), cert].spacing(8));
         }
     }
     if let Some(reason) = &s.error {
-        col = col.push(text(t.tr_args("tokens-slot-error", &[("reason", reason)])).style(text::danger));
+        col = col.push(text(t.tr_args("tokens-slot-error", &[("reason", reason)])).style(crate::theme::text_danger));
     }
     col.into()
 }
@@ -264,8 +266,8 @@ fn token_view<'a>(t: &Translator, tok: &'a TokenReport) -> Element<'a, Message> 
         let line = text(t.tr(key));
         pin = pin.push(match severity {
             Severity::Normal => line,
-            Severity::Warning => line.style(text::warning),
-            Severity::Critical => line.size(18).font(BOLD).style(text::danger),
+            Severity::Warning => line.style(crate::theme::text_warning),
+            Severity::Critical => line.size(18).font(BOLD).style(crate::theme::text_danger),
         });
     }
     if tok.protected_authentication_path {
