@@ -86,6 +86,18 @@ pub fn fitting_size(monitor: Size, kept: Option<[u32; 2]>) -> Size {
     Size::new(fit(wanted.width, MIN_SIZE.width, room.width), fit(wanted.height, MIN_SIZE.height, room.height))
 }
 
+/// Where the window goes on a screen of `monitor`: where it was left when
+/// it lies wholly on the screen there, else centred.
+pub fn fitting_position(monitor: Size, size: Size, kept: Option<[i32; 2]>) -> iced::Point {
+    #[allow(clippy::cast_precision_loss)]
+    let kept = kept.map(|[x, y]| iced::Point::new(x as f32, y as f32)).filter(|p| {
+        p.x >= 0.0 && p.y >= 0.0 && p.x + size.width <= monitor.width && p.y + size.height <= monitor.height
+    });
+    kept.unwrap_or_else(|| {
+        iced::Point::new(((monitor.width - size.width) / 2.0).max(0.0), ((monitor.height - size.height) / 2.0).max(0.0))
+    })
+}
+
 /// The screens of the navigation bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -161,6 +173,8 @@ pub enum Message {
     Resized(Size),
     /// The window's close button was pressed.
     CloseRequested(iced::window::Id),
+    /// The window is closing; it was here (`None`: unknown).
+    Closing(iced::window::Id, Option<iced::Point>),
 }
 
 /// What a file dialog is for: where its answer goes.
@@ -508,10 +522,7 @@ impl App {
             Message::Opened(id) => iced::window::monitor_size(id).map(move |s| Message::Monitor(id, s)),
             Message::Monitor(id, Some(monitor)) => {
                 let size = fitting_size(monitor, self.config.window);
-                let at = iced::Point::new(
-                    ((monitor.width - size.width) / 2.0).max(0.0),
-                    ((monitor.height - size.height) / 2.0).max(0.0),
-                );
+                let at = fitting_position(monitor, size, self.config.window_at);
                 Task::batch([iced::window::resize(id, size), iced::window::move_to(id, at)])
             }
             Message::Monitor(_, None) => Task::none(),
@@ -519,16 +530,21 @@ impl App {
                 self.window_size = Some(size);
                 Task::none()
             }
-            Message::CloseRequested(id) => {
-                // The size is kept for the next start (written here, at once:
-                // the process ends with the window).
+            Message::CloseRequested(id) => iced::window::position(id).map(move |at| Message::Closing(id, at)),
+            Message::Closing(id, at) => {
+                // Size and place are kept for the next start (written here,
+                // at once: the process ends with the window).
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                if let Some(size) = self.window_size.filter(|s| s.width >= 1.0 && s.height >= 1.0) {
-                    let kept = [size.width.round() as u32, size.height.round() as u32];
-                    if self.config.window != Some(kept) {
-                        self.config.window = Some(kept);
-                        let _ = self.config.save(&Config::path(&self.data_dir));
-                    }
+                let size = self
+                    .window_size
+                    .filter(|s| s.width >= 1.0 && s.height >= 1.0)
+                    .map(|s| [s.width.round() as u32, s.height.round() as u32]);
+                #[allow(clippy::cast_possible_truncation)]
+                let at = at.map(|p| [p.x.round() as i32, p.y.round() as i32]);
+                if (size.is_some() && size != self.config.window) || (at.is_some() && at != self.config.window_at) {
+                    self.config.window = size.or(self.config.window);
+                    self.config.window_at = at.or(self.config.window_at);
+                    let _ = self.config.save(&Config::path(&self.data_dir));
                 }
                 iced::window::close(id)
             }
@@ -976,6 +992,12 @@ mod tests {
         // A kept size is restored when it fits, shrunk when it does not.
         assert_eq!(fitting_size(Size::new(1920.0, 1080.0), Some([1500, 900])), Size::new(1500.0, 900.0));
         assert_eq!(fitting_size(Size::new(1024.0, 768.0), Some([1500, 900])), Size::new(1000.0, 680.0));
+        // A kept place is used when the window lies wholly on the screen.
+        let (screen, size) = (Size::new(1366.0, 768.0), Size::new(1180.0, 680.0));
+        assert_eq!(fitting_position(screen, size, Some([100, 40])), iced::Point::new(100.0, 40.0));
+        assert_eq!(fitting_position(screen, size, Some([400, 40])), iced::Point::new(93.0, 44.0));
+        assert_eq!(fitting_position(screen, size, Some([-5, 0])), iced::Point::new(93.0, 44.0));
+        assert_eq!(fitting_position(screen, size, None), iced::Point::new(93.0, 44.0));
         let opening = OPENING_SIZE;
         assert!(opening.width <= 1024.0 - SCREEN_MARGIN.width && opening.height <= 768.0 - SCREEN_MARGIN.height);
     }

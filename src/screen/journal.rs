@@ -240,6 +240,7 @@ impl Journal {
             scrollable(table).height(Fill).into()
         };
         column![
+            text(t.tr("gui-journal-help")).size(13),
             tools,
             row![chain, space::horizontal(), text(t.tr_args("gui-journal-count", &[("n", &shown.len().to_string())]))],
             status,

@@ -80,6 +80,9 @@ pub struct Config {
     /// The window's last size (logical pixels), restored at start when it
     /// still fits the screen.
     pub window: Option<[u32; 2]>,
+    /// Where the window was left (screen pixels), restored when the
+    /// window still lies wholly on the screen there.
+    pub window_at: Option<[i32; 2]>,
     /// The e-office bridge (`wss://127.0.0.1:8987`, screen "Ký từ hệ thống
     /// điện tử") runs while Kyso does; off until the person turns it on.
     pub bridge: bool,
@@ -120,6 +123,7 @@ impl Default for Config {
             recent: Vec::new(),
             open_with: None,
             window: None,
+            window_at: None,
             bridge: false,
             bridge_origins: Vec::new(),
         }
@@ -685,6 +689,7 @@ mod tests {
             recent: vec![PathBuf::from("/home/vt/Tài liệu/cong-van.pdf")],
             open_with: Some(OpenAction::Sign),
             window: Some([1180, 700]),
+            window_at: Some([40, 20]),
             bridge: true,
             bridge_origins: vec!["https://vpdt.so.gov.vn".into()],
         };

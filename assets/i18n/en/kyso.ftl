@@ -726,3 +726,7 @@ gui-written-day = day { $text }
 gui-written-month = month { $text }
 gui-written-year = year { $text }
 gui-written-date = “{ $text }”
+gui-bridge-card-mark-signature = Blue box: where the signature goes
+gui-bridge-card-mark-number = Red box: where the number is written
+gui-bridge-card-mark-date = Green box: where the date is written
+gui-journal-help = Every signing, check and upgrade is recorded here (Vietnam time). Search by signer, file name or result — diacritics optional.

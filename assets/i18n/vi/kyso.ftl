@@ -726,3 +726,7 @@ gui-written-day = ngày { $text }
 gui-written-month = tháng { $text }
 gui-written-year = năm { $text }
 gui-written-date = “{ $text }”
+gui-bridge-card-mark-signature = Khung xanh dương: chỗ đặt chữ ký
+gui-bridge-card-mark-number = Khung đỏ: chỗ ghi số văn bản
+gui-bridge-card-mark-date = Khung xanh lá: chỗ ghi ngày tháng
+gui-journal-help = Mỗi lần ký, kiểm tra chữ ký hay nâng cấp chữ ký đều được ghi ở đây (giờ Việt Nam). Tìm theo tên người ký, tên tệp hoặc kết quả — gõ không dấu cũng được.
