@@ -691,8 +691,14 @@ fn verify(
     // unless the bridge is offline.
     let online = (!shared.cfg.signing.offline)
         .then(|| kyso_core::online_options(&shared.cfg.data_dir, shared.cfg.net.proxy.clone()));
-    let opts =
-        kyso_core::VerifyOptions { anchors, online, journal: Some(shared.cfg.data_dir.clone()), ..Default::default() };
+    let opts = kyso_core::VerifyOptions {
+        anchors,
+        online,
+        journal: Some(shared.cfg.data_dir.clone()),
+        // The shipped VGCA roots unless switched off in the settings.
+        shipped_anchors: kyso_core::shipped_anchors_enabled(&shared.cfg.data_dir),
+        ..Default::default()
+    };
     let v = kyso_core::verify(&fetched.path, &opts);
     shared.approver.show_verification(origin, &v.report);
     let sigs: Vec<Value> = v
