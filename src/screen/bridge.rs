@@ -111,15 +111,52 @@ pub struct Card {
     pub issuer: Option<(String, String)>,
     /// What the page says about the document.
     pub metadata: Vec<(String, String)>,
-    /// The first page, when the document is a PDF that renders.
+    /// A page of the document (a PDF that renders) with the boxes of the
+    /// proposed placement drawn on it: page 1 when the clerk's number or
+    /// date goes there, else the page of the signature.
     pub preview: Option<image::Handle>,
+    /// The boxes drawn on the preview.
+    pub marks: Vec<Mark>,
 }
 
+/// A box of the proposed placement, drawn in its colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// The signature (and seal).
+    Signature,
+    /// The document number (SignIssued, SignAppendix).
+    Number,
+    /// The date line (SignIssued).
+    Date,
+}
+
+impl Mark {
+    fn colour(self) -> [u8; 3] {
+        match self {
+            Self::Signature => [0x1d, 0x4e, 0xd8],
+            Self::Number => [0xc6, 0x28, 0x28],
+            Self::Date => [0x1b, 0x7f, 0x3b],
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::Signature => "gui-bridge-card-mark-signature",
+            Self::Number => "gui-bridge-card-mark-number",
+            Self::Date => "gui-bridge-card-mark-date",
+        }
+    }
+}
+
+/// The signature and seal images the service signs with.
+pub type Images = (Option<PathBuf>, Option<PathBuf>);
+
 impl Card {
-    /// The card of `r`; the first page is drawn here (on the bridge's
-    /// thread, never the UI's).
-    pub fn from_review(r: &Review<'_>) -> Self {
+    /// The card of `r` (signed with `images`); the page is drawn here (on
+    /// the bridge's thread, never the UI's).
+    pub fn from_review(r: &Review<'_>, images: &Images) -> Self {
         let c = r.certificate;
+        let (preview, marks) = preview(r, images).unzip();
         Self {
             origin: r.origin.to_owned(),
             endpoint: r.endpoint,
@@ -133,19 +170,87 @@ impl Card {
             organization: c.and_then(|c| c.organization.clone()),
             issuer: c.map(|c| (c.issuer_cn.clone().unwrap_or_else(|| c.issuer.clone()), c.serial.clone())),
             metadata: r.metadata.to_vec(),
-            preview: first_page(r.document),
+            preview,
+            marks: marks.unwrap_or_default(),
         }
     }
 }
 
-/// The first page of `path` as a picture, when it is a PDF that renders.
-fn first_page(path: &Path) -> Option<image::Handle> {
-    let bytes = std::fs::read(path).ok()?;
+/// The boxes the role's preset proposes for `r` (NĐ 30/2020 Phụ lục I:
+/// the signature, and for the clerk the number and date blanks of page 1),
+/// the same placement kyso-core will make.
+fn proposed(r: &Review<'_>, images: &Images) -> Vec<(Mark, usize, [f64; 4])> {
+    use kyso_core::Role;
+    let Some(role) = r.role else { return Vec::new() };
+    let read = |p: &Option<PathBuf>| p.as_ref().and_then(|p| std::fs::read(p).ok());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    let spec = kyso_pdf::presets::PresetInput {
+        role,
+        page: None,
+        rect: None,
+        anchor: None,
+        image: if role == Role::Approver { read(&images.0) } else { None },
+        seal: if role == Role::Issuer { read(&images.1) } else { None },
+        seal_mm: kyso_core::Look::default().seal_mm,
+        number: r.doc_number.filter(|_| matches!(role, Role::Issuer | Role::Appendix)).map(str::to_owned),
+        number_rect: None,
+        date: r.issued_date.filter(|_| role == Role::Issuer).map(str::to_owned),
+        date_rect: None,
+        copy_form: None,
+        organization: r.certificate.and_then(|c| c.organization.clone()),
+        time: now,
+    };
+    let Ok(reader) = kyso_pdf::PdfReader::open(r.document) else { return Vec::new() };
+    let Ok(placed) = kyso_pdf::presets::prepare(&reader, &spec) else { return Vec::new() };
+    let mut out = vec![(Mark::Signature, placed.page, placed.appearance.rect)];
+    for w in &placed.written {
+        out.push((if w.what == "number" { Mark::Number } else { Mark::Date }, w.page, w.rect));
+    }
+    out
+}
+
+/// The page of the document the card shows, with the proposed boxes drawn
+/// on it, when it is a PDF that renders.
+fn preview(r: &Review<'_>, images: &Images) -> Option<(image::Handle, Vec<Mark>)> {
+    let bytes = std::fs::read(r.document).ok()?;
     if !bytes.starts_with(b"%PDF-") {
         return None;
     }
-    let page = kyso_preview::render_page(&bytes, 1, PREVIEW_BOX.0, PREVIEW_BOX.1).ok()?;
-    Some(image::Handle::from_rgba(page.width, page.height, page.rgba))
+    let boxes = proposed(r, images);
+    let page = if boxes.iter().any(|b| b.0 != Mark::Signature) { 1 } else { boxes.first().map_or(1, |b| b.1) };
+    let mut img = kyso_preview::render_page(&bytes, page, PREVIEW_BOX.0, PREVIEW_BOX.1).ok()?;
+    let mut marks = Vec::new();
+    for (mark, _, rect) in boxes.into_iter().filter(|b| b.1 == page) {
+        let px = img.rect_to_pixels(rect);
+        outline(&mut img, px, mark.colour());
+        if !marks.contains(&mark) {
+            marks.push(mark);
+        }
+    }
+    Some((image::Handle::from_rgba(img.width, img.height, img.rgba), marks))
+}
+
+/// Draws the outline (2 pixels wide) of the box `(x, y, w, h)` in pixels,
+/// clipped to the picture.
+fn outline(img: &mut kyso_preview::PageImage, (x, y, w, h): (f64, f64, f64, f64), rgb: [u8; 3]) {
+    let (width, height) = (i64::from(img.width), i64::from(img.height));
+    #[allow(clippy::cast_possible_truncation)]
+    let px = |v: f64| if v.is_finite() { v.round() as i64 } else { 0 };
+    let (x0, y0, x1, y1) = (px(x), px(y), px(x + w), px(y + h));
+    for yy in y0.max(0)..=y1.min(height - 1) {
+        for xx in x0.max(0)..=x1.min(width - 1) {
+            let edge = xx - x0 < 2 || x1 - xx < 2 || yy - y0 < 2 || y1 - yy < 2;
+            if !edge {
+                continue;
+            }
+            let Ok(i) = usize::try_from((yy * width + xx) * 4) else { continue };
+            if let Some(p) = img.rgba.get_mut(i..i + 4) {
+                p.copy_from_slice(&[rgb[0], rgb[1], rgb[2], 0xff]);
+            }
+        }
+    }
 }
 
 /// What the bridge tells or asks the app.
@@ -196,12 +301,14 @@ pub enum Question {
 pub struct GuiApprover {
     to_app: UnboundedSender<Question>,
     trusted: Arc<RwLock<Vec<String>>>,
+    images: Images,
 }
 
 impl GuiApprover {
-    /// Questions go to `to_app`; `trusted` are the origins allowed.
-    pub fn new(to_app: UnboundedSender<Question>, trusted: Arc<RwLock<Vec<String>>>) -> Self {
-        Self { to_app, trusted }
+    /// Questions go to `to_app`; `trusted` are the origins allowed;
+    /// `images` the ones the service signs with (for the card's boxes).
+    pub fn new(to_app: UnboundedSender<Question>, trusted: Arc<RwLock<Vec<String>>>, images: Images) -> Self {
+        Self { to_app, trusted, images }
     }
 
     /// Sends a question and waits for its answer; `None` when the app is
@@ -227,7 +334,7 @@ impl Approver for GuiApprover {
     }
 
     fn confirm(&self, review: &Review<'_>) -> Answer {
-        let card = Arc::new(Card::from_review(review));
+        let card = Arc::new(Card::from_review(review, &self.images));
         match self.ask(|reply| Question::Confirm { card, reply }) {
             Some(Some(pin)) => Answer::Sign(pin),
             _ => Answer::Decline,
@@ -308,7 +415,7 @@ pub struct Bridge {
     modules: Vec<PathBuf>,
     proxy: Option<String>,
     /// The handwritten signature and the seal remembered in the settings.
-    images: (Option<PathBuf>, Option<PathBuf>),
+    images: Images,
     trusted: Arc<RwLock<Vec<String>>>,
     to_app: Option<UnboundedSender<Question>>,
     handle: Option<kyso_bridge::Handle>,
@@ -429,7 +536,8 @@ impl Bridge {
         if let Some(f) = &self.test_config {
             f(&mut cfg);
         }
-        let approver = Arc::new(GuiApprover::new(to_app, self.trusted.clone()));
+        let images = (cfg.signing.image.clone(), cfg.signing.seal.clone());
+        let approver = Arc::new(GuiApprover::new(to_app, self.trusted.clone(), images));
         match kyso_bridge::start(cfg, approver) {
             Ok(h) => {
                 self.handle = Some(h);
@@ -721,7 +829,14 @@ impl Bridge {
                 .spacing(12),
             );
         let preview: Element<'a, Message> = match &c.preview {
-            Some(h) => container(image(h.clone())).style(container::bordered_box).into(),
+            Some(h) => {
+                let mut side = column![container(image(h.clone())).style(container::bordered_box)].spacing(4);
+                for m in &c.marks {
+                    let [r, g, b] = m.colour();
+                    side = side.push(text(t.tr(m.key())).size(12).color(iced::Color::from_rgb8(r, g, b)));
+                }
+                side.into()
+            }
             None => text(t.tr("gui-bridge-card-no-preview")).size(13).style(theme::text_muted).into(),
         };
         row![facts.width(Fill), preview].spacing(16).into()

@@ -186,6 +186,7 @@ fn a_page_is_allowed_then_its_request_confirmed_with_the_pin_on_the_card() {
     let Some(Question::Confirm { card, .. }) = s.screen.current() else { panic!("a confirmation is shown") };
     assert!(card.signer.as_deref().is_some_and(|c| c.contains("Nguyễn Văn A")), "{card:?}");
     assert!(card.preview.is_some(), "the first page is drawn on the card");
+    assert_eq!(card.marks, vec![super::Mark::Signature], "with the signature's proposed box");
     // Signing needs the PIN: the button does nothing before.
     let _ = ui.click(vi.tr("gui-bridge-sign").as_str());
     let _ = ui.click(vi.tr("gui-pin-placeholder").as_str()).unwrap();
@@ -279,6 +280,7 @@ fn questions_wait_in_order_and_switching_off_refuses_them() {
         issuer: None,
         metadata: Vec::new(),
         preview: None,
+        marks: Vec::new(),
     };
     let (first, first_answer) = Reply::channel();
     let (second, second_answer) = Reply::channel();
@@ -312,4 +314,39 @@ fn questions_wait_in_order_and_switching_off_refuses_them() {
     screen.configure(&config);
     assert!(screen.current().is_none());
     assert!(second_answer.recv().is_err(), "dropped: the page is refused");
+}
+
+#[test]
+fn the_clerks_card_shows_the_number_and_date_boxes_on_page_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("quyet-dinh.pdf");
+    kyso_testkit::nd30::decision(&pdf, kyso_testkit::nd30::Layout::Deputy);
+    let seal = dir.path().join("dau.png");
+    std::fs::write(&seal, kyso_testkit::eoffice::png([200, 30, 30], true)).unwrap();
+    let review = kyso_bridge::Review {
+        origin: "https://vpdt.so.gov.vn",
+        endpoint: kyso_bridge::Endpoint::SignIssued,
+        source_host: "vpdt.so.gov.vn",
+        upload_host: "vpdt.so.gov.vn",
+        document: &pdf,
+        role: Some(kyso_core::Role::Issuer),
+        doc_number: Some("123"),
+        issued_date: Some("ngày 29 tháng 11 năm 2026"),
+        certificate: None,
+        metadata: &[],
+    };
+    let card = super::Card::from_review(&review, &(None, Some(seal)));
+    assert!(card.marks.contains(&super::Mark::Number), "{:?}", card.marks);
+    assert!(card.marks.contains(&super::Mark::Date), "{:?}", card.marks);
+    // The boxes are drawn on the picture in their colours.
+    let Some(iced::widget::image::Handle::Rgba { pixels, .. }) = &card.preview else { panic!("a picture") };
+    for mark in [super::Mark::Number, super::Mark::Date] {
+        let [r, g, b] = mark.colour();
+        assert!(pixels.chunks_exact(4).any(|p| p == [r, g, b, 0xff]), "{mark:?} drawn");
+    }
+    // A DOCX has no picture (nothing drawn, no boxes claimed).
+    let docx = dir.path().join("a.docx");
+    kyso_testkit::minimal_docx(&docx, "Công văn");
+    let card = super::Card::from_review(&kyso_bridge::Review { document: &docx, ..review }, &(None, None));
+    assert!(card.preview.is_none() && card.marks.is_empty());
 }
