@@ -350,3 +350,27 @@ fn the_clerks_card_shows_the_number_and_date_boxes_on_page_one() {
     let card = super::Card::from_review(&kyso_bridge::Review { document: &docx, ..review }, &(None, None));
     assert!(card.preview.is_none() && card.marks.is_empty());
 }
+
+#[test]
+fn the_settings_switch_is_off_until_turned_on_and_kept() {
+    use crate::screen::settings::{self, Settings};
+    let vi = Translator::new(Lang::Vi);
+    let dir = tempfile::tempdir().unwrap();
+    assert!(!Config::default().bridge, "off until the person turns it on");
+    let mut screen = Settings::new(Config::default(), dir.path());
+    let mut ui = simulator(screen.view(&vi));
+    let _ = ui.click(vi.tr("gui-settings-bridge").as_str()).unwrap();
+    let messages: Vec<settings::Message> = ui.into_messages().collect();
+    let events: Vec<settings::Event> = messages.into_iter().filter_map(|m| screen.update(m)).collect();
+    let [settings::Event::Save(config)] = events.as_slice() else { panic!("kept at once: {events:?}") };
+    assert!(config.bridge);
+    // Written to and read from the settings file.
+    let path = Config::path(dir.path());
+    config.save(&path).unwrap();
+    assert!(Config::load(&path).bridge);
+    // The bridge screen follows: on, but nothing runs before the app's
+    // subscription hands it its channel.
+    let bridge = Bridge::new(dir.path(), config);
+    assert!(bridge.enabled && bridge.address().is_none());
+    assert!(simulator(bridge.view(&vi)).find(vi.tr("gui-bridge-off").as_str()).is_ok());
+}
