@@ -330,7 +330,11 @@ impl FileChooser {
         let folder = column![
             row![up, text(self.dir.display().to_string()).size(14).font(BOLD)].spacing(8).align_y(iced::Center),
             filter_row,
-            container(scrollable(listing).height(Fill)).style(container::bordered_box).padding(6).height(Fill),
+            container(scrollable(listing.width(Fill)).width(Fill).height(Fill))
+                .style(container::bordered_box)
+                .padding(6)
+                .width(Fill)
+                .height(Fill),
         ]
         .spacing(8)
         .width(Fill);
