@@ -194,6 +194,8 @@ pub enum Pick {
     Anchors,
     /// Where to export the journal.
     JournalExport(journal::Format),
+    /// A document to sign for a web page that sent none (e-office bridge).
+    BridgeFile,
 }
 
 /// How a file dialog ended.
@@ -324,6 +326,7 @@ impl App {
         let documents = || Some(Kind { label: t.tr("gui-browse-documents"), extensions: DOCUMENT_EXTENSIONS });
         match pick {
             Pick::Verify => (Mode::Open, t.tr("gui-browse-verify"), documents()),
+            Pick::BridgeFile => (Mode::Open, t.tr("gui-bridge-pick-browse"), documents()),
             Pick::Sign => (Mode::OpenMany, t.tr("gui-browse-title"), documents()),
             Pick::SignImage(_) => {
                 (Mode::Open, t.tr("gui-browse-image"), Some(Kind { label: "PNG".into(), extensions: &["png"] }))
@@ -388,6 +391,7 @@ impl App {
                 self.update(Message::Sign(sign::Message::Role(sign::role::Message::PickedImage(field, first))))
             }
             Pick::Module => self.update(Message::Tokens(tokens::Message::ModulePicked(first))),
+            Pick::BridgeFile => self.update(Message::Bridge(bridge::Message::FilePicked(first))),
             Pick::OutputDir => self.update(Message::Settings(settings::Message::OutputDirPicked(first))),
             Pick::Anchors => {
                 let Some(files) = files else { return Task::none() };
@@ -681,6 +685,7 @@ impl App {
                 self.tab = Tab::Bridge;
                 return iced::window::oldest().and_then(iced::window::gain_focus);
             }
+            bridge::Event::PickFile => return self.open_dialog(Pick::BridgeFile),
             bridge::Event::Enable(on) => config.bridge = on,
             bridge::Event::Trusted(origin) if !config.bridge_origins.contains(&origin) => {
                 config.bridge_origins.push(origin);

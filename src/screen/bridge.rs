@@ -280,6 +280,14 @@ pub enum Question {
         /// The answer.
         reply: Reply<bool>,
     },
+    /// The page sent no file (`FileName` empty): the person picks one on
+    /// this machine, or none.
+    PickFile {
+        /// The page's origin.
+        origin: String,
+        /// The file, or `None`.
+        reply: Reply<Option<PathBuf>>,
+    },
     /// Requests received and not answered yet.
     Waiting(usize),
     /// The token refused the PIN (`pin_incorrect`, `pin_locked`, …).
@@ -346,6 +354,10 @@ impl Approver for GuiApprover {
         self.ask(|reply| Question::Share { origin: normalize(origin), subject, reply }).unwrap_or(false)
     }
 
+    fn pick_local_file(&self, origin: &str) -> Option<PathBuf> {
+        self.ask(|reply| Question::PickFile { origin: normalize(origin), reply }).flatten()
+    }
+
     fn show_verification(&self, origin: &str, report: &kyso_core::DocumentReport) {
         self.tell(Question::Verified {
             origin: normalize(origin),
@@ -378,8 +390,12 @@ pub enum Message {
     Pin(Typed),
     /// Sign with the PIN typed.
     Sign,
-    /// Do not sign.
+    /// Do not sign (or refuse what is asked).
     Decline,
+    /// Open the file dialog for a page that sent no file.
+    Browse,
+    /// The file dialog ended.
+    FilePicked(Option<PathBuf>),
     /// The switch.
     Enable(bool),
     /// Take back a page's permission.
@@ -398,6 +414,8 @@ pub enum Event {
     Revoked(String),
     /// A question waits for the person: show this screen.
     Attention,
+    /// Ask the system's dialog for a document to sign.
+    PickFile,
 }
 
 /// A line about something that happened.
@@ -655,9 +673,21 @@ impl Bridge {
                 match self.current.take() {
                     Some(Question::Confirm { reply, .. }) => reply.send(None),
                     Some(Question::Trust { reply, .. } | Question::Share { reply, .. }) => reply.send(false),
+                    Some(Question::PickFile { reply, .. }) => reply.send(None),
                     _ => {}
                 }
                 self.next();
+                None
+            }
+            Message::Browse => matches!(self.current, Some(Question::PickFile { .. })).then_some(Event::PickFile),
+            Message::FilePicked(file) => {
+                match self.current.take() {
+                    Some(Question::PickFile { reply, .. }) => {
+                        reply.send(file);
+                        self.next();
+                    }
+                    other => self.current = other,
+                }
                 None
             }
             Message::Enable(on) => Some(Event::Enable(on)),
@@ -763,6 +793,16 @@ impl Bridge {
             ]
             .spacing(10)
             .into(),
+            Question::PickFile { origin, .. } => column![
+                text(t.tr_args("gui-bridge-pick-question", &[("origin", origin)])).size(18).font(BOLD),
+                row![
+                    button(text(t.tr("gui-bridge-pick-browse"))).style(button::primary).on_press(Message::Browse),
+                    button(text(t.tr("gui-bridge-decline"))).style(button::secondary).on_press(Message::Decline),
+                ]
+                .spacing(12),
+            ]
+            .spacing(10)
+            .into(),
             Question::Confirm { card, .. } => self.card(t, card),
             _ => column![].into(),
         };
@@ -775,7 +815,11 @@ impl Bridge {
         let mut facts = column![
             text(t.tr_args("gui-bridge-card-title", &[("endpoint", c.endpoint.name())])).size(18).font(BOLD),
             text(t.tr_args("gui-bridge-card-origin", &[("origin", &c.origin)])).font(BOLD),
-            text(t.tr_args("gui-bridge-card-source", &[("host", &c.source_host)])),
+            if c.source_host.is_empty() {
+                text(t.tr("gui-bridge-card-source-local"))
+            } else {
+                text(t.tr_args("gui-bridge-card-source", &[("host", &c.source_host)]))
+            },
             text(t.tr_args("gui-bridge-card-upload", &[("host", &c.upload_host)])),
             text(t.tr_args("gui-bridge-card-file", &[("name", &c.file)])),
         ]
@@ -857,6 +901,7 @@ fn queued_line(t: &Translator, q: &Question) -> String {
     match q {
         Question::Trust { origin, .. } => t.tr_args("gui-bridge-queued-trust", &[("origin", origin)]),
         Question::Share { origin, .. } => t.tr_args("gui-bridge-queued-share", &[("origin", origin)]),
+        Question::PickFile { origin, .. } => t.tr_args("gui-bridge-queued-pick", &[("origin", origin)]),
         Question::Confirm { card, .. } => {
             t.tr_args("gui-bridge-queued-sign", &[("origin", &card.origin), ("endpoint", card.endpoint.name())])
         }

@@ -730,3 +730,7 @@ gui-bridge-card-mark-signature = Blue box: where the signature goes
 gui-bridge-card-mark-number = Red box: where the number is written
 gui-bridge-card-mark-date = Green box: where the date is written
 gui-journal-help = Every signing, check and upgrade is recorded here (Vietnam time). Search by signer, file name or result — diacritics optional.
+gui-bridge-pick-question = The page { $origin } sent no file: choose a file on this computer to sign (Kyso then asks you to confirm and for the PIN).
+gui-bridge-pick-browse = Choose a file to sign…
+gui-bridge-queued-pick = { $origin }: waits for a file
+gui-bridge-card-source-local = File taken from: a file on this computer (you chose it)

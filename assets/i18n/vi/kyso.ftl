@@ -730,3 +730,7 @@ gui-bridge-card-mark-signature = Khung xanh dương: chỗ đặt chữ ký
 gui-bridge-card-mark-number = Khung đỏ: chỗ ghi số văn bản
 gui-bridge-card-mark-date = Khung xanh lá: chỗ ghi ngày tháng
 gui-journal-help = Mỗi lần ký, kiểm tra chữ ký hay nâng cấp chữ ký đều được ghi ở đây (giờ Việt Nam). Tìm theo tên người ký, tên tệp hoặc kết quả — gõ không dấu cũng được.
+gui-bridge-pick-question = Trang { $origin } không gửi kèm tệp: hãy chọn tệp trên máy này để ký (rồi Kyso hỏi bạn xác nhận và mã PIN).
+gui-bridge-pick-browse = Chọn tệp để ký…
+gui-bridge-queued-pick = { $origin }: chờ chọn tệp
+gui-bridge-card-source-local = Lấy tệp từ: tệp trên máy này (bạn đã chọn)

@@ -120,7 +120,10 @@ fn call_in_background(s: &Setup, endpoint: &'static str, frame: Value) -> std::t
 fn next_question(s: &mut Setup) -> Option<Event> {
     loop {
         let q = s.questions.recv_timeout(Duration::from_secs(60)).expect("the service asks the person");
-        let asks = matches!(q, Question::Trust { .. } | Question::Confirm { .. } | Question::Share { .. });
+        let asks = matches!(
+            q,
+            Question::Trust { .. } | Question::Confirm { .. } | Question::Share { .. } | Question::PickFile { .. }
+        );
         let event = s.screen.update(Message::Asked(q));
         if asks {
             return event;
@@ -373,4 +376,50 @@ fn the_settings_switch_is_off_until_turned_on_and_kept() {
     let bridge = Bridge::new(dir.path(), config);
     assert!(bridge.enabled && bridge.address().is_none());
     assert!(simulator(bridge.view(&vi)).find(vi.tr("gui-bridge-off").as_str()).is_ok());
+}
+
+#[test]
+fn a_page_without_a_file_lets_the_person_pick_one_on_this_machine() {
+    let Some(fx) = kyso_testkit::fixture() else { return };
+    let vi = Translator::new(Lang::Vi);
+    let mut s = setup(fx);
+    let origin = s.app.origin.clone();
+    s.config.bridge_origins.push(origin.clone());
+    s.screen.configure(&s.config);
+    let mut frame = frame(&s);
+    frame["FileName"] = json!("");
+    let local = s.dir.path().join("to-trinh.pdf");
+    kyso_testkit::minimal_pdf(&local, 2);
+
+    // Picked: the card says the file is this machine's, then signed.
+    let page = call_in_background(&s, "SignPDF", frame.clone());
+    assert_eq!(next_question(&mut s), Some(Event::Attention));
+    let mut ui = simulator(s.screen.view(&vi));
+    assert!(ui.find(vi.tr_args("gui-bridge-pick-question", &[("origin", &origin)]).as_str()).is_ok());
+    let _ = ui.click(vi.tr("gui-bridge-pick-browse").as_str()).unwrap();
+    let messages: Vec<Message> = ui.into_messages().collect();
+    assert_eq!(deliver(&mut s, messages), vec![Event::PickFile], "the app opens the file dialog");
+    assert_eq!(s.screen.update(Message::FilePicked(Some(local.clone()))), None);
+    assert_eq!(next_question(&mut s), Some(Event::Attention));
+    {
+        let mut ui = simulator(s.screen.view(&vi));
+        assert!(ui.find(vi.tr("gui-bridge-card-source-local").as_str()).is_ok(), "the card names the local file");
+        assert!(ui.find(vi.tr_args("gui-bridge-card-file", &[("name", "to-trinh.pdf")]).as_str()).is_ok());
+    }
+    s.screen.update(Message::Pin(super::Typed(zeroize::Zeroizing::new(kyso_testkit::pins::CANHAN.into()))));
+    s.screen.update(Message::Sign);
+    let reply = page.join().unwrap();
+    assert_eq!(reply["Status"], 0, "{reply}");
+    let uploads = s.app.uploads();
+    assert_eq!(uploads.len(), 1);
+    assert_eq!(uploads[0].file_name, "to-trinh.pdf");
+    assert!(uploads[0].bytes.len() > std::fs::metadata(&local).unwrap().len() as usize, "the signed copy went up");
+
+    // The dialog cancelled: the page is refused, nothing uploaded.
+    let page = call_in_background(&s, "SignPDF", frame);
+    assert_eq!(next_question(&mut s), Some(Event::Attention));
+    assert_eq!(s.screen.update(Message::FilePicked(None)), None);
+    let reply = page.join().unwrap();
+    assert_ne!(reply["Status"], 0, "{reply}");
+    assert_eq!(s.app.uploads().len(), 1);
 }
