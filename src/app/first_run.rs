@@ -357,6 +357,10 @@ fn primary_buttons_fit_1024_and_1366_wide_screens() {
             }
             send(&mut app, Message::Tab(Tab::Verify));
             assert!(inside(&app, small, &t.tr("gui-browse")), "verify's Chọn… inside {small:?}");
+            // The signing screen with a file: its "Ký…" button shows.
+            send(&mut app, Message::Tab(Tab::Sign));
+            send(&mut app, Message::FileDropped(pdf.clone()));
+            assert!(inside(&app, small, &t.tr("gui-sign-start")), "Ký… inside {small:?}");
             send(&mut app, Message::Tab(Tab::Journal));
             assert!(inside(&app, small, &t.tr("gui-journal-export-csv")), "export inside {small:?}");
             send(&mut app, Message::Tab(Tab::Tokens));
