@@ -260,7 +260,7 @@ impl App {
             tokens: Tokens::default(),
             verify: Verify::default(),
             sign,
-            journal: Journal::default(),
+            journal: Journal::in_language(lang),
             bridge: Bridge::new(&data_dir, &config),
             settings: Settings::new(Config { lang: lang.code().into(), ..config.clone() }, &data_dir),
             config,
@@ -429,6 +429,7 @@ impl App {
         let lang = config.language();
         if lang != self.translator.lang() {
             self.translator = Translator::new(lang);
+            self.journal.set_language(lang);
         }
         self.sign.configure(&config);
         self.settings.sync(&config);

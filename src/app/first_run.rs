@@ -262,6 +262,13 @@ fn the_journal_finds_names_typed_without_diacritics() {
     send(&mut app, Message::Journal(journal::Message::SearchChanged("dang van".into())));
     assert_eq!(app.journal.shown().len(), 1);
     assert!(shows(&app, "Đặng Văn Nam"));
+    // The words shown for results are searched too, without diacritics.
+    send(&mut app, Message::Journal(journal::Message::SearchChanged("hop le".into())));
+    let found: Vec<_> = app.journal.shown().iter().map(|r| r.entry.outcome.clone()).collect();
+    assert_eq!(found, ["TOTAL_PASSED"]);
+    send(&mut app, Message::Journal(journal::Message::SearchChanged("khong thanh cong nguyen".into())));
+    let found: Vec<_> = app.journal.shown().iter().map(|r| r.entry.error_code.clone()).collect();
+    assert_eq!(found, [Some("pin_incorrect".to_owned())]);
 }
 
 #[test]

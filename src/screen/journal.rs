@@ -104,14 +104,42 @@ pub struct Journal {
     loading: bool,
     loaded: bool,
     status: Option<Result<String, Text>>,
+    /// The interface's language: the search also finds the words shown
+    /// for actions and results ("hop le", "that bai").
+    words: Option<Translator>,
 }
 
 impl Journal {
+    /// The screen in `lang`.
+    pub fn in_language(lang: kyso_i18n::Lang) -> Self {
+        Self { words: Some(Translator::new(lang)), ..Self::default() }
+    }
+
+    /// The interface's language changed.
+    pub fn set_language(&mut self, lang: kyso_i18n::Lang) {
+        self.words = Some(Translator::new(lang));
+    }
+
     /// The records the search lets through (what the table and exports
     /// show): without regard to diacritics or case, so "nguyen van" finds
-    /// "Nguyễn Văn" ([`Record::matches`]).
+    /// "Nguyễn Văn" ([`Record::matches`]); each word of the search is found
+    /// in the record's fields or in the words shown for its action and
+    /// result.
     pub fn shown(&self) -> Vec<&Record> {
-        self.records.iter().filter(|r| r.matches(&self.search)).collect()
+        let query = kyso_journal::fold(&self.search);
+        let words: Vec<&str> = query.split(' ').filter(|w| !w.is_empty()).collect();
+        self.records
+            .iter()
+            .filter(|r| {
+                r.matches(&self.search) || {
+                    let shown = self.words.as_ref().map_or_else(String::new, |t| {
+                        let action = translated(t, &format!("journal-action-{}", r.entry.action), &r.entry.action);
+                        kyso_journal::fold(&format!("{action} {}", outcome_text(t, r).0))
+                    });
+                    words.iter().all(|w| r.matches(w) || shown.contains(w))
+                }
+            })
+            .collect()
     }
 
     fn filter(&self) -> Filter {
