@@ -609,6 +609,25 @@ pub fn file_sha256(path: &Path) -> Option<String> {
     Some(hex::encode(h.finalize()))
 }
 
+/// An RFC 3339 local time as spreadsheets read it, to the second:
+/// `2026-11-29 20:40:05` (the stored text when it is not a time). The
+/// exact value stays in the UTC column.
+fn to_the_second(rfc3339: &str) -> String {
+    let f = &time::format_description::well_known::Rfc3339;
+    match time::OffsetDateTime::parse(rfc3339, f) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        Err(_) => rfc3339.to_owned(),
+    }
+}
+
 /// CSV with Vietnamese column headers and a UTF-8 BOM (so Excel reads it
 /// as UTF-8), RFC 4180 quoting.
 pub fn to_csv(records: &[Record]) -> String {
@@ -640,7 +659,7 @@ pub fn to_csv(records: &[Record]) -> String {
         let e = &r.entry;
         let cols = [
             r.id.to_string(),
-            r.time_local.clone(),
+            to_the_second(&r.time_local),
             r.time_utc.clone(),
             e.action.clone(),
             opt(&e.role).to_owned(),

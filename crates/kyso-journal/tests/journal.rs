@@ -126,6 +126,10 @@ fn csv_has_vietnamese_headers_a_bom_and_intact_text() {
     assert!(csv.starts_with("\u{feff}Mã,Thời gian (giờ Việt Nam),"));
     assert!(csv.contains("CN=Nguyễn Văn A"));
     assert_eq!(csv.lines().count(), 6);
+    // Local time to the second (no offset, no fraction); UTC exact beside it.
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    assert!(row[1].len() == 19 && row[1].as_bytes()[10] == b' ' && !row[1].contains('+'), "{}", row[1]);
+    assert!(row[2].ends_with('Z'), "{}", row[2]);
 }
 
 /// Several writers opening a journal that does not exist yet (the GUI and
