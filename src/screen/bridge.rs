@@ -543,7 +543,7 @@ impl Bridge {
     }
 
     fn start(&mut self) {
-        let Some(to_app) = self.to_app.clone() else { return };
+        let Some(to_app) = self.to_app.clone().filter(|t| !t.is_closed()) else { return };
         let mut cfg = BridgeConfig::new(&self.data_dir);
         cfg.port = self.port;
         cfg.net.proxy = self.proxy.clone();
@@ -597,9 +597,12 @@ impl Bridge {
     /// Handles a message.
     pub fn update(&mut self, message: Message) -> Option<Event> {
         match message {
+            // A new channel (the subscription started again): a service
+            // still holding the old one is restarted with it.
             Message::Connected(to_app) => {
                 self.to_app = Some(to_app);
-                if self.enabled && self.handle.is_none() {
+                if self.enabled {
+                    self.stop();
                     self.start();
                 }
                 None
