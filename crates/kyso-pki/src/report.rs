@@ -711,3 +711,49 @@ pub fn disallow_modifications(r: &mut SignatureReport) {
         r.sub_indication = Some(SubIndication::ModifiedAfterSigning);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names<T: Copy + std::fmt::Display + std::str::FromStr + PartialEq + std::fmt::Debug>(all: &[T]) {
+        let mut seen = std::collections::HashSet::new();
+        for v in all {
+            let name = v.to_string();
+            assert!(seen.insert(name.clone()), "{name} twice");
+            assert_eq!(name.parse::<T>().ok(), Some(*v), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_vocabulary_has_one_name_per_value_and_reads_it_back() {
+        names(Indication::ALL);
+        names(SubIndication::ALL);
+        names(SignatureKind::ALL);
+        names(Integrity::ALL);
+        names(Coverage::ALL);
+        names(Modifications::ALL);
+        names(ModificationLevel::ALL);
+        names(Revocation::ALL);
+        names(WarningCode::ALL);
+        names(ChainStatus::ALL);
+        names(TimestampTrust::ALL);
+        assert!(
+            Indication::TotalPassed < Indication::Indeterminate && Indication::Indeterminate < Indication::TotalFailed
+        );
+        assert!(ModificationLevel::LtaUpdates < ModificationLevel::FormFilling);
+    }
+
+    #[test]
+    fn a_warning_is_written_as_its_code_then_its_detail() {
+        assert_eq!(Warning::from(WarningCode::SignerUnknown).to_string(), "signer_unknown");
+        let w = Warning::with(WarningCode::ZipComment, "12 bytes");
+        assert_eq!(w.to_string(), "zip_comment: 12 bytes");
+        assert!(w == WarningCode::ZipComment);
+        let mut r = SignatureReport::new("Sig1".into(), SignatureKind::Signature, String::new());
+        r.warn_once(WarningCode::RevocationNotChecked);
+        r.warn_once(WarningCode::RevocationNotChecked);
+        assert_eq!(r.warnings.len(), 1);
+        assert!(r.has_warning(WarningCode::RevocationNotChecked) && !r.has_warning(WarningCode::SignerUnknown));
+    }
+}
