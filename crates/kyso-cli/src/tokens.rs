@@ -1,12 +1,10 @@
-//! `kyso-cli tokens` and `kyso-cli certs`.
+//! `kyso-cli tokens` and `kyso-cli certs` (the certificates listed by
+//! kyso-core, as the desktop app lists them).
 
 use std::io::BufRead;
 
 use kyso_i18n::{Localize, Translator};
-use kyso_token::{
-    CertEntry, ModuleReport, Pin, PinState, TokenError, TokenReport, candidate_modules, list_certificates, load_module,
-    scan,
-};
+use kyso_token::{CertEntry, ModuleReport, Pin, PinState, TokenError, TokenReport, candidate_modules, scan};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -152,33 +150,13 @@ pub fn certs(t: &Translator, args: &ModuleArgs, token: Option<&str>, pin_stdin: 
     } else {
         None
     };
-    let mut certificates = Vec::new();
-    let mut errors: Vec<(String, TokenError)> = Vec::new();
-    let mut tokens_seen = 0;
-    for c in candidate_modules(&args.modules, &[]) {
-        let module = match load_module(&c.path) {
-            Ok(m) => m,
-            Err(e) => {
-                errors.push((c.path.display().to_string(), e));
-                continue;
-            }
-        };
-        let found = match module.find_tokens(token) {
-            Ok(f) => f,
-            Err(e) => {
-                errors.push((c.path.display().to_string(), e));
-                continue;
-            }
-        };
-        for (slot, _) in found {
-            tokens_seen += 1;
-            match list_certificates(&module, slot, pin.as_ref()) {
-                Ok(list) => certificates.extend(list),
-                Err(e) => errors.push((c.path.display().to_string(), e)),
-            }
-        }
-    }
-    if tokens_seen == 0
+    // The one listing of kyso-core (the desktop's too), logged in when a PIN
+    // was given.
+    let listing = kyso_core::certificate_listing(&args.modules, &[], token, pin.as_ref());
+    let certificates: Vec<CertEntry> = listing.certificates.into_iter().map(|(c, _)| c).collect();
+    let mut errors: Vec<(String, TokenError)> =
+        listing.errors.into_iter().map(|(m, e)| (m.display().to_string(), e)).collect();
+    if listing.tokens == 0
         && let Some(tok) = token
     {
         errors.push((String::new(), TokenError::TokenNotFound(tok.to_owned())));

@@ -112,6 +112,40 @@ fn unknown_token_exits_3_and_usage_errors_exit_2() {
     assert!(String::from_utf8_lossy(&v.stdout).starts_with("kyso-cli "));
 }
 
+/// `certs` is kyso-core's listing (the desktop app's): the same
+/// certificates in the same order, and a module that fails is named in
+/// `errors` while the others are still listed (exit 0), on stderr in the
+/// human output.
+#[test]
+fn certs_lists_what_the_core_lists_and_names_a_failing_module() {
+    let fx = require_fixture!();
+    let module = fx.module.to_str().unwrap();
+    let missing = "/nonexistent/libbit4xpki.so";
+    let out = cli(fx, &["certs", "--module", missing, "--module", module, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["errors"][0]["module"], missing);
+    assert_eq!(v["errors"][0]["code"], "module_not_found");
+    let listed: Vec<(String, String, String)> = v["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let s = |v: &Value| v.as_str().unwrap().to_owned();
+            (s(&c["token_serial"]), s(&c["id"]), s(&c["certificate"]["sha256"]))
+        })
+        .collect();
+    let core = kyso_core::list_certificates(&[missing.into(), fx.module.clone()], &[], None).unwrap();
+    let core: Vec<(String, String, String)> =
+        core.into_iter().map(|(c, _)| (c.token_serial, c.id, c.certificate.sha256)).collect();
+    assert!(listed.len() >= 9, "every fixture certificate: {listed:?}");
+    assert_eq!(listed, core);
+    let human = cli(fx, &["certs", "--module", missing, "--module", module, "--lang", "en"]);
+    assert_eq!(human.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&human.stderr).starts_with(&format!("{missing}: ")));
+    assert!(String::from_utf8_lossy(&human.stdout).contains("Nguyễn Văn A"));
+}
+
 /// Runs a command with a secret on stdin. `sign` runs without a CRL unless
 /// the test gives one, so it confirms the unchecked revocation explicitly
 /// (the pre-signing check itself is tested in `sign_checks_revocation_first`).

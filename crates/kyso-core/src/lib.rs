@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod clock;
 mod document;
 mod error;
 mod extend;
@@ -20,6 +21,9 @@ mod sign;
 mod trust;
 mod verify;
 
+pub use clock::clock;
+#[cfg(debug_assertions)]
+pub use clock::with_fixed_clock;
 pub use document::{Document, Format, numbered_name, signed_name};
 pub use error::{Error, PdfOnly};
 pub use extend::{ExtendError, ExtendRequest, Extended, extend};
@@ -31,8 +35,8 @@ pub use precheck::{
 };
 pub use sign::{
     AlgorithmChoice, Batch, Confirmation, Credential, Decision, Destination, Level, Look, Output, PdfFields,
-    PrecheckInputs, Progress, SignOutcome, SignRequest, Signed, Target, Tsa, find_certificate, list_certificates,
-    sign_batch,
+    PrecheckInputs, Progress, SignOutcome, SignRequest, Signed, Target, Tsa, certificate_listing, find_certificate,
+    list_certificates, sign_batch,
 };
 pub use trust::{
     SHIPPED_ANCHORS_KEY, SettingsError, ShippedCert, ShippedRole, TrustBundle, TrustEntry, TrustSource, pin_impostor,

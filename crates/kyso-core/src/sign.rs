@@ -324,7 +324,8 @@ pub struct SignRequest {
     pub data_dir: PathBuf,
     /// Journal every file (never the PIN).
     pub journal: bool,
-    /// The claimed signing time (Unix seconds); `None`: now.
+    /// The claimed signing time (Unix seconds); `None`: now
+    /// ([`crate::clock`]).
     pub time: Option<i64>,
     /// Who asks (the web bridge: the page's origin).
     pub origin: Option<String>,
@@ -472,11 +473,24 @@ pub fn list_certificates(
     configured: &[PathBuf],
     token: Option<&str>,
 ) -> Result<Vec<(CertEntry, TokenReport)>, TokenError> {
-    let listing = kyso_token::list_all_certificates(&kyso_token::candidate_modules(explicit, configured), token);
+    let listing = certificate_listing(explicit, configured, token, None);
     match (listing.certificates.is_empty(), listing.last_error) {
         (true, Some(e)) => Err(e),
         _ => Ok(listing.certificates),
     }
+}
+
+/// The listing behind [`list_certificates`] in full: every certificate,
+/// every error with its module, the number of matching tokens; with a
+/// `pin`, each token is logged in to first so that its private keys are
+/// seen (`kyso-cli certs --pin-stdin`).
+pub fn certificate_listing(
+    explicit: &[PathBuf],
+    configured: &[PathBuf],
+    token: Option<&str>,
+    pin: Option<&Pin>,
+) -> kyso_token::Listing {
+    kyso_token::list_all_certificates_with(&kyso_token::candidate_modules(explicit, configured), token, pin)
 }
 
 /// Finds the certificate to sign with among `modules`' tokens (see
@@ -520,13 +534,6 @@ pub fn find_certificate(
                 .collect(),
         )),
     }
-}
-
-fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 use crate::precheck::role_name;
@@ -582,7 +589,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// [`prepare`] for the precheck: whether the file can be prepared.
 pub(crate) fn prepare_only(req: &SignRequest, target: &Target) -> Result<(), Error> {
-    prepare(req, target, req.time.unwrap_or_else(now_secs)).map(|_| ())
+    prepare(req, target, req.time.unwrap_or_else(crate::clock)).map(|_| ())
 }
 
 /// Prepares one file before any login: its format, its output, and for a
@@ -850,7 +857,9 @@ pub fn sign_batch(
     progress: &mut dyn FnMut(Progress<'_>),
     cancel: &AtomicBool,
 ) -> Result<Batch, Error> {
-    let now = request.time.unwrap_or_else(now_secs);
+    // The claimed signing time (`/M`, the look's date, XAdES SigningTime):
+    // one instant for the whole batch, from the one clock (crate::clock).
+    let now = request.time.unwrap_or_else(crate::clock);
     let plans: Vec<Result<Plan, Error>> = request.files.iter().map(|t| prepare(&request, t, now)).collect();
     if request.all_or_nothing
         && let Some(Err(_)) = plans.iter().find(|p| p.is_err())

@@ -15,7 +15,7 @@ mod signer;
 
 pub use discovery::{ModuleCandidate, ModuleSource, candidate_modules, well_known_modules};
 pub use error::{ErrorCode, TokenError};
-pub use listing::{Listing, list_all_certificates};
+pub use listing::{Listing, list_all_certificates, list_all_certificates_with};
 pub use module::{LibraryInfo, Module, ModuleReport, PinState, SlotReport, TokenReport, load_module, scan};
 pub use objects::{CertEntry, KeyEvidence, KeyMatch, list_certificates};
 pub use pin::Pin;

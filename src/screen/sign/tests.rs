@@ -436,3 +436,5 @@ fn an_office_file_resets_a_pdf_only_role_and_requirements_show_at_once() {
 }
 
 mod clerk;
+#[cfg(debug_assertions)]
+mod identical;

@@ -316,8 +316,8 @@ fn a_wrong_certificate_for_the_role_is_refused_before_the_pin() {
 /// What the application does with the screen's events, done here with the
 /// same functions: previews drawn, the check before the PIN run, the
 /// signing run to its end.
-struct Driver {
-    data_dir: PathBuf,
+pub(super) struct Driver {
+    pub(super) data_dir: PathBuf,
 }
 
 impl Driver {
@@ -352,7 +352,7 @@ impl Driver {
     /// Signs `input` into `output` with `who`'s certificate on `token` as
     /// `role`, typing `pin`; `drag`: the number box moved on page 1 first.
     #[allow(clippy::too_many_arguments)]
-    fn sign(
+    pub(super) fn sign(
         &self,
         s: &mut Sign,
         (input, output): (&std::path::Path, &std::path::Path),
