@@ -38,6 +38,7 @@ pub fn with_fixed_clock<R>(time: i64, f: impl FnOnce() -> R) -> R {
 
 /// A value of `KYSO_FIXED_SIGNING_TIME`: Unix seconds or an RFC 3339
 /// date-time (`2026-03-05T09:30:00+07:00`); `None` when it is neither.
+#[cfg(debug_assertions)]
 pub(crate) fn parse_fixed_time(s: &str) -> Option<i64> {
     let s = s.trim();
     if let Ok(secs) = s.parse::<i64>() {
@@ -75,7 +76,7 @@ mod fixed {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, debug_assertions))]
 mod tests {
     use super::*;
 
@@ -88,7 +89,6 @@ mod tests {
         assert_eq!(parse_fixed_time(""), None);
     }
 
-    #[cfg(debug_assertions)]
     #[test]
     fn a_clock_fixed_on_this_thread_is_read_only_here() {
         let other = std::thread::spawn(clock);
