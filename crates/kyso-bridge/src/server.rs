@@ -434,7 +434,10 @@ fn fetch(shared: &Shared, origin: &str, page: &Origin, r: &FileRequest, facts: &
         tempfile::Builder::new().prefix("kyso-bridge-").tempdir().map_err(|e| reply(status::FAILED, e.to_string()))?;
     if r.file_name.trim().is_empty() {
         let Some(local) = shared.approver.pick_local_file(origin) else {
-            return Err(reply(status::FAILED, "Trang yêu cầu chọn tệp trên máy, nhưng không có tệp nào được chọn (đã hủy, hoặc Kyso chạy không có cửa sổ để chọn)."));
+            return Err(reply(
+                status::FAILED,
+                "Trang yêu cầu chọn tệp trên máy, nhưng không có tệp nào được chọn (đã hủy, hoặc Kyso chạy không có cửa sổ để chọn).",
+            ));
         };
         facts.source = Some(local.display().to_string());
         let name = local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "tai-lieu".into());
