@@ -529,7 +529,11 @@ fn write_signature(
         Producer::Signature(signer) => signer.algorithm().digest(),
         Producer::DocTimestamp(_) => kyso_pki::DigestAlgorithm::Sha256,
     };
-    let mut hasher = Hasher::new(digest_alg);
+    // With SHA-256 as the signature's digest (the usual case), the
+    // ByteRange digest starts as the file's own SHA-256 over the original
+    // bytes: one hash pass, its state forked after the input.
+    let shared = digest_alg == kyso_pki::DigestAlgorithm::Sha256;
+    let mut hasher = (!shared).then(|| Hasher::new(digest_alg));
     let mut file_hash = sha2::Sha256::new();
     {
         let mut src = std::fs::File::open(input).map_err(io(input))?;
@@ -540,7 +544,9 @@ fn write_signature(
             if n == 0 {
                 break;
             }
-            hasher.update(&buf[..n]);
+            if let Some(h) = hasher.as_mut() {
+                h.update(&buf[..n]);
+            }
             file_hash.update(&buf[..n]);
             tmp.write_all(&buf[..n]).map_err(io(output))?;
             copied += n as u64;
@@ -549,6 +555,7 @@ fn write_signature(
             return Err(SignError::Pdf(PdfError::Malformed("the input changed while signing".into())));
         }
     }
+    let mut hasher = hasher.unwrap_or_else(|| Hasher::Sha256(file_hash.clone()));
     hasher.update(&update[..contents_rel]);
     hasher.update(&update[contents_rel + placeholder_contents.len()..]);
     let digest = hasher.finalize();
