@@ -12,7 +12,7 @@ use kyso_core::{
     AlgorithmChoice, CertKind, Credential, Destination, Error, Finding, JournalProblem, Level, Look, OnExists, Output,
     PdfFields, PdfOnly, PrecheckInputs, Progress, RequiredImage, Role, Severity, SignRequest, Target, Tsa,
 };
-use kyso_i18n::Translator;
+use kyso_i18n::{Localize as _, Translator};
 use kyso_pdf::SignError;
 use kyso_pki::{DigestAlgorithm, P12Error, SignatureAlgorithm, SignerError};
 use kyso_token::{Pin, TokenError};
@@ -505,10 +505,10 @@ fn finding_text(t: &Translator, args: &SignArgs, f: &Finding) -> (u8, String) {
         Finding::CertificateRevoked(_) => (exit::REFUSED, t.tr("err-cert-revoked")),
         Finding::RevocationChecked { evidence } => (exit::OK, evidence.clone()),
         Finding::RevocationUnchecked { detail, confirmed: false } => {
-            (exit::REFUSED, t.tr_args("err-revocation-unchecked", &[("detail", detail)]))
+            (exit::REFUSED, t.tr_args("err-revocation-unchecked", &[("detail", &detail.localize(t))]))
         }
         Finding::RevocationUnchecked { detail, .. } => {
-            (exit::OK, t.tr_args("warn-revocation-unchecked-signing", &[("detail", detail)]))
+            (exit::OK, t.tr_args("warn-revocation-unchecked-signing", &[("detail", &detail.localize(t))]))
         }
         Finding::TsaUnreachable { url, detail } => {
             (exit::IO, t.tr_args("precheck-tsa-unreachable", &[("url", url), ("detail", detail)]))
@@ -667,7 +667,7 @@ pub fn sign(t: &Translator, args: &SignArgs, json: bool) -> u8 {
         req,
         &mut |p| match p {
             Progress::Checked { unchecked: Some(why) } => {
-                eprintln!("{}", t.tr_args("warn-revocation-unchecked-signing", &[("detail", why)]));
+                eprintln!("{}", t.tr_args("warn-revocation-unchecked-signing", &[("detail", &why.localize(t))]));
             }
             Progress::Placed { index, description, written } => {
                 if !json {

@@ -143,7 +143,13 @@ fn the_issuer_role_with_a_personal_certificate_is_refused_before_the_pin() {
 
     // The same in English, as text on standard error.
     let out = run_with(fx, &data, "en", "022", &args(false), Some("00000000"));
-    assert_eq!(out.status.code(), Some(6));
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("must sign with the organisation's certificate"), "{err}");
     assert!(err.contains("Nguyễn Văn A"), "{err}");

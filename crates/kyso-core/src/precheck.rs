@@ -243,8 +243,8 @@ pub enum Finding {
     /// Its revocation status could not be checked: TT 15/2025 lets the
     /// person sign anyway only with an explicit confirmation.
     RevocationUnchecked {
-        /// Why.
-        detail: String,
+        /// Why (typed, so each front end says it in its language).
+        detail: kyso_pki::precheck::Unchecked,
         /// Confirmed already ([`crate::PrecheckInputs::allow_unchecked`]).
         confirmed: bool,
     },
@@ -366,7 +366,7 @@ impl Finding {
             Self::CertificateUnusable(w) => json!({"warning": w}),
             Self::CertificateRevoked(t) => json!({"revoked_at": t}),
             Self::RevocationChecked { evidence } => json!({"evidence": evidence}),
-            Self::RevocationUnchecked { detail, .. } => json!({"detail": detail}),
+            Self::RevocationUnchecked { detail, .. } => json!({"detail": detail.to_string()}),
             Self::TsaUnreachable { url, detail } => json!({"url": url, "detail": detail}),
             Self::TsaSlow { url, waited } => json!({"url": url, "waited_seconds": waited}),
             Self::ImageRequired { role, image } => json!({"role": role_name(*role), "image": image}),
@@ -657,10 +657,9 @@ pub fn precheck(req: &SignRequest) -> Prechecked {
                 }
                 PrecheckResult::Revoked(t) => out.findings.push(Finding::CertificateRevoked(t)),
                 PrecheckResult::Unusable(w) => out.findings.push(Finding::CertificateUnusable(w)),
-                PrecheckResult::Unchecked(detail) => out.findings.push(Finding::RevocationUnchecked {
-                    detail: detail.to_string(),
-                    confirmed: req.precheck.allow_unchecked,
-                }),
+                PrecheckResult::Unchecked(detail) => {
+                    out.findings.push(Finding::RevocationUnchecked { detail, confirmed: req.precheck.allow_unchecked })
+                }
             }
             out.certificate = Some(info);
             out.kind = Some(kind);

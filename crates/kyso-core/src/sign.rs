@@ -438,7 +438,7 @@ pub enum Progress<'a> {
     /// could not be checked (signing goes on with consent).
     Checked {
         /// Why revocation was not checked.
-        unchecked: Option<&'a str>,
+        unchecked: Option<&'a kyso_pki::precheck::Unchecked>,
     },
     /// File `i` is being signed.
     Started(usize),
@@ -738,7 +738,7 @@ struct Checked {
     certs: Vec<Vec<u8>>,
     crls: Vec<Vec<u8>>,
     ocsps: Vec<Vec<u8>>,
-    unchecked: Option<String>,
+    unchecked: Option<kyso_pki::precheck::Unchecked>,
 }
 
 /// The pre-signing check of `cert` (TT 15/2025 Art. 5) with its issuer
@@ -789,7 +789,7 @@ pub(crate) fn revocation_check(
 fn check(req: &SignRequest, signer: &dyn Signer) -> (Result<Checked, Error>, String) {
     let (check, issuer, certs) = revocation_check(req, signer.certificate(), signer.chain());
     let evidence = check.evidence.join("; ");
-    let ok = |result: String, unchecked: Option<String>| Checked {
+    let ok = |result: String, unchecked: Option<kyso_pki::precheck::Unchecked>| Checked {
         result,
         evidence: evidence.clone(),
         issuer: issuer.clone(),
@@ -803,7 +803,7 @@ fn check(req: &SignRequest, signer: &dyn Signer) -> (Result<Checked, Error>, Str
         PrecheckResult::Revoked(t) => Err(Error::Revoked(*t)),
         PrecheckResult::Unusable(w) => Err(Error::Unusable(*w)),
         PrecheckResult::Unchecked(why) if req.precheck.allow_unchecked => {
-            Ok(ok(format!("revocation_not_checked: {why}"), Some(why.to_string())))
+            Ok(ok(format!("revocation_not_checked: {why}"), Some(why.clone())))
         }
         PrecheckResult::Unchecked(why) => Err(Error::RevocationUnchecked(why.clone())),
     };
@@ -938,7 +938,7 @@ pub fn sign_batch(
         Ok(c) => c,
         Err(e) => return Err(fatal(&request, e, Some(&id), progress)),
     };
-    progress(Progress::Checked { unchecked: checked.unchecked.as_deref() });
+    progress(Progress::Checked { unchecked: checked.unchecked.as_ref() });
     let mut batch =
         Batch { signer: cert.clone(), algorithm: signer.algorithm(), outcomes: Vec::new(), cancelled: false };
     for (i, (target, plan)) in request.files.iter().zip(plans).enumerate() {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Fill};
 use kyso_core::{CertKind, Finding, OnExists, RequiredImage, Role, Severity};
-use kyso_i18n::Translator;
+use kyso_i18n::{Localize as _, Translator};
 
 use super::progress::Plan;
 use crate::font::BOLD;
@@ -124,10 +124,10 @@ pub(super) fn found(f: &Finding, files: &[(PathBuf, PathBuf)]) -> Option<Found> 
         Finding::CertificateUnusable(w) => Said::Text(Text::new(super::certificate::refusal_key(*w))),
         Finding::CertificateRevoked(_) => Said::Text(Text::new("err-cert-revoked")),
         Finding::RevocationUnchecked { detail, confirmed: false } => {
-            Said::Text(Text::new("precheck-revocation-unchecked").arg("detail", detail.clone()))
+            Said::Text(Text::new("precheck-revocation-unchecked").arg_message("detail", detail.message()))
         }
         Finding::RevocationUnchecked { detail, .. } => {
-            Said::Text(Text::new("warn-revocation-unchecked-signing").arg("detail", detail.clone()))
+            Said::Text(Text::new("warn-revocation-unchecked-signing").arg_message("detail", detail.message()))
         }
         Finding::TsaUnreachable { url, detail } => {
             Said::Text(Text::new("precheck-tsa-unreachable").arg("url", url.clone()).arg("detail", detail.clone()))

@@ -209,7 +209,10 @@ fn the_check_before_the_pin_blocks_or_asks() {
             path: "/tmp/hop-dong.signed.pdf".into(),
             numbered: "/tmp/hop-dong.signed (2).pdf".into(),
         },
-        Finding::RevocationUnchecked { detail: "OCSP: connection refused".into(), confirmed: false },
+        Finding::RevocationUnchecked {
+            detail: kyso_pki::precheck::Unchecked::FetchFailed("OCSP: connection refused".into()),
+            confirmed: false,
+        },
         Finding::TsaSlow { url: "http://tsa.example/".into(), waited: 10 },
     ]);
     let _ = s.update(Message::Files(files::Message::OutputChanged("/tmp/hop-dong.signed.pdf".into())));
@@ -236,7 +239,8 @@ fn the_check_before_the_pin_blocks_or_asks() {
     // Cancel closes the questions without signing.
     let _ = s.update(Message::Progress(progress::Message::Step(Step::Done(Ok(()), None))));
     let _ = s.update(Message::Files(files::Message::InputChanged("/tmp/hop-dong.pdf".into())));
-    let asks = findings(&[Finding::RevocationUnchecked { detail: "offline".into(), confirmed: false }]);
+    let asks =
+        findings(&[Finding::RevocationUnchecked { detail: kyso_pki::precheck::Unchecked::Offline, confirmed: false }]);
     assert!(sign(&mut s, asks).is_none());
     assert!(s.update(Message::Review(precheck::Message::Cancel)).is_none());
     assert!(!s.pin_dialog_open() && s.review.is_none());
