@@ -2,8 +2,9 @@
 //! unexplained visible change on the right page — also when the object
 //! rules' verdict is thrown away first — and poppler (`pdftoppm`) sees the
 //! same pixels change there; legitimate multi-signer documents (our own
-//! signatures, the clerk's seal with number and date, a pyHanko signature
-//! after ours) show only explained changes.
+//! signatures, the clerk's seal with number and date, pyHanko, iText 5 and
+//! PDFBox 2 signatures after ours and before ours) show only explained
+//! changes.
 
 #![allow(clippy::unwrap_used)] // test helpers panic on purpose
 
@@ -460,6 +461,75 @@ fn legitimate_chains_show_only_explained_changes() {
         assert!(ok, "{err}");
         only_explained("kyso-pyhanko", &py, fx, 1);
     }
+
+    // Independent Java signers (../shared/oracles/pdf-java): iText 5 after
+    // our two signatures, PDFBox 2 after that, then Kyso again; and a chain
+    // that starts with them on a fresh document.
+    if let Some(run) = java_oracle() {
+        let itext = d.join("kyso-itext.pdf");
+        java_sign(&run, "itext5-sign", &two, &itext, &p12(fx, "rsa3072", d), true);
+        only_explained("kyso-itext5", &itext, fx, 1);
+        let pdfbox = d.join("kyso-itext-pdfbox.pdf");
+        java_sign(&run, "pdfbox-sign", &itext, &pdfbox, &p12(fx, "canhan", d), false);
+        only_explained("kyso-itext5-pdfbox", &pdfbox, fx, 1);
+        let again = d.join("kyso-itext-pdfbox-kyso.pdf");
+        sign(&pdfbox, &again, &org, &SignOptions::default());
+        only_explained("kyso-itext5-pdfbox-kyso", &again, fx, 1);
+
+        let first = d.join("itext-first.pdf");
+        java_sign(&run, "itext5-sign", &doc, &first, &p12(fx, "rsa3072", d), true);
+        let then = d.join("itext-pdfbox.pdf");
+        java_sign(&run, "pdfbox-sign", &first, &then, &p12(fx, "canhan", d), false);
+        let last = d.join("itext-pdfbox-kyso.pdf");
+        sign(&then, &last, &deputy, &SignOptions::default());
+        // Invisible signatures after the first: nothing to see, nothing
+        // unexplained.
+        only_explained("itext5-pdfbox-kyso", &last, fx, 0);
+    }
+}
+
+/// The iText 5 / PDFBox 2 oracle of ../shared (`None` through
+/// [`kyso_testkit::require`] when absent).
+fn java_oracle() -> Option<PathBuf> {
+    let run = kyso_testkit::shared_or_skip("the iText 5 / PDFBox 2 oracle")?.join("oracles/pdf-java/run");
+    if !run.is_file() {
+        kyso_testkit::require("../shared/oracles/pdf-java/run is missing");
+        return None;
+    }
+    Some(run)
+}
+
+/// Signs `input` into `output` with the Java oracle (`itext5-sign` as
+/// CAdES when `cades`, `pdfbox-sign`) and a PKCS#12.
+fn java_sign(run: &Path, tool: &str, input: &Path, output: &Path, p12: &Path, cades: bool) {
+    let mut cmd = Command::new("bash");
+    cmd.arg(run).arg(tool).arg(input).arg(output).arg(p12).arg(pins::P12);
+    if cades {
+        cmd.arg("cades");
+    }
+    let (ok, msg) = kyso_testkit::run(&mut cmd);
+    assert!(ok && output.is_file(), "{tool}: {msg}");
+}
+
+/// A PKCS#12 of a fixture signer with the intermediate, password
+/// [`pins::P12`].
+fn p12(fx: &Fixture, name: &str, dir: &Path) -> PathBuf {
+    let out = dir.join(format!("{name}.p12"));
+    if !out.exists() {
+        let (ok, msg) = kyso_testkit::run(
+            Command::new("openssl")
+                .args(["pkcs12", "-export", "-inkey"])
+                .arg(fx.pki_file(&format!("{name}.key")))
+                .arg("-in")
+                .arg(fx.pki_file(&format!("{name}.pem")))
+                .arg("-certfile")
+                .arg(fx.pki_file("int.pem"))
+                .args(["-name", name, "-passout", &format!("pass:{}", pins::P12), "-out"])
+                .arg(&out),
+        );
+        assert!(ok, "openssl pkcs12: {msg}");
+    }
+    out
 }
 
 #[test]
