@@ -4,7 +4,8 @@
 # 1. installs what the tests use when it is missing (needs root or sudo):
 #    Debian packages softhsm2, opensc (pkcs11-tool), openssl, poppler-utils
 #    (pdfsig), qpdf, libxml2-utils, a Java runtime, Xvfb and the X11 tools
-#    (the GUI window test), and pyHanko from PyPI;
+#    (the GUI window test), Chromium with chromedriver and the NSS tools (the
+#    e-office bridge in a real browser), and pyHanko from PyPI;
 #    prepares the Apache POI oracle of ../shared for the OOXML tests and the
 #    iText 5 / PDFBox 2 oracle for the PDF interop and attack matrices;
 # 2. checks formatting and clippy;
