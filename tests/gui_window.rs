@@ -13,6 +13,16 @@ struct Killed(Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
+        // SIGTERM first: Xvfb then removes its lock file and socket (a
+        // SIGKILL leaves /tmp/.X<n>-lock behind and uses up display numbers).
+        let _ = Command::new("kill").arg(self.0.id().to_string()).status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -22,9 +32,11 @@ fn have(tool: &str) -> bool {
     Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success())
 }
 
-/// Starts Xvfb on a free display number with a `screen` ("1366x768").
+/// Starts Xvfb on a free display number with a `screen` ("1366x768") and
+/// returns once the server answers a client (its socket appearing is not
+/// enough: a client connecting too early gets XOpenDisplay's failure).
 fn xvfb(screen: &str) -> Option<(Killed, String)> {
-    for n in 90..120 {
+    for n in 90..400 {
         if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
             continue;
         }
@@ -34,15 +46,26 @@ fn xvfb(screen: &str) -> Option<(Killed, String)> {
             .stderr(Stdio::null())
             .spawn()
             .ok()?;
-        let guard = Killed(child);
+        let mut guard = Killed(child);
+        let display = format!(":{n}");
         let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                return Some((guard, format!(":{n}")));
+        while start.elapsed() < Duration::from_secs(20) {
+            if let Ok(Some(_)) = guard.0.try_wait() {
+                // Lost a race for this display number: try the next.
+                break;
+            }
+            let answers = Command::new("xwininfo")
+                .args(["-root"])
+                .env("DISPLAY", &display)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if answers {
+                return Some((guard, display));
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        return None;
     }
     None
 }
