@@ -19,7 +19,9 @@ use kyso_pdf::{IncrementalUpdate, Indication, PdfReader, PdfReport, SignOptions,
 use kyso_pki::report::{Coverage, ModificationLevel, Modifications, SubIndication};
 use kyso_pki::{Signer, load_certificates, load_crl};
 use kyso_preview::visual::{VisualOptions, compare_revisions};
-use kyso_testkit::{Fixture, minimal_pdf, pdf_from_objects, pins, require_fixture, tokens};
+use kyso_testkit::{
+    Fixture, fixture_p12 as p12, java_oracle, minimal_pdf, pdf_from_objects, pins, require_fixture, tokens,
+};
 use kyso_token::{Pin, Pkcs11Signer, SignerOptions, list_certificates, load_module};
 
 fn signer(fx: &Fixture, token: &str, pin: &str, cn: &str) -> Pkcs11Signer {
@@ -488,17 +490,6 @@ fn legitimate_chains_show_only_explained_changes() {
     }
 }
 
-/// The iText 5 / PDFBox 2 oracle of ../shared (`None` through
-/// [`kyso_testkit::require`] when absent).
-fn java_oracle() -> Option<PathBuf> {
-    let run = kyso_testkit::shared_or_skip("the iText 5 / PDFBox 2 oracle")?.join("oracles/pdf-java/run");
-    if !run.is_file() {
-        kyso_testkit::require("../shared/oracles/pdf-java/run is missing");
-        return None;
-    }
-    Some(run)
-}
-
 /// Signs `input` into `output` with the Java oracle (`itext5-sign` as
 /// CAdES when `cades`, `pdfbox-sign`) and a PKCS#12.
 fn java_sign(run: &Path, tool: &str, input: &Path, output: &Path, p12: &Path, cades: bool) {
@@ -509,27 +500,6 @@ fn java_sign(run: &Path, tool: &str, input: &Path, output: &Path, p12: &Path, ca
     }
     let (ok, msg) = kyso_testkit::run(&mut cmd);
     assert!(ok && output.is_file(), "{tool}: {msg}");
-}
-
-/// A PKCS#12 of a fixture signer with the intermediate, password
-/// [`pins::P12`].
-fn p12(fx: &Fixture, name: &str, dir: &Path) -> PathBuf {
-    let out = dir.join(format!("{name}.p12"));
-    if !out.exists() {
-        let (ok, msg) = kyso_testkit::run(
-            Command::new("openssl")
-                .args(["pkcs12", "-export", "-inkey"])
-                .arg(fx.pki_file(&format!("{name}.key")))
-                .arg("-in")
-                .arg(fx.pki_file(&format!("{name}.pem")))
-                .arg("-certfile")
-                .arg(fx.pki_file("int.pem"))
-                .args(["-name", name, "-passout", &format!("pass:{}", pins::P12), "-out"])
-                .arg(&out),
-        );
-        assert!(ok, "openssl pkcs12: {msg}");
-    }
-    out
 }
 
 #[test]

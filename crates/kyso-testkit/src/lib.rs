@@ -184,6 +184,36 @@ pub fn shared_or_skip(what: &str) -> Option<PathBuf> {
     dir
 }
 
+/// The iText 5 / PDFBox 2 oracle of ../shared (`oracles/pdf-java/run`):
+/// `None`, through [`require`], when it is absent.
+pub fn java_oracle() -> Option<PathBuf> {
+    let run = shared_or_skip("the iText 5 / PDFBox 2 oracle")?.join("oracles/pdf-java/run");
+    if !run.is_file() {
+        require("../shared/oracles/pdf-java/run is missing");
+        return None;
+    }
+    Some(run)
+}
+
+/// A PKCS#12 of the fixture signer `name` (`NAME.key`, `NAME.pem`, the
+/// intermediate) in `dir`, password [`pins::P12`]; made once per `dir`.
+pub fn fixture_p12(fx: &Fixture, name: &str, dir: &Path) -> PathBuf {
+    let out = dir.join(format!("{name}.p12"));
+    if !out.exists() {
+        let (ok, msg) = run(Command::new("openssl")
+            .args(["pkcs12", "-export", "-inkey"])
+            .arg(fx.pki_file(&format!("{name}.key")))
+            .arg("-in")
+            .arg(fx.pki_file(&format!("{name}.pem")))
+            .arg("-certfile")
+            .arg(fx.pki_file("int.pem"))
+            .args(["-name", name, "-passout", &format!("pass:{}", pins::P12), "-out"])
+            .arg(&out));
+        assert!(ok, "openssl pkcs12: {msg}");
+    }
+    out
+}
+
 /// The process-wide fixture, built on first use. `None` (through
 /// [`require`]: printed, or a failure under `KYSO_REQUIRE_ORACLES=1`) when
 /// SoftHSM or the PKI tools are missing.

@@ -356,16 +356,7 @@ pub fn visible_change(signed: &[u8], after: &Path, dir: &Path) -> String {
     }
 }
 
-/// `../shared/oracles/pdf-java/run`, or `None` through
-/// [`kyso_testkit::require`].
-pub fn java_oracle() -> Option<PathBuf> {
-    let run = kyso_testkit::shared_or_skip("the iText 5 / PDFBox 2 oracle")?.join("oracles/pdf-java/run");
-    if !run.is_file() {
-        kyso_testkit::require("../shared/oracles/pdf-java/run is missing");
-        return None;
-    }
-    Some(run)
-}
+pub use kyso_testkit::java_oracle;
 
 /// Runs the Java oracle (`itext5-sign`, `pdfbox-sign`, `itext5-verify`).
 pub fn java(run: &Path, args: &[&std::ffi::OsStr]) -> (bool, String) {
@@ -385,26 +376,7 @@ pub fn pdfsig_valid(file: &Path) -> (usize, String) {
     (out.matches("Signature Validation: Signature is Valid.").count(), out)
 }
 
-/// A PKCS#12 of a fixture signer (`NAME.key`, `NAME.pem`, the
-/// intermediate) in `dir`, password [`pins::P12`].
-pub fn p12(fx: &Fixture, name: &str, dir: &Path) -> PathBuf {
-    let out = dir.join(format!("{name}.p12"));
-    if !out.exists() {
-        let (ok, msg) = kyso_testkit::run(
-            Command::new("openssl")
-                .args(["pkcs12", "-export", "-inkey"])
-                .arg(fx.pki_file(&format!("{name}.key")))
-                .arg("-in")
-                .arg(fx.pki_file(&format!("{name}.pem")))
-                .arg("-certfile")
-                .arg(fx.pki_file("int.pem"))
-                .args(["-name", name, "-passout", &format!("pass:{}", pins::P12), "-out"])
-                .arg(&out),
-        );
-        assert!(ok, "openssl pkcs12: {msg}");
-    }
-    out
-}
+pub use kyso_testkit::fixture_p12 as p12;
 
 /// pyHanko signs `src` into `out` with a PKCS#12 as field `field`
 /// (`certify`: a certification signature, DocMDP P=2).
