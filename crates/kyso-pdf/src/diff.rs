@@ -197,6 +197,28 @@ enum Role {
     ObjStm,
 }
 
+/// The field a widget annotation belongs to (ISO 32000-2 §12.7.4.1,
+/// Table 191): itself when merged with its field (it has /FT), else the
+/// field whose /Kids list it (read from /AcroForm /Fields down, as pyHanko
+/// and Acrobat do), else its /Parent. A /Parent that names another field
+/// than the one listing the widget ties it to neither.
+fn widget_field(g: &Graph, n: u32, d: &Dict) -> Option<u32> {
+    if d.get("FT").is_some() {
+        return Some(n);
+    }
+    let listed = g.roles.get(&n).and_then(|v| {
+        v.iter().find_map(|(r, _)| match r {
+            Role::Widget { field } => Some(*field),
+            _ => None,
+        })
+    });
+    match (listed, ref_of(d.get("Parent"))) {
+        (Some(l), Some(p)) if l != p => None,
+        (Some(l), _) => Some(l),
+        (None, p) => p,
+    }
+}
+
 /// A revision loaded for comparison, with the roles of its objects.
 struct Graph {
     r: PdfReader,
@@ -1647,8 +1669,15 @@ impl<'a> Analyser<'a> {
                 continue;
             }
             if sub == b"Widget" {
-                let field = if d.get("FT").is_some() { Some(*a) } else { ref_of(d.get("Parent")) };
+                let field = widget_field(new, *a, &d);
                 let is_sig_field = field.is_some_and(|f| new.fields.get(&f).is_some_and(|x| x.1));
+                // A widget that repeats its field's /V (for readers that take a
+                // kid with /Parent for a field) repeats it exactly.
+                let same_value = match (ref_of(d.get("V")), field.and_then(|f| new.fields.get(&f))) {
+                    (Some(wv), Some(f)) => d.get("FT").is_some() || f.2 == Some(wv),
+                    (Some(_), None) => false,
+                    (None, _) => d.get("V").is_none(),
+                };
                 // Its field is new, or was an empty signature field in the
                 // signed revision and is signed now; never a signed one.
                 let new_or_filled = field.is_some_and(|f| {
@@ -1656,7 +1685,7 @@ impl<'a> Analyser<'a> {
                         || (self.old.fields.get(&f).is_some_and(|x| x.1 && x.2.is_none())
                             && new.fields.get(&f).and_then(|x| x.2).is_some())
                 });
-                if !is_sig_field || !new_or_filled || has_action(&d) {
+                if !is_sig_field || !new_or_filled || !same_value || has_action(&d) {
                     self.push(
                         Level::Other,
                         "widget_added",

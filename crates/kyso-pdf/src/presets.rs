@@ -218,11 +218,14 @@ pub fn signature_widgets(reader: &PdfReader, page_num: u32) -> Result<Vec<[f64; 
     let page = reader.get(page_num)?;
     let Some(annots) = page.as_dict().and_then(|d| d.get("Annots")) else { return Ok(Vec::new()) };
     let Object::Array(annots) = reader.resolve(annots)? else { return Ok(Vec::new()) };
+    let kids = signature_kids(reader)?;
     let mut out = Vec::new();
     for a in annots.iter().take(10_000) {
+        let listed = matches!(a, Object::Ref(n, _) if kids.contains(n));
         let a = reader.resolve(a)?;
         let Some(d) = a.as_dict() else { continue };
-        let is_sig = d.get("FT").and_then(Object::as_name) == Some(b"Sig")
+        let is_sig = listed
+            || d.get("FT").and_then(Object::as_name) == Some(b"Sig")
             || d.get("Parent")
                 .and_then(|p| reader.resolve(p).ok())
                 .is_some_and(|p| p.as_dict().and_then(|pd| pd.get("FT")).and_then(Object::as_name) == Some(b"Sig"));
@@ -233,6 +236,41 @@ pub fn signature_widgets(reader: &PdfReader, page_num: u32) -> Result<Vec<[f64; 
             let v: Vec<f64> = r.iter().filter_map(number).collect();
             if v.len() == 4 && (v[2] - v[0]).abs() > 1.0 && (v[3] - v[1]).abs() > 1.0 {
                 out.push([v[0].min(v[2]), v[1].min(v[3]), v[0].max(v[2]), v[1].max(v[3])]);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The widgets listed in the /Kids of signature fields (ISO 32000-2
+/// §12.7.4.1: a kid without /T is a widget of the field), whether or not
+/// they carry a /Parent (the clerk's number and date do not; see
+/// `sign.rs`).
+fn signature_kids(reader: &PdfReader) -> Result<std::collections::HashSet<u32>, PdfError> {
+    let mut out = std::collections::HashSet::new();
+    let (_, catalog) = reader.catalog()?;
+    let Some(af) = catalog.get("AcroForm") else { return Ok(out) };
+    let Object::Dict(af) = reader.resolve(af)? else { return Ok(out) };
+    let Some(fields) = af.get("Fields") else { return Ok(out) };
+    let Object::Array(fields) = reader.resolve(fields)? else { return Ok(out) };
+    // (field, inherited /FT is Sig, depth)
+    let mut todo: Vec<(Object, bool, usize)> = fields.into_iter().take(10_000).map(|f| (f, false, 0)).collect();
+    let mut seen = std::collections::HashSet::new();
+    while let Some((f, inherited, depth)) = todo.pop() {
+        if depth > 16 || seen.len() > 10_000 || matches!(f, Object::Ref(n, _) if !seen.insert(n)) {
+            continue;
+        }
+        let Object::Dict(d) = reader.resolve(&f)? else { continue };
+        let sig = d.get("FT").and_then(Object::as_name).map_or(inherited, |t| t == b"Sig");
+        let Some(k) = d.get("Kids") else { continue };
+        let Object::Array(k) = reader.resolve(k)? else { continue };
+        for kid in k.into_iter().take(10_000) {
+            let Object::Ref(n, _) = kid else { continue };
+            let is_field = reader.get(n)?.as_dict().is_some_and(|kd| kd.get("T").is_some());
+            if is_field {
+                todo.push((kid, sig, depth + 1));
+            } else if sig {
+                out.insert(n);
             }
         }
     }

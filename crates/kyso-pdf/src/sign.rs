@@ -386,9 +386,25 @@ fn write_signature(
             field.set("Rect", Object::Array(ap.rect.iter().map(|v| num(*v)).collect()));
         }
     }
-    // Extra widgets make the field a parent with /Kids (§12.7.4.1): the
-    // field keeps only field keys and every widget, the main one included,
-    // becomes a kid with /Parent.
+    // Extra widgets make the field a parent with /Kids (ISO 32000-2
+    // §12.7.4.1): the field keeps only field keys and every widget, the
+    // main one included, becomes a kid without /T — by §12.7.4.2 a
+    // representation of the same field, not a field of its own.
+    //
+    // Readers disagree on how to tell a widget kid from a child field, so
+    // the kids are written in the one shape every reader measured here
+    // (docs/architecture.md, "The clerk's one signature") takes as one
+    // signature:
+    // - the main widget comes first, keeps /Parent (iText 5 and PDFBox
+    //   name a widget's field by walking /Parent up from the page's
+    //   /Annots) and repeats the field's /V (poppler before 25.12 takes any
+    //   kid with /Parent for a child field and reads /V from the kid
+    //   itself);
+    // - the other widgets carry no /Parent (Table 191 asks for one, but
+    //   poppler before 25.12 would otherwise list each as an unsigned
+    //   signature field); being in the field's /Kids is what ties them to
+    //   the field for pyHanko, Acrobat, poppler and Kyso, which read the
+    //   hierarchy from /AcroForm /Fields down.
     let mut extra_refs: Vec<(u32, u32)> = Vec::new();
     let mut main_widget = field_num;
     if !opts.extra_widgets.is_empty() {
@@ -404,6 +420,7 @@ fn write_signature(
             }
         }
         widget.set("Parent", Object::Ref(field_num, 0));
+        widget.set("V", Object::Ref(sig_num, 0));
         up.write(main_widget, &Object::Dict(widget));
         for (page, ap) in &opts.extra_widgets {
             let pnum =
@@ -413,7 +430,6 @@ fn write_signature(
             let widget = Dict::new()
                 .with("Type", Object::name("Annot"))
                 .with("Subtype", Object::name("Widget"))
-                .with("Parent", Object::Ref(field_num, 0))
                 .with("F", Object::Int(132))
                 .with("Rect", Object::Array(ap.rect.iter().map(|v| num(*v)).collect()))
                 .with("P", Object::Ref(pnum, 0))

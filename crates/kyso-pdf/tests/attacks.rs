@@ -129,7 +129,8 @@ struct Facts {
     /// (number, dictionary) of the fields `SoTien` and `ChuKyTrong`.
     text_field: (u32, Dict),
     empty_sig: (u32, Dict),
-    /// The signature dictionary (its `/V`).
+    /// The signed field and its signature dictionary (its `/V`).
+    sig_field_num: u32,
     sig_value: u32,
     sig_dict: Dict,
     /// End of the signed revision (`/ByteRange` b + c).
@@ -185,6 +186,7 @@ fn facts(path: &Path) -> Facts {
         acroform,
         text_field: by_name(b"SoTien").expect("SoTien"),
         empty_sig: by_name(b"ChuKyTrong").expect("ChuKyTrong"),
+        sig_field_num: sig_field.0,
         sig_value,
         sig_dict,
         signed_end: br[2] + br[3],
@@ -1097,6 +1099,54 @@ fn cases() -> Vec<Case> {
             u.finish_table()
         }),
     ));
+
+    // A new signature field whose widget kid (listed in its /Kids, so the
+    // field's for pyHanko and Kyso) claims through its own /Parent or /V
+    // the signed field: readers that walk /Parent from the page (iText 5,
+    // poppler before 25.12) would show the old signature on it.
+    for (id, key) in
+        [("widget-kid-parent-is-the-signed-field", "Parent"), ("widget-kid-value-of-the-old-signature", "V")]
+    {
+        v.push(case(
+            id,
+            "forms and annotations",
+            Kyso,
+            false,
+            Box::new(move |c| {
+                let mut u = c.update();
+                let field = u.alloc();
+                let kid = u.alloc();
+                let claim = if key == "Parent" { r(c.f.sig_field_num) } else { r(c.f.sig_value) };
+                let parent = if key == "Parent" { claim.clone() } else { r(field) };
+                let mut w = Dict::new()
+                    .with("Type", Object::name("Annot"))
+                    .with("Subtype", Object::name("Widget"))
+                    .with("Parent", parent)
+                    .with("Rect", rect([0, 0, 0, 0]))
+                    .with("P", r(c.f.page_nums[0]))
+                    .with("F", Object::Int(4));
+                if key == "V" {
+                    w.set("V", claim);
+                }
+                u.object(kid, &Object::Dict(w));
+                let f = Dict::new()
+                    .with("FT", Object::name("Sig"))
+                    .with("T", Object::Str(b"ChuKyCon".to_vec()))
+                    .with("Kids", refs(&[kid]));
+                u.object(field, &Object::Dict(f));
+                let mut fields = match c.f.acroform.get("Fields") {
+                    Some(Object::Array(a)) => a.clone(),
+                    _ => Vec::new(),
+                };
+                fields.push(r(field));
+                let mut af = c.f.acroform.clone();
+                af.set("Fields", Object::Array(fields));
+                write_acroform(c, &mut u, af);
+                u.object(c.f.page_nums[0], &page1_with_annot(c, kid));
+                u.finish_table()
+            }),
+        ));
+    }
 
     // --- Shadow attacks (Mainka et al., NDSS 2021). ---
     for base in [Kyso, PyHanko] {
