@@ -29,8 +29,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use hayro::hayro_interpret::InterpreterSettings;
 use hayro::hayro_interpret::util::TransformExt;
 use hayro::hayro_syntax::Pdf;
-use hayro::hayro_syntax::object::{Array, Dict, Name, ObjRef, Rect};
+use hayro::hayro_syntax::object::{Array, Dict, Name, ObjRef, ObjectIdentifier, Rect};
 use hayro::hayro_syntax::page::Page;
+use hayro::hayro_syntax::xref::XRef;
 use hayro::kurbo::{Affine, Point};
 use hayro::vello_cpu::color::palette::css::WHITE;
 use hayro::{PixmapSettings, RenderCache, RenderSettings};
@@ -151,13 +152,52 @@ fn signature_widgets(page: &Page<'_>) -> Vec<Rect> {
     signature_widgets_of(page).into_iter().map(|(r, _)| r).collect()
 }
 
-/// The page's signature widgets with the field each belongs to (its
-/// /Parent, ISO 32000-2 §12.7.4; `None` when field and widget are merged).
+/// The widgets listed in the /Kids of signature fields, with their field
+/// (ISO 32000-2 §12.7.4.1: a kid without /T is a widget of the field). The
+/// clerk's number and date widgets have no /Parent (see kyso-pdf's
+/// `sign.rs`): being listed is what makes them the field's.
+fn listed_signature_widgets(xref: &XRef) -> std::collections::HashMap<ObjectIdentifier, ObjRef> {
+    let mut out = std::collections::HashMap::new();
+    let Some(root) = xref.get::<Dict<'_>>(xref.root_id()) else { return out };
+    let Some(fields) = root.get::<Dict<'_>>(b"AcroForm").and_then(|af| af.get::<Array<'_>>(b"Fields")) else {
+        return out;
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut todo: Vec<(Dict<'_>, bool, usize)> =
+        fields.iter::<Dict<'_>>().take(10_000).map(|d| (d, false, 0)).collect();
+    while let Some((d, inherited, depth)) = todo.pop() {
+        let Some(id) = d.obj_id() else { continue };
+        if depth > 16 || seen.len() > 10_000 || !seen.insert(id) {
+            continue;
+        }
+        let sig = d.get::<Name<'_>>(b"FT").map_or(inherited, |n| n.as_ref() == b"Sig");
+        let Some(kids) = d.get::<Array<'_>>(b"Kids") else { continue };
+        for k in kids.iter::<Dict<'_>>().take(10_000) {
+            if k.get::<hayro::hayro_syntax::object::String<'_>>(b"T").is_some() {
+                todo.push((k, sig, depth + 1));
+            } else if sig && let Some(kid) = k.obj_id() {
+                out.insert(kid, ObjRef::from(id));
+            }
+        }
+    }
+    out
+}
+
+/// The page's signature widgets with the field each belongs to (the field
+/// listing it in /Kids, else its /Parent, ISO 32000-2 §12.7.4; `None` when
+/// field and widget are merged).
 fn signature_widgets_of(page: &Page<'_>) -> Vec<(Rect, Option<ObjRef>)> {
     let mut out = Vec::new();
     let Some(annots) = page.raw().get::<Array<'_>>(b"Annots") else { return out };
+    let listed = listed_signature_widgets(page.xref());
     for a in annots.iter::<Dict<'_>>().take(10_000) {
         if !name_is(&a, b"Subtype", b"Widget") {
+            continue;
+        }
+        if let Some(field) = a.obj_id().and_then(|id| listed.get(&id)) {
+            if let Some(r) = a.get::<Rect>(b"Rect") {
+                out.push((r, Some(*field)));
+            }
             continue;
         }
         let mut sig = name_is(&a, b"FT", b"Sig");
