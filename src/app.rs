@@ -40,7 +40,7 @@ const RESCAN_EVERY: Duration = Duration::from_secs(2);
 
 /// Runs the application.
 pub fn run(args: Args, lang: Option<Lang>) -> iced::Result {
-    let (file, action) = (args.file, args.action);
+    let (file, action, role) = (args.file, args.action, args.role);
     let data_dir = kyso_core::data_dir();
     let config = Config::load(&Config::path(&data_dir));
     // KYSO_LANG (given as `lang`) wins over the saved setting.
@@ -52,12 +52,18 @@ pub fn run(args: Args, lang: Option<Lang>) -> iced::Result {
         // Files dropped on the window are verified or signed.
         ..iced::window::Settings::default()
     };
-    // `--verify`/`--sign` answer the question for this start only.
+    // `--verify`/`--sign` answer the question for this start only;
+    // `--role` is chosen on the sign screen as if clicked, before the file
+    // opens there (without a file, the sign screen opens).
     let boot = move || match action {
         Some(action) => {
             let (mut app, boot) = App::new(None, lang, config.clone(), data_dir.clone());
+            let chosen = role.map_or_else(Task::none, |r| {
+                let choose = app.update(Message::Sign(sign::Message::Role(sign::role::Message::Selected(r))));
+                if file.is_some() { choose } else { Task::batch([choose, app.update(Message::Tab(Tab::Sign))]) }
+            });
             let open = file.clone().map_or_else(Task::none, |f| app.open_file(f, action));
-            (app, Task::batch([boot, open]))
+            (app, Task::batch([boot, chosen, open]))
         }
         None => App::new(file.clone(), lang, config.clone(), data_dir.clone()),
     };

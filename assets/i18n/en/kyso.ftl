@@ -73,6 +73,7 @@ err-key-not-found = The private key of this certificate is not on the token.
 err-unsupported-key = Unsupported key type: { $detail }
 err-pkcs11 = Token error ({ $function }: { $code }).
 err-usage = Wrong usage: { $detail }
+err-gui-role = Unknown role for --role: “{ $role }” (choose approver — competent official, issuer — clerk, appendix or copy)
 err-io = Cannot read/write { $path }: { $detail }
 
 ## GUI

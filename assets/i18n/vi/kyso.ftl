@@ -73,6 +73,7 @@ err-key-not-found = Không tìm thấy khoá bí mật của chứng thư số n
 err-unsupported-key = Loại khoá không được hỗ trợ: { $detail }
 err-pkcs11 = Lỗi thiết bị ký số ({ $function }: { $code }).
 err-usage = Cách dùng không đúng: { $detail }
+err-gui-role = Vai trò “{ $role }” không hợp lệ cho --role (chọn approver — người có thẩm quyền, issuer — văn thư, appendix — phụ lục, copy — bản sao)
 err-io = Lỗi đọc/ghi tệp { $path }: { $detail }
 
 ## Giao diện

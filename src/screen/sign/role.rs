@@ -49,6 +49,17 @@ impl RoleChoice {
         Self::ALL.into_iter().find(|r| r.code() == code).unwrap_or_default()
     }
 
+    /// The choice of a preset role (the names `kyso-cli sign --role` and
+    /// `kyso --role` take, parsed by [`Role::parse`]).
+    pub fn from_role(role: Role) -> Self {
+        match role {
+            Role::Approver => Self::Approver,
+            Role::Issuer => Self::Issuer,
+            Role::Appendix => Self::Appendix,
+            Role::Copy => Self::Copy,
+        }
+    }
+
     /// The translation key of its label.
     pub fn key(self) -> &'static str {
         match self {
