@@ -304,7 +304,7 @@ fn block_on_page(
     mbox: &[f64; 4],
     anchor: Option<&str>,
 ) -> Result<[f64; 4], PresetError> {
-    let runs = crate::text::page_text(reader, page_num).unwrap_or_default();
+    let runs = crate::text::lines(&crate::text::page_text(reader, page_num).unwrap_or_default());
     if let Some(a) = anchor {
         let run = crate::text::find_text(&runs, a).ok_or_else(|| PresetError::AnchorNotFound(a.to_owned()))?;
         let width = Builder::text_width(&run.text, run.size.max(1.0)).max(60.0);

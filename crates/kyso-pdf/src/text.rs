@@ -616,6 +616,54 @@ fn show(items: &[Object], font: &FontMap, ts: &TextState, tm: &mut Matrix, ctm: 
     TextRun { text, x: start[4], y: start[5], size: ts.size * scale, width: end[4] - start[4], glyphs }
 }
 
+/// Runs joined into lines as a reader sees them: runs on one baseline
+/// (within a quarter of the size) that follow each other closely (a gap
+/// under one font size) become one run, with a space where the gap is
+/// wider than a word space would be left out. Producers differ: Word and
+/// LibreOffice write a line or a word per run, Chromium (Skia) one glyph
+/// per `Tj` with a `Td` between (ISO 32000-2 §9.4.2 lets them); matching
+/// title lines and anchors needs the line. Columns stay apart.
+pub fn lines(runs: &[TextRun]) -> Vec<TextRun> {
+    let mut sorted: Vec<&TextRun> =
+        runs.iter().filter(|r| r.size > 0.0 && r.x.is_finite() && r.y.is_finite() && !r.text.is_empty()).collect();
+    sorted.sort_by(|a, b| b.y.total_cmp(&a.y));
+    // Baseline groups, then left to right within each.
+    let mut groups: Vec<Vec<&TextRun>> = Vec::new();
+    for r in sorted {
+        match groups.last_mut() {
+            Some(g) if (g[0].y - r.y).abs() <= 0.25 * g[0].size.max(r.size) => g.push(r),
+            _ => groups.push(vec![r]),
+        }
+    }
+    let mut out = Vec::new();
+    for mut g in groups {
+        g.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let mut cur: Option<TextRun> = None;
+        for r in g {
+            match cur.as_mut() {
+                Some(c) if r.x - (c.x + c.width) < c.size.max(r.size) => {
+                    let gap = r.x - (c.x + c.width);
+                    if gap > 0.15 * c.size.max(r.size) && !c.text.ends_with(' ') && !r.text.starts_with(' ') {
+                        c.text.push(' ');
+                    }
+                    c.text.push_str(&r.text);
+                    c.width = (r.x + r.width - c.x).max(c.width);
+                    c.size = c.size.max(r.size);
+                    if c.glyphs.len() + r.glyphs.len() <= 100_000 {
+                        c.glyphs.extend(r.glyphs.iter().cloned());
+                    }
+                }
+                _ => {
+                    out.extend(cur.take());
+                    cur = Some(r.clone());
+                }
+            }
+        }
+        out.extend(cur);
+    }
+    out
+}
+
 /// Normalises for matching: Unicode-lowercase, whitespace collapsed.
 fn norm(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
@@ -664,7 +712,10 @@ pub fn signature_block(runs: &[TextRun], page_width: f64) -> Option<[f64; 4]> {
     } else {
         lowest_title.x + lowest_title.size * lowest_title.text.chars().count() as f64 * 0.25
     };
-    let (y1, y2) = (name.y + name.size + 2.0, lowest_title.y - 4.0);
+    // Clear of the name's accents above its cap height (Vietnamese capitals
+    // stack two marks) and of the title's descenders, as readers box the
+    // words (poppler boxes a line by the font's ascent and descent).
+    let (y1, y2) = (name.y + 1.1 * name.size + 1.0, lowest_title.y - 0.3 * lowest_title.size - 2.0);
     if y2 - y1 < 20.0 {
         return None;
     }
@@ -719,6 +770,32 @@ mod tests {
         );
         assert_eq!(c.images, [[10.0, 20.0, 110.0, 70.0]]);
         assert_eq!(c.paths, [[30.0, 40.0, 130.0, 40.0], [5.0, 5.0, 15.0, 15.0]]);
+    }
+
+    #[test]
+    fn glyph_per_run_pages_are_read_as_lines() {
+        // One run per glyph, as Chromium writes: the block is found on lines.
+        let mut runs = Vec::new();
+        for (text, x0, y) in [
+            ("Nơi nhận:", 60.0, 300.0),
+            ("KT. CHỦ TỊCH", 380.0, 300.0),
+            ("PHÓ CHỦ TỊCH", 378.0, 284.0),
+            ("Nguyễn Văn A", 385.0, 170.0),
+        ] {
+            let mut x = x0;
+            for c in text.chars() {
+                let run = TextRun::new(&c.to_string(), x, y, 13.0);
+                x += run.width;
+                if c != ' ' {
+                    runs.push(run);
+                }
+            }
+        }
+        let joined = lines(&runs);
+        let texts: Vec<&str> = joined.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["Nơi nhận:", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn A"]);
+        let b = signature_block(&joined, 595.0).unwrap();
+        assert!(b[1] > 170.0 && b[3] < 284.0 && b[0] > 300.0, "{b:?}");
     }
 
     #[test]

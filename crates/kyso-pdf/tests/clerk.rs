@@ -480,3 +480,86 @@ fn others_sign_after_the_clerk(fx: &kyso_testkit::Fixture, d: &Path, issued: &Pa
     // The first official's ECDSA signature is beyond iText 5 (see above).
     assert_eq!(lines.iter().filter(|l| l.contains("valid=true")).count(), 5, "{text}");
 }
+
+/// A decision another producer printed (headless Chromium, as web e-office
+/// systems make theirs): one glyph per text operator, a two-column header
+/// table. The official's signature lands between "PHÓ CHỦ TỊCH" and the
+/// name, the seal over its left third, the number and date in the printed
+/// blanks; pdfsig, pyHanko and Kyso count two valid signatures.
+#[test]
+fn a_decision_printed_by_chromium_gets_its_block_and_blanks() {
+    let fx = require_fixture!();
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("qd-chromium.pdf");
+    if let Err(why) = kyso_testkit::nd30::chromium_decision(&doc) {
+        kyso_testkit::require(&why);
+        return;
+    }
+    let official = signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
+    let clerk = signer(fx, tokens::TOCHUC, pins::TOCHUC, "Sở Thông tin và Truyền thông tỉnh Bắc Ninh");
+    let approved = dir.path().join("qd-approved.pdf");
+    let approval = PresetInput { image: Some(png([20, 40, 200], false)), ..preset(Role::Approver) };
+    let block = prepare(&PdfReader::open(&doc).unwrap(), &approval).unwrap().appearance.rect;
+    sign_as(&doc, &approved, &official, Some(&approval));
+    let issued = dir.path().join("qd-issued.pdf");
+    let issue = PresetInput {
+        seal: Some(png([220, 20, 20], true)),
+        number: Some("45/QĐ-UBND".into()),
+        date: Some("2026-03-05".into()),
+        ..preset(Role::Issuer)
+    };
+    let placement = prepare(&PdfReader::open(&approved).unwrap(), &issue).unwrap();
+    let seal = placement.appearance.rect;
+    sign_as(&approved, &issued, &clerk, Some(&issue));
+
+    // Where a reader sees the words (pdftotext: poppler, not our parser).
+    if tool_or_skip("pdftotext", "the block and the blanks where pdftotext reads them") {
+        let height = 841.89;
+        let before = words(&doc, height);
+        let find = |t: &str| before.iter().find(|(s, _)| s == t).unwrap_or_else(|| panic!("no {t} in {before:?}")).1;
+        let (pho, name) = (find("PHÓ"), find("Bình"));
+        assert!(block[1] >= name[3] - 0.5 && block[3] <= pho[1] + 0.5, "{block:?} between {name:?} and {pho:?}");
+        assert!(block[0] > 595.0 / 2.0 - 40.0, "{block:?} in the right column");
+        for (w, b) in &before {
+            assert!(!intersects(&block, b), "the signature {block:?} covers {w:?} {b:?}");
+        }
+        let third = block[0] + (block[2] - block[0]) / 3.0;
+        assert!(seal[0] < third && third <= seal[2] + 0.5, "seal {seal:?} over the left third of {block:?}");
+
+        let after = words(&issued, height);
+        let new: Vec<&(String, [f64; 4])> = after.iter().filter(|w| !before.contains(w)).collect();
+        let got = |t: &str| new.iter().find(|(s, _)| s == t).unwrap_or_else(|| panic!("no {t} in {new:?}")).1;
+        let (so, symbol, n) = (find("Số:"), find("/QĐ-UBND"), got("45"));
+        assert!(n[0] > so[2] && n[2] <= symbol[0] + 1.5, "45 {n:?} between {so:?} and {symbol:?}");
+        assert!((n[1] - so[1]).abs() < 1.0, "45 {n:?} on the line of {so:?}");
+        let ngay =
+            before.iter().filter(|(s, _)| s == "ngày").map(|w| w.1).max_by(|a, b| a[1].total_cmp(&b[1])).unwrap();
+        let header = |t: &str| {
+            before.iter().filter(|(s, _)| s == t).map(|w| w.1).find(|b| (b[1] - ngay[1]).abs() < 1.0).unwrap()
+        };
+        let (thang, nam) = (header("tháng"), header("năm"));
+        let (day, month) = (got("05"), got("3"));
+        assert!(day[0] > ngay[2] && day[2] < thang[0], "day {day:?} between {ngay:?} and {thang:?}");
+        assert!(month[0] > thang[2] && month[2] < nam[0], "month {month:?} between {thang:?} and {nam:?}");
+        for (_, b) in &new {
+            for (w, o) in &before {
+                assert!(!intersects(b, o), "{b:?} over the printed {w:?} {o:?}");
+            }
+        }
+    }
+
+    let report = verify_pdf(&issued, &trust(fx));
+    assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+    assert_eq!(report.signatures.len(), 2);
+    assert_eq!(shown(&report.signatures[0].modifications), "allowed", "{report:#?}");
+    if tool_or_skip("pdfsig", "the Chromium decision as poppler sees it") {
+        let out = Command::new("pdfsig").arg(&issued).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(text.matches("Signature Validation: Signature is Valid.").count(), 2, "{text}");
+        assert!(!text.contains("not signed"), "{text}");
+    }
+    if let Some((ok, out)) = pyhanko_validate(fx, &issued) {
+        assert!(ok, "{out}");
+        assert_eq!(out.matches("The signature is judged VALID.").count(), 2, "{out}");
+    }
+}

@@ -305,3 +305,66 @@ fn pdf_from_bytes(objects: &[Vec<u8>]) -> Vec<u8> {
     );
     out
 }
+
+/// The same decision (KT. CHỦ TỊCH block) written as an HTML page, the
+/// way web e-office systems produce theirs, and printed to PDF by headless
+/// Chromium: another producer's PDF (Skia writes one glyph per `Tj` with a
+/// `Td` between, subset CID fonts with ToUnicode; the header is a two-column
+/// table). `Err` says why when no Chromium could print; callers decide
+/// whether that skips ([`crate::require`]).
+pub fn chromium_decision(path: &Path) -> Result<(), String> {
+    let binary = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .iter()
+        .find(|p| Path::new(p).exists())
+        .ok_or("Chromium is not installed (apt install chromium)")?;
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let html = dir.path().join("qd.html");
+    std::fs::write(&html, CHROMIUM_DECISION).map_err(|e| e.to_string())?;
+    let out = std::process::Command::new(binary)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"])
+        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
+        .arg(format!("--print-to-pdf={}", path.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .map_err(|e| format!("{binary}: {e}"))?;
+    if !path.is_file() {
+        return Err(format!("{binary} printed nothing: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(())
+}
+
+/// NĐ 30/2020 Phụ lục I, mẫu 1.4, in HTML: the header table (authority and
+/// number line left, national motto and place-and-date line right, both
+/// blanks left for the clerk), title, body, and the recipients beside the
+/// "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" block with room for the signature.
+const CHROMIUM_DECISION: &str = r#"<!doctype html><html lang="vi"><head><meta charset="utf-8"><style>
+@page { size: A4; margin: 20mm 15mm 20mm 30mm; }
+body { font-family: "Liberation Serif", "Times New Roman", serif; font-size: 14pt; }
+table.h { width: 100%; border-collapse: collapse; } table.h td { vertical-align: top; text-align: center; padding: 0; }
+.l { width: 40%; font-size: 13pt; } .r { width: 60%; }
+.b { font-weight: bold; } .i { font-style: italic; }
+h1 { text-align: center; font-size: 14pt; margin: 24pt 0 0 0; }
+p { text-align: justify; text-indent: 1cm; margin: 6pt 0; }
+table.s { width: 100%; margin-top: 18pt; } table.s td { vertical-align: top; }
+</style></head><body>
+<table class="h"><tr>
+<td class="l">ỦY BAN NHÂN DÂN<br><span class="b">TỈNH ĐIỆN BIÊN</span><br>———<br>Số: &nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;/QĐ-UBND</td>
+<td class="r"><span class="b" style="font-size:13pt">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</span><br><span class="b">Độc lập - Tự do - Hạnh phúc</span><br>———————<br><span class="i">Điện Biên, ngày &nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; tháng &nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; năm 2026</span></td>
+</tr></table>
+<h1>QUYẾT ĐỊNH</h1>
+<div style="text-align:center" class="b">Về việc phê duyệt kế hoạch chuyển đổi số năm 2026</div>
+<div style="text-align:center">———</div>
+<div style="text-align:center" class="b">CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH ĐIỆN BIÊN</div>
+<p class="i">Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;</p>
+<p class="i">Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác văn thư;</p>
+<p class="i">Theo đề nghị của Giám đốc Sở Thông tin và Truyền thông.</p>
+<div style="text-align:center" class="b">QUYẾT ĐỊNH:</div>
+<p><b>Điều 1.</b> Phê duyệt kế hoạch chuyển đổi số năm 2026 của tỉnh Điện Biên kèm theo Quyết định này.</p>
+<p><b>Điều 2.</b> Quyết định này có hiệu lực kể từ ngày ký.</p>
+<p><b>Điều 3.</b> Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc các sở, ban, ngành chịu trách nhiệm thi hành Quyết định này./.</p>
+<table class="s"><tr>
+<td style="width:50%;font-size:12pt"><b><i>Nơi nhận:</i></b><br>- Như Điều 3;<br>- Lưu: VT.</td>
+<td style="width:50%;text-align:center" class="b">KT. CHỦ TỊCH<br>PHÓ CHỦ TỊCH<br><br><br><br><br>Nguyễn Văn Bình</td>
+</tr></table>
+</body></html>
+"#;
