@@ -58,6 +58,13 @@ pub fn list_all_certificates_with(candidates: &[ModuleCandidate], token: Option<
             }
         };
         for (slot, report) in tokens {
+            // PKCS#11 v2.40 §5.2 (CK_TOKEN_INFO, CKF_TOKEN_INITIALIZED): a
+            // token never initialised holds no objects and opens no session
+            // (SoftHSM keeps one spare in every configuration). It is listed
+            // by `tokens`, but is neither a token to sign with nor an error.
+            if !report.initialized {
+                continue;
+            }
             out.tokens += 1;
             match list_certificates(&module, slot, pin) {
                 Ok(list) => out.certificates.extend(list.into_iter().map(|e| (e, report.clone()))),

@@ -70,6 +70,27 @@ fn lists_tokens_with_labels_serials_and_pin_flags() {
     }
 }
 
+/// SoftHSM keeps a spare token that was never initialised: `tokens` shows
+/// it, but listing certificates neither counts it nor reports the session
+/// it cannot open (the desktop once showed "OpenSession:
+/// TokenNotRecognized" for it).
+#[test]
+fn an_uninitialised_token_is_shown_but_is_no_token_to_sign_with() {
+    let fx = require_fixture!();
+    let cand = ModuleCandidate { path: fx.module.clone(), source: ModuleSource::Explicit, vendor: None };
+    let slots = &scan(std::slice::from_ref(&cand))[0].slots;
+    let ready = slots.iter().filter(|s| s.token.as_ref().is_some_and(|t| t.initialized)).count();
+    assert!(
+        slots.iter().any(|s| s.token.as_ref().is_some_and(|t| !t.initialized)),
+        "SoftHSM shows its spare, uninitialised token: {slots:?}"
+    );
+    let listing = kyso_token::list_all_certificates(&[cand], None);
+    assert!(listing.errors.is_empty(), "{:?}", listing.errors);
+    assert!(listing.last_error.is_none());
+    assert_eq!(listing.tokens, ready);
+    assert!(!listing.certificates.is_empty());
+}
+
 #[test]
 fn certificates_keep_vietnamese_names_and_pair_with_keys() {
     let fx = require_fixture!();
