@@ -36,6 +36,9 @@ command -v xwininfo >/dev/null || need_apt+=(x11-utils)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
 command -v certutil >/dev/null || need_apt+=(libnss3-tools)
+# Other producers' PDFs: LibreOffice exports an NĐ 30 decision written as a
+# Word document (the clerk's blanks) and the interop matrix's input.
+command -v soffice >/dev/null || need_apt+=(libreoffice-writer-nogui fonts-liberation)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   as_root apt-get update -qq

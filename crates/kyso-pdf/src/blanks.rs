@@ -254,7 +254,7 @@ pub fn blanks_in(content: &PageContent) -> Blanks {
     ink.extend(content.paths.iter().copied());
     let free = |b: &Blank| b.rect[2] > b.rect[0] && !ink.iter().any(|i| overlaps(&b.rect, i, 0.3));
     let mut out = Blanks::default();
-    for line in &lines {
+    for (k, line) in lines.iter().enumerate() {
         if out.number.is_none()
             && let Some(n) = number_line(line)
             && free(&n.blank)
@@ -262,7 +262,7 @@ pub fn blanks_in(content: &PageContent) -> Blanks {
             out.number = Some(n);
         }
         if out.date.is_none()
-            && let Some(d) = date_line(line)
+            && let Some(d) = date_line(line, lines.get(k + 1).map(Vec::as_slice))
             && free(&d.day)
             && free(&d.month)
             && d.year.as_ref().is_none_or(free)
@@ -308,8 +308,36 @@ fn number_line(line: &[Cell]) -> Option<NumberBlank> {
     None
 }
 
-/// "ngày" blank "tháng" blank "năm" (year or blank) on one line.
-fn date_line(line: &[Cell]) -> Option<DateBlanks> {
+/// The year a narrow column wrapped onto the line below "năm" (Word and
+/// LibreOffice break "năm 2026" when the blanks are long): four digits
+/// first in `next`, under the date's part of the page, at most two lines
+/// down.
+fn wrapped_year(line: &[Cell], from: usize, next: Option<&[Cell]>) -> Option<i32> {
+    let (next, at) = (next?, &line[from]);
+    if at.y - next.first()?.y > 2.5 * at.size {
+        return None;
+    }
+    // The date's column: from after the last wide gap before "ngày" (a
+    // column apart) to the end of the line.
+    let left = line[..from]
+        .iter()
+        .rev()
+        .find(|c| c.folded == ' ' && c.x1 - c.x0 > 1.5 * at.size)
+        .map_or_else(|| line.first().map_or(at.x0, |c| c.x0), |c| c.x1);
+    let right = line.last().map_or(at.x1, |c| c.x1);
+    let digits: String = next
+        .iter()
+        .filter(|c| c.x0 >= left - at.size && c.x1 <= right + at.size)
+        .skip_while(|c| c.folded == ' ')
+        .take_while(|c| c.folded.is_ascii_digit())
+        .map(|c| c.folded)
+        .collect();
+    if digits.len() == 4 { digits.parse().ok() } else { None }
+}
+
+/// "ngày" blank "tháng" blank "năm" (year or blank) on one line; `next`
+/// is the line below (a year wrapped there is printed, not blank).
+fn date_line(line: &[Cell], next: Option<&[Cell]>) -> Option<DateBlanks> {
     for i in 0..line.len() {
         if !word_at(line, i, "ngay") {
             continue;
@@ -330,8 +358,11 @@ fn date_line(line: &[Cell]) -> Option<DateBlanks> {
         }
         let after = skip_blank(line, y + 3);
         let digits: String = line[after..].iter().take_while(|c| c.folded.is_ascii_digit()).map(|c| c.folded).collect();
+        let wrapped = if digits.is_empty() && after >= line.len() { wrapped_year(line, i, next) } else { None };
         let (year, printed_year) = if digits.len() == 4 {
             (None, digits.parse().ok())
+        } else if wrapped.is_some() {
+            (None, wrapped)
         } else if digits.is_empty() {
             let left = line[y + 2].x1;
             let right = line.get(after).map_or(left + 3.0 * line[y].size, |c| c.x0);
@@ -505,6 +536,28 @@ mod tests {
         // Already numbered, or no symbol: nothing.
         assert!(blanks_in(&content(vec![run("Số: 12/QĐ-UBND", 60.0, 700.0, 13.0, 6.5)])).number.is_none());
         assert!(blanks_in(&content(vec![run("Căn cứ số 30/2020/NĐ-CP", 60.0, 700.0, 13.0, 6.5)])).number.is_none());
+    }
+
+    #[test]
+    fn a_year_wrapped_to_the_next_line_is_printed_not_blank() {
+        // LibreOffice broke "năm 2026" in a narrow header column; the left
+        // column prints its own line at the same height.
+        let wrapped = blanks_in(&content(vec![
+            run("Số:       /QĐ-UBND", 60.0, 700.0, 13.0, 6.5),
+            run("Điện Biên, ngày       tháng       năm", 300.0, 700.0, 14.0, 7.0),
+            run("TỈNH ĐIỆN BIÊN", 70.0, 683.0, 13.0, 6.5),
+            run("2026", 420.0, 683.0, 14.0, 7.0),
+        ]));
+        let d = wrapped.date.unwrap();
+        assert_eq!((d.year.is_none(), d.printed_year), (true, Some(2026)), "{d:?}");
+        // A number elsewhere below, or a line far below, is no year.
+        let apart = blanks_in(&content(vec![
+            run("Điện Biên, ngày       tháng       năm", 300.0, 700.0, 14.0, 7.0),
+            run("2026", 60.0, 683.0, 14.0, 7.0),
+            run("2027", 420.0, 600.0, 14.0, 7.0),
+        ]));
+        let d = apart.date.unwrap();
+        assert!(d.year.is_some() && d.printed_year.is_none(), "{d:?}");
     }
 
     #[test]

@@ -481,27 +481,41 @@ fn others_sign_after_the_clerk(fx: &kyso_testkit::Fixture, d: &Path, issued: &Pa
     assert_eq!(lines.iter().filter(|l| l.contains("valid=true")).count(), 5, "{text}");
 }
 
-/// A decision another producer printed (headless Chromium, as web e-office
-/// systems make theirs): one glyph per text operator, a two-column header
-/// table. The official's signature lands between "PHÓ CHỦ TỊCH" and the
-/// name, the seal over its left third, the number and date in the printed
-/// blanks; pdfsig, pyHanko and Kyso count two valid signatures.
+/// Decisions other producers made: headless Chromium printing an HTML
+/// page (as web e-office systems do: one glyph per text operator, a
+/// two-column header table) and LibreOffice exporting a Word document (a
+/// line per operator, the header column wrapping "năm 2026"). The
+/// official's signature lands between "PHÓ CHỦ TỊCH" and the name, the seal
+/// over its left third, the number and date in the printed blanks (no year
+/// written where one is printed); pdfsig, pyHanko and Kyso count two valid
+/// signatures.
 #[test]
-fn a_decision_printed_by_chromium_gets_its_block_and_blanks() {
+fn decisions_from_other_producers_get_their_block_and_blanks() {
     let fx = require_fixture!();
-    let dir = tempfile::tempdir().unwrap();
-    let doc = dir.path().join("qd-chromium.pdf");
-    if let Err(why) = kyso_testkit::nd30::chromium_decision(&doc) {
-        kyso_testkit::require(&why);
-        return;
+    type Make = fn(&Path) -> Result<(), String>;
+    let producers: [(&str, Make); 2] = [
+        ("Chromium", kyso_testkit::nd30::chromium_decision),
+        ("LibreOffice", kyso_testkit::nd30::libreoffice_decision),
+    ];
+    for (producer, make) in producers {
+        let dir = tempfile::tempdir().unwrap();
+        let doc = dir.path().join("qd.pdf");
+        if let Err(why) = make(&doc) {
+            kyso_testkit::require(&why);
+            continue;
+        }
+        decision_from(fx, producer, dir.path(), &doc);
     }
+}
+
+fn decision_from(fx: &kyso_testkit::Fixture, producer: &str, dir: &Path, doc: &Path) {
     let official = signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
     let clerk = signer(fx, tokens::TOCHUC, pins::TOCHUC, "Sở Thông tin và Truyền thông tỉnh Bắc Ninh");
-    let approved = dir.path().join("qd-approved.pdf");
+    let approved = dir.join("qd-approved.pdf");
     let approval = PresetInput { image: Some(png([20, 40, 200], false)), ..preset(Role::Approver) };
-    let block = prepare(&PdfReader::open(&doc).unwrap(), &approval).unwrap().appearance.rect;
-    sign_as(&doc, &approved, &official, Some(&approval));
-    let issued = dir.path().join("qd-issued.pdf");
+    let block = prepare(&PdfReader::open(doc).unwrap(), &approval).unwrap().appearance.rect;
+    sign_as(doc, &approved, &official, Some(&approval));
+    let issued = dir.join("qd-issued.pdf");
     let issue = PresetInput {
         seal: Some(png([220, 20, 20], true)),
         number: Some("45/QĐ-UBND".into()),
@@ -515,23 +529,36 @@ fn a_decision_printed_by_chromium_gets_its_block_and_blanks() {
     // Where a reader sees the words (pdftotext: poppler, not our parser).
     if tool_or_skip("pdftotext", "the block and the blanks where pdftotext reads them") {
         let height = 841.89;
-        let before = words(&doc, height);
-        let find = |t: &str| before.iter().find(|(s, _)| s == t).unwrap_or_else(|| panic!("no {t} in {before:?}")).1;
+        let before = words(doc, height);
+        let find = |t: &str| {
+            before.iter().find(|(s, _)| s == t).unwrap_or_else(|| panic!("{producer}: no {t} in {before:?}")).1
+        };
         let (pho, name) = (find("PHÓ"), find("Bình"));
-        assert!(block[1] >= name[3] - 0.5 && block[3] <= pho[1] + 0.5, "{block:?} between {name:?} and {pho:?}");
-        assert!(block[0] > 595.0 / 2.0 - 40.0, "{block:?} in the right column");
+        assert!(
+            block[1] >= name[3] - 0.5 && block[3] <= pho[1] + 0.5,
+            "{producer}: {block:?} between {name:?} and {pho:?}"
+        );
+        assert!(block[0] > 595.0 / 2.0 - 40.0, "{producer}: {block:?} in the right column");
         for (w, b) in &before {
-            assert!(!intersects(&block, b), "the signature {block:?} covers {w:?} {b:?}");
+            assert!(!intersects(&block, b), "{producer}: the signature {block:?} covers {w:?} {b:?}");
         }
         let third = block[0] + (block[2] - block[0]) / 3.0;
-        assert!(seal[0] < third && third <= seal[2] + 0.5, "seal {seal:?} over the left third of {block:?}");
+        assert!(
+            seal[0] < third && third <= seal[2] + 0.5,
+            "{producer}: seal {seal:?} over the left third of {block:?}"
+        );
 
         let after = words(&issued, height);
         let new: Vec<&(String, [f64; 4])> = after.iter().filter(|w| !before.contains(w)).collect();
-        let got = |t: &str| new.iter().find(|(s, _)| s == t).unwrap_or_else(|| panic!("no {t} in {new:?}")).1;
+        let got =
+            |t: &str| new.iter().find(|(s, _)| s == t).unwrap_or_else(|| panic!("{producer}: no {t} in {new:?}")).1;
         let (so, symbol, n) = (find("Số:"), find("/QĐ-UBND"), got("45"));
-        assert!(n[0] > so[2] && n[2] <= symbol[0] + 1.5, "45 {n:?} between {so:?} and {symbol:?}");
-        assert!((n[1] - so[1]).abs() < 1.0, "45 {n:?} on the line of {so:?}");
+        assert!(n[0] > so[2] && n[2] <= symbol[0] + 1.5, "{producer}: 45 {n:?} between {so:?} and {symbol:?}");
+        // On the printed line: poppler boxes each font by its own ascent and
+        // descent, so the boxes of two fonts share their middle, not edges.
+        let mid = |b: [f64; 4]| (b[1] + b[3]) / 2.0;
+        let on_line = |a: [f64; 4], b: [f64; 4]| (mid(a) - mid(b)).abs() < 2.0;
+        assert!(on_line(n, so), "{producer}: 45 {n:?} on the line of {so:?}");
         let ngay =
             before.iter().filter(|(s, _)| s == "ngày").map(|w| w.1).max_by(|a, b| a[1].total_cmp(&b[1])).unwrap();
         let header = |t: &str| {
@@ -539,17 +566,27 @@ fn a_decision_printed_by_chromium_gets_its_block_and_blanks() {
         };
         let (thang, nam) = (header("tháng"), header("năm"));
         let (day, month) = (got("05"), got("3"));
-        assert!(day[0] > ngay[2] && day[2] < thang[0], "day {day:?} between {ngay:?} and {thang:?}");
-        assert!(month[0] > thang[2] && month[2] < nam[0], "month {month:?} between {thang:?} and {nam:?}");
+        assert!(day[0] > ngay[2] && day[2] < thang[0], "{producer}: day {day:?} between {ngay:?} and {thang:?}");
+        assert!(on_line(day, ngay) && on_line(month, thang), "{producer}: {day:?} {month:?} off the line {ngay:?}");
+        assert!(month[0] > thang[2] && month[2] < nam[0], "{producer}: month {month:?} between {thang:?} and {nam:?}");
+        // The year is printed (on the date's line or wrapped below it).
+        assert!(!new.iter().any(|(s, _)| s.contains("2026")), "{producer}: a second year written: {new:?}");
+        // Poppler boxes words by their font's ascent and descent, which in
+        // LibreOffice's fonts reach into the next line (its own printed lines
+        // overlap by 2 pt): what we write may touch that slack, never ink.
+        let ink = |b: &[f64; 4]| {
+            let d = 0.12 * (b[3] - b[1]);
+            [b[0], b[1] + d, b[2], b[3] - d]
+        };
         for (_, b) in &new {
             for (w, o) in &before {
-                assert!(!intersects(b, o), "{b:?} over the printed {w:?} {o:?}");
+                assert!(!intersects(&ink(b), &ink(o)), "{producer}: {b:?} over the printed {w:?} {o:?}");
             }
         }
     }
 
     let report = verify_pdf(&issued, &trust(fx));
-    assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+    assert_eq!(report.indication, Indication::TotalPassed, "{producer}: {report:#?}");
     assert_eq!(report.signatures.len(), 2);
     assert_eq!(shown(&report.signatures[0].modifications), "allowed", "{report:#?}");
     if tool_or_skip("pdfsig", "the Chromium decision as poppler sees it") {

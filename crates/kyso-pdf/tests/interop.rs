@@ -3,8 +3,8 @@
 //! iText 5 and Apache PDFBox 2 (`../shared/oracles/pdf-java`), on inputs of
 //! every structure Kyso meets: a classic cross-reference table, object
 //! streams with a cross-reference stream, a linearized file, a direct
-//! `/Info` dictionary, XMP metadata (and a LibreOffice export when
-//! LibreOffice happens to be installed). Kyso must say TOTAL_PASSED for every
+//! `/Info` dictionary, XMP metadata, and an NĐ 30 decision exported by
+//! LibreOffice. Kyso must say TOTAL_PASSED for every
 //! signature of every file; every signature Kyso made must be valid for
 //! pyHanko, pdfsig and iText 5. The matrix goes to docs/interop.md.
 //!
@@ -107,17 +107,11 @@ fn inputs(dir: &Path) -> Vec<(&'static str, PathBuf)> {
     let xmp = dir.join("xmp.pdf");
     std::fs::write(&xmp, input_pdf(false, true)).unwrap();
     out.push(("XMP metadata", xmp));
-    // LibreOffice is not required (nor installed by tests/run.sh): its
-    // export joins the matrix where it exists.
-    if Command::new("soffice").arg("--version").output().is_ok() {
-        let txt = dir.join("lo.txt");
-        std::fs::write(&txt, "Cong van so 42\n\nTrang 1\n").unwrap();
-        let (ok, _) = kyso_testkit::run(
-            Command::new("soffice").args(["--headless", "--convert-to", "pdf", "--outdir"]).arg(dir).arg(&txt),
-        );
-        if ok && dir.join("lo.pdf").is_file() {
-            out.push(("LibreOffice export", dir.join("lo.pdf")));
-        }
+    // LibreOffice's export (tests/run.sh installs it; required under CI).
+    let lo = dir.join("lo.pdf");
+    match kyso_testkit::nd30::libreoffice_decision(&lo) {
+        Ok(()) => out.push(("LibreOffice export", lo)),
+        Err(why) => kyso_testkit::require(&why),
     }
     out
 }

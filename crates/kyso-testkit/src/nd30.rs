@@ -368,3 +368,156 @@ table.s { width: 100%; margin-top: 18pt; } table.s td { vertical-align: top; }
 </tr></table>
 </body></html>
 "#;
+
+/// The decision as a Word document (WordprocessingML, ECMA-376 Part 1
+/// §17: two borderless tables for the header and the signature block,
+/// Times New Roman 13–14 as NĐ 30/2020 Phụ lục I sets, the blanks typed as
+/// spaces), exported to PDF by LibreOffice the way an office without Word
+/// makes its PDFs: yet another producer (TrueType subsets in WinAnsi with
+/// extra encodings for Vietnamese, a line per text operator; the header
+/// column wraps "năm 2026" after the long date blanks). `Err` says why when
+/// LibreOffice is missing or fails; callers decide whether that skips.
+pub fn libreoffice_decision(path: &Path) -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let docx = dir.path().join("qd.docx");
+    write_decision_docx(&docx).map_err(|e| format!("writing the DOCX: {e}"))?;
+    let out = std::process::Command::new("soffice")
+        .args(["--headless", "--norestore", "--convert-to", "pdf", "--outdir"])
+        .arg(dir.path())
+        .arg(format!("-env:UserInstallation=file://{}", dir.path().join("profile").display()))
+        .arg(&docx)
+        .output()
+        .map_err(|e| format!("LibreOffice (soffice) is not installed (apt install libreoffice-writer-nogui): {e}"))?;
+    let pdf = dir.path().join("qd.pdf");
+    if !pdf.is_file() {
+        return Err(format!(
+            "soffice made no PDF: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    std::fs::copy(&pdf, path).map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// A paragraph: alignment, then runs of (text, bold, italic, half-points).
+fn w_p(jc: &str, runs: &[(&str, bool, bool, u32)]) -> String {
+    let mut p = format!(r#"<w:p><w:pPr><w:spacing w:before="0" w:after="0"/><w:jc w:val="{jc}"/></w:pPr>"#);
+    for (text, b, i, sz) in runs {
+        let _ = write!(
+            p,
+            r#"<w:r><w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman"/>{}{}<w:sz w:val="{sz}"/></w:rPr><w:t xml:space="preserve">{text}</w:t></w:r>"#,
+            if *b { "<w:b/>" } else { "" },
+            if *i { "<w:i/>" } else { "" },
+        );
+    }
+    p.push_str("</w:p>");
+    p
+}
+
+/// A borderless two-column table; widths in twentieths of a point.
+fn w_table(widths: [u32; 2], cells: [Vec<String>; 2]) -> String {
+    let mut t = format!(
+        r#"<w:tbl><w:tblPr><w:tblW w:w="{}" w:type="dxa"/><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid><w:gridCol w:w="{}"/><w:gridCol w:w="{}"/></w:tblGrid><w:tr>"#,
+        widths[0] + widths[1],
+        widths[0],
+        widths[1]
+    );
+    for (w, paras) in widths.iter().zip(cells) {
+        let _ = write!(t, r#"<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr>{}</w:tc>"#, paras.concat());
+    }
+    t.push_str("</w:tr></w:tbl>");
+    t
+}
+
+fn write_decision_docx(path: &Path) -> std::io::Result<()> {
+    let c = "center";
+    let header = w_table(
+        [3400, 5950],
+        [
+            vec![
+                w_p(c, &[("ỦY BAN NHÂN DÂN", false, false, 26)]),
+                w_p(c, &[("TỈNH ĐIỆN BIÊN", true, false, 26)]),
+                w_p(c, &[("———", false, false, 26)]),
+                w_p(c, &[("Số:         /QĐ-UBND", false, false, 26)]),
+            ],
+            vec![
+                w_p(c, &[("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", true, false, 26)]),
+                w_p(c, &[("Độc lập - Tự do - Hạnh phúc", true, false, 28)]),
+                w_p(c, &[("———————", false, false, 28)]),
+                w_p(c, &[("Điện Biên, ngày       tháng       năm 2026", false, true, 28)]),
+            ],
+        ],
+    );
+    let mut body = header;
+    body.push_str(&w_p(c, &[("", false, false, 28)]));
+    body.push_str(&w_p(c, &[("QUYẾT ĐỊNH", true, false, 28)]));
+    body.push_str(&w_p(c, &[("Về việc phê duyệt kế hoạch chuyển đổi số năm 2026", true, false, 28)]));
+    body.push_str(&w_p(c, &[("———", false, false, 28)]));
+    body.push_str(&w_p(c, &[("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH ĐIỆN BIÊN", true, false, 28)]));
+    for line in [
+        "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;",
+        "Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác văn thư;",
+        "Theo đề nghị của Giám đốc Sở Thông tin và Truyền thông.",
+    ] {
+        body.push_str(&w_p("both", &[("        ", false, false, 28), (line, false, true, 28)]));
+    }
+    body.push_str(&w_p(c, &[("QUYẾT ĐỊNH:", true, false, 28)]));
+    for (head, line) in [
+        ("Điều 1. ", "Phê duyệt kế hoạch chuyển đổi số năm 2026 của tỉnh Điện Biên kèm theo Quyết định này."),
+        ("Điều 2. ", "Quyết định này có hiệu lực kể từ ngày ký."),
+        (
+            "Điều 3. ",
+            "Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc các sở, ban, ngành chịu trách nhiệm thi hành Quyết định này./.",
+        ),
+    ] {
+        body.push_str(&w_p(
+            "both",
+            &[("        ", false, false, 28), (head, true, false, 28), (line, false, false, 28)],
+        ));
+    }
+    body.push_str(&w_p(c, &[("", false, false, 28)]));
+    let mut block = vec![w_p(c, &[("KT. CHỦ TỊCH", true, false, 28)]), w_p(c, &[("PHÓ CHỦ TỊCH", true, false, 28)])];
+    for _ in 0..4 {
+        block.push(w_p(c, &[("", false, false, 28)]));
+    }
+    block.push(w_p(c, &[("Nguyễn Văn Bình", true, false, 28)]));
+    body.push_str(&w_table(
+        [4600, 4750],
+        [
+            vec![
+                w_p("left", &[("Nơi nhận:", true, true, 24)]),
+                w_p("left", &[("- Như Điều 3;", false, false, 22)]),
+                w_p("left", &[("- Lưu: VT.", false, false, 22)]),
+            ],
+            block,
+        ],
+    ));
+    // A4, margins 20/15/20/30 mm (NĐ 30/2020 Phụ lục I).
+    body.push_str(r#"<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1134" w:right="850" w:bottom="1134" w:left="1701" w:header="0" w:footer="0" w:gutter="0"/></w:sectPr>"#);
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+    );
+    let f = std::fs::File::create(path)?;
+    let mut z = zip::ZipWriter::new(f);
+    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let parts: [(&str, &str); 3] = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#,
+        ),
+        ("word/document.xml", &document),
+    ];
+    for (name, data) in parts {
+        z.start_file(name, o).map_err(std::io::Error::other)?;
+        std::io::Write::write_all(&mut z, data.as_bytes())?;
+    }
+    z.finish().map_err(std::io::Error::other)?;
+    Ok(())
+}
