@@ -486,6 +486,19 @@ fn text_in_box(
 }
 
 /// The number without a leading "Số:" label.
+/// Whether a typed symbol is the printed one: spaces, letter case and the
+/// dash a word processor chose (hyphen, en or em dash, minus) aside.
+fn same_symbol(typed: &str, printed: &str) -> bool {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| if matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}') { '-' } else { c })
+            .flat_map(char::to_uppercase)
+            .collect()
+    };
+    norm(typed) == norm(printed)
+}
+
 fn strip_label(n: &str) -> &str {
     let t = n.trim();
     for label in ["Số:", "SỐ:", "số:", "Số :", "SỐ :"] {
@@ -550,7 +563,7 @@ fn clerk_texts(
                 // The symbol is printed: only the number goes in the blank,
                 // right against the slash.
                 let text = match n.find('/') {
-                    Some(at) if n[at..].trim() == nb.symbol.trim() => n[..at].trim().to_owned(),
+                    Some(at) if same_symbol(&n[at..], &nb.symbol) => n[..at].trim().to_owned(),
                     Some(_) => {
                         return Err(PresetError::SymbolMismatch { given: n.to_owned(), printed: nb.symbol.clone() });
                     }
@@ -608,4 +621,18 @@ fn clerk_texts(
         }
     }
     Ok((extra, written))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_symbol;
+
+    #[test]
+    fn a_typed_symbol_matches_the_printed_one_whatever_the_dash() {
+        assert!(same_symbol("/QĐ-UBND", "/QĐ–UBND"));
+        assert!(same_symbol("/2026/qđ-ubnd ", "/2026/QĐ-UBND"));
+        assert!(same_symbol("/ KH - UBND", "/KH‑UBND"));
+        assert!(!same_symbol("/QĐ-UBND", "/KH-UBND"));
+        assert!(!same_symbol("/QĐ-UBND", "/2026/QĐ-UBND"));
+    }
 }
