@@ -46,6 +46,9 @@ pub struct DateBlanks {
     pub year: Option<Blank>,
     /// The year when printed.
     pub printed_year: Option<i32>,
+    /// The century a form prints before a blank year ("năm 20…"): the
+    /// `year` blank then takes only the remaining digits.
+    pub year_prefix: Option<String>,
 }
 
 /// What [`find_blanks`] found; a `None` means "not found": the caller asks
@@ -359,10 +362,22 @@ fn date_line(line: &[Cell], next: Option<&[Cell]>) -> Option<DateBlanks> {
         let after = skip_blank(line, y + 3);
         let digits: String = line[after..].iter().take_while(|c| c.folded.is_ascii_digit()).map(|c| c.folded).collect();
         let wrapped = if digits.is_empty() && after >= line.len() { wrapped_year(line, i, next) } else { None };
+        let mut year_prefix = None;
         let (year, printed_year) = if digits.len() == 4 {
             (None, digits.parse().ok())
         } else if wrapped.is_some() {
             (None, wrapped)
+        } else if digits.len() == 2 && line.get(after + 2).is_some_and(|c| is_blank_char(c.folded)) {
+            // "năm 20……": the form prints the century, the clerk the rest.
+            let rest = skip_blank(line, after + 2);
+            let left = line[after + 1].x1;
+            let right = line.get(rest).map_or_else(|| line[rest - 1].x1.max(left + 1.5 * line[y].size), |c| c.x0);
+            let b = blank(left, right, &line[y]);
+            if b.rect[2] - b.rect[0] < 0.9 * b.size {
+                continue;
+            }
+            year_prefix = Some(digits);
+            (Some(b), None)
         } else if digits.is_empty() {
             let left = line[y + 2].x1;
             let right = line.get(after).map_or(left + 3.0 * line[y].size, |c| c.x0);
@@ -374,7 +389,7 @@ fn date_line(line: &[Cell], next: Option<&[Cell]>) -> Option<DateBlanks> {
         } else {
             continue;
         };
-        return Some(DateBlanks { day, month, year, printed_year });
+        return Some(DateBlanks { day, month, year, printed_year, year_prefix });
     }
     None
 }
@@ -536,6 +551,18 @@ mod tests {
         // Already numbered, or no symbol: nothing.
         assert!(blanks_in(&content(vec![run("Số: 12/QĐ-UBND", 60.0, 700.0, 13.0, 6.5)])).number.is_none());
         assert!(blanks_in(&content(vec![run("Căn cứ số 30/2020/NĐ-CP", 60.0, 700.0, 13.0, 6.5)])).number.is_none());
+    }
+
+    #[test]
+    fn a_year_with_its_century_printed_takes_the_rest() {
+        let d = blanks_in(&content(vec![run("Hà Nội, ngày ….. tháng ….. năm 20…..", 300.0, 700.0, 14.0, 7.0)]))
+            .date
+            .unwrap();
+        assert_eq!(d.year_prefix.as_deref(), Some("20"), "{d:?}");
+        let y = d.year.unwrap();
+        // Right after "20", over the leader dots.
+        assert!(y.rect[0] >= 300.0 + 33.0 * 7.0 && y.rect[2] <= 300.0 + 38.0 * 7.0 + 0.1, "{y:?}");
+        assert!(d.printed_year.is_none());
     }
 
     #[test]

@@ -600,7 +600,19 @@ fn clerk_texts(
                 put("day", day, db.day.rect, db.day.baseline, db.day.size, Align::Centre)?;
                 put("month", month, db.month.rect, db.month.baseline, db.month.size, Align::Centre)?;
                 if let Some(yb) = &db.year {
-                    put("year", date.year().to_string(), yb.rect, yb.baseline, yb.size, Align::Left)?;
+                    let year = date.year().to_string();
+                    // After a printed century ("năm 20…") only the rest.
+                    let text = match &db.year_prefix {
+                        Some(p) => match year.strip_prefix(p.as_str()) {
+                            Some(rest) => rest.to_owned(),
+                            None => {
+                                let printed = p.parse::<i32>().unwrap_or_default() * 100;
+                                return Err(PresetError::YearMismatch { given: date.year(), printed });
+                            }
+                        },
+                        None => year,
+                    };
+                    put("year", text, yb.rect, yb.baseline, yb.size, Align::Left)?;
                 }
             }
             (_, Some(r)) => {

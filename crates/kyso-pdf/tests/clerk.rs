@@ -493,9 +493,10 @@ fn others_sign_after_the_clerk(fx: &kyso_testkit::Fixture, d: &Path, issued: &Pa
 fn decisions_from_other_producers_get_their_block_and_blanks() {
     let fx = require_fixture!();
     type Make = fn(&Path) -> Result<(), String>;
-    let producers: [(&str, Make); 2] = [
+    let producers: [(&str, Make); 3] = [
         ("Chromium", kyso_testkit::nd30::chromium_decision),
         ("LibreOffice", kyso_testkit::nd30::libreoffice_decision),
+        ("LibreOffice, dot leaders", kyso_testkit::nd30::libreoffice_decision_dotted),
     ];
     for (producer, make) in producers {
         let dir = tempfile::tempdir().unwrap();
@@ -530,8 +531,11 @@ fn decision_from(fx: &kyso_testkit::Fixture, producer: &str, dir: &Path, doc: &P
     if tool_or_skip("pdftotext", "the block and the blanks where pdftotext reads them") {
         let height = 841.89;
         let before = words(doc, height);
+        // Dot leaders ("……", "….."), which forms print to be written over.
+        let is_leader = |c: char| c == '.' || c == '…';
+        let bare = |s: &str| s.trim_matches(is_leader).to_owned();
         let find = |t: &str| {
-            before.iter().find(|(s, _)| s == t).unwrap_or_else(|| panic!("{producer}: no {t} in {before:?}")).1
+            before.iter().find(|(s, _)| bare(s) == t).unwrap_or_else(|| panic!("{producer}: no {t} in {before:?}")).1
         };
         let (pho, name) = (find("PHÓ"), find("Bình"));
         assert!(
@@ -550,10 +554,15 @@ fn decision_from(fx: &kyso_testkit::Fixture, producer: &str, dir: &Path, doc: &P
 
         let after = words(&issued, height);
         let new: Vec<&(String, [f64; 4])> = after.iter().filter(|w| !before.contains(w)).collect();
-        let got =
-            |t: &str| new.iter().find(|(s, _)| s == t).unwrap_or_else(|| panic!("{producer}: no {t} in {new:?}")).1;
+        let got = |t: &str| {
+            new.iter().find(|(s, _)| bare(s) == t).unwrap_or_else(|| panic!("{producer}: no {t} in {new:?}")).1
+        };
         let (so, symbol, n) = (find("Số:"), find("/QĐ-UBND"), got("45"));
-        assert!(n[0] > so[2] && n[2] <= symbol[0] + 1.5, "{producer}: 45 {n:?} between {so:?} and {symbol:?}");
+        // Against the slash: the symbol's start, or (over leaders, read as
+        // one word with the symbol) inside that word.
+        let dotted = before.iter().any(|(s, _)| s.starts_with(is_leader) && s.ends_with("/QĐ-UBND"));
+        let end = if dotted { symbol[2] - 40.0 } else { symbol[0] + 1.5 };
+        assert!(n[0] > so[2] && n[2] <= end, "{producer}: 45 {n:?} between {so:?} and {symbol:?}");
         // On the printed line: poppler boxes each font by its own ascent and
         // descent, so the boxes of two fonts share their middle, not edges.
         let mid = |b: [f64; 4]| (b[1] + b[3]) / 2.0;
@@ -569,8 +578,19 @@ fn decision_from(fx: &kyso_testkit::Fixture, producer: &str, dir: &Path, doc: &P
         assert!(day[0] > ngay[2] && day[2] < thang[0], "{producer}: day {day:?} between {ngay:?} and {thang:?}");
         assert!(on_line(day, ngay) && on_line(month, thang), "{producer}: {day:?} {month:?} off the line {ngay:?}");
         assert!(month[0] > thang[2] && month[2] < nam[0], "{producer}: month {month:?} between {thang:?} and {nam:?}");
-        // The year is printed (on the date's line or wrapped below it).
+        // The year is printed (on the date's line or wrapped below it), or
+        // its century is ("năm 20….."): then only "26" goes after "20".
         assert!(!new.iter().any(|(s, _)| s.contains("2026")), "{producer}: a second year written: {new:?}");
+        let century = before.iter().find(|(s, b)| s.starts_with("20") && s.len() > 4 && on_line(*b, ngay));
+        assert_eq!(century.is_some(), producer.contains("dot"), "{producer}: {before:?}");
+        if let Some((_, century)) = century {
+            let rest = got("26");
+            assert!(
+                rest[0] >= century[0] + 10.0 && rest[0] < century[2],
+                "{producer}: 26 {rest:?} after 20 {century:?}"
+            );
+            assert!(on_line(rest, ngay), "{producer}: 26 {rest:?} off the line");
+        }
         // Poppler boxes words by their font's ascent and descent, which in
         // LibreOffice's fonts reach into the next line (its own printed lines
         // overlap by 2 pt): what we write may touch that slack, never ink.
@@ -579,7 +599,7 @@ fn decision_from(fx: &kyso_testkit::Fixture, producer: &str, dir: &Path, doc: &P
             [b[0], b[1] + d, b[2], b[3] - d]
         };
         for (_, b) in &new {
-            for (w, o) in &before {
+            for (w, o) in before.iter().filter(|(w, _)| !w.contains(is_leader)) {
                 assert!(!intersects(&ink(b), &ink(o)), "{producer}: {b:?} over the printed {w:?} {o:?}");
             }
         }

@@ -378,9 +378,20 @@ table.s { width: 100%; margin-top: 18pt; } table.s td { vertical-align: top; }
 /// column wraps "năm 2026" after the long date blanks). `Err` says why when
 /// LibreOffice is missing or fails; callers decide whether that skips.
 pub fn libreoffice_decision(path: &Path) -> Result<(), String> {
+    libreoffice_export(path, false)
+}
+
+/// [`libreoffice_decision`] with the blanks printed as dot leaders, the
+/// way many templates print them: "Số: ……/QĐ-UBND" and "ngày ….. tháng
+/// ….. năm 20….." (the century printed, the rest of the year left blank).
+pub fn libreoffice_decision_dotted(path: &Path) -> Result<(), String> {
+    libreoffice_export(path, true)
+}
+
+fn libreoffice_export(path: &Path, dotted: bool) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let docx = dir.path().join("qd.docx");
-    write_decision_docx(&docx).map_err(|e| format!("writing the DOCX: {e}"))?;
+    write_decision_docx(&docx, dotted).map_err(|e| format!("writing the DOCX: {e}"))?;
     let out = std::process::Command::new("soffice")
         .args(["--headless", "--norestore", "--convert-to", "pdf", "--outdir"])
         .arg(dir.path())
@@ -429,8 +440,13 @@ fn w_table(widths: [u32; 2], cells: [Vec<String>; 2]) -> String {
     t
 }
 
-fn write_decision_docx(path: &Path) -> std::io::Result<()> {
+fn write_decision_docx(path: &Path, dotted: bool) -> std::io::Result<()> {
     let c = "center";
+    let (number, date) = if dotted {
+        ("Số: ……/QĐ-UBND", "Điện Biên, ngày ….. tháng ….. năm 20…..")
+    } else {
+        ("Số:         /QĐ-UBND", "Điện Biên, ngày       tháng       năm 2026")
+    };
     let header = w_table(
         [3400, 5950],
         [
@@ -438,13 +454,13 @@ fn write_decision_docx(path: &Path) -> std::io::Result<()> {
                 w_p(c, &[("ỦY BAN NHÂN DÂN", false, false, 26)]),
                 w_p(c, &[("TỈNH ĐIỆN BIÊN", true, false, 26)]),
                 w_p(c, &[("———", false, false, 26)]),
-                w_p(c, &[("Số:         /QĐ-UBND", false, false, 26)]),
+                w_p(c, &[(number, false, false, 26)]),
             ],
             vec![
                 w_p(c, &[("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", true, false, 26)]),
                 w_p(c, &[("Độc lập - Tự do - Hạnh phúc", true, false, 28)]),
                 w_p(c, &[("———————", false, false, 28)]),
-                w_p(c, &[("Điện Biên, ngày       tháng       năm 2026", false, true, 28)]),
+                w_p(c, &[(date, false, true, 28)]),
             ],
         ],
     );
