@@ -102,7 +102,27 @@ fn main() -> iced::Result {
             std::process::exit(2);
         }
     };
+    // Without a display server winit cannot open a window and panics; say
+    // so in words instead (a session over SSH, a service, a console).
+    if let Some(missing) = no_display() {
+        let t = Translator::new(env_lang.unwrap_or_default());
+        eprintln!("{}", t.tr_args("err-gui-no-display", &[("detail", missing)]));
+        std::process::exit(1);
+    }
     app::run(args, env_lang)
+}
+
+/// On Linux and the BSDs: the variables a window needs, when none is set.
+fn no_display() -> Option<&'static str> {
+    if cfg!(any(target_os = "windows", target_os = "macos")) {
+        return None;
+    }
+    let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
+    if ["DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET"].iter().any(|k| set(k)) {
+        None
+    } else {
+        Some("DISPLAY, WAYLAND_DISPLAY")
+    }
 }
 
 #[cfg(test)]

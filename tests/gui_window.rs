@@ -76,3 +76,23 @@ fn window_on_screen(screen_w: i64, screen_h: i64) {
     assert!(colours.len() > 16, "{} colours only: a blank window ({})", colours.len(), out.display());
     assert!(dark > 500, "no text drawn ({dark} dark pixels; {})", out.display());
 }
+
+/// Started where there is no display (over SSH, from a service), the app
+/// says so in words and exits 1: no panic, no backtrace.
+#[test]
+fn without_a_display_the_app_says_so_in_words_and_exits_1() {
+    for (lang, expected) in [("vi", "Không mở được cửa sổ"), ("en", "Cannot open a window")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_kyso"))
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("WAYLAND_SOCKET")
+            .env("KYSO_LANG", lang)
+            .env("KYSO_DATA_DIR", tempfile::tempdir().unwrap().path())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{lang}: {err}");
+        assert!(err.contains(expected) && err.contains("kyso-cli"), "{lang}: {err}");
+        assert!(!err.contains("panicked"), "{lang}: {err}");
+    }
+}

@@ -74,6 +74,7 @@ err-unsupported-key = Unsupported key type: { $detail }
 err-pkcs11 = Token error ({ $function }: { $code }).
 err-usage = Wrong usage: { $detail }
 err-gui-role = Unknown role for --role: “{ $role }” (choose approver — competent official, issuer — clerk, appendix or copy)
+err-gui-no-display = Cannot open a window: this session has no graphical display ({ $detail } not set). Start Kyso in a desktop session, or use kyso-cli to sign and check from the command line.
 err-io = Cannot read/write { $path }: { $detail }
 
 ## GUI

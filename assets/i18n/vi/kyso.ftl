@@ -74,6 +74,7 @@ err-unsupported-key = Loại khoá không được hỗ trợ: { $detail }
 err-pkcs11 = Lỗi thiết bị ký số ({ $function }: { $code }).
 err-usage = Cách dùng không đúng: { $detail }
 err-gui-role = Vai trò “{ $role }” không hợp lệ cho --role (chọn approver — người có thẩm quyền, issuer — văn thư, appendix — phụ lục, copy — bản sao)
+err-gui-no-display = Không mở được cửa sổ: phiên này không có màn hình đồ hoạ ({ $detail } chưa đặt). Hãy mở Kyso trong phiên đồ hoạ, hoặc dùng kyso-cli để ký và kiểm tra từ dòng lệnh.
 err-io = Lỗi đọc/ghi tệp { $path }: { $detail }
 
 ## Giao diện
