@@ -328,14 +328,12 @@ fn wrapped_year(line: &[Cell], from: usize, next: Option<&[Cell]>) -> Option<i32
         .find(|c| c.folded == ' ' && c.x1 - c.x0 > 1.5 * at.size)
         .map_or_else(|| line.first().map_or(at.x0, |c| c.x0), |c| c.x1);
     let right = line.last().map_or(at.x1, |c| c.x1);
-    let digits: String = next
-        .iter()
-        .filter(|c| c.x0 >= left - at.size && c.x1 <= right + at.size)
-        .skip_while(|c| c.folded == ' ')
-        .take_while(|c| c.folded.is_ascii_digit())
-        .map(|c| c.folded)
-        .collect();
-    if digits.len() == 4 { digits.parse().ok() } else { None }
+    // Only the year: four digits alone in the column (a body line that
+    // starts with a year is no wrapped date).
+    let text: String =
+        next.iter().filter(|c| c.x0 >= left - at.size && c.x1 <= right + at.size).map(|c| c.folded).collect();
+    let text = text.trim();
+    if text.len() == 4 && text.chars().all(|c| c.is_ascii_digit()) { text.parse().ok() } else { None }
 }
 
 /// "ngày" blank "tháng" blank "năm" (year or blank) on one line; `next`
@@ -367,11 +365,16 @@ fn date_line(line: &[Cell], next: Option<&[Cell]>) -> Option<DateBlanks> {
             (None, digits.parse().ok())
         } else if wrapped.is_some() {
             (None, wrapped)
-        } else if digits.len() == 2 && line.get(after + 2).is_some_and(|c| is_blank_char(c.folded)) {
-            // "năm 20……": the form prints the century, the clerk the rest.
-            let rest = skip_blank(line, after + 2);
-            let left = line[after + 1].x1;
-            let right = line.get(rest).map_or_else(|| line[rest - 1].x1.max(left + 1.5 * line[y].size), |c| c.x0);
+        } else if (2..=3).contains(&digits.len())
+            && line.get(after + digits.len()).is_none_or(|c| is_blank_char(c.folded))
+        {
+            // "năm 20……", "năm 202…", "năm 20" at the end of the line: the
+            // form prints the start of the year, the clerk the rest.
+            let n = digits.len();
+            let rest = skip_blank(line, after + n);
+            let left = line[after + n - 1].x1;
+            let wide = left + (4 - n) as f64 * 0.75 * line[y].size;
+            let right = line.get(rest).map_or_else(|| line[rest - 1].x1.max(wide), |c| c.x0);
             let b = blank(left, right, &line[y]);
             if b.rect[2] - b.rect[0] < 0.9 * b.size {
                 continue;
@@ -563,6 +566,15 @@ mod tests {
         // Right after "20", over the leader dots.
         assert!(y.rect[0] >= 300.0 + 33.0 * 7.0 && y.rect[2] <= 300.0 + 38.0 * 7.0 + 0.1, "{y:?}");
         assert!(d.printed_year.is_none());
+        // Three digits printed, or the century at the end of the line.
+        for (line, prefix) in
+            [("Hà Nội, ngày ….. tháng ….. năm 202…..", "202"), ("Hà Nội, ngày ….. tháng ….. năm 20", "20")]
+        {
+            let d = blanks_in(&content(vec![run(line, 300.0, 700.0, 14.0, 7.0)])).date.unwrap();
+            assert_eq!(d.year_prefix.as_deref(), Some(prefix), "{line}: {d:?}");
+            let y = d.year.unwrap();
+            assert!(y.rect[0] > 300.0 + (line.chars().count() as f64 - 6.0) * 7.0 - 40.0, "{line}: {y:?}");
+        }
     }
 
     #[test]
@@ -577,13 +589,20 @@ mod tests {
         ]));
         let d = wrapped.date.unwrap();
         assert_eq!((d.year.is_none(), d.printed_year), (true, Some(2026)), "{d:?}");
-        // A number elsewhere below, or a line far below, is no year.
+        // A number elsewhere below, or a line far below, is no year; nor is
+        // a body line under the date that starts with a year.
         let apart = blanks_in(&content(vec![
             run("Điện Biên, ngày       tháng       năm", 300.0, 700.0, 14.0, 7.0),
             run("2026", 60.0, 683.0, 14.0, 7.0),
             run("2027", 420.0, 600.0, 14.0, 7.0),
         ]));
         let d = apart.date.unwrap();
+        assert!(d.year.is_some() && d.printed_year.is_none(), "{d:?}");
+        let body = blanks_in(&content(vec![
+            run("Hà Nội, ngày       tháng       năm", 300.0, 700.0, 14.0, 7.0),
+            run("2026 là năm bản lề", 300.0, 680.0, 14.0, 7.0),
+        ]));
+        let d = body.date.unwrap();
         assert!(d.year.is_some() && d.printed_year.is_none(), "{d:?}");
     }
 

@@ -198,20 +198,28 @@ enum Role {
 }
 
 /// The field a widget annotation belongs to (ISO 32000-2 §12.7.4.1,
-/// Table 191): itself when merged with its field (it has /FT), else the
-/// field whose /Kids list it (read from /AcroForm /Fields down, as pyHanko
-/// and Acrobat do), else its /Parent. A /Parent that names another field
-/// than the one listing the widget ties it to neither.
+/// Table 191): itself when merged with its field (it has /FT or /T), else
+/// the field whose /Kids list it (read from /AcroForm /Fields down, as
+/// pyHanko and Acrobat do), else its /Parent. A /Parent that names another
+/// field than the one listing the widget, or two fields listing it, tie it
+/// to none.
 fn widget_field(g: &Graph, n: u32, d: &Dict) -> Option<u32> {
-    if d.get("FT").is_some() {
+    // Merged with its field: its own /FT, or a partial name /T (§12.7.4.2)
+    // with the type inherited.
+    if d.get("FT").is_some() || d.get("T").is_some() {
         return Some(n);
     }
-    let listed = g.roles.get(&n).and_then(|v| {
-        v.iter().find_map(|(r, _)| match r {
-            Role::Widget { field } => Some(*field),
-            _ => None,
-        })
+    let mut fields = g.roles.get(&n).into_iter().flatten().filter_map(|(r, _)| match r {
+        Role::Widget { field } => Some(*field),
+        _ => None,
     });
+    let listed = fields.next();
+    // Listed in the /Kids of two different fields: nobody's.
+    if let Some(l) = listed
+        && fields.any(|f| f != l)
+    {
+        return None;
+    }
     match (listed, ref_of(d.get("Parent"))) {
         (Some(l), Some(p)) if l != p => None,
         (Some(l), _) => Some(l),

@@ -213,23 +213,47 @@ fn number(o: &Object) -> Option<f64> {
     }
 }
 
-/// Rectangles of the visible signature widgets already on a page.
+/// Rectangles of the visible signature widgets already on a page (empty
+/// signature fields' included: the room they take is taken).
 pub fn signature_widgets(reader: &PdfReader, page_num: u32) -> Result<Vec<[f64; 4]>, PdfError> {
+    sig_widgets(reader, page_num, false)
+}
+
+/// Rectangles of the visible widgets of signed signature fields on a page:
+/// where officials signed (the seal goes over the last one, NĐ 30/2020
+/// Phụ lục I), an empty placeholder field left out.
+pub fn signed_signature_widgets(reader: &PdfReader, page_num: u32) -> Result<Vec<[f64; 4]>, PdfError> {
+    sig_widgets(reader, page_num, true)
+}
+
+fn sig_widgets(reader: &PdfReader, page_num: u32, signed_only: bool) -> Result<Vec<[f64; 4]>, PdfError> {
     let page = reader.get(page_num)?;
     let Some(annots) = page.as_dict().and_then(|d| d.get("Annots")) else { return Ok(Vec::new()) };
     let Object::Array(annots) = reader.resolve(annots)? else { return Ok(Vec::new()) };
     let kids = signature_kids(reader)?;
     let mut out = Vec::new();
     for a in annots.iter().take(10_000) {
-        let listed = matches!(a, Object::Ref(n, _) if kids.contains(n));
+        let listed = match a {
+            Object::Ref(n, _) => kids.get(n).copied(),
+            _ => None,
+        };
         let a = reader.resolve(a)?;
         let Some(d) = a.as_dict() else { continue };
-        let is_sig = listed
-            || d.get("FT").and_then(Object::as_name) == Some(b"Sig")
-            || d.get("Parent")
-                .and_then(|p| reader.resolve(p).ok())
-                .is_some_and(|p| p.as_dict().and_then(|pd| pd.get("FT")).and_then(Object::as_name) == Some(b"Sig"));
-        if !is_sig || d.get("Subtype").and_then(Object::as_name) != Some(b"Widget") {
+        if d.get("Subtype").and_then(Object::as_name) != Some(b"Widget") {
+            continue;
+        }
+        let parent = d.get("Parent").and_then(|p| reader.resolve(p).ok()).and_then(|p| p.as_dict().cloned());
+        let is_sig_dict = |x: &crate::object::Dict| x.get("FT").and_then(Object::as_name) == Some(b"Sig");
+        // (is a signature widget, its field is signed)
+        let (is_sig, signed) = match listed {
+            Some(signed) => (true, signed),
+            None if is_sig_dict(d) => (true, d.get("V").is_some()),
+            None => match &parent {
+                Some(p) if is_sig_dict(p) => (true, p.get("V").is_some()),
+                _ => (false, false),
+            },
+        };
+        if !is_sig || (signed_only && !signed) {
             continue;
         }
         if let Some(Object::Array(r)) = d.get("Rect").map(|r| reader.resolve(r)).transpose()? {
@@ -245,9 +269,10 @@ pub fn signature_widgets(reader: &PdfReader, page_num: u32) -> Result<Vec<[f64; 
 /// The widgets listed in the /Kids of signature fields (ISO 32000-2
 /// §12.7.4.1: a kid without /T is a widget of the field), whether or not
 /// they carry a /Parent (the clerk's number and date do not; see
-/// `sign.rs`).
-fn signature_kids(reader: &PdfReader) -> Result<std::collections::HashSet<u32>, PdfError> {
-    let mut out = std::collections::HashSet::new();
+/// `sign.rs`), each with whether its field is signed (/V). Every object is
+/// read once, whatever shares it, within one budget.
+fn signature_kids(reader: &PdfReader) -> Result<std::collections::HashMap<u32, bool>, PdfError> {
+    let mut out = std::collections::HashMap::new();
     let (_, catalog) = reader.catalog()?;
     let Some(af) = catalog.get("AcroForm") else { return Ok(out) };
     let Object::Dict(af) = reader.resolve(af)? else { return Ok(out) };
@@ -256,21 +281,30 @@ fn signature_kids(reader: &PdfReader) -> Result<std::collections::HashSet<u32>, 
     // (field, inherited /FT is Sig, depth)
     let mut todo: Vec<(Object, bool, usize)> = fields.into_iter().take(10_000).map(|f| (f, false, 0)).collect();
     let mut seen = std::collections::HashSet::new();
+    let mut budget = 100_000usize;
     while let Some((f, inherited, depth)) = todo.pop() {
-        if depth > 16 || seen.len() > 10_000 || matches!(f, Object::Ref(n, _) if !seen.insert(n)) {
+        if depth > 16 || matches!(f, Object::Ref(n, _) if !seen.insert(n)) {
             continue;
         }
         let Object::Dict(d) = reader.resolve(&f)? else { continue };
         let sig = d.get("FT").and_then(Object::as_name).map_or(inherited, |t| t == b"Sig");
+        let signed = d.get("V").is_some_and(|v| !matches!(v, Object::Null));
         let Some(k) = d.get("Kids") else { continue };
         let Object::Array(k) = reader.resolve(k)? else { continue };
-        for kid in k.into_iter().take(10_000) {
+        for kid in k {
             let Object::Ref(n, _) = kid else { continue };
+            budget = budget.saturating_sub(1);
+            if budget == 0 {
+                return Ok(out);
+            }
+            if seen.contains(&n) || out.contains_key(&n) {
+                continue;
+            }
             let is_field = reader.get(n)?.as_dict().is_some_and(|kd| kd.get("T").is_some());
             if is_field {
                 todo.push((kid, sig, depth + 1));
             } else if sig {
-                out.insert(n);
+                out.insert(n, signed);
             }
         }
     }
@@ -390,7 +424,7 @@ pub fn prepare(reader: &PdfReader, input: &PresetInput) -> Result<Placement, Pre
         Role::Issuer => {
             let png = Png::decode(input.seal.as_deref().ok_or(PresetError::Missing("--seal"))?)?;
             let size = input.seal_mm * PT_PER_MM;
-            let official = signature_widgets(reader, page_num)?.last().copied();
+            let official = signed_signature_widgets(reader, page_num)?.last().copied();
             let rect = match (input.rect, official) {
                 (Some(r), _) => r,
                 // Over the left third of the official's signature image.

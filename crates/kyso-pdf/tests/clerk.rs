@@ -620,3 +620,41 @@ fn decision_from(fx: &kyso_testkit::Fixture, producer: &str, dir: &Path, doc: &P
         assert_eq!(out.matches("The signature is judged VALID.").count(), 2, "{out}");
     }
 }
+
+/// An empty signature field someone left on the page (here added by
+/// pyHanko after the official signed) is no official's signature: the
+/// seal still goes over the left third of the signed one.
+#[test]
+fn the_seal_ignores_an_empty_signature_field_on_the_page() {
+    let fx = require_fixture!();
+    if !tool_or_skip("pyhanko", "an empty field added by another tool") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("qd.pdf");
+    decision(&doc, Layout::Deputy);
+    let official = signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
+    let approved = dir.path().join("approved.pdf");
+    let approval = PresetInput { image: Some(png([20, 40, 200], false)), ..preset(Role::Approver) };
+    sign_as(&doc, &approved, &official, Some(&approval));
+    let r = PdfReader::open(&approved).unwrap();
+    let signed = kyso_pdf::presets::signed_signature_widgets(&r, *r.pages().unwrap().last().unwrap()).unwrap();
+    assert_eq!(signed.len(), 1, "{signed:?}");
+    let with_empty = dir.path().join("with-empty.pdf");
+    let (ok, msg) = kyso_testkit::run(
+        Command::new("pyhanko")
+            .args(["sign", "addfields", "--field", "1/100,100,200,150/ChoTrong"])
+            .arg(&approved)
+            .arg(&with_empty),
+    );
+    assert!(ok, "pyhanko addfields: {msg}");
+    let r = PdfReader::open(&with_empty).unwrap();
+    let last = *r.pages().unwrap().last().unwrap();
+    assert_eq!(kyso_pdf::presets::signature_widgets(&r, last).unwrap().len(), 2, "the empty field takes room");
+    assert_eq!(kyso_pdf::presets::signed_signature_widgets(&r, last).unwrap(), signed);
+    let issue = PresetInput { seal: Some(png([220, 20, 20], true)), ..preset(Role::Issuer) };
+    let seal = prepare(&r, &issue).unwrap().appearance.rect;
+    let o = signed[0];
+    let third = o[0] + (o[2] - o[0]) / 3.0;
+    assert!((seal[2] - third).abs() < 1.0, "seal {seal:?} over the left third of {o:?}");
+}

@@ -148,34 +148,51 @@ fn name_is(d: &Dict<'_>, key: &[u8], want: &[u8]) -> bool {
 
 /// The rectangles of the page's signature widgets (ISO 32000-2 §12.7.5.5:
 /// a widget of a field whose /FT, possibly inherited, is /Sig).
-fn signature_widgets(page: &Page<'_>) -> Vec<Rect> {
-    signature_widgets_of(page).into_iter().map(|(r, _)| r).collect()
+fn signature_widgets(page: &Page<'_>, listed: &Listed) -> Vec<Rect> {
+    signature_widgets_of(page, listed).into_iter().map(|(r, _)| r).collect()
 }
 
 /// The widgets listed in the /Kids of signature fields, with their field
 /// (ISO 32000-2 §12.7.4.1: a kid without /T is a widget of the field). The
 /// clerk's number and date widgets have no /Parent (see kyso-pdf's
 /// `sign.rs`): being listed is what makes them the field's.
-fn listed_signature_widgets(xref: &XRef) -> std::collections::HashMap<ObjectIdentifier, ObjRef> {
+/// Widget → the signature field listing it in /Kids.
+type Listed = std::collections::HashMap<ObjectIdentifier, ObjRef>;
+
+fn listed_signature_widgets(xref: &XRef) -> Listed {
     let mut out = std::collections::HashMap::new();
     let Some(root) = xref.get::<Dict<'_>>(xref.root_id()) else { return out };
     let Some(fields) = root.get::<Dict<'_>>(b"AcroForm").and_then(|af| af.get::<Array<'_>>(b"Fields")) else {
         return out;
     };
+    // Each object is looked at once, whatever shares it (a /Kids array
+    // listed by many fields costs its length, not a product), with one
+    // budget for the whole walk.
     let mut seen = std::collections::HashSet::new();
+    let mut budget = 100_000usize;
     let mut todo: Vec<(Dict<'_>, bool, usize)> =
         fields.iter::<Dict<'_>>().take(10_000).map(|d| (d, false, 0)).collect();
     while let Some((d, inherited, depth)) = todo.pop() {
         let Some(id) = d.obj_id() else { continue };
-        if depth > 16 || seen.len() > 10_000 || !seen.insert(id) {
+        if depth > 16 || !seen.insert(id) {
             continue;
         }
         let sig = d.get::<Name<'_>>(b"FT").map_or(inherited, |n| n.as_ref() == b"Sig");
         let Some(kids) = d.get::<Array<'_>>(b"Kids") else { continue };
-        for k in kids.iter::<Dict<'_>>().take(10_000) {
+        for k in kids.raw_iter() {
+            let Ok(r) = ObjRef::try_from(k) else { continue };
+            let kid = ObjectIdentifier::from(r);
+            budget = budget.saturating_sub(1);
+            if budget == 0 {
+                return out;
+            }
+            if seen.contains(&kid) || out.contains_key(&kid) {
+                continue;
+            }
+            let Some(k) = xref.get::<Dict<'_>>(kid) else { continue };
             if k.get::<hayro::hayro_syntax::object::String<'_>>(b"T").is_some() {
                 todo.push((k, sig, depth + 1));
-            } else if sig && let Some(kid) = k.obj_id() {
+            } else if sig {
                 out.insert(kid, ObjRef::from(id));
             }
         }
@@ -186,10 +203,9 @@ fn listed_signature_widgets(xref: &XRef) -> std::collections::HashMap<ObjectIden
 /// The page's signature widgets with the field each belongs to (the field
 /// listing it in /Kids, else its /Parent, ISO 32000-2 §12.7.4; `None` when
 /// field and widget are merged).
-fn signature_widgets_of(page: &Page<'_>) -> Vec<(Rect, Option<ObjRef>)> {
+fn signature_widgets_of(page: &Page<'_>, listed: &Listed) -> Vec<(Rect, Option<ObjRef>)> {
     let mut out = Vec::new();
     let Some(annots) = page.raw().get::<Array<'_>>(b"Annots") else { return out };
-    let listed = listed_signature_widgets(page.xref());
     for a in annots.iter::<Dict<'_>>().take(10_000) {
         if !name_is(&a, b"Subtype", b"Widget") {
             continue;
@@ -216,7 +232,7 @@ fn signature_widgets_of(page: &Page<'_>) -> Vec<(Rect, Option<ObjRef>)> {
     out
 }
 
-fn draw<'a>(page: &'a Page<'a>, cache: &RenderCache<'a>, dpi: f32) -> Option<Picture> {
+fn draw<'a>(page: &'a Page<'a>, cache: &RenderCache<'a>, listed: &Listed, dpi: f32) -> Option<Picture> {
     let (w, h) = page.render_dimensions();
     if !(w.is_finite() && h.is_finite() && w >= 1.0 && h >= 1.0) {
         return None;
@@ -260,7 +276,7 @@ fn draw<'a>(page: &'a Page<'a>, cache: &RenderCache<'a>, dpi: f32) -> Option<Pic
         hash: hasher.finish(),
         sig_widgets: Vec::new(),
     };
-    pic.sig_widgets = signature_widgets(page)
+    pic.sig_widgets = signature_widgets(page, listed)
         .into_iter()
         .map(|r| pic.pixel_rect([r.x0.min(r.x1), r.y0.min(r.y1), (r.x1 - r.x0).abs(), (r.y1 - r.y0).abs()]))
         .collect();
@@ -502,11 +518,12 @@ pub fn compare_revisions(path: &Path, report: &mut DocumentReport, opts: &Visual
 /// §12.7.5.5): the widgets of the same field, found by the named widget's
 /// page and rectangle, are allowed as that widget is.
 fn sibling_widgets(pdf: &Pdf, jobs: &mut [Job]) {
+    let listed = listed_signature_widgets(pdf.xref());
     let widgets: Vec<(usize, Rect, ObjRef)> = pdf
         .pages()
         .iter()
         .enumerate()
-        .flat_map(|(i, p)| signature_widgets_of(p).into_iter().filter_map(move |(r, f)| Some((i + 1, r, f?))))
+        .flat_map(|(i, p)| signature_widgets_of(p, &listed).into_iter().filter_map(move |(r, f)| Some((i + 1, r, f?))))
         .collect();
     let xywh = |r: &Rect| [r.x0.min(r.x1), r.y0.min(r.y1), (r.x1 - r.x0).abs(), (r.y1 - r.y0).abs()];
     let near = |r: &Rect, u: &[f64; 4]| xywh(r).iter().zip(u).all(|(a, b)| (a - b).abs() < 0.5);
@@ -539,11 +556,15 @@ fn worker(data: &Arc<Vec<u8>>, ends: &[usize], jobs: &[Job], k: usize, step: usi
     }
     let final_cache = RenderCache::new();
     let rev_caches: Vec<RenderCache<'_>> = revs.iter().map(|_| RenderCache::new()).collect();
+    // Each revision's widget → field map, once (not per page).
+    let final_listed = listed_signature_widgets(final_pdf.xref());
+    let rev_listed: Vec<Listed> =
+        revs.iter().map(|r| r.as_ref().map(|p| listed_signature_widgets(p.xref())).unwrap_or_default()).collect();
     let fpages = final_pdf.pages();
     let most = revs.iter().flatten().map(|p| p.pages().len()).chain([fpages.len()]).max().unwrap_or(0);
     let mut i = k;
     while i < most {
-        let now = fpages.get(i).map(|p| draw(p, &final_cache, opts.dpi));
+        let now = fpages.get(i).map(|p| draw(p, &final_cache, &final_listed, opts.dpi));
         if now.is_some() {
             out.drawn += 1;
         }
@@ -553,7 +574,7 @@ fn worker(data: &Arc<Vec<u8>>, ends: &[usize], jobs: &[Job], k: usize, step: usi
         for (r, rev) in revs.iter().enumerate() {
             let Ok(pdf) = rev else { continue };
             let pages = pdf.pages();
-            let then = pages.get(i).map(|p| draw(p, &rev_caches[r], opts.dpi));
+            let then = pages.get(i).map(|p| draw(p, &rev_caches[r], &rev_listed[r], opts.dpi));
             if then.is_some() {
                 out.drawn += 1;
             }
