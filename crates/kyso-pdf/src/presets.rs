@@ -242,14 +242,14 @@ fn sig_widgets(reader: &PdfReader, page_num: u32, signed_only: bool) -> Result<V
         if d.get("Subtype").and_then(Object::as_name) != Some(b"Widget") {
             continue;
         }
-        let parent = d.get("Parent").and_then(|p| reader.resolve(p).ok()).and_then(|p| p.as_dict().cloned());
         let is_sig_dict = |x: &crate::object::Dict| x.get("FT").and_then(Object::as_name) == Some(b"Sig");
-        // (is a signature widget, its field is signed)
+        // (is a signature widget, its field is signed); the /Parent is read
+        // only for a widget no field lists.
         let (is_sig, signed) = match listed {
             Some(signed) => (true, signed),
             None if is_sig_dict(d) => (true, d.get("V").is_some()),
-            None => match &parent {
-                Some(p) if is_sig_dict(p) => (true, p.get("V").is_some()),
+            None => match d.get("Parent").and_then(|p| reader.resolve(p).ok()) {
+                Some(Object::Dict(p)) if is_sig_dict(&p) => (true, p.get("V").is_some()),
                 _ => (false, false),
             },
         };
@@ -269,44 +269,13 @@ fn sig_widgets(reader: &PdfReader, page_num: u32, signed_only: bool) -> Result<V
 /// The widgets listed in the /Kids of signature fields (ISO 32000-2
 /// §12.7.4.1: a kid without /T is a widget of the field), whether or not
 /// they carry a /Parent (the clerk's number and date do not; see
-/// `sign.rs`), each with whether its field is signed (/V). Every object is
-/// read once, whatever shares it, within one budget.
+/// `sign.rs`), each with whether its field is signed (/V): the verifier's
+/// walk of the form.
 fn signature_kids(reader: &PdfReader) -> Result<std::collections::HashMap<u32, bool>, PdfError> {
     let mut out = std::collections::HashMap::new();
-    let (_, catalog) = reader.catalog()?;
-    let Some(af) = catalog.get("AcroForm") else { return Ok(out) };
-    let Object::Dict(af) = reader.resolve(af)? else { return Ok(out) };
-    let Some(fields) = af.get("Fields") else { return Ok(out) };
-    let Object::Array(fields) = reader.resolve(fields)? else { return Ok(out) };
-    // (field, inherited /FT is Sig, depth)
-    let mut todo: Vec<(Object, bool, usize)> = fields.into_iter().take(10_000).map(|f| (f, false, 0)).collect();
-    let mut seen = std::collections::HashSet::new();
-    let mut budget = 100_000usize;
-    while let Some((f, inherited, depth)) = todo.pop() {
-        if depth > 16 || matches!(f, Object::Ref(n, _) if !seen.insert(n)) {
-            continue;
-        }
-        let Object::Dict(d) = reader.resolve(&f)? else { continue };
-        let sig = d.get("FT").and_then(Object::as_name).map_or(inherited, |t| t == b"Sig");
-        let signed = d.get("V").is_some_and(|v| !matches!(v, Object::Null));
-        let Some(k) = d.get("Kids") else { continue };
-        let Object::Array(k) = reader.resolve(k)? else { continue };
-        for kid in k {
-            let Object::Ref(n, _) = kid else { continue };
-            budget = budget.saturating_sub(1);
-            if budget == 0 {
-                return Ok(out);
-            }
-            if seen.contains(&n) || out.contains_key(&n) {
-                continue;
-            }
-            let is_field = reader.get(n)?.as_dict().is_some_and(|kd| kd.get("T").is_some());
-            if is_field {
-                todo.push((kid, sig, depth + 1));
-            } else if sig {
-                out.insert(n, signed);
-            }
-        }
+    for f in crate::verify::signature_fields(reader)? {
+        let signed = f.value.as_ref().is_some_and(|v| !matches!(v, Object::Null));
+        out.extend(f.widgets.into_iter().map(|w| (w, signed)));
     }
     Ok(out)
 }

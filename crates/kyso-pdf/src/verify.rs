@@ -4,7 +4,7 @@
 //! and an object-by-object analysis of everything written after each
 //! signature. Returns report values, never errors, for anything in the file.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 use std::time::SystemTime;
@@ -68,23 +68,33 @@ fn parse_pdf_date(s: &[u8]) -> Option<SystemTime> {
     Some(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(unix.max(0) as u64))
 }
 
-struct Field {
+pub(crate) struct Field {
     name: String,
     num: Option<u32>,
-    value: Option<Object>,
+    pub(crate) value: Option<Object>,
+    /// Its widget kids (no /T, ISO 32000-2 §12.7.4.1), listed in /Kids.
+    pub(crate) widgets: Vec<u32>,
+}
+
+/// The walk's memory: fields entered, and whether each kid is a field (has
+/// /T), so that a /Kids array shared by many fields is read once.
+#[derive(Default)]
+struct Walk {
+    seen: HashSet<u32>,
+    is_field: HashMap<u32, bool>,
 }
 
 /// Signature fields of the AcroForm, walking /Kids (bounded, cycle-safe).
-fn signature_fields(reader: &PdfReader) -> Result<Vec<Field>, PdfError> {
+pub(crate) fn signature_fields(reader: &PdfReader) -> Result<Vec<Field>, PdfError> {
     let (_, catalog) = reader.catalog()?;
     let Some(af) = catalog.get("AcroForm") else { return Ok(Vec::new()) };
     let af = reader.resolve(af)?;
     let Some(fields) = af.as_dict().and_then(|d| d.get("Fields")) else { return Ok(Vec::new()) };
     let Object::Array(fields) = reader.resolve(fields)? else { return Ok(Vec::new()) };
     let mut out = Vec::new();
-    let mut seen = HashSet::new();
+    let mut walk = Walk::default();
     for f in fields {
-        walk_field(reader, &f, "", None, &mut out, &mut seen, 0)?;
+        walk_field(reader, &f, "", None, &mut out, &mut walk, 0)?;
     }
     Ok(out)
 }
@@ -95,12 +105,12 @@ fn walk_field(
     prefix: &str,
     inherited_ft: Option<Vec<u8>>,
     out: &mut Vec<Field>,
-    seen: &mut HashSet<u32>,
+    walk: &mut Walk,
     depth: usize,
 ) -> Result<(), PdfError> {
     let num = match node {
         Object::Ref(n, _) => {
-            if !seen.insert(*n) || depth > 32 || seen.len() > 100_000 {
+            if !walk.seen.insert(*n) || depth > 32 || walk.seen.len() > 100_000 {
                 return Ok(());
             }
             Some(*n)
@@ -120,18 +130,36 @@ fn walk_field(
         Some(Object::Array(k)) => k,
         _ => Vec::new(),
     };
-    // Kids that are only widgets (no /T) belong to this field.
-    let field_kids: Vec<&Object> = kids
-        .iter()
-        .filter(|k| reader.resolve(k).ok().and_then(|o| o.as_dict().map(|d| d.get("T").is_some())).unwrap_or(false))
-        .collect();
+    // Kids that are only widgets (no /T) belong to this field; each kid is
+    // read once however many fields list it.
+    let mut field_kids = Vec::new();
+    let mut widgets = Vec::new();
+    for k in &kids {
+        let is_field = match k {
+            Object::Ref(n, _) => match walk.is_field.get(n) {
+                Some(f) => *f,
+                None => {
+                    let f =
+                        reader.get(*n).ok().and_then(|o| o.as_dict().map(|d| d.get("T").is_some())).unwrap_or(false);
+                    walk.is_field.insert(*n, f);
+                    f
+                }
+            },
+            _ => k.as_dict().is_some_and(|d| d.get("T").is_some()),
+        };
+        match (is_field, k) {
+            (true, _) => field_kids.push(k),
+            (false, Object::Ref(n, _)) => widgets.push(*n),
+            _ => {}
+        }
+    }
     if field_kids.is_empty() {
         if ft.as_deref() == Some(b"Sig") {
-            out.push(Field { name, num, value: d.get("V").cloned() });
+            out.push(Field { name, num, value: d.get("V").cloned(), widgets });
         }
     } else {
         for k in field_kids {
-            walk_field(reader, k, &name, ft.clone(), out, seen, depth + 1)?;
+            walk_field(reader, k, &name, ft.clone(), out, walk, depth + 1)?;
         }
     }
     Ok(())
