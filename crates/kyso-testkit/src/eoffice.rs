@@ -383,11 +383,7 @@ impl Browser {
             std::thread::sleep(Duration::from_millis(100));
         }
         let profile = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let binary = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-            .iter()
-            .find(|p| Path::new(p).exists())
-            .copied()
-            .unwrap_or("chromium");
+        let binary = crate::chromium_binary().unwrap_or("chromium");
         let caps = serde_json::json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {

@@ -525,12 +525,28 @@ pub fn start_revocation_server(fx: &'static Fixture) -> Option<&'static Revocati
         .as_ref()
 }
 
+/// The Chromium binary of this machine (Debian's `chromium` first).
+pub fn chromium_binary() -> Option<&'static str> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+}
+
+/// Writes a ZIP package (deflated) of `parts`, (name, content), in order.
+pub fn write_zip<S: AsRef<[u8]>>(path: &Path, parts: &[(&str, S)]) -> std::io::Result<()> {
+    let mut w = zip::ZipWriter::new(std::fs::File::create(path)?);
+    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in parts {
+        w.start_file(*name, o).map_err(std::io::Error::other)?;
+        std::io::Write::write_all(&mut w, data.as_ref())?;
+    }
+    w.finish().map_err(std::io::Error::other)?;
+    Ok(())
+}
+
 /// A generated Word document with Vietnamese text, an image part, core
 /// properties and an Office-like layout (test input for OOXML signing).
 pub fn minimal_docx(path: &Path, text: &str) {
-    let f = std::fs::File::create(path).expect("write test DOCX");
-    let mut w = zip::ZipWriter::new(f);
-    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let files: [(&str, String); 6] = [
         ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>"#.to_owned()),
@@ -547,11 +563,7 @@ pub fn minimal_docx(path: &Path, text: &str) {
         ("docProps/core.xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Công văn</dc:title></cp:coreProperties>"#.to_owned()),
     ];
-    for (name, data) in files {
-        w.start_file(name, o).expect("write test DOCX");
-        std::io::Write::write_all(&mut w, data.as_bytes()).expect("write test DOCX");
-    }
-    w.finish().expect("write test DOCX");
+    write_zip(path, &files).expect("write test DOCX");
 }
 
 /// Signs `src` into `out` with pyHanko through the fixture's SoftHSM token

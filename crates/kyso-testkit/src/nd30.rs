@@ -313,10 +313,7 @@ fn pdf_from_bytes(objects: &[Vec<u8>]) -> Vec<u8> {
 /// table). `Err` says why when no Chromium could print; callers decide
 /// whether that skips ([`crate::require`]).
 pub fn chromium_decision(path: &Path) -> Result<(), String> {
-    let binary = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        .iter()
-        .find(|p| Path::new(p).exists())
-        .ok_or("Chromium is not installed (apt install chromium)")?;
+    let binary = crate::chromium_binary().ok_or("Chromium is not installed (apt install chromium)")?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let html = dir.path().join("qd.html");
     std::fs::write(&html, CHROMIUM_DECISION).map_err(|e| e.to_string())?;
@@ -514,9 +511,6 @@ fn write_decision_docx(path: &Path, dotted: bool) -> std::io::Result<()> {
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
     );
-    let f = std::fs::File::create(path)?;
-    let mut z = zip::ZipWriter::new(f);
-    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let parts: [(&str, &str); 3] = [
         (
             "[Content_Types].xml",
@@ -530,10 +524,5 @@ fn write_decision_docx(path: &Path, dotted: bool) -> std::io::Result<()> {
         ),
         ("word/document.xml", &document),
     ];
-    for (name, data) in parts {
-        z.start_file(name, o).map_err(std::io::Error::other)?;
-        std::io::Write::write_all(&mut z, data.as_bytes())?;
-    }
-    z.finish().map_err(std::io::Error::other)?;
-    Ok(())
+    crate::write_zip(path, &parts)
 }
