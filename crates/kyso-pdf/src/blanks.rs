@@ -163,16 +163,8 @@ fn cells_of(runs: &[TextRun]) -> Vec<Cell> {
 /// stand more than a fifth of the size apart.
 fn lines_of(mut cells: Vec<Cell>) -> Vec<Vec<Cell>> {
     cells.retain(|c| c.size > 0.0 && c.x0.is_finite() && c.y.is_finite());
-    cells.sort_by(|a, b| b.y.total_cmp(&a.y));
-    let mut lines: Vec<Vec<Cell>> = Vec::new();
-    for c in cells {
-        match lines.last_mut() {
-            Some(l) if (l[0].y - c.y).abs() <= 0.25 * l[0].size.max(c.size) => l.push(c),
-            _ => lines.push(vec![c]),
-        }
-    }
+    let mut lines = crate::text::baseline_groups(cells, |c| (c.x0, c.y, c.size));
     for l in &mut lines {
-        l.sort_by(|a, b| a.x0.total_cmp(&b.x0));
         let mut with_gaps: Vec<Cell> = Vec::with_capacity(l.len());
         for c in l.drain(..) {
             if let Some(p) = with_gaps.last()

@@ -624,20 +624,10 @@ fn show(items: &[Object], font: &FontMap, ts: &TextState, tm: &mut Matrix, ctm: 
 /// per `Tj` with a `Td` between (ISO 32000-2 §9.4.2 lets them); matching
 /// title lines and anchors needs the line. Columns stay apart.
 pub fn lines(runs: &[TextRun]) -> Vec<TextRun> {
-    let mut sorted: Vec<&TextRun> =
+    let kept: Vec<&TextRun> =
         runs.iter().filter(|r| r.size > 0.0 && r.x.is_finite() && r.y.is_finite() && !r.text.is_empty()).collect();
-    sorted.sort_by(|a, b| b.y.total_cmp(&a.y));
-    // Baseline groups, then left to right within each.
-    let mut groups: Vec<Vec<&TextRun>> = Vec::new();
-    for r in sorted {
-        match groups.last_mut() {
-            Some(g) if (g[0].y - r.y).abs() <= 0.25 * g[0].size.max(r.size) => g.push(r),
-            _ => groups.push(vec![r]),
-        }
-    }
     let mut out = Vec::new();
-    for mut g in groups {
-        g.sort_by(|a, b| a.x.total_cmp(&b.x));
+    for g in baseline_groups(kept, |r| (r.x, r.y, r.size)) {
         let mut cur: Option<TextRun> = None;
         for r in g {
             match cur.as_mut() {
@@ -662,6 +652,25 @@ pub fn lines(runs: &[TextRun]) -> Vec<TextRun> {
         out.extend(cur);
     }
     out
+}
+
+/// Items on one baseline grouped (top to bottom; a baseline within a
+/// quarter of the larger size of the group's first item), each group left
+/// to right. `at` gives an item's (x, baseline y, size).
+pub(crate) fn baseline_groups<T>(mut items: Vec<T>, at: impl Fn(&T) -> (f64, f64, f64)) -> Vec<Vec<T>> {
+    items.sort_by(|a, b| at(b).1.total_cmp(&at(a).1));
+    let mut groups: Vec<Vec<T>> = Vec::new();
+    for it in items {
+        let (_, y, size) = at(&it);
+        match groups.last_mut() {
+            Some(g) if (at(&g[0]).1 - y).abs() <= 0.25 * at(&g[0]).2.max(size) => g.push(it),
+            _ => groups.push(vec![it]),
+        }
+    }
+    for g in &mut groups {
+        g.sort_by(|a, b| at(a).0.total_cmp(&at(b).0));
+    }
+    groups
 }
 
 /// Normalises for matching: Unicode-lowercase, whitespace collapsed.
