@@ -20,10 +20,10 @@
 
 mod x11;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use x11::{Killed, Shot, geometry, have_all, kept, screenshot, wait_for_window, xvfb};
+use x11::{Shot, geometry, have_all, kept, screenshot, start_kyso, wait_for_window, xvfb};
 
 /// An outlined box found on the screen (inclusive pixel bounds).
 #[derive(Debug, Clone, Copy)]
@@ -219,18 +219,8 @@ fn the_clerk_sees_page_one_with_the_number_and_date_boxes_in_the_printed_blanks(
     let softhsm_conf = dir.path().join("softhsm2.conf");
     std::fs::write(&softhsm_conf, format!("directories.tokendir = {}\nobjectstore.backend = file\n", tokens.display()))
         .unwrap();
-    let app = Command::new(env!("CARGO_BIN_EXE_kyso"))
-        .args(["--sign".as_ref(), pdf.as_os_str(), "--role".as_ref(), "issuer".as_ref()])
-        .env("DISPLAY", &display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("KYSO_DATA_DIR", &data)
-        .env("SOFTHSM2_CONF", &softhsm_conf)
-        .env_remove("KYSO_LANG")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kyso starts");
-    let mut app = Killed(app);
+    let args = ["--sign".as_ref(), pdf.as_os_str(), "--role".as_ref(), "issuer".as_ref()];
+    let mut app = start_kyso(&display, &data, &args, &[("SOFTHSM2_CONF", &softhsm_conf)]);
     let id = wait_for_window(&display, &mut app, Duration::from_secs(60));
 
     // The preview is drawn in the background and the window is fitted to

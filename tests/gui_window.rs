@@ -7,10 +7,10 @@
 
 mod x11;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use x11::{Killed, geometry, have_all, kept, screenshot, wait_for_window, xvfb};
+use x11::{geometry, have_all, kept, screenshot, start_kyso, wait_for_window, xvfb};
 
 #[test]
 fn the_window_opens_with_its_vietnamese_title_fits_the_screen_and_draws() {
@@ -28,16 +28,7 @@ fn window_on_screen(screen_w: i64, screen_h: i64) {
         return;
     };
     let data = tempfile::tempdir().unwrap();
-    let app = Command::new(env!("CARGO_BIN_EXE_kyso"))
-        .env("DISPLAY", &display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("KYSO_DATA_DIR", data.path())
-        .env_remove("KYSO_LANG")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kyso starts");
-    let mut app = Killed(app);
+    let mut app = start_kyso(&display, data.path(), &[], &[]);
 
     // The window appears under its Vietnamese title.
     let id = wait_for_window(&display, &mut app, Duration::from_secs(60));

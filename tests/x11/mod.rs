@@ -91,6 +91,24 @@ pub fn find_window(display: &str, needle: &str) -> Option<String> {
     text.lines().find(|l| l.contains(needle)).and_then(|l| l.split_whitespace().next()).map(str::to_owned)
 }
 
+/// The real desktop binary started with `args` on `display` (not on
+/// Wayland), with the data directory `data` and the default language;
+/// its standard error is kept for [`wait_for_window`]'s report.
+pub fn start_kyso(display: &str, data: &Path, args: &[&std::ffi::OsStr], env: &[(&str, &Path)]) -> Killed {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kyso"));
+    cmd.args(args)
+        .env("DISPLAY", display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("KYSO_DATA_DIR", data)
+        .env_remove("KYSO_LANG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    Killed(cmd.spawn().expect("kyso starts"))
+}
+
 /// Waits (up to `deadline` in all) for a window named "Kyso" of `app`;
 /// panics with the app's standard error when it exits first.
 pub fn wait_for_window(display: &str, app: &mut Killed, deadline: Duration) -> String {
