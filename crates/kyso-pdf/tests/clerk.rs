@@ -439,9 +439,8 @@ fn others_sign_after_the_clerk(fx: &kyso_testkit::Fixture, d: &Path, issued: &Pa
     std::fs::create_dir_all(&keys).unwrap();
     let by_itext = d.join("received-itext5.pdf");
     let run = |args: &[&std::ffi::OsStr]| {
-        let out = Command::new(&oracle).args(args).output().unwrap();
-        let msg = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert!(out.status.success(), "{msg}");
+        let (ok, msg) = kyso_testkit::run(Command::new(&oracle).args(args));
+        assert!(ok, "{msg}");
     };
     let p12 = kyso_testkit::fixture_p12(fx, "rsa3072", &keys);
     run(&[
