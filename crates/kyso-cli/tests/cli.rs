@@ -600,17 +600,7 @@ fn trust_store_with_vgca_pins() {
 
     // A forged "RootCA chuyên dùng Chính phủ G2" does not match the pin.
     let dir = tempfile::tempdir().unwrap();
-    let (key, fake) = (dir.path().join("k.pem"), dir.path().join("fake.pem"));
-    let ok = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-utf8", "-subj"])
-        .arg("/C=VN/O=Ban Cơ yếu Chính phủ/CN=RootCA chuyên dùng Chính phủ G2")
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&fake)
-        .output()
-        .unwrap();
-    assert!(ok.status.success());
+    let fake = kyso_testkit::impostor_root_g2(dir.path());
     let out = run(&["trust", "add", fake.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(6));
     assert!(String::from_utf8_lossy(&out.stderr).contains("không khớp"));

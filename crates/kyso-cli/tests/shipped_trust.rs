@@ -96,17 +96,7 @@ fn verify_refuses_a_trust_file_named_like_a_pinned_root() {
         return;
     }
     let data = tempfile::tempdir().unwrap();
-    let (key, fake, pdf) = (data.path().join("k.pem"), data.path().join("gia.pem"), data.path().join("x.pdf"));
-    let ok = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-utf8", "-subj"])
-        .arg("/C=VN/O=Ban Cơ yếu Chính phủ/CN=RootCA chuyên dùng Chính phủ G2")
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&fake)
-        .output()
-        .unwrap();
-    assert!(ok.status.success());
+    let (fake, pdf) = (kyso_testkit::impostor_root_g2(data.path()), data.path().join("x.pdf"));
     kyso_testkit::minimal_pdf(&pdf, 1);
     let out = run(data.path(), &["verify", pdf.to_str().unwrap(), "--trust", fake.to_str().unwrap(), "--offline"]);
     assert_eq!(out.status.code(), Some(3));

@@ -403,17 +403,7 @@ mod tests {
             return;
         }
         let dir = tempfile::tempdir().unwrap();
-        let (key, fake) = (dir.path().join("k.pem"), dir.path().join("fake.pem"));
-        let ok = std::process::Command::new("openssl")
-            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-utf8", "-subj"])
-            .arg("/C=VN/O=Ban Cơ yếu Chính phủ/CN=RootCA chuyên dùng Chính phủ G2")
-            .arg("-keyout")
-            .arg(&key)
-            .arg("-out")
-            .arg(&fake)
-            .output()
-            .unwrap();
-        assert!(ok.status.success());
+        let fake = kyso_testkit::impostor_root_g2(dir.path());
         let fake = kyso_pki::load_certificates(&std::fs::read(&fake).unwrap());
         let (subject, sha256) = pin_impostor(&fake[0]).expect("an impostor");
         assert!(subject.contains("RootCA chuyên dùng Chính phủ G2") && sha256.len() == 64);

@@ -2,8 +2,6 @@
 //! pinned Vietnamese root but not matching the pin is refused; the real
 //! VGCA certificates (../shared/trust) match their pins.
 
-use std::process::Command;
-
 use kyso_pki::store::{AnchorStore, StoreError};
 use kyso_pki::{CertDer, load_certificates};
 
@@ -22,18 +20,7 @@ fn anchors_round_trip_and_pins_are_enforced() {
     assert!(dir.path().join("trust").join(format!("{}.der", info.sha256)).is_file());
 
     // A self-made root that takes the VGCA root's name.
-    let key = dir.path().join("fake.key");
-    let pem = dir.path().join("fake.pem");
-    let (ok, out) = kyso_testkit::run(
-        Command::new("openssl")
-            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-utf8", "-subj"])
-            .arg("/C=VN/O=Ban Cơ yếu Chính phủ/CN=RootCA chuyên dùng Chính phủ G2")
-            .arg("-keyout")
-            .arg(&key)
-            .arg("-out")
-            .arg(&pem),
-    );
-    assert!(ok, "{out}");
+    let pem = kyso_testkit::impostor_root_g2(dir.path());
     let fake: CertDer = load_certificates(&std::fs::read(&pem).expect("fake")).remove(0);
     assert!(matches!(store.add(&fake), Err(StoreError::PinMismatch { .. })));
     assert_eq!(store.list().len(), 1, "the impostor was not stored");

@@ -525,6 +525,22 @@ pub fn start_revocation_server(fx: &'static Fixture) -> Option<&'static Revocati
         .as_ref()
 }
 
+/// A self-signed certificate that takes the VGCA root's name ("RootCA
+/// chuyên dùng Chính phủ G2") without being it, made by openssl in `dir`:
+/// the PEM's path. The pins must refuse it.
+pub fn impostor_root_g2(dir: &Path) -> PathBuf {
+    let (key, pem) = (dir.join("impostor.key"), dir.join("impostor.pem"));
+    let (ok, out) = run(Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-utf8", "-subj"])
+        .arg("/C=VN/O=Ban Cơ yếu Chính phủ/CN=RootCA chuyên dùng Chính phủ G2")
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&pem));
+    assert!(ok, "openssl req: {out}");
+    pem
+}
+
 /// The Chromium binary of this machine (Debian's `chromium` first).
 pub fn chromium_binary() -> Option<&'static str> {
     ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]

@@ -557,17 +557,7 @@ fn an_anchor_named_like_a_pinned_root_is_refused() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (key, fake, pdf) = (dir.path().join("k.pem"), dir.path().join("gia.pem"), dir.path().join("x.pdf"));
-    let ok = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-utf8", "-subj"])
-        .arg("/C=VN/O=Ban Cơ yếu Chính phủ/CN=RootCA chuyên dùng Chính phủ G2")
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&fake)
-        .output()
-        .unwrap();
-    assert!(ok.status.success());
+    let (fake, pdf) = (kyso_testkit::impostor_root_g2(dir.path()), dir.path().join("x.pdf"));
     kyso_testkit::minimal_pdf(&pdf, 1);
     let req = Request { id: 1, path: pdf, anchors: vec![fake], extra: vec![] };
     let err = run_with(&req, &dir.path().join("data"), false, None, kyso_core::TrustBundle::shipped()).unwrap_err();
