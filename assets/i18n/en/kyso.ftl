@@ -100,6 +100,7 @@ err-pdf-malformed = The PDF is damaged or unreadable: { $detail }
 err-docmdp-forbids = The document is certified and allows no change, not even another signature.
 err-certify-not-first = Only the first signature can certify a document.
 err-field-not-empty = Field "{ $field }" exists and is not an empty signature field.
+err-field-takes-no-widgets = Signature field "{ $field }" is already placed on the page, so it cannot also carry the document number and date. Sign without choosing a field: Kyso makes one signature with the seal, number and date.
 err-no-such-page = There is no page { $page } (the document has { $count }).
 err-signer = Signing failed: { $detail }
 

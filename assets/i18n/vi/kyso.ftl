@@ -100,6 +100,7 @@ err-pdf-malformed = Tệp PDF bị hỏng hoặc không đọc được: { $deta
 err-docmdp-forbids = Văn bản đã được chứng nhận và không cho phép thay đổi nào, kể cả thêm chữ ký.
 err-certify-not-first = Chỉ chữ ký đầu tiên mới được chứng nhận văn bản.
 err-field-not-empty = Trường "{ $field }" đã có và không phải trường chữ ký trống.
+err-field-takes-no-widgets = Trường chữ ký "{ $field }" đã đặt sẵn trên trang nên không thể mang thêm số và ngày văn bản. Hãy ký mà không chọn trường: Kyso tạo một chữ ký gồm dấu, số và ngày.
 err-no-such-page = Không có trang { $page } (văn bản có { $count } trang).
 err-signer = Không ký được: { $detail }
 

@@ -291,6 +291,7 @@ fn sign_error(t: &Translator, e: &SignError) -> (u8, String) {
         SignError::DocMdpForbids => (exit::REFUSED, t.tr("err-docmdp-forbids")),
         SignError::CertifyNotFirst => (exit::REFUSED, t.tr("err-certify-not-first")),
         SignError::FieldNotEmpty(f) => (exit::REFUSED, t.tr_args("err-field-not-empty", &[("field", f)])),
+        SignError::FieldTakesNoWidgets(f) => (exit::REFUSED, t.tr_args("err-field-takes-no-widgets", &[("field", f)])),
         SignError::NoSuchPage { page, count } => {
             (exit::USAGE, t.tr_args("err-no-such-page", &[("page", &page.to_string()), ("count", &count.to_string())]))
         }

@@ -125,4 +125,28 @@ fn the_clerk_numbers_and_dates_a_decision_signed_by_three_officials() {
         assert_eq!(err["code"], code, "{v:#}");
         assert!(!never.exists());
     }
+
+    // An empty signature field another tool placed on the page cannot also
+    // carry the number and date: refused before the PIN is read, in words.
+    if kyso_testkit::tool_or_skip("pyhanko", "an empty field placed by another tool") {
+        let placed = d.join("placed.pdf");
+        let (ok, msg) = kyso_testkit::run(
+            std::process::Command::new("pyhanko")
+                .args(["sign", "addfields", "--field", "1/380,120,520,200/VanThu"])
+                .arg(&a3)
+                .arg(&placed),
+        );
+        assert!(ok, "pyhanko addfields: {msg}");
+        let never = d.join("never.pdf");
+        let mut args = clerk.to_vec();
+        args.extend(["--field", "VanThu"]);
+        let out = sign(fx, &placed, &never, &args, tokens::TOCHUC, pins::TOCHUC);
+        assert_eq!(out.status.code(), Some(6), "{}", String::from_utf8_lossy(&out.stdout));
+        let v = json(&out);
+        let err = &v["files"][0]["error"];
+        assert_eq!(err["code"], "field_takes_no_widgets", "{v:#}");
+        let message = err["message"].as_str().unwrap();
+        assert!(message.contains("\"VanThu\"") && message.contains("số và ngày"), "{message}");
+        assert!(!never.exists());
+    }
 }

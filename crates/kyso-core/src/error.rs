@@ -198,6 +198,7 @@ impl Error {
                 S::DocMdpForbids => "docmdp_forbids",
                 S::CertifyNotFirst => "certify_not_first",
                 S::FieldNotEmpty(_) => "field_not_empty",
+                S::FieldTakesNoWidgets(_) => "field_takes_no_widgets",
                 S::NoSuchPage { .. } => "no_such_page",
                 S::Timestamp(_) => "timestamp_failed",
                 S::Signer(kyso_pki::SignerError::TokenRemoved) => "token_removed",

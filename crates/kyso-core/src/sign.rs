@@ -618,26 +618,39 @@ fn prepare(req: &SignRequest, target: &Target, now: i64) -> Result<Plan, Error> 
             }
         }
         Format::Pdf => {
-            if let Some(role) = req.look.role {
-                let l = &req.look;
-                let spec = PresetInput {
-                    role,
-                    page: req.pdf.page,
-                    rect: l.rect,
-                    anchor: l.anchor.clone(),
-                    image: read_image(&l.image)?,
-                    seal: read_image(&l.seal)?,
-                    seal_mm: l.seal_mm,
-                    number: l.number.clone(),
-                    number_rect: l.number_rect,
-                    date: l.date.clone(),
-                    date_rect: l.date_rect,
-                    copy_form: l.copy_form.clone(),
-                    organization: l.organization.clone(),
-                    time: now,
-                };
+            let spec = match req.look.role {
+                None => None,
+                Some(role) => {
+                    let l = &req.look;
+                    Some(PresetInput {
+                        role,
+                        page: req.pdf.page,
+                        rect: l.rect,
+                        anchor: l.anchor.clone(),
+                        image: read_image(&l.image)?,
+                        seal: read_image(&l.seal)?,
+                        seal_mm: l.seal_mm,
+                        number: l.number.clone(),
+                        number_rect: l.number_rect,
+                        date: l.date.clone(),
+                        date_rect: l.date_rect,
+                        copy_form: l.copy_form.clone(),
+                        organization: l.organization.clone(),
+                        time: now,
+                    })
+                }
+            };
+            if spec.is_some() || req.pdf.field.is_some() {
                 let reader = kyso_pdf::PdfReader::open(input).map_err(Error::Unreadable)?;
-                placement = Some(kyso_pdf::presets::prepare(&reader, &spec).map_err(Error::Placement)?);
+                if let Some(spec) = &spec {
+                    placement = Some(kyso_pdf::presets::prepare(&reader, spec).map_err(Error::Placement)?);
+                }
+                // The field asked for by name: the signing would refuse it
+                // after the PIN; say so before (ISO 32000-2 §12.7.5.5).
+                if let Some(name) = &req.pdf.field {
+                    let extra_widgets = placement.as_ref().is_some_and(|p| !p.extra_widgets.is_empty());
+                    kyso_pdf::check_field(&reader, name, extra_widgets).map_err(Error::Pdf)?;
+                }
             }
         }
     }

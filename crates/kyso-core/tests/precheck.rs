@@ -520,3 +520,59 @@ fn revocation_and_the_timestamp_server_are_asked_before_the_pin() {
     assert!(pre.findings.iter().any(|f| matches!(f, Finding::RevocationUnchecked { confirmed: true, .. })));
     assert!(!pre.findings.iter().any(|f| f.severity() > Severity::Info), "{:?}", pre.findings);
 }
+
+/// An empty signature field already placed on the page (here by pyHanko)
+/// can take an official's signature, but not the clerk's seal with the
+/// number and date widgets: that is told before the PIN, in words, and
+/// the PIN is never asked.
+#[test]
+fn a_placed_field_that_cannot_carry_number_and_date_is_told_before_the_pin() {
+    let fx = require_fixture!();
+    if !kyso_testkit::tool_or_skip("pyhanko", "an empty field placed by another tool") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let plain = dir.path().join("qd-plain.pdf");
+    kyso_testkit::nd30::decision(&plain, kyso_testkit::nd30::Layout::Deputy);
+    let doc = dir.path().join("qd.pdf");
+    let (ok, msg) = kyso_testkit::run(
+        std::process::Command::new("pyhanko")
+            .args(["sign", "addfields", "--field", "1/380,120,520,200/VanThu"])
+            .arg(&plain)
+            .arg(&doc),
+    );
+    assert!(ok, "pyhanko addfields: {msg}");
+    let seal = png(&dir.path().join("dau.png"), [220, 20, 20]);
+    let clerk = |field: &str, number: bool| {
+        let mut r = request(fx, vec![Target::beside(&doc)], &data, entry(fx, tokens::TOCHUC, "Sở"), pins::TOCHUC);
+        r.look = Look {
+            role: Some(Role::Issuer),
+            seal: Some(seal.clone()),
+            number: number.then(|| "45/QĐ-UBND".to_owned()),
+            date: number.then(|| "2026-03-05".to_owned()),
+            ..Default::default()
+        };
+        r.pdf.field = Some(field.to_owned());
+        r
+    };
+    let mut r = clerk("VanThu", true);
+    r.all_or_nothing = true;
+    let pre = precheck(&r);
+    assert!(pre.blocked(), "{:?}", pre.findings);
+    let blocker = pre.findings.iter().find(|f| f.severity() == Severity::Blocker).expect("a blocker");
+    assert_eq!(blocker.code(), "field_takes_no_widgets", "{blocker:?}");
+    assert!(matches!(blocker, Finding::File { file: 0, error: Error::Pdf(_) }), "{blocker:?}");
+    let asked = count_pin_use(&mut r, pins::TOCHUC);
+    let never = AtomicBool::new(false);
+    assert!(sign_batch(r, &mut |_| {}, &never).is_err());
+    assert_eq!(asked.load(Ordering::SeqCst), 0, "refused before the PIN");
+    assert!(!dir.path().join("qd.signed.pdf").exists(), "nothing written");
+
+    // The same field takes the seal alone, and a field of that name that
+    // does not exist yet is made with the number and date.
+    for (field, number) in [("VanThu", false), ("VanThuMoi", true)] {
+        let pre = precheck(&clerk(field, number));
+        assert!(!pre.blocked(), "{field}: {:?}", pre.findings);
+    }
+}

@@ -294,6 +294,7 @@ impl Localize for kyso_pdf::SignError {
             E::DocMdpForbids => Message::new("err-docmdp-forbids"),
             E::CertifyNotFirst => Message::new("err-certify-not-first"),
             E::FieldNotEmpty(f) => Message::new("err-field-not-empty").arg("field", f.clone()),
+            E::FieldTakesNoWidgets(f) => Message::new("err-field-takes-no-widgets").arg("field", f.clone()),
             E::NoSuchPage { page, count } => {
                 Message::new("err-no-such-page").arg("page", page.to_string()).arg("count", count.to_string())
             }

@@ -20,6 +20,6 @@ mod writer;
 
 pub use appearance::{Appearance, AppearanceError, Builder, Png, TextLine};
 pub use reader::{PdfError, PdfReader, Section, XrefEntry, XrefKind};
-pub use sign::{SignError, SignOptions, SignOutcome, sign_pdf, timestamp_pdf};
+pub use sign::{SignError, SignOptions, SignOutcome, check_field, sign_pdf, timestamp_pdf};
 pub use verify::{Indication, PdfReport, SignatureReport, VerifyOptions, verify_pdf};
 pub use writer::IncrementalUpdate;

@@ -90,6 +90,12 @@ pub enum SignError {
     /// The named field exists and is not an empty signature field.
     #[error("field {0} exists and is not an empty signature field")]
     FieldNotEmpty(String),
+    /// The named field is an empty signature field that is its own
+    /// widget on the page, so it cannot also take the number and date
+    /// widgets of the clerk's one signature (ISO 32000-2 §12.7.4: a field
+    /// merged with its widget has no /Kids).
+    #[error("field {0} is already placed on the page and cannot also carry the number and date")]
+    FieldTakesNoWidgets(String),
     /// The page does not exist.
     #[error("page {page} does not exist (the document has {count})")]
     NoSuchPage {
@@ -244,6 +250,67 @@ pub fn timestamp_pdf(
     write_signature(input, output, Producer::DocTimestamp(tsa), opts)
 }
 
+/// The form's top-level fields as the signing sees them.
+struct FormFields {
+    /// Every field's name (a new field takes a free one).
+    names: Vec<String>,
+    /// Signature fields that hold a signature.
+    signed_fields: usize,
+    /// The field asked for by name, when it exists.
+    existing: Option<(u32, Dict)>,
+}
+
+/// Reads the form's fields (`/AcroForm /Fields`, ISO 32000-2 §12.7.3) and
+/// checks the field asked for: it must be an empty signature field
+/// (§12.7.5.5), and one that is merged with its widget cannot take the
+/// extra widgets of the clerk's signature.
+fn form_fields(
+    reader: &PdfReader,
+    fields: &[Object],
+    want: Option<&str>,
+    extra_widgets: bool,
+) -> Result<FormFields, SignError> {
+    let mut out = FormFields { names: Vec::new(), signed_fields: 0, existing: None };
+    for f in fields.iter().take(10_000) {
+        let Object::Ref(num, _) = f else { continue };
+        let Some(d) = reader.get(*num)?.as_dict().cloned() else { continue };
+        let name = text(d.get("T")).unwrap_or_default();
+        let signature = d.get("FT").and_then(Object::as_name) == Some(b"Sig");
+        if d.get("V").is_some() && signature {
+            out.signed_fields += 1;
+        }
+        if want == Some(name.as_str()) {
+            if !signature || d.get("V").is_some() {
+                return Err(SignError::FieldNotEmpty(name));
+            }
+            if extra_widgets {
+                return Err(SignError::FieldTakesNoWidgets(name));
+            }
+            out.existing = Some((*num, d));
+        }
+        out.names.push(name);
+    }
+    Ok(out)
+}
+
+/// Checks, before anything is signed, that the field named `name` can take
+/// the signature: absent (a new field is made), or an empty signature field
+/// and, when the signature has `extra_widgets` (the clerk's number and
+/// date), not one already placed on a page. The signing checks the same.
+pub fn check_field(reader: &PdfReader, name: &str, extra_widgets: bool) -> Result<(), SignError> {
+    let (_, catalog) = reader.catalog()?;
+    let Some(acroform) = catalog.get("AcroForm") else { return Ok(()) };
+    let Some(acroform) = reader.resolve(acroform)?.as_dict().cloned() else { return Ok(()) };
+    let fields = match acroform.get("Fields") {
+        Some(o) => match reader.resolve(o)? {
+            Object::Array(a) => a,
+            _ => return Ok(()),
+        },
+        None => return Ok(()),
+    };
+    form_fields(reader, &fields, Some(name), extra_widgets).map(drop)
+}
+
 fn write_signature(
     input: &Path,
     output: &Path,
@@ -281,24 +348,8 @@ fn write_signature(
         },
         None => Vec::new(),
     };
-    let mut names = Vec::new();
-    let mut signed_fields = 0;
-    let mut existing: Option<(u32, Dict)> = None;
-    for f in fields.iter().take(10_000) {
-        let Object::Ref(num, _) = f else { continue };
-        let Some(d) = reader.get(*num)?.as_dict().cloned() else { continue };
-        let name = text(d.get("T")).unwrap_or_default();
-        if d.get("V").is_some() && d.get("FT").and_then(Object::as_name) == Some(b"Sig") {
-            signed_fields += 1;
-        }
-        if opts.field_name.as_deref() == Some(name.as_str()) {
-            if d.get("FT").and_then(Object::as_name) != Some(b"Sig") || d.get("V").is_some() {
-                return Err(SignError::FieldNotEmpty(name));
-            }
-            existing = Some((*num, d.clone()));
-        }
-        names.push(name);
-    }
+    let FormFields { names, signed_fields, existing } =
+        form_fields(&reader, &fields, opts.field_name.as_deref(), !opts.extra_widgets.is_empty())?;
     if opts.certify.is_some() && signed_fields > 0 {
         return Err(SignError::CertifyNotFirst);
     }
@@ -408,9 +459,6 @@ fn write_signature(
     let mut extra_refs: Vec<(u32, u32)> = Vec::new();
     let mut main_widget = field_num;
     if !opts.extra_widgets.is_empty() {
-        if existing.is_some() {
-            return Err(SignError::FieldNotEmpty(field_name));
-        }
         main_widget = up.alloc();
         let mut widget = Dict::new();
         for key in ["Type", "Subtype", "F", "Rect", "P", "AP"] {
