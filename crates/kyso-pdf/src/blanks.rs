@@ -308,18 +308,8 @@ fn number_line(line: &[Cell]) -> Option<NumberBlank> {
 /// first in `next`, under the date's part of the page, at most two lines
 /// down.
 fn wrapped_year(line: &[Cell], from: usize, next: Option<&[Cell]>) -> Option<i32> {
-    let (next, at) = (next?, &line[from]);
-    if at.y - next.first()?.y > 2.5 * at.size {
-        return None;
-    }
-    // The date's column: from after the last wide gap before "ngày" (a
-    // column apart) to the end of the line.
-    let left = line[..from]
-        .iter()
-        .rev()
-        .find(|c| c.folded == ' ' && c.x1 - c.x0 > 1.5 * at.size)
-        .map_or_else(|| line.first().map_or(at.x0, |c| c.x0), |c| c.x1);
-    let right = line.last().map_or(at.x1, |c| c.x1);
+    let (next, (left, right)) = (next?, date_column(line, from, next?)?);
+    let at = &line[from];
     // Only the year: four digits alone in the column (a body line that
     // starts with a year is no wrapped date).
     let text: String =
@@ -328,30 +318,82 @@ fn wrapped_year(line: &[Cell], from: usize, next: Option<&[Cell]>) -> Option<i32
     if text.len() == 4 && text.chars().all(|c| c.is_ascii_digit()) { text.parse().ok() } else { None }
 }
 
+/// The date's column on `line` (whose "ngày" is at `from`), when `next`,
+/// the line below, is close enough to continue it: from after the last
+/// wide gap before "ngày" (a column apart) to the end of the line.
+fn date_column(line: &[Cell], from: usize, next: &[Cell]) -> Option<(f64, f64)> {
+    let at = &line[from];
+    if at.y - next.first()?.y > 2.5 * at.size {
+        return None;
+    }
+    let left = line[..from]
+        .iter()
+        .rev()
+        .find(|c| c.folded == ' ' && c.x1 - c.x0 > 1.5 * at.size)
+        .map_or_else(|| line.first().map_or(at.x0, |c| c.x0), |c| c.x1);
+    let right = line.last().map_or(at.x1, |c| c.x1);
+    Some((left, right))
+}
+
+/// "năm" wrapped onto the line below the date (a narrow column broke
+/// "tháng … năm 2026" after the month's blank): its index in `next` when
+/// it is the first word of `next` within the date's column.
+fn wrapped_nam(line: &[Cell], from: usize, next: &[Cell]) -> Option<usize> {
+    let (left, right) = date_column(line, from, next)?;
+    let size = line[from].size;
+    let in_column = |c: &Cell| c.x0 >= left - size && c.x1 <= right + size;
+    let first = next.iter().position(|c| c.folded != ' ' && in_column(c))?;
+    if !word_at(next, first, "nam") {
+        return None;
+    }
+    // Only the end of the date on that line: "năm", a blank, the year or
+    // part of it, a blank (a body line that starts with "Năm" is no date).
+    let rest: String = next[first + 3..].iter().filter(|c| in_column(c)).map(|c| c.folded).collect();
+    let rest = rest.trim_matches(is_blank_char);
+    let digits = rest.trim_end_matches(is_blank_char);
+    (digits.len() <= 4 && digits.chars().all(|c| c.is_ascii_digit())).then_some(first)
+}
+
 /// "ngày" blank "tháng" blank "năm" (year or blank) on one line; `next`
-/// is the line below (a year wrapped there is printed, not blank).
-fn date_line(line: &[Cell], next: Option<&[Cell]>) -> Option<DateBlanks> {
-    for i in 0..line.len() {
-        if !word_at(line, i, "ngay") {
+/// is the line below (a year wrapped there is printed, not blank; "năm"
+/// wrapped there with its year or blank is the end of the date).
+fn date_line(whole: &[Cell], next: Option<&[Cell]>) -> Option<DateBlanks> {
+    for i in 0..whole.len() {
+        if !word_at(whole, i, "ngay") {
             continue;
         }
         let day_end = i + 4;
-        let m = skip_blank(line, day_end);
-        if !word_at(line, m, "thang") {
+        let m = skip_blank(whole, day_end);
+        if !word_at(whole, m, "thang") {
             continue;
         }
-        let y = skip_blank(line, m + 5);
-        if !word_at(line, y, "nam") {
+        let after_month = skip_blank(whole, m + 5);
+        let size = whole[m].size;
+        // `line` holds "năm": this line, or the next when the column broke
+        // the date after the month's blank.
+        let (line, y, month_right) = if word_at(whole, after_month, "nam") {
+            (whole, after_month, whole[after_month].x0)
+        } else if after_month >= whole.len()
+            && let Some(next) = next
+            && let Some(y) = wrapped_nam(whole, i, next)
+        {
+            // The month's blank runs to the end of its line (leader dots,
+            // or the room left where a word processor drew no spaces).
+            let end = whole.last().map_or(0.0, |c| c.x1);
+            (next, y, end.max(whole[m + 4].x1 + 2.0 * size))
+        } else {
             continue;
-        }
-        let day = blank(line[day_end - 1].x1, line[m].x0, &line[i]);
-        let month = blank(line[m + 4].x1, line[y].x0, &line[m]);
+        };
+        let day = blank(whole[day_end - 1].x1, whole[m].x0, &whole[i]);
+        let month = blank(whole[m + 4].x1, month_right, &whole[m]);
         if day.rect[2] - day.rect[0] < 0.8 * day.size || month.rect[2] - month.rect[0] < 0.8 * month.size {
             continue;
         }
         let after = skip_blank(line, y + 3);
         let digits: String = line[after..].iter().take_while(|c| c.folded.is_ascii_digit()).map(|c| c.folded).collect();
-        let wrapped = if digits.is_empty() && after >= line.len() { wrapped_year(line, i, next) } else { None };
+        let same_line = std::ptr::eq(line, whole);
+        let wrapped =
+            if same_line && digits.is_empty() && after >= line.len() { wrapped_year(line, i, next) } else { None };
         let mut year_prefix = None;
         let (year, printed_year) = if digits.len() == 4 {
             (None, digits.parse().ok())
@@ -596,6 +638,37 @@ mod tests {
         ]));
         let d = body.date.unwrap();
         assert!(d.year.is_some() && d.printed_year.is_none(), "{d:?}");
+    }
+
+    #[test]
+    fn nam_wrapped_to_the_next_line_ends_the_date() {
+        // A long place name: the centred line broke before "năm".
+        let printed = blanks_in(&content(vec![
+            run("Thành phố Hồ Chí Minh, ngày ….. tháng …..", 300.0, 700.0, 14.0, 7.0),
+            run("năm 2026", 400.0, 683.0, 14.0, 7.0),
+        ]));
+        let d = printed.date.unwrap();
+        assert_eq!((d.year.is_none(), d.printed_year), (true, Some(2026)), "{d:?}");
+        let tail = 300.0 + 41.0 * 7.0;
+        assert!(d.month.baseline == 700.0 && d.month.rect[2] <= tail + 0.1, "{d:?}");
+        assert!(d.month.rect[0] >= 300.0 + 36.0 * 7.0 - 0.1, "{d:?}");
+        // The year blank too, on the line below; and a word processor that
+        // drew no spaces after "tháng": the month goes right after it.
+        let blank_year = blanks_in(&content(vec![
+            run("Thành phố Hồ Chí Minh, ngày       tháng", 300.0, 700.0, 14.0, 7.0),
+            run("năm", 400.0, 683.0, 14.0, 7.0),
+        ]));
+        let d = blank_year.date.unwrap();
+        let y = d.year.clone().unwrap();
+        assert!(y.baseline == 683.0 && y.rect[0] >= 400.0 + 3.0 * 7.0, "{y:?}");
+        assert!(d.month.rect[0] >= 300.0 + 39.0 * 7.0 - 0.1 && d.month.rect[2] > d.month.rect[0] + 14.0, "{d:?}");
+        // A body line that starts with "Năm", or one in another column, is
+        // not the end of a date.
+        for next in [run("Năm 2026 là năm bản lề", 300.0, 683.0, 14.0, 7.0), run("năm 2026", 60.0, 683.0, 14.0, 7.0)]
+        {
+            let b = blanks_in(&content(vec![run("Hà Nội, ngày       tháng       ", 300.0, 700.0, 14.0, 7.0), next]));
+            assert!(b.date.is_none(), "{b:?}");
+        }
     }
 
     #[test]

@@ -492,10 +492,11 @@ fn others_sign_after_the_clerk(fx: &kyso_testkit::Fixture, d: &Path, issued: &Pa
 fn decisions_from_other_producers_get_their_block_and_blanks() {
     let fx = require_fixture!();
     type Make = fn(&Path) -> Result<(), String>;
-    let producers: [(&str, Make); 3] = [
+    let producers: [(&str, Make); 4] = [
         ("Chromium", kyso_testkit::nd30::chromium_decision),
         ("LibreOffice", kyso_testkit::nd30::libreoffice_decision),
         ("LibreOffice, dot leaders", kyso_testkit::nd30::libreoffice_decision_dotted),
+        ("LibreOffice, \"năm\" wrapped", kyso_testkit::nd30::libreoffice_decision_long_place),
     ];
     for (producer, make) in producers {
         let dir = tempfile::tempdir().unwrap();
@@ -569,14 +570,17 @@ fn decision_from(fx: &kyso_testkit::Fixture, producer: &str, dir: &Path, doc: &P
         assert!(on_line(n, so), "{producer}: 45 {n:?} on the line of {so:?}");
         let ngay =
             before.iter().filter(|(s, _)| s == "ngày").map(|w| w.1).max_by(|a, b| a[1].total_cmp(&b[1])).unwrap();
-        let header = |t: &str| {
-            before.iter().filter(|(s, _)| s == t).map(|w| w.1).find(|b| (b[1] - ngay[1]).abs() < 1.0).unwrap()
-        };
-        let (thang, nam) = (header("tháng"), header("năm"));
+        let header =
+            |t: &str| before.iter().filter(|(s, _)| s == t).map(|w| w.1).find(|b| (b[1] - ngay[1]).abs() < 1.0);
+        let thang = header("tháng").unwrap();
         let (day, month) = (got("05"), got("3"));
         assert!(day[0] > ngay[2] && day[2] < thang[0], "{producer}: day {day:?} between {ngay:?} and {thang:?}");
         assert!(on_line(day, ngay) && on_line(month, thang), "{producer}: {day:?} {month:?} off the line {ngay:?}");
-        assert!(month[0] > thang[2] && month[2] < nam[0], "{producer}: month {month:?} between {thang:?} and {nam:?}");
+        // Before "năm", or, when the column broke the line before "năm",
+        // after "tháng" within the page's right margin (30 pt, 15 mm).
+        let end = header("năm").map_or(595.0 - 42.0, |nam| nam[0]);
+        assert!(month[0] > thang[2] && month[2] < end, "{producer}: month {month:?} between {thang:?} and {end}");
+        assert_eq!(header("năm").is_none(), producer.contains("wrapped"), "{producer}: {before:?}");
         // The year is printed (on the date's line or wrapped below it), or
         // its century is ("năm 20….."): then only "26" goes after "20".
         assert!(!new.iter().any(|(s, _)| s.contains("2026")), "{producer}: a second year written: {new:?}");

@@ -375,20 +375,38 @@ table.s { width: 100%; margin-top: 18pt; } table.s td { vertical-align: top; }
 /// column wraps "năm 2026" after the long date blanks). `Err` says why when
 /// LibreOffice is missing or fails; callers decide whether that skips.
 pub fn libreoffice_decision(path: &Path) -> Result<(), String> {
-    libreoffice_export(path, false)
+    libreoffice_export(path, Blanks::Spaces)
 }
 
 /// [`libreoffice_decision`] with the blanks printed as dot leaders, the
 /// way many templates print them: "Số: ……/QĐ-UBND" and "ngày ….. tháng
 /// ….. năm 20….." (the century printed, the rest of the year left blank).
 pub fn libreoffice_decision_dotted(path: &Path) -> Result<(), String> {
-    libreoffice_export(path, true)
+    libreoffice_export(path, Blanks::Dotted)
 }
 
-fn libreoffice_export(path: &Path, dotted: bool) -> Result<(), String> {
+/// [`libreoffice_decision`] of an agency whose place name is long
+/// ("Thành phố Hồ Chí Minh"): the header column breaks the date line
+/// before "năm", so "năm 2026" stands on the line below the blanks.
+pub fn libreoffice_decision_long_place(path: &Path) -> Result<(), String> {
+    libreoffice_export(path, Blanks::LongPlace)
+}
+
+/// How the header's blanks are printed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Blanks {
+    /// Typed spaces.
+    Spaces,
+    /// Dot leaders, the year's century printed.
+    Dotted,
+    /// Typed spaces after a long place name.
+    LongPlace,
+}
+
+fn libreoffice_export(path: &Path, blanks: Blanks) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let docx = dir.path().join("qd.docx");
-    write_decision_docx(&docx, dotted).map_err(|e| format!("writing the DOCX: {e}"))?;
+    write_decision_docx(&docx, blanks).map_err(|e| format!("writing the DOCX: {e}"))?;
     let out = std::process::Command::new("soffice")
         .args(["--headless", "--norestore", "--convert-to", "pdf", "--outdir"])
         .arg(dir.path())
@@ -437,12 +455,12 @@ fn w_table(widths: [u32; 2], cells: [Vec<String>; 2]) -> String {
     t
 }
 
-fn write_decision_docx(path: &Path, dotted: bool) -> std::io::Result<()> {
+fn write_decision_docx(path: &Path, blanks: Blanks) -> std::io::Result<()> {
     let c = "center";
-    let (number, date) = if dotted {
-        ("Số: ……/QĐ-UBND", "Điện Biên, ngày ….. tháng ….. năm 20…..")
-    } else {
-        ("Số:         /QĐ-UBND", "Điện Biên, ngày       tháng       năm 2026")
+    let (number, date) = match blanks {
+        Blanks::Dotted => ("Số: ……/QĐ-UBND", "Điện Biên, ngày ….. tháng ….. năm 20….."),
+        Blanks::Spaces => ("Số:         /QĐ-UBND", "Điện Biên, ngày       tháng       năm 2026"),
+        Blanks::LongPlace => ("Số:         /QĐ-UBND", "Thành phố Hồ Chí Minh, ngày         tháng         năm 2026"),
     };
     let header = w_table(
         [3400, 5950],
