@@ -89,6 +89,12 @@ lang-en = English
 ## Signing
 sign-done = Signed: { $input } → { $output }
 err-cert-not-found = No certificate with a private key that can sign was found.
+err-cert-several = Several certificates can sign ({ $list }); choose the one to use.
+err-p12-no-key = The PKCS#12 file holds no private key with its certificate.
+err-p12-password-needed = The PKCS#12 file's password is needed.
+err-declined = Stopped by the user; nothing was signed.
+err-role-needs-organization = The { $role } role signs with an organisation's certificate (Decree 30/2020, Art. 32, 33); the chosen certificate is a person's.
+err-role-needs-personal = The { $role } role signs with the competent person's own certificate (Decree 30/2020, Art. 32); the chosen certificate is an organisation's.
 err-cert-ambiguous = Several certificates can sign; choose one with --cert: { $list }
 err-password-required = The PKCS#12 password is required (use --pin-stdin).
 err-p12-password = Wrong PKCS#12 password.

@@ -89,6 +89,12 @@ lang-en = English
 ## Ký
 sign-done = Đã ký: { $input } → { $output }
 err-cert-not-found = Không tìm thấy chứng thư số có khoá bí mật phù hợp để ký.
+err-cert-several = Có nhiều chứng thư số có thể dùng để ký ({ $list }); hãy chọn chứng thư cần dùng.
+err-p12-no-key = Tệp PKCS#12 không có khoá bí mật đi kèm chứng thư số.
+err-p12-password-needed = Cần mật khẩu của tệp PKCS#12.
+err-declined = Người dùng đã dừng, không ký.
+err-role-needs-organization = Vai trò { $role } phải ký bằng chứng thư số của cơ quan, tổ chức (Nghị định 30/2020, Điều 32, 33); chứng thư đã chọn là của cá nhân.
+err-role-needs-personal = Vai trò { $role } phải ký bằng chứng thư số cá nhân của người có thẩm quyền (Nghị định 30/2020, Điều 32); chứng thư đã chọn là của cơ quan, tổ chức.
 err-cert-ambiguous = Có nhiều chứng thư số có thể dùng để ký; hãy chọn bằng --cert: { $list }
 err-password-required = Cần mật khẩu của tệp PKCS#12 (dùng --pin-stdin).
 err-p12-password = Mật khẩu tệp PKCS#12 không đúng.

@@ -408,6 +408,13 @@ fn role_name(r: kyso_core::Role) -> &'static str {
     }
 }
 
+/// A core error in the page's words: e-office pages show the message to
+/// Vietnamese users, so it is never the library's English.
+fn vi(e: &kyso_core::Error) -> String {
+    use kyso_i18n::Localize as _;
+    e.localize(&kyso_i18n::Translator::new(kyso_i18n::Lang::Vi))
+}
+
 fn net_reply(e: &NetError) -> Value {
     let code = match e {
         NetError::TooLarge(_) => status::TOO_LARGE,
@@ -517,11 +524,13 @@ fn sign(shared: &Shared, endpoint: Endpoint, origin: &str, page: &Origin, r: &Fi
         return net_reply(&e);
     }
     let setup = &shared.cfg.signing;
-    let (entry, _token) =
-        match kyso_core::find_certificate(&setup.modules, setup.token.as_deref(), setup.certificate.as_deref()) {
-            Ok(found) => found,
-            Err(e) => return reply(status::SIGN_FAILED, format!("Không tìm thấy chứng thư số để ký: {e}")),
-        };
+    // The certificate that fits the endpoint's role when the token holds
+    // several (the văn thư's personal and organisation certificates).
+    let (token, wanted) = (setup.token.as_deref(), setup.certificate.as_deref());
+    let (entry, _token) = match kyso_core::find_certificate_for(&setup.modules, token, wanted, endpoint.role()) {
+        Ok(found) => found,
+        Err(e) => return reply(status::SIGN_FAILED, format!("Không tìm thấy chứng thư số để ký: {}", vi(&e))),
+    };
     facts.signer = Some(entry.certificate.clone());
     let fetched = match fetch(shared, origin, page, r, facts) {
         Ok(f) => f,
@@ -618,11 +627,11 @@ fn sign(shared: &Shared, endpoint: Endpoint, origin: &str, page: &Origin, r: &Fi
                 shared.approver.pin_rejected(e.code());
                 return reply(status::SIGN_FAILED, "Mã PIN không đúng hoặc token đã bị khóa: không ký được.");
             }
-            return reply(status::SIGN_FAILED, format!("Không ký được: {e}"));
+            return reply(status::SIGN_FAILED, format!("Không ký được: {}", vi(&e)));
         }
         Ok(mut b) => match b.outcomes.pop().map(|o| o.result) {
             Some(Ok(kyso_core::Signed { output: kyso_core::Output::Memory(bytes), .. })) => bytes,
-            Some(Err(e)) => return reply(status::SIGN_FAILED, format!("Không ký được: {e}")),
+            Some(Err(e)) => return reply(status::SIGN_FAILED, format!("Không ký được: {}", vi(&e))),
             _ => return reply(status::SIGN_FAILED, "Không ký được."),
         },
     };
@@ -741,7 +750,7 @@ fn cert_info(shared: &Shared, origin: &str) -> Value {
     let (entry, _) =
         match kyso_core::find_certificate(&setup.modules, setup.token.as_deref(), setup.certificate.as_deref()) {
             Ok(f) => f,
-            Err(e) => return reply(status::FAILED, format!("Không tìm thấy chứng thư số: {e}")),
+            Err(e) => return reply(status::FAILED, format!("Không tìm thấy chứng thư số: {}", vi(&e))),
         };
     if !shared.approver.share_certificate(origin, &entry.certificate) {
         return reply(status::DECLINED, "Người dùng không đồng ý cho trang này xem thông tin chứng thư số.");

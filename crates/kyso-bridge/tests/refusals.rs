@@ -102,8 +102,9 @@ fn setup_as(
     cfg.verify_anchors = vec![fx.pki_file("root.pem")];
     cfg.signing = SigningSetup {
         modules: vec![fx.module.clone()],
-        token: Some(who.0.into()),
-        certificate: Some(who.1.into()),
+        // "" names nothing: the bridge then finds the certificate itself.
+        token: Some(who.0.to_owned()).filter(|t| !t.is_empty()),
+        certificate: Some(who.1.to_owned()).filter(|c| !c.is_empty()),
         certs: vec![fx.pki_file("int.pem")],
         offline: true,
         allow_unchecked: true,
@@ -424,6 +425,36 @@ fn the_clerk_signs_an_appendix_and_a_copy() {
     }
     let roles: Vec<Option<String>> = bridge_entries(&s.data).into_iter().map(|e| e.role).collect();
     assert_eq!(roles, vec![Some("appendix".to_owned()), Some("copy".to_owned())]);
+}
+
+/// The văn thư's machine with no certificate named in the settings: the
+/// personal and the organisation's tokens are both plugged in. A copy is
+/// signed with the organisation's certificate, the one its role needs; an
+/// official's signature, which several personal certificates fit, is
+/// refused with the page told why in Vietnamese, never the library's
+/// English.
+#[test]
+fn the_role_picks_the_certificate_and_the_page_is_told_in_vietnamese() {
+    let fx = kyso_testkit::require_fixture!();
+    let s = setup_as(fx, true, 100 << 20, &[], ("", "", kyso_testkit::pins::TOCHUC));
+    let o = s.app.origin.clone();
+    let up = format!("{o}/upload?docid=7");
+    s.answer.send(true).unwrap();
+    let r = call(&s, "SignCopy", &o, file_request(&format!("{o}/files/van-ban.pdf"), &up));
+    assert_eq!(r["Status"], 0, "{r}");
+    let uploads = s.app.uploads();
+    assert_eq!(uploads.len(), 1);
+    let f = s._dir.path().join("copy.pdf");
+    std::fs::write(&f, &uploads[0].bytes).unwrap();
+    let v = kyso_core::verify(&f, &kyso_core::VerifyOptions::default());
+    assert!(v.report.signatures[0].signer.as_deref().unwrap_or("").contains("Sở Thông tin"), "{:?}", v.report);
+
+    let r = call(&s, "SignApproved", &o, file_request(&format!("{o}/files/van-ban.pdf"), &up));
+    assert_ne!(r["Status"], 0, "{r}");
+    let message = r["Message"].as_str().unwrap();
+    assert!(message.contains("Có nhiều chứng thư số") && message.contains("Nguyễn Văn A"), "{message}");
+    assert!(!message.contains("certificate") && !message.contains("Sở Thông tin"), "{message}");
+    assert_eq!(s.app.uploads().len(), 1, "nothing more uploaded");
 }
 
 #[test]

@@ -546,7 +546,8 @@ fn before_pin(t: &Translator, args: &SignArgs, req: &mut SignRequest, json: bool
     // signing reports (and journals) why, as it always did.
     let mut check = true;
     if let Credential::Search { modules, token, certificate, .. } = &req.credential {
-        match kyso_core::find_certificate(modules, token.as_deref(), certificate.as_deref()) {
+        let role = req.look.role;
+        match kyso_core::find_certificate_for(modules, token.as_deref(), certificate.as_deref(), role) {
             Ok((entry, _)) => req.credential = Credential::Token { entry: Box::new(entry), pin: None },
             Err(_) => check = false,
         }

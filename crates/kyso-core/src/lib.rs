@@ -36,7 +36,7 @@ pub use precheck::{
 pub use sign::{
     AlgorithmChoice, Batch, Confirmation, Credential, Decision, Destination, Level, Look, Output, PdfFields,
     PrecheckInputs, Progress, SignOutcome, SignRequest, Signed, Target, Tsa, certificate_listing, find_certificate,
-    list_certificates, sign_batch,
+    find_certificate_for, list_certificates, sign_batch,
 };
 pub use trust::{
     SHIPPED_ANCHORS_KEY, SettingsError, ShippedCert, ShippedRole, TrustBundle, TrustEntry, TrustSource, pin_impostor,

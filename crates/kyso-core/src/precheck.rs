@@ -458,7 +458,10 @@ const TSA_PROBE: Duration = Duration::from_secs(10);
 /// The signer's certificate and the other certificates of its token,
 /// without any PIN: a certificate searched for is found on the tokens
 /// ([`crate::find_certificate`]), a PKCS#12 file is not opened.
-fn signer_certificate(credential: &Credential) -> Result<Option<(Certificate, Vec<Certificate>)>, Error> {
+fn signer_certificate(
+    credential: &Credential,
+    role: Option<Role>,
+) -> Result<Option<(Certificate, Vec<Certificate>)>, Error> {
     let on_token = |entry: &kyso_token::CertEntry| {
         let cert = entry.certificate().map_err(|e| Error::UnsupportedKey(e.to_string()))?;
         // The issuing CA travels on the token too (public objects). A
@@ -481,7 +484,7 @@ fn signer_certificate(credential: &Credential) -> Result<Option<(Certificate, Ve
     match credential {
         Credential::Token { entry, .. } => on_token(entry),
         Credential::Search { modules, token, certificate, .. } => {
-            let (entry, _) = crate::find_certificate(modules, token.as_deref(), certificate.as_deref())?;
+            let (entry, _) = crate::find_certificate_for(modules, token.as_deref(), certificate.as_deref(), role)?;
             on_token(&entry)
         }
         Credential::Signer(s) => Ok(Some((s.certificate().clone(), s.chain().to_vec()))),
@@ -614,7 +617,7 @@ pub fn precheck(req: &SignRequest) -> Prechecked {
     }
     // The certificate: kind for the role, validity and revocation; and
     // the timestamp server, probed meanwhile.
-    let signer = signer_certificate(&req.credential);
+    let signer = signer_certificate(&req.credential, req.look.role);
     // `offline` is about revocation: a timestamped level needs its server.
     let probe = req.level.timestamped();
     let (signer, tsa) = std::thread::scope(|s| {

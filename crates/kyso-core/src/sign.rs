@@ -502,6 +502,21 @@ pub fn find_certificate(
     token: Option<&str>,
     wanted: Option<&str>,
 ) -> Result<(CertEntry, TokenReport), Error> {
+    find_certificate_for(modules, token, wanted, None)
+}
+
+/// [`find_certificate`] for a signature in `role`: when no certificate is
+/// named and several can sign, those of the kind the role needs are the
+/// candidates, if there are any (NĐ 30/2020 Art. 32(2)(c–d): the clerk
+/// issues with the organisation's certificate, an official signs with
+/// their own; [`crate::precheck::role_needs`]). A văn thư whose token
+/// holds both then needs to name neither.
+pub fn find_certificate_for(
+    modules: &[PathBuf],
+    token: Option<&str>,
+    wanted: Option<&str>,
+    role: Option<Role>,
+) -> Result<(CertEntry, TokenReport), Error> {
     let listing = kyso_token::list_all_certificates(&kyso_token::candidate_modules(modules, &[]), token);
     if listing.certificates.is_empty() {
         if let Some(t) = token {
@@ -519,8 +534,18 @@ pub fn find_certificate(
                 || c.certificate.subject_cn.as_deref().is_some_and(|cn| cn.to_lowercase().contains(&wl))
         });
     } else {
-        // Without a choice, only certificates that can sign are candidates.
+        // Without a choice, only certificates that can sign are candidates,
+        // and among several, those that fit the role.
         candidates.retain(|(c, _)| c.certificate.can_sign());
+        if let Some(role) = role
+            && candidates.len() > 1
+        {
+            let needed = crate::precheck::role_needs(role);
+            let fits = |c: &CertEntry| crate::precheck::certificate_kind(c).kind == needed;
+            if candidates.iter().any(|(c, _)| fits(c)) {
+                candidates.retain(|(c, _)| fits(c));
+            }
+        }
     }
     match candidates.len() {
         0 => Err(Error::CertificateNotFound),
@@ -696,10 +721,10 @@ fn refuse_unusable(info: &CertInfo) -> Result<(), Error> {
     }
 }
 
-fn resolve(credential: Credential) -> Result<Resolved, Error> {
+fn resolve(credential: Credential, role: Option<Role>) -> Result<Resolved, Error> {
     match credential {
         Credential::Search { modules, token, certificate, pin } => {
-            let (entry, report) = find_certificate(&modules, token.as_deref(), certificate.as_deref())?;
+            let (entry, report) = find_certificate_for(&modules, token.as_deref(), certificate.as_deref(), role)?;
             refuse_unusable(&entry.certificate)?;
             Ok(Resolved::Token { entry: Box::new(entry), token: Some(report), pin })
         }
@@ -887,7 +912,7 @@ pub fn sign_batch(
         journal_fatal(req, &e, id, progress);
         e
     };
-    let resolved = match resolve(credential) {
+    let resolved = match resolve(credential, request.look.role) {
         Ok(r) => r,
         Err(e) => return Err(fatal(&request, e, None, progress)),
     };

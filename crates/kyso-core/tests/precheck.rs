@@ -576,3 +576,30 @@ fn a_placed_field_that_cannot_carry_number_and_date_is_told_before_the_pin() {
         assert!(!pre.blocked(), "{field}: {:?}", pre.findings);
     }
 }
+
+/// A văn thư's token holds a personal and an organisation certificate: with
+/// none named, the role picks the one it needs (NĐ 30/2020 Art. 32(2)(c–d));
+/// a named certificate is still the one used, and a role that several
+/// certificates fit still asks which.
+#[test]
+fn the_role_picks_the_certificate_when_none_is_named() {
+    let fx = require_fixture!();
+    let modules = [fx.module.clone()];
+    let find = |wanted: Option<&str>, role: Option<Role>| kyso_core::find_certificate_for(&modules, None, wanted, role);
+    assert!(matches!(find(None, None), Err(Error::CertificateAmbiguous(_))));
+    let (clerk, _) = find(None, Some(Role::Issuer)).expect("the organisation's certificate");
+    assert_eq!(kyso_core::certificate_kind(&clerk).kind, CertKind::Organization);
+    for role in [Role::Copy, Role::Appendix] {
+        assert_eq!(find(None, Some(role)).expect("the organisation's certificate").0.der, clerk.der);
+    }
+    match find(None, Some(Role::Approver)) {
+        Err(Error::CertificateAmbiguous(names)) => {
+            assert!(names.len() > 1 && names.iter().all(|n| !n.contains("Sở")), "{names:?}")
+        }
+        other => panic!("several officials' certificates: {:?}", other.map(|(e, _)| e.certificate.subject)),
+    }
+    let (named, _) =
+        kyso_core::find_certificate_for(&modules, Some(tokens::CANHAN), Some("Nguyễn Văn A"), Some(Role::Issuer))
+            .expect("the named certificate");
+    assert_eq!(kyso_core::certificate_kind(&named).kind, CertKind::Personal);
+}

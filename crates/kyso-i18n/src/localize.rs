@@ -336,6 +336,16 @@ impl Localize for kyso_pdf::presets::PresetError {
     }
 }
 
+/// The translation key of a role's name.
+fn role_key(role: kyso_core::Role) -> &'static str {
+    match role {
+        kyso_core::Role::Approver => "role-name-approver",
+        kyso_core::Role::Issuer => "role-name-issuer",
+        kyso_core::Role::Appendix => "role-name-appendix",
+        kyso_core::Role::Copy => "role-name-copy",
+    }
+}
+
 impl Localize for kyso_core::Error {
     fn message(&self) -> Message {
         use kyso_core::Error as E;
@@ -361,6 +371,30 @@ impl Localize for kyso_core::Error {
             E::Pdf(e) => e.message(),
             E::LongTerm(e) => Message::new("gui-long-term-failed").arg("detail", e.to_string()),
             E::Office(e) => e.message(),
+            E::CertificateNotFound => Message::new("err-cert-not-found"),
+            E::CertificateAmbiguous(list) => Message::new("err-cert-several").arg("list", list.join("; ")),
+            E::UnsupportedKey(detail) => Message::new("err-unsupported-key").arg("detail", detail.clone()),
+            E::PasswordRequired => Message::new("err-p12-password-needed"),
+            E::Pkcs12(kyso_pki::P12Error::WrongPassword) => Message::new("err-p12-password"),
+            E::Pkcs12(kyso_pki::P12Error::Io(e)) => {
+                Message::new("err-io").arg("path", "PKCS#12").arg("detail", e.to_string())
+            }
+            E::Pkcs12(kyso_pki::P12Error::Malformed(d) | kyso_pki::P12Error::UnsupportedEncryption(d)) => {
+                Message::new("err-p12-invalid").arg("detail", d.clone())
+            }
+            E::Pkcs12(kyso_pki::P12Error::NoKeyPair) => Message::new("err-p12-no-key"),
+            E::Pkcs12(kyso_pki::P12Error::UnsupportedKey(k)) => {
+                Message::new("err-unsupported-key").arg("detail", k.clone())
+            }
+            E::Pkcs12(e) => Message::new("err-p12-invalid").arg("detail", e.to_string()),
+            E::Declined => Message::new("err-declined"),
+            E::RoleMismatch { role, needed, .. } => {
+                let key = match needed {
+                    kyso_core::CertKind::Organization => "err-role-needs-organization",
+                    _ => "err-role-needs-personal",
+                };
+                Message::new(key).arg_message("role", Message::new(role_key(*role)))
+            }
             other => Message::new("err-signer").arg("detail", other.to_string()),
         }
     }
@@ -453,5 +487,37 @@ mod tests {
         assert!(s.contains("OCSP: connection refused") && s != "unchecked-fetch-failed", "{s}");
         let s = kyso_pdf::SignError::NoSuchPage { page: 9, count: 2 }.localize(&en);
         assert!(s.contains('9') && s.contains('2') && !s.contains('{'), "{s}");
+    }
+
+    /// The core's errors as the desktop app and the e-office pages show
+    /// them: their own words, never the library's English Display.
+    #[test]
+    fn core_errors_are_told_in_their_own_words() {
+        use kyso_core::{CertKind, Error as E, Role};
+        let errors = [
+            E::CertificateNotFound,
+            E::CertificateAmbiguous(vec!["Nguyễn Văn A (01)".into(), "Trần Thị B (02)".into()]),
+            E::UnsupportedKey("dsa".into()),
+            E::PasswordRequired,
+            E::Pkcs12(kyso_pki::P12Error::WrongPassword),
+            E::Pkcs12(kyso_pki::P12Error::Malformed("bad".into())),
+            E::Pkcs12(kyso_pki::P12Error::NoKeyPair),
+            E::Declined,
+            E::RoleMismatch { role: Role::Issuer, needed: CertKind::Organization, found: CertKind::Personal },
+            E::RoleMismatch { role: Role::Approver, needed: CertKind::Personal, found: CertKind::Organization },
+        ];
+        for lang in [Lang::Vi, Lang::En] {
+            let t = Translator::new(lang);
+            for e in &errors {
+                let m = e.message();
+                assert!(t.has(m.key) && m.key != "err-signer", "{e:?}: {}", m.key);
+                let s = e.localize(&t);
+                assert!(!s.contains('{') && !s.contains(&e.to_string()), "{lang:?} {e:?}: {s}");
+            }
+            let s = errors[1].localize(&t);
+            assert!(s.contains("Nguyễn Văn A (01)") && s.contains("Trần Thị B (02)"), "{s}");
+            let s = errors[8].localize(&t);
+            assert!(s.contains(&t.tr("role-name-issuer")), "{s}");
+        }
     }
 }
