@@ -111,6 +111,25 @@ impl Certificates {
         self.list.as_deref()
     }
 
+    /// Chooses the certificate of the kind a role `needs` when the chosen one
+    /// (if any) is not of that kind and exactly one usable certificate is
+    /// (NĐ 30/2020 Art. 32(2)(c–d): the văn thư holds both a personal and
+    /// the organisation's certificate). Whether the choice changed.
+    pub fn fit_role(&mut self, needs: kyso_core::CertKind) -> bool {
+        if self.selected().is_some_and(|c| c.kind == needs) {
+            return false;
+        }
+        let Some(list) = &self.list else { return false };
+        let fitting: Vec<usize> = (0..list.len()).filter(|&i| list[i].usable() && list[i].kind == needs).collect();
+        match fitting.as_slice() {
+            [one] => {
+                self.selected = Some(*one);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The index of the chosen certificate in the list.
     #[cfg(test)]
     pub fn selected_index(&self) -> Option<usize> {

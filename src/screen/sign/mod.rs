@@ -177,6 +177,20 @@ impl Sign {
         Some(t.tr_args(key, &[("role", &role_name), ("subject", &c.entry.certificate.subject)]))
     }
 
+    /// Switches to the one usable certificate of the kind the chosen role
+    /// needs ([`certificate::Certificates::fit_role`]), with the images it
+    /// signed with last time; whether it switched.
+    fn fit_certificate_to_role(&mut self) -> bool {
+        let Some((role, _)) = self.role.role.preset() else { return false };
+        if !self.certificates.fit_role(kyso_core::role_needs(role)) {
+            return false;
+        }
+        if let Some(c) = self.certificates.selected() {
+            self.role.recall_images(c, &self.config);
+        }
+        true
+    }
+
     /// The one PDF a preview is for: a single target, a PDF, a visible role.
     fn preview_target(&self) -> Option<PathBuf> {
         match self.targets().as_slice() {
@@ -255,6 +269,15 @@ impl Sign {
                     self.refresh_preview()
                 }
             },
+            Message::Certificate(certificate::Message::Loaded(list)) => {
+                let _ = self.certificates.update(certificate::Message::Loaded(list), signing);
+                // A role chosen before the list came in takes its kind.
+                if !self.fit_certificate_to_role() {
+                    return None;
+                }
+                self.forget_check();
+                self.refresh_preview()
+            }
             Message::Certificate(m) => match self.certificates.update(m, signing)? {
                 certificate::Event::Load => Some(Event::LoadCertificates),
                 certificate::Event::Selected => {
@@ -268,6 +291,7 @@ impl Sign {
             Message::Role(m) => match self.role.update(m)? {
                 role::Event::RoleChanged => {
                     self.preview.reset_placement();
+                    self.fit_certificate_to_role();
                     self.refresh_preview()
                 }
                 role::Event::ImageChanged => self.refresh_preview(),

@@ -173,6 +173,41 @@ fn a_batch_reports_each_file_and_cancel_stops_before_the_next() {
     assert!(ui.find(en.tr_args("gui-file-skipped", &[("file", "b.pdf")]).as_str()).is_ok());
 }
 
+/// The văn thư's two certificates: choosing a role chooses the one of its
+/// kind, whether the list came in before or after the role.
+#[test]
+fn the_role_chooses_the_certificate_of_its_kind() {
+    let usable = PinState { initialized: true, ..Default::default() };
+    let mut person = choice("CANHAN", usable, vec![]);
+    person.kind = kyso_core::CertKind::Personal;
+    let mut org = choice("TOCHUC", usable, vec![]);
+    org.kind = kyso_core::CertKind::Organization;
+    let list = vec![person, org];
+    let mut s = Sign::default();
+    let _ = s.update(Message::Files(files::Message::InputChanged("/tmp/qd.pdf".into())));
+    let _ = s.update(Message::Certificate(certificate::Message::Loaded(Some(Ok(list.clone())))));
+    assert_eq!(s.certificates.selected_index(), None, "two can sign, no role yet");
+    for (role, index) in
+        [(RoleChoice::Issuer, 1), (RoleChoice::Approver, 0), (RoleChoice::Copy, 1), (RoleChoice::None, 1)]
+    {
+        let _ = s.update(Message::Role(role::Message::Selected(role)));
+        assert_eq!(s.certificates.selected_index(), Some(index), "{role:?}");
+    }
+    // The person's own pick stands while it fits the role.
+    let _ = s.update(Message::Role(role::Message::Selected(RoleChoice::Approver)));
+    let _ = s.update(Message::Certificate(certificate::Message::Select(0)));
+    let _ = s.update(Message::Role(role::Message::Selected(RoleChoice::None)));
+    assert_eq!(s.certificates.selected_index(), Some(0));
+    assert!(s.kind_note(&Translator::new(Lang::Vi)).is_none());
+    // The role chosen first, the list after.
+    let mut s = Sign::default();
+    let _ = s.update(Message::Files(files::Message::InputChanged("/tmp/qd.pdf".into())));
+    let _ = s.update(Message::Role(role::Message::Selected(RoleChoice::Issuer)));
+    let _ = s.update(Message::Certificate(certificate::Message::Loaded(Some(Ok(list)))));
+    assert_eq!(s.certificates.selected_index(), Some(1));
+    assert!(s.kind_note(&Translator::new(Lang::Vi)).is_none());
+}
+
 #[test]
 fn issuer_role_shows_the_seal_fields() {
     let mut s = ready();
