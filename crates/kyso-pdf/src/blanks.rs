@@ -246,18 +246,28 @@ pub fn blanks_in(content: &PageContent) -> Blanks {
     // the blank itself excepted), nor any image or drawn path.
     let mut ink = glyph_boxes(&lines, true);
     ink.extend(content.images.iter().copied());
-    ink.extend(content.paths.iter().copied());
-    let free = |b: &Blank| b.rect[2] > b.rect[0] && !ink.iter().any(|i| overlaps(&b.rect, i, 0.3));
+    // What is written takes the figures' height on the printed baseline:
+    // the blank's own underline (a dotted underline, a border drawn under
+    // the blank) and the line below, however tight the spacing, lie under
+    // it. A thin rule drawn on the baseline itself (an empty inline box's
+    // border in a browser's PDF) is the line the figures are written on.
+    let free = |b: &Blank| {
+        let figures = [b.rect[0], b.baseline + 0.02 * b.size, b.rect[2], b.baseline + 0.72 * b.size];
+        let rule = |p: &[f64; 4]| p[3] - p[1] <= 0.12 * b.size && p[3] <= b.baseline + 0.12 * b.size;
+        b.rect[2] > b.rect[0]
+            && !ink.iter().any(|i| overlaps(&figures, i, 0.3))
+            && !content.paths.iter().any(|p| !rule(p) && overlaps(&figures, p, 0.3))
+    };
     let mut out = Blanks::default();
     for (k, line) in lines.iter().enumerate() {
         if out.number.is_none()
-            && let Some(n) = number_line(line)
+            && let Some(n) = number_line(line, &lines[k + 1..])
             && free(&n.blank)
         {
             out.number = Some(n);
         }
         if out.date.is_none()
-            && let Some(d) = date_line(line, lines.get(k + 1).map(Vec::as_slice))
+            && let Some(d) = date_line(line, &lines[k + 1..])
             && free(&d.day)
             && free(&d.month)
             && d.year.as_ref().is_none_or(free)
@@ -271,7 +281,7 @@ pub fn blanks_in(content: &PageContent) -> Blanks {
 /// "Số:" blank "/SYMBOL" on one line. The symbol is a slash and at least
 /// two letters (NĐ 30/2020 Phụ lục III: QĐ, NQ, KH, TTr, QyĐ, … followed
 /// by the issuer's abbreviation).
-fn number_line(line: &[Cell]) -> Option<NumberBlank> {
+fn number_line(line: &[Cell], below: &[Vec<Cell>]) -> Option<NumberBlank> {
     for i in 0..line.len() {
         if !word_at(line, i, "so") {
             continue;
@@ -285,8 +295,26 @@ fn number_line(line: &[Cell]) -> Option<NumberBlank> {
         if slash.folded != '/' {
             continue;
         }
-        let end = (after..line.len()).find(|k| line[*k].folded == ' ').unwrap_or(line.len());
-        let symbol: String = line[after..end].iter().map(|c| c.orig.as_str()).collect();
+        let word_end = |from: usize| (from..line.len()).find(|k| line[*k].folded == ' ').unwrap_or(line.len());
+        let mut end = word_end(after);
+        // A dash typed between spaces ("/QĐ - UBND") joins the parts.
+        loop {
+            let k = skip_spaces(line, end);
+            let narrow = line[end..k].iter().all(|c| c.x1 - c.x0 < 0.8 * c.size);
+            let joins = is_dash(line[end - 1].folded) || line.get(k).is_some_and(|c| is_dash(c.folded));
+            if k >= line.len() || k == end || !narrow || !joins {
+                break;
+            }
+            end = word_end(k);
+        }
+        let mut symbol: String = line[after..end].iter().filter(|c| c.folded != ' ').map(|c| c.orig.as_str()).collect();
+        // A symbol the column broke after its dash ("/QĐ-" / "UBND") goes
+        // on with the first word below it.
+        if symbol.chars().last().is_some_and(is_dash)
+            && let Some(rest) = below.iter().take(2).find_map(|n| symbol_rest(&line[i], &line[end - 1], n))
+        {
+            symbol.push_str(&rest);
+        }
         if symbol.chars().filter(|c| c.is_alphabetic()).count() < 2 {
             continue;
         }
@@ -301,6 +329,30 @@ fn number_line(line: &[Cell]) -> Option<NumberBlank> {
         return Some(NumberBlank { blank: b, symbol });
     }
     None
+}
+
+/// The dashes a word processor may print in a symbol (hyphen, the Unicode
+/// dashes, minus).
+fn is_dash(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}')
+}
+
+/// The rest of a symbol broken after its dash: the first word of `next`
+/// (close below) that starts under the number line, between "Số" (`so`)
+/// and the broken symbol's end (`last`), made of letters, digits, dashes
+/// and slashes only.
+fn symbol_rest(so: &Cell, last: &Cell, next: &[Cell]) -> Option<String> {
+    if so.y - next.first()?.y > 2.5 * so.size {
+        return None;
+    }
+    let start = next.iter().position(|c| c.folded != ' ' && c.x0 >= so.x0 - 2.0 * so.size && c.x0 <= last.x1)?;
+    if next[..start].iter().any(|c| c.folded != ' ' && c.x1 > so.x0 - 2.0 * so.size) {
+        return None;
+    }
+    let word: Vec<&Cell> = next[start..].iter().take_while(|c| c.folded != ' ').collect();
+    let ok = |c: &&Cell| c.folded.is_alphanumeric() || is_dash(c.folded) || c.folded == '/';
+    (!word.is_empty() && word.len() <= 16 && word.iter().all(ok))
+        .then(|| word.iter().map(|c| c.orig.as_str()).collect())
 }
 
 /// The year a narrow column wrapped onto the line below "năm" (Word and
@@ -335,57 +387,88 @@ fn date_column(line: &[Cell], from: usize, next: &[Cell]) -> Option<(f64, f64)> 
     Some((left, right))
 }
 
+/// The first word of `next` within the date's column (of `line`, whose
+/// "ngày" is at `from`), when it is `word`: the date went on below.
+fn wrapped_word(line: &[Cell], from: usize, next: &[Cell], word: &str) -> Option<usize> {
+    let (left, right) = date_column(line, from, next)?;
+    let size = line[from].size;
+    let first = next.iter().position(|c| c.folded != ' ' && c.x0 >= left - size && c.x1 <= right + size)?;
+    word_at(next, first, word).then_some(first)
+}
+
 /// "năm" wrapped onto the line below the date (a narrow column broke
 /// "tháng … năm 2026" after the month's blank): its index in `next` when
-/// it is the first word of `next` within the date's column.
+/// it is the first word of `next` within the date's column and all that
+/// line holds there is "năm", a blank and the year or part of it (a body
+/// line that starts with "Năm" is no date).
 fn wrapped_nam(line: &[Cell], from: usize, next: &[Cell]) -> Option<usize> {
+    let first = wrapped_word(line, from, next, "nam")?;
     let (left, right) = date_column(line, from, next)?;
     let size = line[from].size;
     let in_column = |c: &Cell| c.x0 >= left - size && c.x1 <= right + size;
-    let first = next.iter().position(|c| c.folded != ' ' && in_column(c))?;
-    if !word_at(next, first, "nam") {
-        return None;
-    }
-    // Only the end of the date on that line: "năm", a blank, the year or
-    // part of it, a blank (a body line that starts with "Năm" is no date).
     let rest: String = next[first + 3..].iter().filter(|c| in_column(c)).map(|c| c.folded).collect();
     let rest = rest.trim_matches(is_blank_char);
     let digits = rest.trim_end_matches(is_blank_char);
     (digits.len() <= 4 && digits.chars().all(|c| c.is_ascii_digit())).then_some(first)
 }
 
-/// "ngày" blank "tháng" blank "năm" (year or blank) on one line; `next`
-/// is the line below (a year wrapped there is printed, not blank; "năm"
-/// wrapped there with its year or blank is the end of the date).
-fn date_line(whole: &[Cell], next: Option<&[Cell]>) -> Option<DateBlanks> {
+/// Where a blank that ends its line ends: the line's last mark (leader
+/// dots), or room for two figures where a word processor drew no spaces.
+fn line_end_blank(line: &[Cell], word_end: usize) -> f64 {
+    let end = line.last().map_or(0.0, |c| c.x1);
+    end.max(line[word_end].x1 + 2.0 * line[word_end].size)
+}
+
+/// "ngày" blank "tháng" blank "năm" (year or blank) on one line; `next`,
+/// the line below in the date's column, is the first of `below` with
+/// something there (the other column's lines, on baselines of their own,
+/// come between). A narrow column may break the date once: after the
+/// day's blank ("tháng … năm …" below), or after the month's ("năm …"
+/// below); a year wrapped alone below "năm" is printed, not blank.
+fn date_line(whole: &[Cell], below: &[Vec<Cell>]) -> Option<DateBlanks> {
     for i in 0..whole.len() {
         if !word_at(whole, i, "ngay") {
             continue;
         }
+        let size = whole[i].size;
+        let next = below
+            .iter()
+            .take(2)
+            .find(|l| {
+                date_column(whole, i, l).is_some_and(|(left, right)| {
+                    l.iter().any(|c| c.folded != ' ' && c.x0 >= left - size && c.x1 <= right + size)
+                })
+            })
+            .map(Vec::as_slice);
         let day_end = i + 4;
-        let m = skip_blank(whole, day_end);
-        if !word_at(whole, m, "thang") {
-            continue;
-        }
-        let after_month = skip_blank(whole, m + 5);
-        let size = whole[m].size;
-        // `line` holds "năm": this line, or the next when the column broke
-        // the date after the month's blank.
-        let (line, y, month_right) = if word_at(whole, after_month, "nam") {
-            (whole, after_month, whole[after_month].x0)
-        } else if after_month >= whole.len()
+        let after_day = skip_blank(whole, day_end);
+        // `mline` holds "tháng": this line, or the next.
+        let (mline, m, day_right) = if word_at(whole, after_day, "thang") {
+            (whole, after_day, whole[after_day].x0)
+        } else if after_day >= whole.len()
             && let Some(next) = next
-            && let Some(y) = wrapped_nam(whole, i, next)
+            && let Some(m) = wrapped_word(whole, i, next, "thang")
         {
-            // The month's blank runs to the end of its line (leader dots,
-            // or the room left where a word processor drew no spaces).
-            let end = whole.last().map_or(0.0, |c| c.x1);
-            (next, y, end.max(whole[m + 4].x1 + 2.0 * size))
+            (next, m, line_end_blank(whole, day_end - 1))
         } else {
             continue;
         };
-        let day = blank(whole[day_end - 1].x1, whole[m].x0, &whole[i]);
-        let month = blank(whole[m + 4].x1, month_right, &whole[m]);
+        let after_month = skip_blank(mline, m + 5);
+        // `line` holds "năm": the month's line, or the next when the
+        // column broke the date after the month's blank.
+        let (line, y, month_right) = if word_at(mline, after_month, "nam") {
+            (mline, after_month, mline[after_month].x0)
+        } else if std::ptr::eq(mline, whole)
+            && after_month >= whole.len()
+            && let Some(next) = next
+            && let Some(y) = wrapped_nam(whole, i, next)
+        {
+            (next, y, line_end_blank(whole, m + 4))
+        } else {
+            continue;
+        };
+        let day = blank(whole[day_end - 1].x1, day_right, &whole[i]);
+        let month = blank(mline[m + 4].x1, month_right, &mline[m]);
         if day.rect[2] - day.rect[0] < 0.8 * day.size || month.rect[2] - month.rect[0] < 0.8 * month.size {
             continue;
         }
@@ -669,6 +752,75 @@ mod tests {
             let b = blanks_in(&content(vec![run("Hà Nội, ngày       tháng       ", 300.0, 700.0, 14.0, 7.0), next]));
             assert!(b.date.is_none(), "{b:?}");
         }
+    }
+
+    #[test]
+    fn a_symbol_broken_or_spaced_at_its_dash_is_read_whole() {
+        // A narrow header column broke "/QĐ-UBND" after the dash.
+        let broken = blanks_in(&content(vec![
+            run("Số:            /QĐ-", 90.0, 708.0, 13.0, 6.5),
+            run("UBND", 119.0, 693.0, 13.0, 9.0),
+        ]));
+        assert_eq!(broken.number.unwrap().symbol, "/QĐ-UBND");
+        // A dash typed between spaces; a column apart is not the symbol.
+        let spaced = blanks_in(&content(vec![run("Số:         /QĐ - UBND", 60.0, 700.0, 13.0, 6.5)]));
+        assert_eq!(spaced.number.unwrap().symbol, "/QĐ-UBND");
+        let apart = blanks_in(&content(vec![
+            run("Số:         /QĐ-UBND", 60.0, 700.0, 13.0, 6.5),
+            run("- Điều 3", 300.0, 700.0, 13.0, 6.5),
+        ]));
+        assert_eq!(apart.number.unwrap().symbol, "/QĐ-UBND");
+        // A body word far below, or in another column, does not continue it.
+        let far = blanks_in(&content(vec![
+            run("Số:            /QĐ-", 90.0, 708.0, 13.0, 6.5),
+            run("UBND", 300.0, 693.0, 13.0, 9.0),
+        ]));
+        assert_eq!(far.number.unwrap().symbol, "/QĐ-");
+    }
+
+    #[test]
+    fn a_date_broken_after_the_day_goes_on_below() {
+        let b = blanks_in(&content(vec![
+            run("Thị xã Nghĩa Lộ, tỉnh Yên Bái, ngày", 300.0, 705.0, 14.0, 5.5),
+            run("tháng        năm 2026", 330.0, 689.0, 14.0, 7.0),
+        ]));
+        let d = b.date.unwrap();
+        assert_eq!(d.printed_year, Some(2026), "{d:?}");
+        assert!(d.day.baseline == 705.0 && d.day.rect[0] >= 300.0 + 35.0 * 5.5, "{d:?}");
+        assert!(d.month.baseline == 689.0 && d.month.rect[0] >= 330.0 + 5.0 * 7.0, "{d:?}");
+        assert!(d.month.rect[2] <= 330.0 + 13.0 * 7.0, "{d:?}");
+        // A body line that starts with "tháng" and has no blank is no date.
+        let body = blanks_in(&content(vec![
+            run("Hà Nội, ngày", 300.0, 705.0, 14.0, 7.0),
+            run("tháng 3 năm 2026 là hạn", 300.0, 689.0, 14.0, 7.0),
+        ]));
+        assert!(body.date.is_none(), "{body:?}");
+    }
+
+    #[test]
+    fn the_blanks_own_underline_and_a_tight_next_line_do_not_block_it() {
+        // Dotted underlines drawn as paths 1.2 pt under the baseline.
+        let mut c = content(vec![
+            run("Số:         /QĐ-UBND", 60.0, 728.0, 13.0, 6.5),
+            run("Hà Nội, ngày         tháng         năm 2026", 300.0, 728.0, 13.0, 6.5),
+        ]);
+        c.paths.push([82.0, 726.5, 138.0, 727.0]);
+        c.paths.push([380.0, 726.5, 430.0, 727.0]);
+        let b = blanks_in(&c);
+        assert!(b.number.is_some() && b.date.is_some(), "{b:?}");
+        // A browser's dotted border of an empty inline box, on the baseline.
+        c.paths = vec![[82.0, 728.0, 138.0, 728.75], [380.0, 728.0, 430.0, 728.75]];
+        let b = blanks_in(&c);
+        assert!(b.number.is_some() && b.date.is_some(), "{b:?}");
+        // A thick bar or a box drawn across the blank still blocks it.
+        c.paths = vec![[82.0, 727.0, 138.0, 733.0]];
+        assert!(blanks_in(&c).number.is_none());
+        // "Exactly 13 pt" line spacing: the line below starts 13 pt lower.
+        let tight = blanks_in(&content(vec![
+            run("Số:         /UBND-VP", 60.0, 735.8, 13.0, 6.5),
+            run("V/v triển khai chuyển đổi số", 60.0, 722.8, 12.0, 6.0),
+        ]));
+        assert!(tight.number.is_some(), "{tight:?}");
     }
 
     #[test]

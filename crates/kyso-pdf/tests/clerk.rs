@@ -661,3 +661,62 @@ fn the_seal_ignores_an_empty_signature_field_on_the_page() {
     let third = o[0] + (o[2] - o[0]) / 3.0;
     assert!((seal[2] - third).abs() < 1.0, "seal {seal:?} over the left third of {o:?}");
 }
+
+/// Narrow header columns, as LibreOffice lays them out from a Word
+/// template: the number's blank is a dotted underline (drawn as a path
+/// under the baseline) and the column breaks the symbol after its dash
+/// ("Số: ……/QĐ-" / "UBND"); a long place name breaks the date after "ngày"
+/// ("tháng … năm 2026" below). The clerk's number and date still go into
+/// the printed blanks, where pdftotext reads them.
+#[test]
+fn a_narrow_header_breaks_the_symbol_and_the_date() {
+    let fx = require_fixture!();
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("qd.pdf");
+    if let Err(why) = kyso_testkit::nd30::libreoffice_decision_narrow(&doc) {
+        kyso_testkit::require(&why);
+        return;
+    }
+    let clerk = signer(fx, tokens::TOCHUC, pins::TOCHUC, "Sở Thông tin và Truyền thông tỉnh Bắc Ninh");
+    let issue = PresetInput {
+        seal: Some(png([220, 20, 20], true)),
+        number: Some("45/QĐ-UBND".into()),
+        date: Some("2026-03-05".into()),
+        ..preset(Role::Issuer)
+    };
+    let issued = dir.path().join("qd-issued.pdf");
+    sign_as(&doc, &issued, &clerk, Some(&issue));
+    let report = verify_pdf(&issued, &trust(fx));
+    assert_eq!(report.indication, Indication::TotalPassed, "{report:#?}");
+    if !tool_or_skip("pdftotext", "the narrow header as pdftotext reads it") {
+        return;
+    }
+    let height = 841.89;
+    let before = words(&doc, height);
+    let after = words(&issued, height);
+    let new: Vec<&(String, [f64; 4])> = after.iter().filter(|w| !before.contains(w)).collect();
+    let find = |t: &str| before.iter().find(|(s, _)| s == t).unwrap_or_else(|| panic!("no {t} in {before:?}")).1;
+    let got = |t: &str| new.iter().find(|(s, _)| s == t).unwrap_or_else(|| panic!("no {t} in {new:?}")).1;
+    let mid = |b: [f64; 4]| (b[1] + b[3]) / 2.0;
+    let on_line = |a: [f64; 4], b: [f64; 4]| (mid(a) - mid(b)).abs() < 2.0;
+    // The layout is what this test is about: both breaks happened.
+    let (so, broken, rest) = (find("Số:"), find("/QĐ-"), find("UBND"));
+    let below = |a: [f64; 4], b: [f64; 4]| mid(a) < mid(b) - 0.6 * (b[3] - b[1]);
+    assert!(on_line(so, broken) && below(rest, so), "{so:?} {broken:?} {rest:?}");
+    let (ngay, thang, nam) = (find("ngày"), find("tháng"), find("năm"));
+    assert!(below(thang, ngay) && on_line(thang, nam), "{ngay:?} {thang:?} {nam:?}");
+    let (n, day, month) = (got("45"), got("05"), got("3"));
+    assert!(on_line(n, so) && n[0] > so[2] && n[2] <= broken[0] + 1.5, "45 {n:?} between {so:?} and {broken:?}");
+    assert!(on_line(day, ngay) && day[0] > ngay[2] && day[2] < 595.0 - 42.0, "05 {day:?} after {ngay:?}");
+    assert!(on_line(month, thang) && month[0] > thang[2] && month[2] < nam[0], "3 {month:?}: {thang:?} {nam:?}");
+    assert!(!new.iter().any(|(s, _)| s.contains("2026")), "a second year: {new:?}");
+    let ink = |b: &[f64; 4]| {
+        let d = 0.12 * (b[3] - b[1]);
+        [b[0], b[1] + d, b[2], b[3] - d]
+    };
+    for (w, b) in &new {
+        for (o, ob) in &before {
+            assert!(!intersects(&ink(b), &ink(ob)), "{w:?} {b:?} over the printed {o:?} {ob:?}");
+        }
+    }
+}

@@ -392,6 +392,14 @@ pub fn libreoffice_decision_long_place(path: &Path) -> Result<(), String> {
     libreoffice_export(path, Blanks::LongPlace)
 }
 
+/// [`libreoffice_decision`] with the narrow header columns some templates
+/// have: the number's blank is a dotted underline and the column breaks
+/// the symbol after its dash ("Số: ……/QĐ-" / "UBND"); a long place name
+/// breaks the date after "ngày" ("tháng … năm 2026" on the line below).
+pub fn libreoffice_decision_narrow(path: &Path) -> Result<(), String> {
+    libreoffice_export(path, Blanks::Narrow)
+}
+
 /// How the header's blanks are printed.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Blanks {
@@ -401,6 +409,8 @@ enum Blanks {
     Dotted,
     /// Typed spaces after a long place name.
     LongPlace,
+    /// Narrow columns, the number's blank underlined.
+    Narrow,
 }
 
 fn libreoffice_export(path: &Path, blanks: Blanks) -> Result<(), String> {
@@ -427,13 +437,21 @@ fn libreoffice_export(path: &Path, blanks: Blanks) -> Result<(), String> {
 
 /// A paragraph: alignment, then runs of (text, bold, italic, half-points).
 fn w_p(jc: &str, runs: &[(&str, bool, bool, u32)]) -> String {
+    w_p_underlined(jc, runs, false)
+}
+
+/// [`w_p`]; with `underline_blanks`, runs of spaces only get a dotted
+/// underline (a form's blank as Word users draw it).
+fn w_p_underlined(jc: &str, runs: &[(&str, bool, bool, u32)], underline_blanks: bool) -> String {
     let mut p = format!(r#"<w:p><w:pPr><w:spacing w:before="0" w:after="0"/><w:jc w:val="{jc}"/></w:pPr>"#);
     for (text, b, i, sz) in runs {
+        let blank = underline_blanks && !text.is_empty() && text.chars().all(|c| c == ' ');
         let _ = write!(
             p,
-            r#"<w:r><w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman"/>{}{}<w:sz w:val="{sz}"/></w:rPr><w:t xml:space="preserve">{text}</w:t></w:r>"#,
+            r#"<w:r><w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:cs="Times New Roman"/>{}{}{}<w:sz w:val="{sz}"/></w:rPr><w:t xml:space="preserve">{text}</w:t></w:r>"#,
             if *b { "<w:b/>" } else { "" },
             if *i { "<w:i/>" } else { "" },
+            if blank { r#"<w:u w:val="dotted"/>"# } else { "" },
         );
     }
     p.push_str("</w:p>");
@@ -461,15 +479,26 @@ fn write_decision_docx(path: &Path, blanks: Blanks) -> std::io::Result<()> {
         Blanks::Dotted => ("Số: ……/QĐ-UBND", "Điện Biên, ngày ….. tháng ….. năm 20….."),
         Blanks::Spaces => ("Số:         /QĐ-UBND", "Điện Biên, ngày       tháng       năm 2026"),
         Blanks::LongPlace => ("Số:         /QĐ-UBND", "Thành phố Hồ Chí Minh, ngày         tháng         năm 2026"),
+        Blanks::Narrow => ("Số:", "Thị xã Nghĩa Lộ, tỉnh Yên Bái, ngày           tháng        năm 2026"),
+    };
+    let narrow = blanks == Blanks::Narrow;
+    let number_line = if narrow {
+        w_p_underlined(
+            c,
+            &[("Số:", false, false, 26), ("               ", false, false, 26), ("/QĐ-UBND", false, false, 26)],
+            true,
+        )
+    } else {
+        w_p(c, &[(number, false, false, 26)])
     };
     let header = w_table(
-        [3400, 5950],
+        if narrow { [2300, 4500] } else { [3400, 5950] },
         [
             vec![
                 w_p(c, &[("ỦY BAN NHÂN DÂN", false, false, 26)]),
                 w_p(c, &[("TỈNH ĐIỆN BIÊN", true, false, 26)]),
                 w_p(c, &[("———", false, false, 26)]),
-                w_p(c, &[(number, false, false, 26)]),
+                number_line,
             ],
             vec![
                 w_p(c, &[("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", true, false, 26)]),
