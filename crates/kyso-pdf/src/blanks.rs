@@ -258,6 +258,14 @@ pub fn blanks_in(content: &PageContent) -> Blanks {
             && !ink.iter().any(|i| overlaps(&figures, i, 0.3))
             && !content.paths.iter().any(|p| !rule(p) && overlaps(&figures, p, 0.3))
     };
+    // NĐ 30/2020 Phụ lục I: the place and date (ô 4) stand in the header
+    // beside the number (ô 3). With the number line on the page, blank or
+    // filled, a date line far from it is a citation in the body ("Căn cứ …
+    // ngày … tháng … năm …"), never the document's date.
+    let anchor = lines.iter().find_map(|l| number_label(l));
+    let near_number = |d: &DateBlanks| anchor.is_none_or(|(y, size)| (d.day.baseline - y).abs() <= 5.0 * size);
+    // A blank that ends its line stops at the text block's right edge.
+    let right_edge = lines.iter().flatten().filter(|c| c.folded != ' ').map(|c| c.x1).fold(f64::MIN, f64::max);
     let mut out = Blanks::default();
     for (k, line) in lines.iter().enumerate() {
         if out.number.is_none()
@@ -267,7 +275,8 @@ pub fn blanks_in(content: &PageContent) -> Blanks {
             out.number = Some(n);
         }
         if out.date.is_none()
-            && let Some(d) = date_line(line, &lines[k + 1..])
+            && let Some(d) = date_line(line, &lines[k + 1..], right_edge)
+            && near_number(&d)
             && free(&d.day)
             && free(&d.month)
             && d.year.as_ref().is_none_or(free)
@@ -276,6 +285,25 @@ pub fn blanks_in(content: &PageContent) -> Blanks {
         }
     }
     out
+}
+
+/// The baseline and size of a number line, blank or filled ("Số:" then
+/// blanks or figures, then "/SYMBOL").
+fn number_label(line: &[Cell]) -> Option<(f64, f64)> {
+    (0..line.len()).find_map(|i| {
+        if !word_at(line, i, "so") {
+            return None;
+        }
+        let colon = skip_spaces(line, i + 2);
+        if line.get(colon)?.folded != ':' {
+            return None;
+        }
+        let mut k = skip_blank(line, colon + 1);
+        while line.get(k).is_some_and(|c| c.folded.is_ascii_digit() || c.folded == ' ') {
+            k += 1;
+        }
+        (line.get(k)?.folded == '/').then_some((line[i].y, line[i].size))
+    })
 }
 
 /// "Số:" blank "/SYMBOL" on one line. The symbol is a slash and at least
@@ -297,7 +325,8 @@ fn number_line(line: &[Cell], below: &[Vec<Cell>]) -> Option<NumberBlank> {
         }
         let word_end = |from: usize| (from..line.len()).find(|k| line[*k].folded == ' ').unwrap_or(line.len());
         let mut end = word_end(after);
-        // A dash typed between spaces ("/QĐ - UBND") joins the parts.
+        // A dash typed between spaces ("/QĐ - UBND") joins the parts, when
+        // what it joins is an abbreviation (capitals and figures).
         loop {
             let k = skip_spaces(line, end);
             let narrow = line[end..k].iter().all(|c| c.x1 - c.x0 < 0.8 * c.size);
@@ -305,7 +334,21 @@ fn number_line(line: &[Cell], below: &[Vec<Cell>]) -> Option<NumberBlank> {
             if k >= line.len() || k == end || !narrow || !joins {
                 break;
             }
-            end = word_end(k);
+            let mut next_end = word_end(k);
+            let lone_dash = line[k..next_end].iter().all(|c| is_dash(c.folded));
+            if lone_dash {
+                // "- UBND": the dash alone, the part after more spaces.
+                let w = skip_spaces(line, next_end);
+                if w >= line.len() || !line[next_end..w].iter().all(|c| c.x1 - c.x0 < 0.8 * c.size) {
+                    break;
+                }
+                next_end = word_end(w);
+            }
+            let part: String = line[k..next_end].iter().filter(|c| c.folded != ' ').map(|c| c.orig.as_str()).collect();
+            if !abbreviation(&part) {
+                break;
+            }
+            end = next_end;
         }
         let mut symbol: String = line[after..end].iter().filter(|c| c.folded != ' ').map(|c| c.orig.as_str()).collect();
         // A symbol the column broke after its dash ("/QĐ-" / "UBND") goes
@@ -349,10 +392,16 @@ fn symbol_rest(so: &Cell, last: &Cell, next: &[Cell]) -> Option<String> {
     if next[..start].iter().any(|c| c.folded != ' ' && c.x1 > so.x0 - 2.0 * so.size) {
         return None;
     }
-    let word: Vec<&Cell> = next[start..].iter().take_while(|c| c.folded != ' ').collect();
-    let ok = |c: &&Cell| c.folded.is_alphanumeric() || is_dash(c.folded) || c.folded == '/';
-    (!word.is_empty() && word.len() <= 16 && word.iter().all(ok))
-        .then(|| word.iter().map(|c| c.orig.as_str()).collect())
+    let word: String = next[start..].iter().take_while(|c| c.folded != ' ').map(|c| c.orig.as_str()).collect();
+    (word.chars().count() <= 16 && abbreviation(&word)).then_some(word)
+}
+
+/// Whether `s` reads as a part of a symbol (NĐ 30/2020 Phụ lục III: the
+/// abbreviations of the document's kind and of the issuer): capitals and
+/// figures, with dashes between, at least one letter.
+fn abbreviation(s: &str) -> bool {
+    let s = s.trim_matches(is_dash);
+    s.chars().any(char::is_alphabetic) && s.chars().all(|c| c.is_uppercase() || c.is_ascii_digit() || is_dash(c))
 }
 
 /// The year a narrow column wrapped onto the line below "năm" (Word and
@@ -414,9 +463,25 @@ fn wrapped_nam(line: &[Cell], from: usize, next: &[Cell]) -> Option<usize> {
 
 /// Where a blank that ends its line ends: the line's last mark (leader
 /// dots), or room for two figures where a word processor drew no spaces.
-fn line_end_blank(line: &[Cell], word_end: usize) -> f64 {
+fn line_end_blank(line: &[Cell], word_end: usize, right_edge: f64) -> f64 {
     let end = line.last().map_or(0.0, |c| c.x1);
-    end.max(line[word_end].x1 + 2.0 * line[word_end].size)
+    end.max(line[word_end].x1 + 2.0 * line[word_end].size).min(right_edge)
+}
+
+/// The blank of a date word that ends its line (`line[word_end]` is its
+/// last letter): after it, within the text block; or, with no room for two
+/// figures there, before the word the date goes on with on the line below
+/// (`below[then]`), as a clerk writing by hand would.
+fn end_blank(line: &[Cell], word_end: usize, right_edge: f64, below: &[Cell], then: usize) -> Blank {
+    let at = &line[word_end];
+    let after = blank(at.x1, line_end_blank(line, word_end, right_edge), at);
+    if after.rect[2] - after.rect[0] >= 1.2 * at.size {
+        return after;
+    }
+    let t = &below[then];
+    let room = t.x0 - 2.6 * t.size;
+    let left = below[..then].iter().rev().find(|c| c.folded != ' ').map_or(room, |c| c.x1.max(room));
+    blank(left, t.x0, t)
 }
 
 /// "ngày" blank "tháng" blank "năm" (year or blank) on one line; `next`,
@@ -425,7 +490,7 @@ fn line_end_blank(line: &[Cell], word_end: usize) -> f64 {
 /// come between). A narrow column may break the date once: after the
 /// day's blank ("tháng … năm …" below), or after the month's ("năm …"
 /// below); a year wrapped alone below "năm" is printed, not blank.
-fn date_line(whole: &[Cell], below: &[Vec<Cell>]) -> Option<DateBlanks> {
+fn date_line(whole: &[Cell], below: &[Vec<Cell>], right_edge: f64) -> Option<DateBlanks> {
     for i in 0..whole.len() {
         if !word_at(whole, i, "ngay") {
             continue;
@@ -443,32 +508,30 @@ fn date_line(whole: &[Cell], below: &[Vec<Cell>]) -> Option<DateBlanks> {
         let day_end = i + 4;
         let after_day = skip_blank(whole, day_end);
         // `mline` holds "tháng": this line, or the next.
-        let (mline, m, day_right) = if word_at(whole, after_day, "thang") {
-            (whole, after_day, whole[after_day].x0)
+        let (mline, m, day) = if word_at(whole, after_day, "thang") {
+            (whole, after_day, blank(whole[day_end - 1].x1, whole[after_day].x0, &whole[i]))
         } else if after_day >= whole.len()
             && let Some(next) = next
             && let Some(m) = wrapped_word(whole, i, next, "thang")
         {
-            (next, m, line_end_blank(whole, day_end - 1))
+            (next, m, end_blank(whole, day_end - 1, right_edge, next, m))
         } else {
             continue;
         };
         let after_month = skip_blank(mline, m + 5);
         // `line` holds "năm": the month's line, or the next when the
         // column broke the date after the month's blank.
-        let (line, y, month_right) = if word_at(mline, after_month, "nam") {
-            (mline, after_month, mline[after_month].x0)
+        let (line, y, month) = if word_at(mline, after_month, "nam") {
+            (mline, after_month, blank(mline[m + 4].x1, mline[after_month].x0, &mline[m]))
         } else if std::ptr::eq(mline, whole)
             && after_month >= whole.len()
             && let Some(next) = next
             && let Some(y) = wrapped_nam(whole, i, next)
         {
-            (next, y, line_end_blank(whole, m + 4))
+            (next, y, end_blank(whole, m + 4, right_edge, next, y))
         } else {
             continue;
         };
-        let day = blank(whole[day_end - 1].x1, day_right, &whole[i]);
-        let month = blank(mline[m + 4].x1, month_right, &mline[m]);
         if day.rect[2] - day.rect[0] < 0.8 * day.size || month.rect[2] - month.rect[0] < 0.8 * month.size {
             continue;
         }
@@ -736,15 +799,28 @@ mod tests {
         assert!(d.month.baseline == 700.0 && d.month.rect[2] <= tail + 0.1, "{d:?}");
         assert!(d.month.rect[0] >= 300.0 + 36.0 * 7.0 - 0.1, "{d:?}");
         // The year blank too, on the line below; and a word processor that
-        // drew no spaces after "tháng": the month goes right after it.
+        // drew no spaces after "tháng": the month goes right after it,
+        // within the text block (here the motto's line, wider).
         let blank_year = blanks_in(&content(vec![
+            run("Độc lập - Tự do - Hạnh phúc - Độc lập - Tự do", 300.0, 740.0, 14.0, 7.0),
             run("Thành phố Hồ Chí Minh, ngày       tháng", 300.0, 700.0, 14.0, 7.0),
             run("năm", 400.0, 683.0, 14.0, 7.0),
         ]));
         let d = blank_year.date.unwrap();
         let y = d.year.clone().unwrap();
         assert!(y.baseline == 683.0 && y.rect[0] >= 400.0 + 3.0 * 7.0, "{y:?}");
-        assert!(d.month.rect[0] >= 300.0 + 39.0 * 7.0 - 0.1 && d.month.rect[2] > d.month.rect[0] + 14.0, "{d:?}");
+        assert!(d.month.baseline == 700.0 && d.month.rect[0] >= 300.0 + 39.0 * 7.0 - 0.1, "{d:?}");
+        assert!(d.month.rect[2] > d.month.rect[0] + 14.0, "{d:?}");
+        // No room left of the block's edge: the month goes before "năm".
+        let edge = blanks_in(&content(vec![
+            run("Thành phố Hồ Chí Minh, ngày       tháng", 300.0, 700.0, 14.0, 7.0),
+            run("năm", 400.0, 683.0, 14.0, 7.0),
+        ]));
+        let d = edge.date.unwrap();
+        assert!(
+            d.month.baseline == 683.0 && d.month.rect[2] <= 400.0 && d.month.rect[0] >= 400.0 - 2.6 * 14.0,
+            "{d:?}"
+        );
         // A body line that starts with "Năm", or one in another column, is
         // not the end of a date.
         for next in [run("Năm 2026 là năm bản lề", 300.0, 683.0, 14.0, 7.0), run("năm 2026", 60.0, 683.0, 14.0, 7.0)]
@@ -776,17 +852,75 @@ mod tests {
             run("UBND", 300.0, 693.0, 13.0, 9.0),
         ]));
         assert_eq!(far.number.unwrap().symbol, "/QĐ-");
+        // Only an abbreviation continues a symbol: not the "V/v" line of a
+        // công văn, nor a dash of the other column's motto.
+        let vv = blanks_in(&content(vec![
+            run("Số:        /UBND-", 70.0, 740.0, 13.0, 6.5),
+            run("V/v triển khai", 70.0, 725.0, 12.0, 6.0),
+        ]));
+        assert_eq!(vv.number.unwrap().symbol, "/UBND-");
+        let motto = blanks_in(&content(vec![run("Số:   /QĐ-UBND  - Tự do", 60.0, 700.0, 13.0, 6.5)]));
+        assert_eq!(motto.number.unwrap().symbol, "/QĐ-UBND");
+    }
+
+    #[test]
+    fn a_citation_in_the_body_is_not_the_documents_date() {
+        // The header's date typed already; the body cites a resolution
+        // whose date is left blank, broken after "ngày" or on one line.
+        for body in [
+            vec![
+                run("Căn cứ Nghị quyết số       /NQ-HĐND của Hội đồng nhân dân tỉnh ngày", 90.0, 560.0, 14.0, 6.5),
+                run("tháng       năm 2026 về chuyển đổi số;", 90.0, 543.0, 14.0, 6.5),
+            ],
+            vec![run("Căn cứ Nghị quyết ngày       tháng       năm 2026;", 90.0, 560.0, 14.0, 6.5)],
+        ] {
+            let mut runs = vec![
+                run("Số:         /QĐ-UBND", 90.0, 728.0, 13.0, 6.5),
+                run("Điện Biên, ngày 05 tháng 3 năm 2026", 300.0, 728.0, 14.0, 6.5),
+            ];
+            runs.extend(body);
+            let b = blanks_in(&content(runs));
+            assert!(b.number.is_some() && b.date.is_none(), "{b:?}");
+        }
+        // Beside a filled number, the header's blank date is still found.
+        let b = blanks_in(&content(vec![
+            run("Số: 45/QĐ-UBND", 90.0, 728.0, 13.0, 6.5),
+            run("Điện Biên, ngày       tháng       năm 2026", 300.0, 728.0, 14.0, 6.5),
+        ]));
+        assert!(b.number.is_none() && b.date.is_some(), "{b:?}");
+    }
+
+    #[test]
+    fn a_blank_at_the_end_of_its_line_stays_in_the_text_block() {
+        let b = blanks_in(&content(vec![
+            run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 300.0, 760.0, 13.0, 7.2),
+            run("Thị xã Nghĩa Lộ, tỉnh Yên Bái, ngày", 360.0, 705.0, 14.0, 5.5),
+            run("tháng        năm 2026", 400.0, 689.0, 14.0, 7.0),
+        ]));
+        // "ngày" ends at the block's edge: the day goes before "tháng".
+        let d = b.date.unwrap();
+        assert!(d.day.baseline == 689.0 && d.day.rect[2] <= 400.0, "{d:?}");
+        // Room before the edge: the day is found, within it.
+        let b = blanks_in(&content(vec![
+            run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 300.0, 760.0, 13.0, 9.0),
+            run("Thị xã Nghĩa Lộ, tỉnh Yên Bái, ngày", 360.0, 705.0, 14.0, 5.5),
+            run("tháng        năm 2026", 400.0, 689.0, 14.0, 7.0),
+        ]));
+        let d = b.date.unwrap();
+        assert!(d.day.rect[2] <= 300.0 + 34.0 * 9.0 + 0.01, "{d:?}");
     }
 
     #[test]
     fn a_date_broken_after_the_day_goes_on_below() {
         let b = blanks_in(&content(vec![
+            run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 300.0, 760.0, 13.0, 7.2),
             run("Thị xã Nghĩa Lộ, tỉnh Yên Bái, ngày", 300.0, 705.0, 14.0, 5.5),
             run("tháng        năm 2026", 330.0, 689.0, 14.0, 7.0),
         ]));
         let d = b.date.unwrap();
         assert_eq!(d.printed_year, Some(2026), "{d:?}");
         assert!(d.day.baseline == 705.0 && d.day.rect[0] >= 300.0 + 35.0 * 5.5, "{d:?}");
+        assert!(d.day.rect[2] <= 300.0 + 34.0 * 7.2 + 0.01, "within the text block: {d:?}");
         assert!(d.month.baseline == 689.0 && d.month.rect[0] >= 330.0 + 5.0 * 7.0, "{d:?}");
         assert!(d.month.rect[2] <= 330.0 + 13.0 * 7.0, "{d:?}");
         // A body line that starts with "tháng" and has no blank is no date.
