@@ -116,7 +116,9 @@ impl Certificates {
     /// (NĐ 30/2020 Art. 32(2)(c–d): the văn thư holds both a personal and
     /// the organisation's certificate). Whether the choice changed.
     pub fn fit_role(&mut self, needs: kyso_core::CertKind) -> bool {
-        if self.selected().is_some_and(|c| c.kind == needs) {
+        // A pick whose kind cannot be told is the person's to keep: the
+        // check before the PIN only notes it.
+        if self.selected().is_some_and(|c| c.kind == needs || c.kind == kyso_core::CertKind::Unknown) {
             return false;
         }
         let Some(list) = &self.list else { return false };

@@ -199,6 +199,16 @@ fn the_role_chooses_the_certificate_of_its_kind() {
     let _ = s.update(Message::Role(role::Message::Selected(RoleChoice::None)));
     assert_eq!(s.certificates.selected_index(), Some(0));
     assert!(s.kind_note(&Translator::new(Lang::Vi)).is_none());
+    // A pick whose kind cannot be told stays, through a reload too.
+    let mut unknown = choice("KHAC", usable, vec![]);
+    unknown.kind = kyso_core::CertKind::Unknown;
+    let with_unknown = vec![unknown, list[1].clone()];
+    let _ = s.update(Message::Certificate(certificate::Message::Loaded(Some(Ok(with_unknown.clone())))));
+    let _ = s.update(Message::Role(role::Message::Selected(RoleChoice::Issuer)));
+    let _ = s.update(Message::Certificate(certificate::Message::Select(0)));
+    let _ = s.update(Message::Certificate(certificate::Message::Loaded(Some(Ok(with_unknown)))));
+    let _ = s.update(Message::Role(role::Message::Selected(RoleChoice::Copy)));
+    assert_eq!(s.certificates.selected_index(), Some(0));
     // The role chosen first, the list after.
     let mut s = Sign::default();
     let _ = s.update(Message::Files(files::Message::InputChanged("/tmp/qd.pdf".into())));
