@@ -488,15 +488,6 @@ impl Bridge {
     }
 }
 
-fn role_key(role: kyso_core::Role) -> &'static str {
-    match role {
-        kyso_core::Role::Approver => "role-name-approver",
-        kyso_core::Role::Issuer => "role-name-issuer",
-        kyso_core::Role::Appendix => "role-name-appendix",
-        kyso_core::Role::Copy => "role-name-copy",
-    }
-}
-
 /// A waiting question in one line.
 fn queued_line(t: &Translator, q: &Question) -> String {
     match q {

@@ -463,7 +463,7 @@ fn request(t: &Translator, args: &SignArgs) -> Result<SignRequest, Fatal> {
 
 /// A role's name in messages.
 fn role_text(t: &Translator, role: Role) -> String {
-    t.tr(&format!("role-name-{}", kyso_core::role_name(role)))
+    t.tr(kyso_i18n::role_key(role))
 }
 
 /// The exit code and translated message of a finding of the check before

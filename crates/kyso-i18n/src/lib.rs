@@ -11,7 +11,7 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 mod localize;
-pub use localize::{Localize, Message};
+pub use localize::{Localize, Message, role_key};
 
 const VI: &str = include_str!("../../../assets/i18n/vi/kyso.ftl");
 const EN: &str = include_str!("../../../assets/i18n/en/kyso.ftl");

@@ -336,8 +336,9 @@ impl Localize for kyso_pdf::presets::PresetError {
     }
 }
 
-/// The translation key of a role's name.
-fn role_key(role: kyso_core::Role) -> &'static str {
+/// The translation key of a role's name (`role-name-…`), for every front
+/// end.
+pub fn role_key(role: kyso_core::Role) -> &'static str {
     match role {
         kyso_core::Role::Approver => "role-name-approver",
         kyso_core::Role::Issuer => "role-name-issuer",

@@ -190,7 +190,7 @@ impl Bridge {
         ]
         .spacing(6);
         facts = facts.push(match c.role {
-            Some(role) => text(t.tr_args("gui-bridge-card-role", &[("role", &t.tr(role_key(role)))])),
+            Some(role) => text(t.tr_args("gui-bridge-card-role", &[("role", &t.tr(kyso_i18n::role_key(role)))])),
             None => text(t.tr("gui-bridge-card-role-none")),
         });
         if let Some(n) = &c.doc_number {

@@ -173,7 +173,7 @@ impl Sign {
         } else {
             "precheck-role-needs-organization"
         };
-        let role_name = t.tr(precheck::role_key(role));
+        let role_name = t.tr(kyso_i18n::role_key(role));
         Some(t.tr_args(key, &[("role", &role_name), ("subject", &c.entry.certificate.subject)]))
     }
 

@@ -52,23 +52,13 @@ pub struct Found {
     numbered: Option<PathBuf>,
 }
 
-/// The message key of a role's name.
-pub(super) fn role_key(role: Role) -> &'static str {
-    match role {
-        Role::Approver => "role-name-approver",
-        Role::Issuer => "role-name-issuer",
-        Role::Appendix => "role-name-appendix",
-        Role::Copy => "role-name-copy",
-    }
-}
-
 impl Found {
     /// The translated text.
     pub fn render(&self, t: &Translator) -> String {
         let line = match &self.said {
             Said::Text(x) => x.render(t),
             Said::Role { key, role, subject } => {
-                t.tr_args(key, &[("role", &t.tr(role_key(*role))), ("subject", subject)])
+                t.tr_args(key, &[("role", &t.tr(kyso_i18n::role_key(*role))), ("subject", subject)])
             }
         };
         match (&self.file, self.severity) {
