@@ -135,13 +135,7 @@ fn the_clerk_numbers_and_dates_a_decision_signed_by_three_officials() {
     // carry the number and date: refused before the PIN is read, in words.
     if kyso_testkit::tool_or_skip("pyhanko", "an empty field placed by another tool") {
         let placed = d.join("placed.pdf");
-        let (ok, msg) = kyso_testkit::run(
-            std::process::Command::new("pyhanko")
-                .args(["sign", "addfields", "--field", "1/380,120,520,200/VanThu"])
-                .arg(&a3)
-                .arg(&placed),
-        );
-        assert!(ok, "pyhanko addfields: {msg}");
+        kyso_testkit::pyhanko_add_field(&a3, &placed, "1/380,120,520,200/VanThu");
         let never = d.join("never.pdf");
         let mut args = clerk.to_vec();
         args.extend(["--field", "VanThu"]);

@@ -536,13 +536,7 @@ fn a_placed_field_that_cannot_carry_number_and_date_is_told_before_the_pin() {
     let plain = dir.path().join("qd-plain.pdf");
     kyso_testkit::nd30::decision(&plain, kyso_testkit::nd30::Layout::Deputy);
     let doc = dir.path().join("qd.pdf");
-    let (ok, msg) = kyso_testkit::run(
-        std::process::Command::new("pyhanko")
-            .args(["sign", "addfields", "--field", "1/380,120,520,200/VanThu"])
-            .arg(&plain)
-            .arg(&doc),
-    );
-    assert!(ok, "pyhanko addfields: {msg}");
+    kyso_testkit::pyhanko_add_field(&plain, &doc, "1/380,120,520,200/VanThu");
     let seal = png(&dir.path().join("dau.png"), [220, 20, 20]);
     let clerk = |field: &str, number: bool| {
         let mut r = request(fx, vec![Target::beside(&doc)], &data, entry(fx, tokens::TOCHUC, "Sở"), pins::TOCHUC);

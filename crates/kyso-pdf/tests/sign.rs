@@ -238,13 +238,7 @@ fn fills_an_existing_empty_signature_field() {
     let dir = tempfile::tempdir().unwrap();
     let (src, input, out) = (dir.path().join("src.pdf"), dir.path().join("fields.pdf"), dir.path().join("signed.pdf"));
     minimal_pdf(&src, 2);
-    let (ok, text) = kyso_testkit::run(
-        Command::new("pyhanko")
-            .args(["sign", "addfields", "--field", "2/300,100,500,160/TruongPhong"])
-            .arg(&src)
-            .arg(&input),
-    );
-    assert!(ok, "{text}");
+    kyso_testkit::pyhanko_add_field(&src, &input, "2/300,100,500,160/TruongPhong");
     let signer = signer(fx, tokens::CANHAN, pins::CANHAN, "Nguyễn Văn A");
     let o =
         sign_pdf(&input, &out, &signer, &SignOptions { field_name: Some("TruongPhong".into()), ..Default::default() })

@@ -287,6 +287,15 @@ pub fn pyhanko_adesverify(root: &Path, file: &Path) -> Option<(bool, String)> {
     Some((ok && out.contains("judged VALID") && !out.contains("INVALID"), out))
 }
 
+/// Another tool's empty signature field: pyHanko adds `field`
+/// (`PAGE/x1,y1,x2,y2/NAME`, as `pyhanko sign addfields --field` takes it)
+/// to `input` and writes `output`. Panics when pyHanko fails; callers check
+/// for the tool first ([`tool_or_skip`]).
+pub fn pyhanko_add_field(input: &Path, output: &Path, field: &str) {
+    let (ok, msg) = run(Command::new("pyhanko").args(["sign", "addfields", "--field", field]).arg(input).arg(output));
+    assert!(ok, "pyhanko addfields: {msg}");
+}
+
 fn pyhanko(args: &[&std::ffi::OsStr]) -> Option<(bool, String)> {
     if !tool_or_skip("pyhanko", "the pyHanko check") {
         return None;
