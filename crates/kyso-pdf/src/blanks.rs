@@ -287,17 +287,20 @@ pub fn blanks_in(content: &PageContent) -> Blanks {
     out
 }
 
+/// The colon of a "Số:" label whose "Số" is at `i`.
+fn number_colon(line: &[Cell], i: usize) -> Option<usize> {
+    if !word_at(line, i, "so") {
+        return None;
+    }
+    let colon = skip_spaces(line, i + 2);
+    (line.get(colon)?.folded == ':').then_some(colon)
+}
+
 /// The baseline and size of a number line, blank or filled ("Số:" then
 /// blanks or figures, then "/SYMBOL").
 fn number_label(line: &[Cell]) -> Option<(f64, f64)> {
     (0..line.len()).find_map(|i| {
-        if !word_at(line, i, "so") {
-            return None;
-        }
-        let colon = skip_spaces(line, i + 2);
-        if line.get(colon)?.folded != ':' {
-            return None;
-        }
+        let colon = number_colon(line, i)?;
         let mut k = skip_blank(line, colon + 1);
         while line.get(k).is_some_and(|c| c.folded.is_ascii_digit() || c.folded == ' ') {
             k += 1;
@@ -311,13 +314,7 @@ fn number_label(line: &[Cell]) -> Option<(f64, f64)> {
 /// by the issuer's abbreviation).
 fn number_line(line: &[Cell], below: &[Vec<Cell>]) -> Option<NumberBlank> {
     for i in 0..line.len() {
-        if !word_at(line, i, "so") {
-            continue;
-        }
-        let colon = skip_spaces(line, i + 2);
-        if line.get(colon)?.folded != ':' {
-            continue;
-        }
+        let Some(colon) = number_colon(line, i) else { continue };
         let after = skip_blank(line, colon + 1);
         let Some(slash) = line.get(after) else { continue };
         if slash.folded != '/' {
@@ -326,12 +323,13 @@ fn number_line(line: &[Cell], below: &[Vec<Cell>]) -> Option<NumberBlank> {
         let word_end = |from: usize| (from..line.len()).find(|k| line[*k].folded == ' ').unwrap_or(line.len());
         let mut end = word_end(after);
         // A dash typed between spaces ("/QĐ - UBND") joins the parts, when
-        // what it joins is an abbreviation (capitals and figures).
+        // what it joins is an abbreviation (capitals and figures) and the
+        // spaces are spaces, not a column's gap.
+        let narrow = |gap: &[Cell]| gap.iter().all(|c| c.x1 - c.x0 < 0.8 * c.size);
         loop {
             let k = skip_spaces(line, end);
-            let narrow = line[end..k].iter().all(|c| c.x1 - c.x0 < 0.8 * c.size);
             let joins = is_dash(line[end - 1].folded) || line.get(k).is_some_and(|c| is_dash(c.folded));
-            if k >= line.len() || k == end || !narrow || !joins {
+            if k >= line.len() || k == end || !narrow(&line[end..k]) || !joins {
                 break;
             }
             let mut next_end = word_end(k);
@@ -339,7 +337,7 @@ fn number_line(line: &[Cell], below: &[Vec<Cell>]) -> Option<NumberBlank> {
             if lone_dash {
                 // "- UBND": the dash alone, the part after more spaces.
                 let w = skip_spaces(line, next_end);
-                if w >= line.len() || !line[next_end..w].iter().all(|c| c.x1 - c.x0 < 0.8 * c.size) {
+                if w >= line.len() || !narrow(&line[next_end..w]) {
                     break;
                 }
                 next_end = word_end(w);
@@ -409,20 +407,33 @@ fn abbreviation(s: &str) -> bool {
 /// first in `next`, under the date's part of the page, at most two lines
 /// down.
 fn wrapped_year(line: &[Cell], from: usize, next: Option<&[Cell]>) -> Option<i32> {
-    let (next, (left, right)) = (next?, date_column(line, from, next?)?);
-    let at = &line[from];
+    let next = next?;
+    let column = date_column(line, from, next)?;
     // Only the year: four digits alone in the column (a body line that
     // starts with a year is no wrapped date).
-    let text: String =
-        next.iter().filter(|c| c.x0 >= left - at.size && c.x1 <= right + at.size).map(|c| c.folded).collect();
+    let text: String = next.iter().filter(|c| column.holds(c)).map(|c| c.folded).collect();
     let text = text.trim();
     if text.len() == 4 && text.chars().all(|c| c.is_ascii_digit()) { text.parse().ok() } else { None }
+}
+
+/// The part of the page a date line takes, with a size's slack each side.
+struct Column {
+    left: f64,
+    right: f64,
+    slack: f64,
+}
+
+impl Column {
+    /// Whether the cell stands within the column.
+    fn holds(&self, c: &Cell) -> bool {
+        c.x0 >= self.left - self.slack && c.x1 <= self.right + self.slack
+    }
 }
 
 /// The date's column on `line` (whose "ngày" is at `from`), when `next`,
 /// the line below, is close enough to continue it: from after the last
 /// wide gap before "ngày" (a column apart) to the end of the line.
-fn date_column(line: &[Cell], from: usize, next: &[Cell]) -> Option<(f64, f64)> {
+fn date_column(line: &[Cell], from: usize, next: &[Cell]) -> Option<Column> {
     let at = &line[from];
     if at.y - next.first()?.y > 2.5 * at.size {
         return None;
@@ -433,15 +444,14 @@ fn date_column(line: &[Cell], from: usize, next: &[Cell]) -> Option<(f64, f64)> 
         .find(|c| c.folded == ' ' && c.x1 - c.x0 > 1.5 * at.size)
         .map_or_else(|| line.first().map_or(at.x0, |c| c.x0), |c| c.x1);
     let right = line.last().map_or(at.x1, |c| c.x1);
-    Some((left, right))
+    Some(Column { left, right, slack: at.size })
 }
 
 /// The first word of `next` within the date's column (of `line`, whose
 /// "ngày" is at `from`), when it is `word`: the date went on below.
 fn wrapped_word(line: &[Cell], from: usize, next: &[Cell], word: &str) -> Option<usize> {
-    let (left, right) = date_column(line, from, next)?;
-    let size = line[from].size;
-    let first = next.iter().position(|c| c.folded != ' ' && c.x0 >= left - size && c.x1 <= right + size)?;
+    let column = date_column(line, from, next)?;
+    let first = next.iter().position(|c| c.folded != ' ' && column.holds(c))?;
     word_at(next, first, word).then_some(first)
 }
 
@@ -452,10 +462,8 @@ fn wrapped_word(line: &[Cell], from: usize, next: &[Cell], word: &str) -> Option
 /// line that starts with "Năm" is no date).
 fn wrapped_nam(line: &[Cell], from: usize, next: &[Cell]) -> Option<usize> {
     let first = wrapped_word(line, from, next, "nam")?;
-    let (left, right) = date_column(line, from, next)?;
-    let size = line[from].size;
-    let in_column = |c: &Cell| c.x0 >= left - size && c.x1 <= right + size;
-    let rest: String = next[first + 3..].iter().filter(|c| in_column(c)).map(|c| c.folded).collect();
+    let column = date_column(line, from, next)?;
+    let rest: String = next[first + 3..].iter().filter(|c| column.holds(c)).map(|c| c.folded).collect();
     let rest = rest.trim_matches(is_blank_char);
     let digits = rest.trim_end_matches(is_blank_char);
     (digits.len() <= 4 && digits.chars().all(|c| c.is_ascii_digit())).then_some(first)
@@ -495,15 +503,10 @@ fn date_line(whole: &[Cell], below: &[Vec<Cell>], right_edge: f64) -> Option<Dat
         if !word_at(whole, i, "ngay") {
             continue;
         }
-        let size = whole[i].size;
         let next = below
             .iter()
             .take(2)
-            .find(|l| {
-                date_column(whole, i, l).is_some_and(|(left, right)| {
-                    l.iter().any(|c| c.folded != ' ' && c.x0 >= left - size && c.x1 <= right + size)
-                })
-            })
+            .find(|l| date_column(whole, i, l).is_some_and(|col| l.iter().any(|c| c.folded != ' ' && col.holds(c))))
             .map(Vec::as_slice);
         let day_end = i + 4;
         let after_day = skip_blank(whole, day_end);

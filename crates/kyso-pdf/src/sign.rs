@@ -293,22 +293,41 @@ fn form_fields(
     Ok(out)
 }
 
+/// The interactive form (ISO 32000-2 §12.7.3): the catalog's /AcroForm
+/// and its /Fields as written (a reference or inline) and resolved (empty
+/// when absent or malformed).
+struct Form {
+    acroform_obj: Option<Object>,
+    acroform: Dict,
+    fields_obj: Option<Object>,
+    fields: Vec<Object>,
+}
+
+fn read_form(reader: &PdfReader, catalog: &Dict) -> Result<Form, SignError> {
+    let acroform_obj = catalog.get("AcroForm").cloned();
+    let acroform = match &acroform_obj {
+        Some(o) => reader.resolve(o)?.as_dict().cloned().unwrap_or_default(),
+        None => Dict::new(),
+    };
+    let fields_obj = acroform.get("Fields").cloned();
+    let fields = match &fields_obj {
+        Some(o) => match reader.resolve(o)? {
+            Object::Array(a) => a,
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    };
+    Ok(Form { acroform_obj, acroform, fields_obj, fields })
+}
+
 /// Checks, before anything is signed, that the field named `name` can take
 /// the signature: absent (a new field is made), or an empty signature field
 /// and, when the signature has `extra_widgets` (the clerk's number and
 /// date), not one already placed on a page. The signing checks the same.
 pub fn check_field(reader: &PdfReader, name: &str, extra_widgets: bool) -> Result<(), SignError> {
     let (_, catalog) = reader.catalog()?;
-    let Some(acroform) = catalog.get("AcroForm") else { return Ok(()) };
-    let Some(acroform) = reader.resolve(acroform)?.as_dict().cloned() else { return Ok(()) };
-    let fields = match acroform.get("Fields") {
-        Some(o) => match reader.resolve(o)? {
-            Object::Array(a) => a,
-            _ => return Ok(()),
-        },
-        None => return Ok(()),
-    };
-    form_fields(reader, &fields, Some(name), extra_widgets).map(drop)
+    let form = read_form(reader, &catalog)?;
+    form_fields(reader, &form.fields, Some(name), extra_widgets).map(drop)
 }
 
 fn write_signature(
@@ -335,19 +354,7 @@ fn write_signature(
     }
 
     // --- The form: existing fields, chosen or new field name.
-    let acroform_obj = catalog.get("AcroForm").cloned();
-    let mut acroform = match &acroform_obj {
-        Some(o) => reader.resolve(o)?.as_dict().cloned().unwrap_or_default(),
-        None => Dict::new(),
-    };
-    let fields_obj = acroform.get("Fields").cloned();
-    let mut fields: Vec<Object> = match &fields_obj {
-        Some(o) => match reader.resolve(o)? {
-            Object::Array(a) => a,
-            _ => Vec::new(),
-        },
-        None => Vec::new(),
-    };
+    let Form { acroform_obj, mut acroform, fields_obj, mut fields } = read_form(&reader, &catalog)?;
     let FormFields { names, signed_fields, existing } =
         form_fields(&reader, &fields, opts.field_name.as_deref(), !opts.extra_widgets.is_empty())?;
     if opts.certify.is_some() && signed_fields > 0 {
